@@ -1,0 +1,475 @@
+//! The declared-state wire model (DESIGN.md §2), shared by the extension and the team server.
+
+use crate::time::{LocalDateTime, LocalTime, Timestamp, Weekday, ZoneOffsets};
+use serde::{Deserialize, Serialize};
+
+/// What someone declares about their availability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Online,
+    Focus,
+    Away,
+    Offline,
+    Ooo,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Online,
+        Status::Focus,
+        Status::Away,
+        Status::Offline,
+        Status::Ooo,
+    ];
+
+    /// The wire name, also used as the form value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Online => "online",
+            Status::Focus => "focus",
+            Status::Away => "away",
+            Status::Offline => "offline",
+            Status::Ooo => "ooo",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Online => "Online",
+            Status::Focus => "Focus",
+            Status::Away => "Away",
+            Status::Offline => "Offline",
+            Status::Ooo => "Out of office",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// Where one work item stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    InProgress,
+    Blocked,
+    NeedsReview,
+    Waiting,
+    Done,
+}
+
+impl ItemState {
+    pub const ALL: [ItemState; 5] = [
+        ItemState::InProgress,
+        ItemState::Blocked,
+        ItemState::NeedsReview,
+        ItemState::Waiting,
+        ItemState::Done,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::InProgress => "in_progress",
+            ItemState::Blocked => "blocked",
+            ItemState::NeedsReview => "needs_review",
+            ItemState::Waiting => "waiting",
+            ItemState::Done => "done",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemState::InProgress => "In progress",
+            ItemState::Blocked => "Blocked",
+            ItemState::NeedsReview => "Needs review",
+            ItemState::Waiting => "Waiting",
+            ItemState::Done => "Done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ItemState> {
+        ItemState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// A PR, MR, issue or ticket the declarer is working on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WorkItem {
+    pub url: String,
+    /// The item's identity across its tabs and URL spellings (`github.com/o/r/pull/12`).
+    #[serde(default)]
+    pub canonical_ref: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub note: String,
+    pub state: ItemState,
+    /// A teammate (member id, handle or display name) this item is handed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff_to: Option<String>,
+}
+
+/// What a person declares: the body of `PUT /v1/me/state` and of the popup's form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Declaration {
+    pub status: Status,
+    pub headline: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<String>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub items: Vec<WorkItem>,
+    #[serde(default)]
+    pub blockers: String,
+    /// Who covers while the declarer is away (member id, handle or display name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub back_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    /// The author's IANA zone, so readers see "back 09:00 their time".
+    pub timezone: String,
+}
+
+/// A declaration once made: stamped with when, and the server's version (0 before the server
+/// has accepted it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeclaredState {
+    pub declaration: Declaration,
+    pub declared_at: Timestamp,
+    #[serde(default)]
+    pub version: u64,
+}
+
+impl DeclaredState {
+    /// A declaration past its expiry is shown as stale, not as current.
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        self.declaration.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+/// A person's names on each tracker, used to find them on pages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Handles {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gitlab: Option<String>,
+    /// Jira Cloud account id or display name (Jira DC: user name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jira: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linear: Option<String>,
+}
+
+/// When someone works, in their own zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WorkingHours {
+    pub days: Vec<Weekday>,
+    pub start: LocalTime,
+    pub end: LocalTime,
+}
+
+impl Default for WorkingHours {
+    fn default() -> Self {
+        const START: LocalTime = LocalTime::hm(9, 0);
+        const END: LocalTime = LocalTime::hm(17, 0);
+        WorkingHours {
+            days: Weekday::ALL[..5].to_vec(),
+            start: START,
+            end: END,
+        }
+    }
+}
+
+impl WorkingHours {
+    pub fn is_working_day(&self, day: Weekday) -> bool {
+        self.days.contains(&day)
+    }
+
+    /// The first working-day start strictly after `now`, for "back next working day".
+    pub fn next_start(&self, now: Timestamp, zone: &dyn ZoneOffsets) -> Option<Timestamp> {
+        let today = LocalDateTime::at(now, zone).date;
+        (0..=7)
+            .map(|d| today.add_days(d))
+            .filter(|date| self.is_working_day(date.weekday()))
+            .map(|date| {
+                LocalDateTime {
+                    date,
+                    time: self.start,
+                }
+                .to_instant(zone)
+            })
+            .find(|start| *start > now)
+    }
+
+    /// Next Monday's start (a week ahead on a Monday), for "back Monday".
+    pub fn next_monday_start(&self, now: Timestamp, zone: &dyn ZoneOffsets) -> Timestamp {
+        let today = LocalDateTime::at(now, zone).date;
+        let ahead = (1..=7)
+            .find(|d| today.add_days(*d).weekday() == Weekday::Mon)
+            .unwrap_or(7);
+        LocalDateTime {
+            date: today.add_days(ahead),
+            time: self.start,
+        }
+        .to_instant(zone)
+    }
+}
+
+/// The user's own settings (options page); roams in `storage.sync`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub handles: Handles,
+    /// IANA zone; empty means "the browser's".
+    #[serde(default)]
+    pub timezone: String,
+    #[serde(default)]
+    pub working_hours: WorkingHours,
+}
+
+/// A team member as the server lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    pub id: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub handles: Handles,
+    pub timezone: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_hours: Option<WorkingHours>,
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::time::{CivilDate, FixedOffset};
+
+    /// Real zone rules for native tests: chrono-tz behind the same trait the browser implements.
+    pub(crate) struct Tz(pub chrono_tz::Tz);
+
+    impl ZoneOffsets for Tz {
+        fn offset_minutes(&self, at: Timestamp) -> i32 {
+            use chrono::{Offset, TimeZone};
+            let utc = chrono::DateTime::from_timestamp_millis(at.millis()).unwrap();
+            let local = self.0.from_utc_datetime(&utc.naive_utc());
+            local.offset().fix().local_minus_utc() / 60
+        }
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
+    }
+
+    pub(crate) fn sample() -> Declaration {
+        Declaration {
+            status: Status::Offline,
+            headline: "Auth refactor half done 🚧".into(),
+            emoji: Some("🌙".into()),
+            note: "Tests are green\nexcept the flaky one.".into(),
+            items: vec![WorkItem {
+                url: "https://github.com/acme/api/pull/12".into(),
+                canonical_ref: "github.com/acme/api/pull/12".into(),
+                title: "Refactor token refresh".into(),
+                note: "Needs a second review".into(),
+                state: ItemState::NeedsReview,
+                handoff_to: Some("bob".into()),
+            }],
+            blockers: "Waiting on infra for the staging DB".into(),
+            cover: Some("alice".into()),
+            back_at: Some(ts("2026-11-30T08:00:00Z")),
+            expires_at: None,
+            timezone: "Europe/Berlin".into(),
+        }
+    }
+
+    #[test]
+    fn declaration_json_round_trip_and_wire_names() {
+        let state = DeclaredState {
+            declaration: sample(),
+            declared_at: ts("2026-11-27T17:42:00Z"),
+            version: 3,
+        };
+        let json = serde_json::to_value(&state).unwrap();
+        assert_eq!(json["declaration"]["status"], "offline");
+        assert_eq!(json["declaration"]["items"][0]["state"], "needs_review");
+        assert_eq!(json["declaration"]["back_at"], "2026-11-30T08:00:00Z");
+        assert_eq!(json["declared_at"], "2026-11-27T17:42:00Z");
+        assert!(json["declaration"].get("expires_at").is_none());
+        let back: DeclaredState = serde_json::from_value(json).unwrap();
+        assert_eq!(back, state);
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_enums_are_rejected() {
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["surprise"] = serde_json::json!(1);
+        assert!(serde_json::from_value::<Declaration>(json).is_err());
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["status"] = serde_json::json!("asleep");
+        assert!(serde_json::from_value::<Declaration>(json).is_err());
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["back_at"] = serde_json::json!("tomorrow");
+        assert!(serde_json::from_value::<Declaration>(json).is_err());
+    }
+
+    #[test]
+    fn minimal_declaration_fills_defaults() {
+        let d: Declaration =
+            serde_json::from_str(r#"{"status":"focus","headline":"Deep work","timezone":"UTC"}"#)
+                .unwrap();
+        assert_eq!(d.status, Status::Focus);
+        assert!(d.items.is_empty() && d.note.is_empty() && d.cover.is_none());
+    }
+
+    #[test]
+    fn status_and_item_state_names_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for s in ItemState::ALL {
+            assert_eq!(ItemState::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+
+    #[test]
+    fn settings_default_round_trip() {
+        let settings: Settings = serde_json::from_str("{}").unwrap();
+        assert_eq!(settings.working_hours.start.to_string(), "09:00");
+        let json = serde_json::to_string(&settings).unwrap();
+        assert_eq!(serde_json::from_str::<Settings>(&json).unwrap(), settings);
+        assert!(json.contains(r#""days":["mon","tue","wed","thu","fri"]"#));
+    }
+
+    fn hours() -> WorkingHours {
+        WorkingHours::default()
+    }
+
+    #[test]
+    fn next_start_skips_weekends_in_utc() {
+        // Friday 2026-11-27 17:42 UTC → Monday 09:00.
+        let next = hours().next_start(ts("2026-11-27T17:42:00Z"), &FixedOffset(0));
+        assert_eq!(next, Some(ts("2026-11-30T09:00:00Z")));
+        // Before today's start on a working day → today.
+        let early = hours().next_start(ts("2026-11-26T07:00:00Z"), &FixedOffset(0));
+        assert_eq!(early, Some(ts("2026-11-26T09:00:00Z")));
+        let none = WorkingHours {
+            days: vec![],
+            ..hours()
+        };
+        assert_eq!(
+            none.next_start(ts("2026-11-26T07:00:00Z"), &FixedOffset(0)),
+            None
+        );
+    }
+
+    #[test]
+    fn next_start_is_local_across_dst_changes() {
+        let cases = [
+            // Berlin springs forward on Sunday 2026-03-29: Monday 09:00 is UTC+2.
+            (
+                chrono_tz::Europe::Berlin,
+                "2026-03-27T17:00:00Z",
+                "2026-03-30T07:00:00Z",
+            ),
+            // New York falls back on Sunday 2026-11-01: Monday 09:00 is UTC-5.
+            (
+                chrono_tz::America::New_York,
+                "2026-10-30T21:00:00Z",
+                "2026-11-02T14:00:00Z",
+            ),
+            // Sydney springs forward on Sunday 2026-10-04: Monday 09:00 is UTC+11.
+            (
+                chrono_tz::Australia::Sydney,
+                "2026-10-02T07:00:00Z",
+                "2026-10-04T22:00:00Z",
+            ),
+            // Kolkata has no DST: always UTC+5:30.
+            (
+                chrono_tz::Asia::Kolkata,
+                "2026-11-27T12:00:00Z",
+                "2026-11-30T03:30:00Z",
+            ),
+            // Lord Howe's DST shift is 30 minutes: +10:30 → +11 on Sunday 2026-10-04.
+            (
+                chrono_tz::Australia::Lord_Howe,
+                "2026-10-02T07:00:00Z",
+                "2026-10-04T22:00:00Z",
+            ),
+        ];
+        for (zone, now, want) in cases {
+            let got = hours().next_start(ts(now), &Tz(zone)).unwrap();
+            assert_eq!(got, ts(want), "{zone}");
+            let local = crate::time::LocalDateTime::at(got, &Tz(zone));
+            assert_eq!(local.time.to_string(), "09:00", "{zone}");
+        }
+    }
+
+    #[test]
+    fn wall_times_in_dst_gaps_and_overlaps() {
+        let berlin = Tz(chrono_tz::Europe::Berlin);
+        let date = CivilDate::new(2026, 3, 29).unwrap();
+        // 02:30 does not exist that night: clocks push it to 03:30 (01:30 UTC).
+        let gap = LocalDateTime {
+            date,
+            time: crate::time::LocalTime::hm(2, 30),
+        };
+        assert_eq!(gap.to_instant(&berlin), ts("2026-03-29T01:30:00Z"));
+        // 02:30 happens twice on 2026-10-25: the earlier one (still UTC+2) is chosen.
+        let overlap = LocalDateTime {
+            date: CivilDate::new(2026, 10, 25).unwrap(),
+            time: crate::time::LocalTime::hm(2, 30),
+        };
+        assert_eq!(overlap.to_instant(&berlin), ts("2026-10-25T00:30:00Z"));
+    }
+
+    #[test]
+    fn monday_start_is_next_week_on_monday() {
+        let utc = FixedOffset(0);
+        // Friday → the coming Monday.
+        assert_eq!(
+            hours().next_monday_start(ts("2026-11-27T17:00:00Z"), &utc),
+            ts("2026-11-30T09:00:00Z")
+        );
+        // Monday → a week ahead.
+        assert_eq!(
+            hours().next_monday_start(ts("2026-11-30T07:00:00Z"), &utc),
+            ts("2026-12-07T09:00:00Z")
+        );
+    }
+
+    #[test]
+    fn expiry_marks_a_state_stale() {
+        let mut state = DeclaredState {
+            declaration: sample(),
+            declared_at: ts("2026-11-27T17:42:00Z"),
+            version: 0,
+        };
+        assert!(!state.is_expired(ts("2030-01-01T00:00:00Z")));
+        state.declaration.expires_at = Some(ts("2026-11-28T00:00:00Z"));
+        assert!(!state.is_expired(ts("2026-11-27T23:59:59Z")));
+        assert!(state.is_expired(ts("2026-11-28T00:00:00Z")));
+    }
+}
