@@ -27,6 +27,10 @@ impl Timestamp {
         Timestamp(self.0 + minutes * MS_PER_MINUTE)
     }
 
+    pub const fn plus_ms(self, ms: i64) -> Timestamp {
+        Timestamp(self.0 + ms)
+    }
+
     /// Parses RFC 3339 (`2026-11-27T17:42:00Z`, `…T17:42:00.123+05:30`); seconds are optional
     /// so the value of an `<input type="datetime-local">` plus an offset also parses.
     pub fn parse_rfc3339(s: &str) -> Result<Timestamp, TimestampParseError> {
@@ -340,6 +344,56 @@ impl LocalDateTime {
     }
 }
 
+impl LocalDateTime {
+    /// Parses the value of an `<input type="datetime-local">` (`2026-11-27T17:42`, seconds
+    /// optional and dropped), the inverse of `Display`.
+    pub fn parse(s: &str) -> Option<LocalDateTime> {
+        let (date, time) = s.split_once('T')?;
+        let digits = |p: &&str, len: usize| p.len() == len && p.bytes().all(|b| b.is_ascii_digit());
+        let mut ymd = date.splitn(3, '-');
+        let year = ymd.next().filter(|y| digits(y, 4))?.parse().ok()?;
+        let mut two_digits = || ymd.next().filter(|p| digits(p, 2))?.parse().ok();
+        let (month, day) = (two_digits()?, two_digits()?);
+        let hh_mm = match time.len() {
+            5 => time,
+            // "17:42:05" or "17:42:05.123": the form's precision is the minute.
+            n if n >= 8 && time.as_bytes()[5] == b':' => &time[..5],
+            _ => return None,
+        };
+        Some(LocalDateTime {
+            date: CivilDate::new(year, month, day)?,
+            time: LocalTime::parse(hh_mm)?,
+        })
+    }
+}
+
+/// Parses the `longOffset` time-zone name `Intl.DateTimeFormat` gives (`GMT`, `GMT+05:30`,
+/// `GMT-03:00`, historic `GMT+00:53:28`) into minutes east of UTC; seconds are dropped.
+pub fn parse_gmt_offset(name: &str) -> Option<i32> {
+    let rest = name.strip_prefix("GMT")?;
+    if rest.is_empty() {
+        return Some(0);
+    }
+    let (sign, digits) = match rest.as_bytes().first()? {
+        b'+' => (1, &rest[1..]),
+        b'-' => (-1, &rest[1..]),
+        _ => return None,
+    };
+    let mut parts = digits.split(':');
+    let mut two_digits = || {
+        parts
+            .next()
+            .filter(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))?
+            .parse::<i32>()
+            .ok()
+    };
+    let (hours, minutes) = (two_digits()?, two_digits()?);
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    Some(sign * (hours * 60 + minutes))
+}
+
 impl fmt::Display for LocalDateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}T{}", self.date, self.time)
@@ -426,6 +480,38 @@ mod tests {
         assert_eq!(LocalTime::parse("09:30").unwrap().to_string(), "09:30");
         for bad in ["9:30", "24:00", "12:60", "1230", "ab:cd", ""] {
             assert!(LocalTime::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn datetime_local_values_round_trip() {
+        let dt = LocalDateTime::parse("2026-11-27T17:42").unwrap();
+        assert_eq!(dt.to_string(), "2026-11-27T17:42");
+        assert_eq!(LocalDateTime::parse("2026-11-27T17:42:59.5"), Some(dt));
+        for bad in [
+            "",
+            "2026-11-27",
+            "2026-11-27 17:42",
+            "2026-11-31T17:42",
+            "2026-1-27T17:42",
+            "2026-11-27T7:42",
+            "2026-11-27T17:42:",
+            "2026-11-27T24:00",
+            "+026-11-27T17:42",
+            "2026-+1-27T17:42",
+        ] {
+            assert_eq!(LocalDateTime::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn gmt_offsets_parse() {
+        assert_eq!(parse_gmt_offset("GMT"), Some(0));
+        assert_eq!(parse_gmt_offset("GMT+05:30"), Some(330));
+        assert_eq!(parse_gmt_offset("GMT-03:00"), Some(-180));
+        assert_eq!(parse_gmt_offset("GMT+00:53:28"), Some(53));
+        for bad in ["", "UTC", "GMT+5", "GMT+05", "GMT*05:00", "GMT+24:00"] {
+            assert_eq!(parse_gmt_offset(bad), None, "{bad}");
         }
     }
 

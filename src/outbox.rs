@@ -1,0 +1,306 @@
+//! The publishing outbox (DESIGN.md §4): a declaration or a clear made in the popup is kept
+//! locally and sent by the background worker with `If-Match`, until the server has it exactly
+//! once. Pure rules only; the worker does the I/O and persists [`Outbox`] in `storage.local`.
+
+use crate::api::{item_key, MemberState};
+use crate::model::Declaration;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What the user last asked for that the server has not confirmed. Only the newest intent is
+/// kept: a later declaration supersedes an unsent one, as it would overwrite it on arrival.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Intent {
+    // Boxed: a declaration is large and most outboxes hold nothing.
+    Declare { declaration: Box<Declaration> },
+    Clear,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    pub intent: Intent,
+    /// The server version this write replaces (`If-Match`).
+    pub base_version: u64,
+    pub attempts: u32,
+    pub next_attempt_at: Timestamp,
+}
+
+/// The outbox as stored: at most one pending write, plus what the popup shows about sync.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outbox {
+    #[serde(default)]
+    pub pending: Option<Pending>,
+    /// The version the server last confirmed for our state.
+    #[serde(default)]
+    pub server_version: u64,
+    #[serde(default)]
+    pub synced_at: Option<Timestamp>,
+    /// A 412 whose server copy differs from ours: the popup shows both and the user chooses.
+    #[serde(default)]
+    pub conflict: Option<Conflict>,
+    /// A refusal the user must act on (e.g. the server rejected a field).
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub local: Intent,
+    pub server: MemberState,
+}
+
+/// How one attempt to send the pending write ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SendOutcome {
+    /// 2xx with the state as stored.
+    Stored(MemberState),
+    /// 412 with the server's current state.
+    Stale(MemberState),
+    /// Network failure, timeout, 429 or 5xx: worth retrying (`Retry-After` in ms if given).
+    Transient { retry_after_ms: Option<i64> },
+    /// 401: the token is no longer valid; the worker disconnects.
+    Unauthorized,
+    /// Any other 4xx: retrying the same body cannot succeed.
+    Refused { message: String },
+}
+
+const FIRST_BACKOFF_MS: i64 = 2_000;
+const MAX_BACKOFF_MS: i64 = 5 * 60_000;
+
+/// Exponential backoff, 2 s doubling to 5 min.
+pub fn backoff_ms(attempts: u32) -> i64 {
+    FIRST_BACKOFF_MS
+        .saturating_mul(1_i64 << attempts.min(20))
+        .min(MAX_BACKOFF_MS)
+}
+
+impl Outbox {
+    /// Queues the user's newest intent, replacing any unsent one, for sending now. After a
+    /// conflict this is how the user's choice is published over the server's copy.
+    pub fn enqueue(&mut self, intent: Intent, now: Timestamp) {
+        self.pending = Some(Pending {
+            intent,
+            base_version: self.server_version,
+            attempts: 0,
+            next_attempt_at: now,
+        });
+        self.conflict = None;
+        self.error = None;
+    }
+
+    /// The write to send now, if one is due.
+    pub fn due(&self, now: Timestamp) -> Option<&Pending> {
+        self.pending.as_ref().filter(|p| p.next_attempt_at <= now)
+    }
+
+    /// Applies the outcome of sending the pending write. Returns whether the token was refused.
+    pub fn record(&mut self, outcome: SendOutcome, now: Timestamp) -> bool {
+        let Some(pending) = self.pending.take() else {
+            return false;
+        };
+        match outcome {
+            SendOutcome::Stored(state) => self.confirm(state.version, now),
+            // The write may have landed before its answer was lost: if the server already holds
+            // exactly what we meant, it is delivered; sending it again would duplicate it.
+            SendOutcome::Stale(server) if lands_as(&pending.intent, &server) => {
+                self.confirm(server.version, now)
+            }
+            SendOutcome::Stale(server) => {
+                self.server_version = server.version;
+                self.conflict = Some(Conflict {
+                    local: pending.intent,
+                    server,
+                });
+            }
+            SendOutcome::Transient { retry_after_ms } => {
+                let wait = retry_after_ms
+                    .unwrap_or(0)
+                    .max(backoff_ms(pending.attempts));
+                self.pending = Some(Pending {
+                    attempts: pending.attempts + 1,
+                    next_attempt_at: now.plus_ms(wait),
+                    ..pending
+                });
+            }
+            SendOutcome::Unauthorized => {
+                self.pending = Some(pending);
+                return true;
+            }
+            SendOutcome::Refused { message } => self.error = Some(message),
+        }
+        false
+    }
+
+    fn confirm(&mut self, version: u64, now: Timestamp) {
+        self.server_version = version;
+        self.synced_at = Some(now);
+        self.error = None;
+    }
+}
+
+/// "Merge" in the conflict view: the local declaration, plus the server copy's items that the
+/// local one lacks (matched by item key), after the local ones.
+pub fn merge_items(local: &Declaration, server: &Declaration) -> Declaration {
+    let mut merged = local.clone();
+    for item in &server.items {
+        if !merged
+            .items
+            .iter()
+            .any(|mine| item_key(mine) == item_key(item))
+        {
+            merged.items.push(item.clone());
+        }
+    }
+    merged.items.truncate(crate::limits::MAX_ITEMS);
+    merged
+}
+
+fn lands_as(intent: &Intent, server: &MemberState) -> bool {
+    match (intent, &server.state) {
+        (Intent::Declare { declaration }, Some(state)) => state.declaration == **declaration,
+        (Intent::Clear, None) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::sample;
+    use crate::model::{DeclaredState, WorkItem};
+
+    const T0: Timestamp = Timestamp(1_795_000_000_000);
+
+    fn declare() -> Intent {
+        Intent::Declare {
+            declaration: Box::new(sample()),
+        }
+    }
+
+    fn server(version: u64, declaration: Option<Declaration>) -> MemberState {
+        MemberState {
+            member_id: "m_1".into(),
+            version,
+            state: declaration.map(|declaration| DeclaredState {
+                declaration,
+                declared_at: T0,
+                version,
+            }),
+            acks: vec![],
+        }
+    }
+
+    #[test]
+    fn stored_write_is_confirmed_once() {
+        let mut outbox = Outbox::default();
+        outbox.enqueue(declare(), T0);
+        assert_eq!(outbox.due(T0).unwrap().base_version, 0);
+        assert!(!outbox.record(SendOutcome::Stored(server(1, Some(sample()))), T0));
+        assert_eq!(outbox.pending, None);
+        assert_eq!((outbox.server_version, outbox.synced_at), (1, Some(T0)));
+        assert_eq!(outbox.due(T0), None, "nothing is sent twice");
+        outbox.enqueue(Intent::Clear, T0);
+        assert_eq!(outbox.due(T0).unwrap().base_version, 1);
+    }
+
+    #[test]
+    fn failures_back_off_and_keep_the_write() {
+        let mut outbox = Outbox::default();
+        outbox.enqueue(declare(), T0);
+        outbox.record(
+            SendOutcome::Transient {
+                retry_after_ms: None,
+            },
+            T0,
+        );
+        let pending = outbox.pending.clone().unwrap();
+        assert_eq!(
+            (pending.attempts, pending.next_attempt_at),
+            (1, T0.plus_ms(2_000))
+        );
+        assert_eq!(outbox.due(T0.plus_ms(1_999)), None);
+        assert!(outbox.due(T0.plus_ms(2_000)).is_some());
+        outbox.record(
+            SendOutcome::Transient {
+                retry_after_ms: Some(60_000),
+            },
+            T0,
+        );
+        assert_eq!(
+            outbox.pending.as_ref().unwrap().next_attempt_at,
+            T0.plus_ms(60_000)
+        );
+        assert_eq!(backoff_ms(0), 2_000);
+        assert_eq!(backoff_ms(3), 16_000);
+        assert_eq!(backoff_ms(40), 300_000);
+    }
+
+    #[test]
+    fn a_lost_answer_is_not_a_conflict() {
+        // The PUT landed but its answer was lost; the retry meets our own write as version 1.
+        let mut outbox = Outbox::default();
+        outbox.enqueue(declare(), T0);
+        outbox.record(SendOutcome::Stale(server(1, Some(sample()))), T0);
+        assert_eq!(
+            (outbox.pending.as_ref(), outbox.conflict.as_ref()),
+            (None, None)
+        );
+        assert_eq!(outbox.server_version, 1);
+    }
+
+    #[test]
+    fn a_newer_server_copy_becomes_a_conflict_then_the_choice_wins() {
+        let mut outbox = Outbox::default();
+        outbox.enqueue(declare(), T0);
+        let mut theirs = sample();
+        theirs.headline = "Declared from the laptop".into();
+        outbox.record(SendOutcome::Stale(server(4, Some(theirs.clone()))), T0);
+        let conflict = outbox.conflict.clone().unwrap();
+        assert_eq!(conflict.local, declare());
+        assert_eq!(conflict.server.version, 4);
+        assert_eq!(
+            outbox.pending, None,
+            "nothing overwrites until the user chooses"
+        );
+        outbox.enqueue(declare(), T0);
+        assert_eq!(outbox.conflict, None);
+        assert_eq!(outbox.due(T0).unwrap().base_version, 4);
+    }
+
+    #[test]
+    fn unauthorized_keeps_the_write_and_refusal_drops_it_with_a_message() {
+        let mut outbox = Outbox::default();
+        outbox.enqueue(declare(), T0);
+        assert!(outbox.record(SendOutcome::Unauthorized, T0));
+        assert!(outbox.pending.is_some());
+        outbox.record(
+            SendOutcome::Refused {
+                message: "timezone: unknown zone".into(),
+            },
+            T0,
+        );
+        assert_eq!(outbox.pending, None);
+        assert_eq!(outbox.error.as_deref(), Some("timezone: unknown zone"));
+    }
+
+    #[test]
+    fn merge_keeps_local_items_first_and_adds_the_servers_others() {
+        let local = sample();
+        let mut theirs = sample();
+        theirs.items[0].note = "their note".into();
+        theirs.items.push(WorkItem {
+            url: "https://linear.app/acme/issue/ENG-7/x".into(),
+            canonical_ref: "linear.app/acme/issue/ENG-7".into(),
+            title: "ENG-7".into(),
+            note: String::new(),
+            state: crate::model::ItemState::Waiting,
+            handoff_to: None,
+        });
+        let merged = merge_items(&local, &theirs);
+        assert_eq!(merged.items.len(), 2);
+        assert_eq!(merged.items[0], local.items[0]);
+        assert_eq!(merged.items[1].canonical_ref, "linear.app/acme/issue/ENG-7");
+        assert_eq!(merged.headline, local.headline);
+    }
+}
