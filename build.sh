@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Builds the StandIn extension for Chrome and Firefox. Run ./build.sh --help for the steps.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+TARGET=wasm32-unknown-unknown
+PROFILE=wasm-release
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+RAW_WASM="$TARGET_DIR/$TARGET/$PROFILE/standin.wasm"
+BINDGEN_OUT="$TARGET_DIR/standin-web" # wasm-bindgen output, optimised in place
+DIST="$ROOT/dist"
+BROWSERS=(chrome firefox)
+# The exports the JS loaders in extension/ import; the glue check fails the build without them.
+REQUIRED_EXPORTS=(default start_background handle_event start_popup start_options)
+# Features current Rust (1.82+) enables by default for wasm32-unknown-unknown. wasm-opt must
+# accept them, or it rejects the module (or, worse, an old binaryen silently breaks it).
+WASM_FEATURES=(
+  --enable-reference-types --enable-multivalue --enable-bulk-memory --enable-bulk-memory-opt
+  --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+  --enable-call-indirect-overlong
+)
+
+usage() {
+  cat <<'EOF'
+Usage: ./build.sh [STEP...]
+
+Builds dist/chrome/ and dist/firefox/ (unpacked extensions) and dist/standin-chrome.zip,
+dist/standin-firefox.zip. Idempotent: tools already present are not installed again.
+With no STEP, runs every step in this order:
+
+  toolchain   rustup target add wasm32-unknown-unknown, if missing
+  npm         npm ci, when node_modules is missing or older than package-lock.json
+              (brings binaryen's wasm-opt, playwright-core and web-ext; downloads no browser)
+  cargo       cargo build --lib --target wasm32-unknown-unknown --profile wasm-release -p standin
+  bindgen     installs wasm-bindgen-cli at exactly the version of wasm-bindgen in Cargo.lock
+              when the installed one differs, then wasm-bindgen --target web (out-name standin)
+  opt         wasm-opt -Oz (binaryen from npm, with the features current Rust emits)
+  check       the optimised module validates and compiles under Node, and the glue exports
+              what the loaders import: default (init), start_background, handle_event,
+              start_popup, start_options
+  assemble    dist/<browser>/: manifest.json from extension/manifest.mjs, the HTML/CSS/JS
+              loaders, icons, standin.js and standin_bg.wasm
+  zip         dist/standin-<browser>.zip (deterministic: sorted entries, fixed timestamps)
+  sizes       wasm size raw and gzipped, and both zip sizes, in KiB
+
+Steps named on the command line run alone, in the order given (e.g. ./build.sh assemble zip).
+
+Environment: CARGO_TARGET_DIR is honoured.
+EOF
+}
+
+step() { printf '\n==> %s\n' "$*"; }
+die() {
+  printf 'build.sh: %s\n' "$*" >&2
+  exit 1
+}
+
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
+
+# The version field of [package] in Cargo.toml: one version for the crate and the manifest.
+crate_version() {
+  awk '
+    /^\[/ { in_package = ($0 == "[package]") }
+    in_package && /^version[[:space:]]*=/ { gsub(/.*=[[:space:]]*"|".*/, ""); print; exit }
+  ' Cargo.toml
+}
+
+# The version of the wasm-bindgen crate that Cargo.lock resolved.
+locked_bindgen_version() {
+  awk '
+    $0 == "name = \"wasm-bindgen\"" { found = 1; next }
+    found && /^version = / { gsub(/version = |"/, ""); print; exit }
+  ' Cargo.lock
+}
+
+step_toolchain() {
+  step "toolchain: $TARGET"
+  if rustup target list --installed | grep -qx "$TARGET"; then
+    echo "already installed"
+  else
+    rustup target add "$TARGET"
+  fi
+}
+
+step_npm() {
+  step "npm: node_modules from package-lock.json"
+  command -v npm >/dev/null || die "npm not found (Node 20+ is required)"
+  if [[ -x node_modules/.bin/wasm-opt && node_modules/.package-lock.json -nt package-lock.json ]]; then
+    echo "up to date"
+  else
+    npm ci --no-audit --no-fund
+  fi
+}
+
+step_cargo() {
+  step "cargo: standin for $TARGET, profile $PROFILE"
+  cargo build --lib --target "$TARGET" --profile "$PROFILE" -p standin
+  [[ -f "$RAW_WASM" ]] || die "cargo did not produce $RAW_WASM"
+}
+
+step_bindgen() {
+  local want have
+  want="$(locked_bindgen_version)"
+  [[ -n "$want" ]] || die "no wasm-bindgen in Cargo.lock; run the cargo step first"
+  step "bindgen: wasm-bindgen-cli $want"
+  have="$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)"
+  if [[ "$have" == "$want" ]]; then
+    echo "wasm-bindgen-cli $have already installed"
+  else
+    echo "installed: ${have:-none}; installing $want (several minutes)"
+    # Not --locked: the registry mirror lacks one of the CLI's locked dependency versions.
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+  rm -rf "$BINDGEN_OUT"
+  wasm-bindgen "$RAW_WASM" --target web --no-typescript --out-dir "$BINDGEN_OUT" --out-name standin
+}
+
+step_opt() {
+  step "opt: wasm-opt -Oz ($(node_modules/.bin/wasm-opt --version))"
+  local wasm="$BINDGEN_OUT/standin_bg.wasm"
+  [[ -f "$wasm" ]] || die "missing $wasm; run the bindgen step first"
+  node_modules/.bin/wasm-opt -Oz "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
+    "$wasm" -o "$wasm.opt"
+  mv "$wasm.opt" "$wasm"
+}
+
+step_check() {
+  step "check: the optimised module loads and exports what the loaders import"
+  node tests/wasm-check.mjs "$BINDGEN_OUT/standin_bg.wasm" "$BINDGEN_OUT/standin.js" \
+    "${REQUIRED_EXPORTS[@]}"
+}
+
+step_assemble() {
+  local version browser out
+  version="$(crate_version)"
+  [[ -n "$version" ]] || die "no version in Cargo.toml [package]"
+  for browser in "${BROWSERS[@]}"; do
+    out="$DIST/$browser"
+    step "assemble: $out (version $version)"
+    rm -rf "$out"
+    mkdir -p "$out/icons"
+    node extension/manifest.mjs "$browser" "$version" >"$out/manifest.json"
+    # *.js are the loaders; extension/*.mjs are build-time scripts and stay out.
+    cp extension/*.html extension/*.css extension/*.js "$out/"
+    cp extension/icons/*.png "$out/icons/"
+    cp "$BINDGEN_OUT/standin.js" "$BINDGEN_OUT/standin_bg.wasm" "$out/"
+  done
+}
+
+step_zip() {
+  local browser
+  for browser in "${BROWSERS[@]}"; do
+    step "zip: dist/standin-$browser.zip"
+    python3 - "$DIST/$browser" "$DIST/standin-$browser.zip" <<'PY'
+import os, sys, zipfile
+src, dest = sys.argv[1], sys.argv[2]
+paths = []
+for directory, _, files in os.walk(src):
+    paths += [os.path.join(directory, f) for f in files]
+tmp = dest + ".tmp"
+with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    for path in sorted(paths):
+        # Fixed timestamp and mode: the same inputs give the same bytes.
+        info = zipfile.ZipInfo(os.path.relpath(path, src), date_time=(1980, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with open(path, "rb") as f:
+            zf.writestr(info, f.read(), compresslevel=9)
+os.replace(tmp, dest)
+print(f"{len(paths)} files")
+PY
+  done
+}
+
+step_sizes() {
+  step "sizes"
+  local wasm="$DIST/chrome/standin_bg.wasm" raw gz browser
+  raw=$(wc -c <"$wasm")
+  gz=$(gzip -9 -c "$wasm" | wc -c)
+  printf '  %-34s %s\n' "wasm (standin_bg.wasm) raw:" "$(kib "$raw")"
+  printf '  %-34s %s   (budget 150 KiB, stretch 100)\n' "wasm (standin_bg.wasm) gzip -9:" "$(kib "$gz")"
+  for browser in "${BROWSERS[@]}"; do
+    printf '  %-34s %s   (budget 300 KiB)\n' "dist/standin-$browser.zip:" \
+      "$(kib "$(wc -c <"$DIST/standin-$browser.zip")")"
+  done
+}
+
+ALL_STEPS=(toolchain npm cargo bindgen opt check assemble zip sizes)
+
+main() {
+  local steps=("$@") s
+  if [[ ${#steps[@]} -eq 0 ]]; then
+    steps=("${ALL_STEPS[@]}")
+  fi
+  for s in "${steps[@]}"; do
+    case "$s" in
+      -h | --help | help)
+        usage
+        exit 0
+        ;;
+    esac
+    [[ " ${ALL_STEPS[*]} " == *" $s "* ]] || die "unknown step '$s' (see ./build.sh --help)"
+  done
+  for s in "${steps[@]}"; do
+    "step_$s"
+  done
+}
+
+main "$@"

@@ -1,0 +1,63 @@
+// Background loader (Chrome: module service worker; Firefox: module event page).
+//
+// Every listener is registered synchronously at top level, before anything is awaited: a
+// service worker woken by an event only delivers it to listeners that exist when the script's
+// first run ends. Each event then waits for the wasm module and is handed to Rust in arrival
+// order (promise callbacks run in the order they were attached, so `ready.then` is the queue).
+//
+// The contract with Rust (src/wasm/):
+//   start_background()          called once per worker start, after init; may return a Promise.
+//   handle_event(kind, payload) kind and payload:
+//     "installed"        { reason, previousVersion? }   runtime.onInstalled details
+//     "startup"          null                            runtime.onStartup
+//     "storage_changed"  { area, changes }               storage.onChanged, changes as given
+//     "alarm"            { name, scheduledTime, periodInMinutes? }
+//     "message"          { message, sender: { id, url, origin, tab_id, frame_id } }
+//   For "message" it returns a Promise; what it resolves to is the reply (sendResponse). It
+//   answers every message with a value, unknown ones included (an error value), never undefined.
+//   If it rejects, the reply is { error: "internal", message } so the sender never hangs.
+// The glue is imported statically: service workers cannot use dynamic import().
+import init, { start_background, handle_event } from './standin.js';
+
+const ext = globalThis.browser ?? globalThis.chrome;
+
+const ready = init().then(() => start_background());
+// For the test harness (worker.evaluate) and the worker's devtools console: resolves once the
+// wasm module is instantiated and start_background has finished, rejects if either failed.
+globalThis.standinReady = ready;
+ready.catch((err) => console.error('StandIn: the wasm module failed to start', err));
+
+/** Hands one event to Rust once the module is ready; returns Rust's result. */
+function forward(kind, payload) {
+  return ready.then(() => handle_event(kind, payload));
+}
+
+/** For events nobody replies to: report failures instead of leaving an unhandled rejection. */
+function dispatch(kind, payload) {
+  forward(kind, payload).catch((err) => console.error(`StandIn: ${kind} failed`, err));
+}
+
+ext.runtime.onInstalled.addListener((details) => {
+  dispatch('installed', { reason: details.reason, previousVersion: details.previousVersion });
+});
+
+ext.runtime.onStartup.addListener(() => dispatch('startup', null));
+
+ext.storage.onChanged.addListener((changes, area) => dispatch('storage_changed', { area, changes }));
+
+ext.alarms.onAlarm.addListener((alarm) => dispatch('alarm', alarm));
+
+ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const from = {
+    id: sender.id,
+    url: sender.url,
+    origin: sender.origin,
+    tab_id: sender.tab?.id,
+    frame_id: sender.frameId,
+  };
+  forward('message', { message, sender: from }).then(sendResponse, (err) => {
+    console.error('StandIn: message failed', err);
+    sendResponse({ error: 'internal', message: String(err) });
+  });
+  return true; // keeps the channel open for the asynchronous sendResponse
+});

@@ -1,0 +1,109 @@
+// The one manifest source for every browser. build.sh runs
+//     node extension/manifest.mjs <chrome|firefox> <version>  > dist/<browser>/manifest.json
+// and everything that differs between browsers is in `forBrowser` below, nowhere else.
+
+import { pathToFileURL } from 'node:url';
+
+/** Firefox needs a fixed add-on id: storage, the pinned test UUID and updates hang on it. */
+export const GECKO_ID = 'standin@standin.dev';
+
+/** Fields both browsers read the same way. */
+function common(version) {
+  return {
+    manifest_version: 3,
+    name: 'StandIn',
+    short_name: 'StandIn',
+    description:
+      'Declare what you are on, what is blocked and who covers for you; see it on your teammates\u2019 pull requests and tickets.',
+    version,
+    icons: icons(),
+    action: {
+      default_title: 'StandIn',
+      default_popup: 'popup.html',
+      default_icon: icons(),
+    },
+    options_ui: {
+      page: 'options.html',
+      open_in_tab: true,
+    },
+    // storage: team cache and outbox (local), settings and own draft (sync).
+    // alarms:  the sync tick and the end-of-day reminder.
+    // activeTab, not tabs: "Add this tab" reads the URL and title of the tab the user is on when
+    // they open the popup, and the popup can only be opened from the toolbar button or its
+    // shortcut, both of which grant activeTab for that tab. `tabs` would show "Read your browsing
+    // history" at install time for nothing more. The e2e harness opens the real popup through
+    // the toolbar action (CDP Extensions.triggerAction), so tests exercise this same grant.
+    // notifications comes with the reminder feature; host permissions with the content script.
+    permissions: ['storage', 'alarms', 'activeTab'],
+    commands: {
+      _execute_action: {
+        suggested_key: { default: 'Alt+Shift+S' },
+        description: 'Open StandIn',
+      },
+    },
+    // MV3 pages default to script-src 'self'; compiling the wasm module needs 'wasm-unsafe-eval'.
+    content_security_policy: {
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
+    },
+  };
+}
+
+function icons() {
+  return {
+    16: 'icons/icon-16.png',
+    32: 'icons/icon-32.png',
+    48: 'icons/icon-48.png',
+    128: 'icons/icon-128.png',
+  };
+}
+
+/** The per-browser differences, and only those. */
+function forBrowser(browser) {
+  switch (browser) {
+    case 'chrome':
+      return {
+        // A module service worker: the wasm-bindgen glue is imported statically (workers
+        // cannot use dynamic import()).
+        background: { service_worker: 'background.js', type: 'module' },
+        // 120: alarms may fire every 30 s (the sync tick relies on it).
+        minimum_chrome_version: '120',
+      };
+    case 'firefox':
+      return {
+        // Firefox runs an event page, and refuses a background with only `service_worker`.
+        background: { scripts: ['background.js'], type: 'module' },
+        browser_specific_settings: {
+          gecko: {
+            id: GECKO_ID,
+            // 140 ESR: MV3 with ES-module background scripts and 'wasm-unsafe-eval' (both
+            // older), and data_collection_permissions below (new in 140).
+            strict_min_version: '140.0',
+            // What leaves the browser goes to the team's own server, which the user configures:
+            // their declared state (name, status, notes) and the links and titles of the work
+            // items they choose to list.
+            data_collection_permissions: {
+              required: ['personallyIdentifyingInfo', 'websiteActivity'],
+            },
+          },
+          // Firefox for Android: data_collection_permissions arrived there in 142.
+          gecko_android: { strict_min_version: '142.0' },
+        },
+      };
+    default:
+      throw new Error(`unknown browser "${browser}" (expected chrome or firefox)`);
+  }
+}
+
+/** The complete manifest for one browser. */
+export function manifestFor(browser, version) {
+  if (!/^\d+(\.\d+){0,3}$/.test(version)) {
+    // Both stores accept only dotted integers; a Cargo pre-release suffix must not leak in.
+    throw new Error(`manifest version must be 1-4 dot-separated integers, got "${version}"`);
+  }
+  return { ...common(version), ...forBrowser(browser) };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [browser, version] = process.argv.slice(2);
+  process.stdout.write(JSON.stringify(manifestFor(browser, version), null, 2) + '\n');
+}

@@ -1,0 +1,855 @@
+//! Site adapters: which tracker a URL is on, which kind of page it shows and which item, and who
+//! is on the page. Pure: no DOM here (DESIGN.md §1, "Where the wasm runs").
+//!
+//! GitHub's CSP forbids compiling wasm in a content script, so the content script is a generic
+//! shim and every decision stays here. The round trip is:
+//!
+//! 1. The worker classifies the tab's URL ([`classify`]) and sends the shim the page's
+//!    [`ScanPlan`] ([`scan_plan`]): rules of `{ id, selector, attrs, text, inner }`.
+//! 2. The shim runs each rule in order, in plain DOM terms:
+//!    ```text
+//!    for rule of plan.rules:
+//!      for el of document.querySelectorAll(rule.selector):
+//!        index = position of el in `seen` (push it when new)   // one index per element
+//!        attrs = { a: el.getAttribute(a) for a of rule.attrs when present }
+//!        text  = rule.text ? el.textContent.trim().slice(0, plan.text_limit) : null
+//!        inner = rule.inner ? attributes rule.inner.attrs of el.querySelector(rule.inner.selector) : {}
+//!        send { rule: rule.id, index, attrs, text, inner }
+//!    ```
+//!    and returns the [`Descriptor`]s.
+//! 3. [`people`] turns descriptors into [`Person`]s: one per element, from the first rule (in
+//!    table order) that yields a valid handle, with non-persons (organisations, apps, the
+//!    signed-in viewer's own avatar by the comment box, …) dropped.
+//!
+//! Each site's rules form one table in generations, newest first, ending with generic fallbacks
+//! (a profile link whose text or avatar names the login), so a redesign costs roles, not people.
+//!
+//! Each URL predicate carries its sample URLs; one test runs every sample against every
+//! predicate of every site (github-url-detection's idea, STYLE.md).
+
+pub mod github;
+pub mod gitlab;
+pub mod jira;
+pub mod linear;
+pub mod url;
+
+#[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
+mod shim;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+pub use url::SiteUrl;
+
+/// The trackers StandIn knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Site {
+    GitHub,
+    GitLab,
+    Jira,
+    Linear,
+}
+
+impl Site {
+    pub const ALL: [Site; 4] = [Site::GitHub, Site::GitLab, Site::Jira, Site::Linear];
+}
+
+/// What a page shows; it picks the scan plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageKind {
+    /// GitHub pull request, any tab.
+    PullRequest,
+    /// GitLab merge request, any tab.
+    MergeRequest,
+    /// GitHub, GitLab or Linear issue.
+    Issue,
+    /// Jira issue.
+    Ticket,
+    PrList,
+    MrList,
+    IssueList,
+    /// Jira board or backlog.
+    Board,
+    /// Any other page of a known site: only the generic rules run.
+    Other,
+}
+
+/// The canonical reference of one item, however its URL is spelled: `github.com/o/r/pull/12`,
+/// `gitlab.example.com/g/sub/p/-/merge_requests/3`, `acme.atlassian.net/browse/KEY-1`,
+/// `linear.app/acme/issue/ENG-7`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ItemRef(String);
+
+impl ItemRef {
+    /// `root` (host and context path) followed by `parts` as path segments.
+    pub fn new(root: &str, parts: &[&str]) -> Self {
+        let mut s = String::from(root);
+        for p in parts {
+            s.push('/');
+            s.push_str(p);
+        }
+        ItemRef(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A classified page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub site: Site,
+    pub kind: PageKind,
+    /// The item the page is about (also when it is open in a side panel over a list or board).
+    pub item: Option<ItemRef>,
+    /// Host, port and context path the page's links are read against (`jira.corp/jira`).
+    pub root: String,
+}
+
+/// A self-hosted tracker the user enabled in options (optional host permission granted):
+/// GitHub Enterprise, self-managed GitLab, Jira Server/Data Center.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    pub site: Site,
+    /// Scheme, host, port and context path: `https://jira.corp/jira`. The scheme is not compared.
+    pub base: String,
+}
+
+impl Origin {
+    pub fn new(site: Site, base: &str) -> Self {
+        Origin {
+            site,
+            base: base.to_owned(),
+        }
+    }
+}
+
+/// Why someone is on a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Author,
+    Reviewer,
+    Assignee,
+    Commenter,
+    /// Wrote a comment on a diff line (GitHub review comment, GitLab diff note).
+    ReviewCommenter,
+    Mention,
+    Participant,
+    /// Acted in the timeline: pushed commits, labelled, referenced, closed…
+    TimelineActor,
+    /// Jira reporter.
+    Reporter,
+    /// Linear creator.
+    Creator,
+    /// The signed-in user as the page names them (GitHub's `meta[name=user-login]`): not a
+    /// person on the page. Only used to drop their own avatar (by the comment box) from generic
+    /// matches; never returned by [`people`].
+    Viewer,
+}
+
+/// How old the page shape a rule targets is; tables list rules in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Generation {
+    /// The site's current views (GitHub React, GitLab 16+, Jira Cloud's issue view, Linear).
+    Current,
+    /// Server-rendered pages still served by older installations (GitHub 2019–2022, GHES).
+    Legacy,
+    /// Shape-independent fallbacks: profile links naming their login.
+    Generic,
+}
+
+/// Where a rule finds the handle in what the shim read; tried in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The site's profile link in `href` (GitHub `/login`, Jira `/jira/people/<id>`, …).
+    Href,
+    /// An attribute holding the handle itself (GitLab `data-username`, Jira DC `rel`).
+    Attr(&'static str),
+    /// GitHub's hovercard URL, `/users/<login>/hovercard` (the 2019 `?user_id=` form names no
+    /// login and is skipped).
+    Hovercard,
+    /// An avatar's `alt` (`@login`) on the first descendant `img`.
+    AvatarAlt,
+    /// The element's text (`login` or `@login`).
+    Text,
+}
+
+/// One row of a site's selector table.
+#[derive(Debug)]
+pub struct Rule {
+    /// Unique within the site; the shim echoes it back.
+    pub id: &'static str,
+    /// A CSS selector understood by browsers and by the `scraper` crate used in tests.
+    pub selector: &'static str,
+    pub role: Role,
+    pub generation: Generation,
+    /// Handle sources, tried in order.
+    pub sources: &'static [Source],
+    /// Read the text too: as a handle source, and as the display name when it is not the handle.
+    pub read_text: bool,
+    /// Only when the text or avatar `alt` names the same login as the link: the guard that makes
+    /// a generic "any link" rule safe.
+    pub confirm: bool,
+    /// Page kinds the rule runs on; empty means every page of the site.
+    pub on: &'static [PageKind],
+}
+
+impl Rule {
+    /// A rule with the common defaults: the profile link in `href`, text not read, any page.
+    pub const fn new(
+        id: &'static str,
+        generation: Generation,
+        role: Role,
+        selector: &'static str,
+    ) -> Self {
+        Rule {
+            id,
+            selector,
+            role,
+            generation,
+            sources: &[Source::Href],
+            read_text: false,
+            confirm: false,
+            on: &[],
+        }
+    }
+
+    pub const fn sources(mut self, sources: &'static [Source]) -> Self {
+        self.sources = sources;
+        self
+    }
+
+    pub const fn text(mut self) -> Self {
+        self.read_text = true;
+        self
+    }
+
+    pub const fn on(mut self, kinds: &'static [PageKind]) -> Self {
+        self.on = kinds;
+        self
+    }
+
+    /// A generic fallback: any profile link whose text or avatar names the login it links to.
+    pub const fn confirmed(mut self) -> Self {
+        self.confirm = true;
+        self.read_text = true;
+        self
+    }
+
+    fn applies_to(&self, kind: PageKind) -> bool {
+        self.on.is_empty() || self.on.contains(&kind)
+    }
+
+    fn needs_inner(&self) -> bool {
+        self.confirm || self.sources.contains(&Source::AvatarAlt)
+    }
+
+    fn reads_text(&self) -> bool {
+        self.read_text || self.sources.contains(&Source::Text)
+    }
+
+    /// The attributes the shim must read for this rule.
+    fn attrs(&self) -> Vec<&'static str> {
+        let mut attrs = Vec::new();
+        for s in self.sources {
+            let attr = match s {
+                Source::Href => "href",
+                Source::Attr(a) => a,
+                Source::Hovercard => "data-hovercard-url",
+                Source::AvatarAlt | Source::Text => continue,
+            };
+            if !attrs.contains(&attr) {
+                attrs.push(attr);
+            }
+        }
+        attrs
+    }
+}
+
+/// What the shim receives: the rules to run on this page, in priority order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScanPlan {
+    pub rules: Vec<PlanRule>,
+    /// Longest text the shim sends per element (bigger containers are not names).
+    pub text_limit: usize,
+}
+
+/// One rule as the shim sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanRule {
+    pub id: &'static str,
+    pub selector: &'static str,
+    pub attrs: Vec<&'static str>,
+    pub text: bool,
+    pub inner: Option<InnerRead>,
+    pub role: Role,
+}
+
+/// Attributes to read from the element's first descendant matching `selector`: an avatar's
+/// `alt` inside a profile link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InnerRead {
+    pub selector: &'static str,
+    pub attrs: Vec<&'static str>,
+}
+
+/// The longest text the shim sends for one element.
+pub const TEXT_LIMIT: usize = 200;
+
+/// What the shim read from one matched element.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Descriptor {
+    /// The id of the rule that matched.
+    pub rule: String,
+    /// The element's position among the distinct elements matched in this scan: an element
+    /// matched by several rules has one index, so it gets one person and one badge.
+    pub index: u32,
+    #[serde(default)]
+    pub attrs: BTreeMap<String, String>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub inner: BTreeMap<String, String>,
+}
+
+/// Someone on the page, tied to the element that names them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// GitHub/GitLab/Linear login (lower-cased: those sites ignore case), Jira account id (Cloud)
+    /// or user name (Server/DC), or, where a Jira page shows nothing else, the display name.
+    pub handle: String,
+    /// The display name the page shows, when it is not just the handle.
+    pub name: Option<String>,
+    pub role: Role,
+    /// The descriptor's element index.
+    pub index: u32,
+    /// The rule that identified them (for diagnostics and tests).
+    pub rule: String,
+}
+
+/// A URL predicate with its sample URLs beside it (github-url-detection style).
+pub struct Predicate {
+    pub name: &'static str,
+    pub kind: PageKind,
+    /// `None` when the URL is not this kind of page; else the item it shows, if any.
+    pub detect: fn(&SiteUrl) -> Option<Option<ItemRef>>,
+    /// URLs this predicate must accept and every other predicate must reject. Hosts other than
+    /// the public ones are enabled in the tests through [`sample_origins`].
+    pub samples: &'static [&'static str],
+}
+
+/// One site's adapter. The provided methods are the shared machinery; a site supplies its
+/// hosts' URL predicates, its selector table and what a handle looks like there.
+pub trait Adapter: Sync {
+    fn site(&self) -> Site;
+
+    /// Page predicates, tried in order (the all-pairs test proves them disjoint).
+    fn predicates(&self) -> &'static [Predicate];
+
+    /// URLs of the site that are no item and no list (`issues/new`, settings, …): each must be
+    /// rejected by every predicate and classify as [`PageKind::Other`].
+    fn other_samples(&self) -> &'static [&'static str];
+
+    /// The selector table, generations newest first, generic fallbacks last.
+    fn rules(&self) -> &'static [Rule];
+
+    /// The handle a profile link names, given its path segments after the site root and its
+    /// query; `None` when the link is not a person's profile.
+    fn profile_handle(&self, path: &[&str], query: &str) -> Option<String>;
+
+    /// A handle as the site spells it, normalised; `None` when it cannot be one.
+    fn normalize_handle(&self, raw: &str) -> Option<String>;
+
+    /// The item title in the document title, for the activity log and "Add this tab".
+    fn item_title(&self, kind: PageKind, document_title: &str) -> Option<String>;
+
+    /// Whether a generic match naming `handle` is the page's owner (a repository owner's
+    /// breadcrumb) rather than a person taking part: generic rules cannot tell the two apart,
+    /// and a redesign should cost coverage, never correctness.
+    fn owns_page(&self, _page: &Page, _handle: &str) -> bool {
+        false
+    }
+
+    /// The login a link's text or avatar `alt` spells out, for the generic "link naming its
+    /// login" fallback.
+    fn login_in_text(&self, text: &str) -> Option<String> {
+        self.normalize_handle(text.trim().trim_start_matches('@'))
+    }
+
+    /// Classifies a URL already resolved to this site.
+    fn classify_url(&self, url: &SiteUrl) -> Page {
+        let found = self
+            .predicates()
+            .iter()
+            .find_map(|p| (p.detect)(url).map(|item| (p.kind, item)));
+        let (kind, item) = found.unwrap_or((PageKind::Other, None));
+        Page {
+            site: self.site(),
+            kind,
+            item,
+            root: url.root.clone(),
+        }
+    }
+
+    /// The rules for a kind of page, in priority order, as the shim needs them.
+    fn scan_plan(&self, kind: PageKind) -> ScanPlan {
+        let rules = self
+            .rules()
+            .iter()
+            .filter(|r| r.applies_to(kind))
+            .map(|r| PlanRule {
+                id: r.id,
+                selector: r.selector,
+                attrs: r.attrs(),
+                text: r.reads_text(),
+                inner: r.needs_inner().then(|| InnerRead {
+                    selector: "img[alt]",
+                    attrs: vec!["alt"],
+                }),
+                role: r.role,
+            })
+            .collect();
+        ScanPlan {
+            rules,
+            text_limit: TEXT_LIMIT,
+        }
+    }
+
+    /// The people named by the shim's descriptors: one per element, from the highest-priority
+    /// rule that yields a handle, sorted by element.
+    fn people(&self, page: &Page, descriptors: &[Descriptor]) -> Vec<Person> {
+        let rules = self.rules();
+        let position = |id: &str| rules.iter().position(|r| r.id == id);
+        let mut found: Vec<(u32, usize, &Descriptor, Handle)> = Vec::new();
+        for d in descriptors {
+            let Some(pos) = position(&d.rule) else {
+                continue; // a plan from another version of the extension
+            };
+            if let Some(handle) = read_handle(self, &rules[pos], d, &page.root) {
+                found.push((d.index, pos, d, handle));
+            }
+        }
+        let viewer = found
+            .iter()
+            .find(|(_, pos, _, _)| rules[*pos].role == Role::Viewer)
+            .map(|(_, _, _, h)| h.handle.clone());
+        found.sort_by_key(|(index, pos, _, _)| (*index, *pos));
+        found.dedup_by_key(|(index, _, _, _)| *index);
+        found
+            .into_iter()
+            .filter(|(_, pos, _, h)| {
+                let rule = &rules[*pos];
+                let generic_doubt = rule.generation == Generation::Generic
+                    && (viewer.as_ref() == Some(&h.handle) || self.owns_page(page, &h.handle));
+                rule.role != Role::Viewer && !generic_doubt
+            })
+            .map(|(index, pos, d, h)| Person {
+                handle: h.handle,
+                name: h.name,
+                role: rules[pos].role,
+                index,
+                rule: d.rule.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A handle and the display name beside it.
+struct Handle {
+    handle: String,
+    name: Option<String>,
+}
+
+/// The handle (and display name) one descriptor names under one rule.
+fn read_handle<A: Adapter + ?Sized>(
+    site: &A,
+    rule: &Rule,
+    d: &Descriptor,
+    root: &str,
+) -> Option<Handle> {
+    let text = d.text.as_deref().map(clean_text).filter(|t| !t.is_empty());
+    let attr = |name: &str| d.attrs.get(name).map(String::as_str);
+    let handle = rule.sources.iter().find_map(|source| match source {
+        Source::Href => {
+            let (path, query) = url::link_on_site(attr("href")?, root)?;
+            site.profile_handle(&path, query)
+        }
+        Source::Attr(name) => site.normalize_handle(attr(name)?.trim()),
+        Source::Hovercard => {
+            let (path, _) = url::link_on_site(attr("data-hovercard-url")?, root)?;
+            match path[..] {
+                ["users", login, "hovercard"] => site.normalize_handle(login),
+                _ => None,
+            }
+        }
+        Source::AvatarAlt => at_login(d.inner.get("alt")?).and_then(|l| site.normalize_handle(l)),
+        Source::Text => site.normalize_handle(text.as_deref()?.trim_start_matches('@')),
+    })?;
+    let names_login = |s: &str| {
+        site.normalize_handle(s.trim_start_matches('@'))
+            .is_some_and(|l| l == handle)
+    };
+    if rule.confirm {
+        let confirms = |s: &str| site.login_in_text(s).is_some_and(|l| l == handle);
+        let by_text = text.as_deref().is_some_and(confirms);
+        let by_avatar = d
+            .inner
+            .get("alt")
+            .is_some_and(|alt| alt.trim().starts_with('@') && confirms(alt));
+        if !by_text && !by_avatar {
+            return None;
+        }
+    }
+    let name = text.filter(|t| rule.read_text && !names_login(t)).map(|t| {
+        truncate_chars(
+            t.trim_start_matches('@'),
+            crate::limits::DISPLAY_NAME.max_graphemes,
+        )
+    });
+    Some(Handle { handle, name })
+}
+
+/// `@login` → `login` (GitHub avatars' `alt`); anything else is no login.
+fn at_login(alt: &str) -> Option<&str> {
+    alt.trim().strip_prefix('@')
+}
+
+/// Text with runs of white space (newlines from markup) collapsed to one space.
+fn clean_text(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// The adapter for a site.
+pub fn adapter(site: Site) -> &'static dyn Adapter {
+    match site {
+        Site::GitHub => &github::GitHub,
+        Site::GitLab => &gitlab::GitLab,
+        Site::Jira => &jira::Jira,
+        Site::Linear => &linear::Linear,
+    }
+}
+
+/// The site a URL is on, if any: public hosts plus the self-hosted origins the user enabled.
+pub fn site_for(url: &str, origins: &[Origin]) -> Option<Site> {
+    url::resolve(url, origins).map(|u| u.site)
+}
+
+/// What a URL shows; `None` off the known sites.
+pub fn classify(url: &str, origins: &[Origin]) -> Option<Page> {
+    let resolved = url::resolve(url, origins)?;
+    Some(adapter(resolved.site).classify_url(&resolved))
+}
+
+/// The scan plan for a classified page.
+pub fn scan_plan(page: &Page) -> ScanPlan {
+    adapter(page.site).scan_plan(page.kind)
+}
+
+/// The people the shim's descriptors name on a classified page.
+pub fn people(page: &Page, descriptors: &[Descriptor]) -> Vec<Person> {
+    adapter(page.site).people(page, descriptors)
+}
+
+/// The item reference for a URL: the adapter's canonical one on a known site (so `/pull/12/files`
+/// and `/pull/12` agree), else the generic reference of [`crate::item_ref::canonical_ref`].
+pub fn canonical_item_ref(url: &str, origins: &[Origin]) -> Option<String> {
+    match classify(url, origins) {
+        Some(Page {
+            item: Some(item), ..
+        }) => Some(item.0),
+        _ => crate::item_ref::canonical_ref(url),
+    }
+}
+
+/// The item title in a document title, when the page is an item.
+pub fn item_title(page: &Page, document_title: &str) -> Option<String> {
+    page.item.as_ref()?;
+    adapter(page.site)
+        .item_title(page.kind, document_title)
+        .map(|t| clean_text(&t))
+        .filter(|t| !t.is_empty())
+}
+
+/// Every role each handle has on the page (the banner's and the tests' view of [`people`]).
+pub fn roles_by_handle(people: &[Person]) -> BTreeMap<String, BTreeSet<Role>> {
+    let mut out: BTreeMap<String, BTreeSet<Role>> = BTreeMap::new();
+    for p in people {
+        out.entry(p.handle.clone()).or_default().insert(p.role);
+    }
+    out
+}
+
+/// Self-hosted origins the sample URLs use (enabled as a user would in options).
+pub fn sample_origins() -> Vec<Origin> {
+    vec![
+        Origin::new(Site::GitHub, "https://github.example.com"),
+        Origin::new(Site::GitLab, "https://gitlab.example.org"),
+        Origin::new(Site::GitLab, "https://corp.example/gitlab"),
+        Origin::new(Site::Jira, "https://jira.corp.example/jira"),
+        Origin::new(Site::Jira, "https://corp.example/jira"),
+    ]
+}
+
+/// Splits a document title at GitHub- and GitLab-style separators (`·`).
+fn title_parts(document_title: &str) -> Vec<&str> {
+    document_title.split(" · ").map(str::trim).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_predicates() -> Vec<(Site, &'static Predicate)> {
+        Site::ALL
+            .iter()
+            .flat_map(|&s| adapter(s).predicates().iter().map(move |p| (s, p)))
+            .collect()
+    }
+
+    /// What predicate `p` of `site` says about `url`, host resolution included.
+    fn run(site: Site, p: &Predicate, url: &str) -> Option<Option<ItemRef>> {
+        let resolved = url::resolve(url, &sample_origins())?;
+        if resolved.site != site {
+            return None;
+        }
+        (p.detect)(&resolved)
+    }
+
+    /// The generic predicate test: every sample is accepted by its own predicate and rejected
+    /// by every other predicate of every site; "other" samples are rejected by all.
+    #[test]
+    fn every_sample_matches_its_own_predicate_only() {
+        let predicates = all_predicates();
+        let mut checked = 0;
+        for (own_site, own) in &predicates {
+            assert!(!own.samples.is_empty(), "{} has no samples", own.name);
+            for sample in own.samples {
+                let page = classify(sample, &sample_origins());
+                assert_eq!(
+                    page.as_ref().map(|p| (p.site, p.kind)),
+                    Some((*own_site, own.kind)),
+                    "{sample} should classify as {:?} {}",
+                    own_site,
+                    own.name
+                );
+                for (site, other) in &predicates {
+                    let accepted = run(*site, other, sample).is_some();
+                    let is_own = std::ptr::eq(*other, *own);
+                    assert_eq!(accepted, is_own, "{:?}::{} on {sample}", site, other.name);
+                    checked += 1;
+                }
+            }
+        }
+        for site in Site::ALL {
+            for sample in adapter(site).other_samples() {
+                let page = classify(sample, &sample_origins());
+                assert_eq!(
+                    page.map(|p| (p.site, p.kind)),
+                    Some((site, PageKind::Other)),
+                    "{sample}"
+                );
+                for (s, p) in &predicates {
+                    assert!(
+                        run(*s, p, sample).is_none(),
+                        "{:?}::{} on {sample}",
+                        s,
+                        p.name
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "only {checked} checks");
+    }
+
+    #[test]
+    fn predicate_names_are_unique() {
+        let mut names = BTreeSet::new();
+        for (site, p) in all_predicates() {
+            assert!(names.insert((site, p.name)), "{:?}::{}", site, p.name);
+        }
+    }
+
+    #[test]
+    fn urls_off_the_known_sites_are_not_classified() {
+        for url in [
+            "https://example.com/o/r/pull/1",
+            "https://github.com.evil.example/o/r/pull/1",
+            "https://gitlab.example.org.evil.example/g/p/-/merge_requests/1",
+            "https://corp.example/wiki/browse/KEY-1",
+            "https://jira.corp.example/browse/KEY-1", // enabled with the /jira context path only
+            "https://atlassian.net/browse/KEY-1",
+            "ftp://github.com/o/r/pull/1",
+            "javascript:alert(1)",
+            "github.com/o/r/pull/1",
+        ] {
+            assert_eq!(classify(url, &sample_origins()), None, "{url}");
+        }
+        // Self-hosted sites count only once enabled.
+        assert_eq!(site_for("https://github.example.com/o/r/pull/1", &[]), None);
+        assert_eq!(
+            site_for("https://github.example.com/o/r/pull/1", &sample_origins()),
+            Some(Site::GitHub)
+        );
+    }
+
+    #[test]
+    fn canonical_item_ref_uses_the_adapter_and_falls_back_to_the_generic_ref() {
+        let o = sample_origins();
+        assert_eq!(
+            canonical_item_ref("https://github.com/o/r/pull/12/files?w=1#diff", &o).as_deref(),
+            Some("github.com/o/r/pull/12")
+        );
+        assert_eq!(
+            canonical_item_ref("https://docs.example.com//a/b/", &o).as_deref(),
+            Some("docs.example.com/a/b")
+        );
+        assert_eq!(
+            canonical_item_ref("https://github.com/o/r/issues/new", &o).as_deref(),
+            Some("github.com/o/r/issues/new")
+        );
+    }
+
+    #[test]
+    fn rule_tables_are_well_formed() {
+        for site in Site::ALL {
+            let rules = adapter(site).rules();
+            let mut ids = BTreeSet::new();
+            let mut last = Generation::Current;
+            for r in rules {
+                assert!(ids.insert(r.id), "{site:?}: duplicate rule id {}", r.id);
+                assert!(
+                    r.generation >= last,
+                    "{site:?}: {} is out of generation order",
+                    r.id
+                );
+                last = r.generation;
+                assert!(!r.sources.is_empty(), "{site:?}: {} has no source", r.id);
+                assert!(
+                    scraper::Selector::parse(r.selector).is_ok(),
+                    "{site:?}: {} has a selector scraper cannot parse",
+                    r.id
+                );
+                if r.generation == Generation::Generic {
+                    assert!(
+                        r.on.is_empty(),
+                        "{site:?}: generic rule {} must run everywhere",
+                        r.id
+                    );
+                }
+            }
+            assert_eq!(last, Generation::Generic, "{site:?}: no generic fallback");
+            // Every page kind gets a plan that ends in the fallbacks.
+            for kind in [PageKind::Other, PageKind::Issue] {
+                let plan = adapter(site).scan_plan(kind);
+                let last_rule = plan.rules.last().map(|r| r.id);
+                let generic = rules.iter().rfind(|r| r.generation == Generation::Generic);
+                assert_eq!(last_rule, generic.map(|r| r.id), "{site:?} {kind:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn plans_and_people_cross_to_js_as_plain_json() {
+        let page = classify("https://github.com/o/r/pull/1", &[]).unwrap();
+        let plan = serde_json::to_value(scan_plan(&page)).unwrap();
+        let first = &plan["rules"][0];
+        for key in ["id", "selector", "attrs", "text", "inner", "role"] {
+            assert!(first.get(key).is_some(), "plan rule lacks {key}: {first}");
+        }
+        assert_eq!(plan["text_limit"], TEXT_LIMIT);
+        // What the shim sends back; unknown rules are ignored, missing fields default.
+        let descriptors: Vec<Descriptor> = serde_json::from_value(serde_json::json!([
+            {"rule": "legacy-header-author", "index": 0, "attrs": {"href": "/Alice"}, "text": "Alice"},
+            {"rule": "no-such-rule", "index": 1, "attrs": {"href": "/bob"}},
+        ]))
+        .unwrap();
+        let found = people(&page, &descriptors);
+        let json = serde_json::to_value(&found).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([{"handle": "alice", "name": null, "role": "author", "index": 0,
+                                "rule": "legacy-header-author"}])
+        );
+    }
+
+    #[test]
+    fn hostile_or_foreign_descriptors_name_nobody() {
+        let page = classify("https://github.com/o/r/pull/1", &[]).unwrap();
+        let d = |rule: &str, href: &str, text: &str| Descriptor {
+            rule: rule.into(),
+            index: 0,
+            attrs: [("href".to_string(), href.to_string())].into(),
+            text: Some(text.into()),
+            ..Descriptor::default()
+        };
+        for (href, text) in [
+            ("javascript:alert(1)", "alice"),
+            ("https://evil.example/alice", "alice"),
+            ("//evil.example/alice", "alice"),
+            ("/alice/repo", "alice"),
+            ("/al ice", "al ice"),
+            ("/alice", "bob"), // the generic rule needs the text to name the linked login
+            ("/alice", ""),
+        ] {
+            assert_eq!(
+                people(&page, &[d("generic-named-link", href, text)]),
+                [],
+                "{href}"
+            );
+        }
+        // A display name is bounded however long the text the shim sends.
+        let jira = classify("https://acme.atlassian.net/browse/K-1", &[]).unwrap();
+        let long = "n".repeat(5000);
+        let found = people(
+            &jira,
+            &[d("cloud-comment-author", "/jira/people/abc123", &long)],
+        );
+        assert_eq!(found[0].handle, "abc123");
+        let name = found[0].name.clone().unwrap();
+        assert_eq!(
+            name.chars().count(),
+            crate::limits::DISPLAY_NAME.max_graphemes
+        );
+        let control = Descriptor {
+            rule: "generic-account-id".into(),
+            attrs: [("data-account-id".to_string(), "a\u{7}b".to_string())].into(),
+            ..Descriptor::default()
+        };
+        assert_eq!(people(&jira, &[control]), []);
+    }
+
+    #[test]
+    fn one_element_yields_one_person_from_its_best_rule() {
+        let page = classify("https://github.com/o/r/issues/1", &[]).unwrap();
+        let d = |rule: &str| Descriptor {
+            rule: rule.into(),
+            index: 3,
+            attrs: [("href".to_string(), "/carol".to_string())].into(),
+            text: Some("carol".into()),
+            ..Descriptor::default()
+        };
+        // The generic rule comes first in the list, but the table ranks the specific one higher.
+        let found = people(
+            &page,
+            &[d("generic-named-link"), d("legacy-comment-author")],
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].role, found[0].rule.as_str()),
+            (Role::Commenter, "legacy-comment-author")
+        );
+    }
+}

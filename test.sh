@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs every test of the project: the one test command (README.md; .ci/run calls exactly this).
+#
+#   ./test.sh
+#
+# Steps, failing fast on the cheap ones: rustfmt, the extension build (./build.sh, which also
+# installs the wasm target, node_modules and wasm-bindgen-cli when missing), clippy natively
+# and for wasm32, web-ext lint of dist/firefox, cargo test for the workspace with a throwaway
+# PostgreSQL cluster (DATABASE_URL_PG), the wasm-bindgen browser tests in headless Chromium,
+# then the end-to-end suites in Chromium (tests/e2e) and Firefox ESR (tests/firefox).
+# Needs: chromium, chromium-driver, firefox-esr, postgresql (Debian packages) and geckodriver
+# (cargo install geckodriver); .ci/run installs them on a fresh machine.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+PG_DIR=""
+cleanup() {
+  if [[ -n "$PG_DIR" ]]; then
+    tests/pg.sh stop "$PG_DIR"
+  fi
+}
+trap cleanup EXIT
+
+SECONDS=0
+step() {
+  printf '\n=== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"
+}
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "build the extension (./build.sh)"
+./build.sh
+
+step "clippy (native, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "clippy (wasm32, standin)"
+cargo clippy -p standin --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "web-ext lint dist/firefox (errors fail; warnings are listed)"
+node tests/web-ext-lint.mjs dist/firefox
+
+step "cargo test --workspace (PostgreSQL: throwaway cluster)"
+PG_DIR="$(mktemp -d -t standin-pg.XXXXXX)"
+DATABASE_URL_PG="$(tests/pg.sh start "$PG_DIR")"
+export DATABASE_URL_PG
+echo "DATABASE_URL_PG=$DATABASE_URL_PG"
+cargo test --workspace
+tests/pg.sh stop "$PG_DIR"
+PG_DIR=""
+
+step "wasm-bindgen tests (cargo test --target wasm32-unknown-unknown, headless Chromium)"
+# The runner (wasm-bindgen-test-runner, installed with wasm-bindgen-cli) is set in
+# .cargo/config.toml; Chromium's flags are in webdriver.json.
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+  cargo test -p standin --target wasm32-unknown-unknown
+
+step "end-to-end: Chromium (tests/e2e) and Firefox ESR (tests/firefox)"
+node --test tests/e2e/ tests/firefox/
+
+step "all tests passed"

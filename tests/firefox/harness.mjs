@@ -1,0 +1,247 @@
+// Browser harness for the Firefox smoke tests (node --test tests/firefox/).
+//
+// Drives Debian's headless firefox-esr through geckodriver (from crates.io: `cargo install
+// geckodriver`) with plain WebDriver HTTP calls via fetch(); no Selenium. dist/firefox is
+// installed as a temporary add-on, and its internal UUID is pinned with the pref
+// extensions.webextensions.uuids so moz-extension://<uuid>/ URLs are known in advance.
+// geckodriver needs --allow-system-access for moz-extension:// navigation.
+//
+//   const ff = await launchFirefox();
+//   await ff.open('popup.html'); await ff.waitForLoader();
+//   await ff.fill('#headline', 'On call'); await ff.click('button[type=submit]');
+//   await ff.evaluateInExtension(() => browser.storage.sync.get(null));
+//   await ff.close();
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST_FIREFOX = path.join(ROOT, 'dist', 'firefox');
+export const OUT_DIR = path.join(ROOT, 'tests', 'out');
+/** Must equal GECKO_ID in extension/manifest.mjs. */
+export const GECKO_ID = 'standin@standin.dev';
+const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+const GECKODRIVER = process.env.GECKODRIVER ?? 'geckodriver';
+/** W3C WebDriver's key for an element reference in JSON. */
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts geckodriver + headless Firefox and installs the add-on in `dir` (temporary). */
+export async function launchFirefox({ dir = DIST_FIREFOX } = {}) {
+  const port = await freePort();
+  const driver = spawn(GECKODRIVER, ['--port', String(port), '--allow-system-access'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const keep = (chunk) => {
+    log = (log + chunk).slice(-20_000); // the tail is enough to explain a failure
+  };
+  driver.stdout.on('data', keep);
+  driver.stderr.on('data', keep);
+  const exited = new Promise((resolve) => driver.once('exit', resolve));
+  const base = `http://127.0.0.1:${port}`;
+  const ff = new Firefox(driver, base, exited, () => log);
+  try {
+    await ff.waitForDriver();
+    const uuid = randomUUID();
+    const { sessionId } = await ff.command('POST', '/session', {
+      capabilities: {
+        alwaysMatch: {
+          browserName: 'firefox',
+          'moz:firefoxOptions': {
+            binary: FIREFOX,
+            args: ['-headless'],
+            prefs: {
+              'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
+              // No network chatter: the machine (and CI) reach only package registries.
+              'app.update.enabled': false,
+              'browser.shell.checkDefaultBrowser': false,
+              'datareporting.policy.dataSubmissionEnabled': false,
+              'toolkit.telemetry.enabled': false,
+              'extensions.update.enabled': false,
+            },
+          },
+        },
+      },
+    });
+    ff.sessionId = sessionId;
+    ff.uuid = uuid;
+    const addonId = await ff.command('POST', `/session/${sessionId}/moz/addon/install`, {
+      path: dir,
+      temporary: true,
+    });
+    assert.equal(addonId, GECKO_ID, 'installed add-on id');
+    return ff;
+  } catch (err) {
+    await ff.close();
+    err.message += `\n--- geckodriver log (tail) ---\n${log}`;
+    throw err;
+  }
+}
+
+export class Firefox {
+  constructor(driver, base, exited, log) {
+    this.driver = driver;
+    this.base = base;
+    this.exited = exited;
+    this.log = log;
+    this.sessionId = null;
+    this.uuid = null;
+  }
+
+  async waitForDriver(timeout = 15_000) {
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      if (this.driver.exitCode !== null) throw new Error(`geckodriver exited: ${this.log()}`);
+      try {
+        const res = await fetch(`${this.base}/status`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`geckodriver did not answer within ${timeout} ms: ${this.log()}`);
+  }
+
+  /** One WebDriver command; returns `value`, throws WebDriver errors with their message. */
+  async command(method, endpoint, body) {
+    const res = await fetch(this.base + endpoint, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok || json.value?.error) {
+      throw new Error(`WebDriver ${method} ${endpoint}: ${json.value?.error}: ${json.value?.message}`);
+    }
+    return json.value;
+  }
+
+  session(endpoint) {
+    return `/session/${this.sessionId}${endpoint}`;
+  }
+
+  /** moz-extension://<uuid>/<file> */
+  url(file) {
+    return `moz-extension://${this.uuid}/${file}`;
+  }
+
+  /** Navigates the current tab to an extension page ('popup.html') or any absolute URL. */
+  async open(fileOrUrl) {
+    const url = /^[a-z-]+:/.test(fileOrUrl) ? fileOrUrl : this.url(fileOrUrl);
+    await this.command('POST', this.session('/url'), { url });
+  }
+
+  /**
+   * Runs `fn(arg)` in the current page (an extension page has `browser.*`); `fn` may be async.
+   * Its result must be JSON-serialisable.
+   */
+  async evaluateInExtension(fn, arg) {
+    const script = `const done = arguments[arguments.length - 1];
+      Promise.resolve().then(() => (${fn.toString()})(arguments[0]))
+        .then((value) => done({ ok: true, value }), (err) => done({ ok: false, error: String(err && err.stack || err) }));`;
+    const result = await this.command('POST', this.session('/execute/async'), { script, args: [arg ?? null] });
+    if (!result.ok) throw new Error(`evaluateInExtension: ${result.error}`);
+    return result.value;
+  }
+
+  /** Waits until the page's loader reports (body[data-standin]) and asserts "ready". */
+  async waitForLoader(timeout = 15_000) {
+    const state = await this.poll(
+      () => this.evaluateInExtension(() => document.body?.dataset.standin ?? null),
+      'the page loader',
+      timeout,
+    );
+    assert.equal(state, 'ready', `loader reported "${state}"`);
+  }
+
+  /** Resolves once the background page's wasm module is instantiated and started. */
+  async backgroundReady() {
+    return this.evaluateInExtension(async () => {
+      const background = await browser.runtime.getBackgroundPage();
+      await background.standinReady;
+      return true;
+    });
+  }
+
+  async storage(area = 'local', keys = null) {
+    return this.evaluateInExtension(([a, k]) => browser.storage[a].get(k), [area, keys]);
+  }
+
+  async poll(fn, what, timeout = 10_000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const value = await fn();
+      if (value !== undefined && value !== null && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async find(selector, timeout = 10_000) {
+    const element = await this.poll(
+      async () => {
+        try {
+          return await this.command('POST', this.session('/element'), { using: 'css selector', value: selector });
+        } catch (err) {
+          if (/no such element/.test(err.message)) return null;
+          throw err;
+        }
+      },
+      selector,
+      timeout,
+    );
+    return element[ELEMENT];
+  }
+
+  async textContent(selector) {
+    return this.evaluateInExtension((s) => document.querySelector(s)?.textContent ?? null, selector);
+  }
+
+  async click(selector) {
+    const id = await this.find(selector);
+    await this.command('POST', this.session(`/element/${id}/click`), {});
+  }
+
+  /** Clears the control and types `value` (real key events through WebDriver). */
+  async fill(selector, value) {
+    const id = await this.find(selector);
+    await this.command('POST', this.session(`/element/${id}/clear`), {});
+    if (value !== '') await this.command('POST', this.session(`/element/${id}/value`), { text: value });
+  }
+
+  /** Saves a PNG of the viewport to tests/out/<name>.png and returns its path. */
+  async screenshot(name) {
+    await mkdir(OUT_DIR, { recursive: true });
+    const file = path.join(OUT_DIR, `${name}.png`);
+    const data = await this.command('GET', this.session('/screenshot'));
+    await writeFile(file, Buffer.from(data, 'base64'));
+    return file;
+  }
+
+  async close() {
+    if (this.sessionId) {
+      await this.command('DELETE', this.session('')).catch(() => {});
+      this.sessionId = null;
+    }
+    if (this.driver.exitCode === null) {
+      this.driver.kill('SIGTERM');
+      await this.exited;
+    }
+  }
+}
