@@ -6,8 +6,18 @@
 
 pub mod api;
 pub mod badge;
+pub mod display;
+pub mod draft;
 pub mod item_ref;
 pub mod limits;
+pub mod message;
 pub mod model;
+pub mod outbox;
+pub mod settings_form;
+pub mod sites;
+pub mod store;
+pub mod team;
 pub mod time;
 pub mod validate;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

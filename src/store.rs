@@ -1,0 +1,154 @@
+//! What the extension keeps in browser storage, and the rules for keeping it: the keys, the
+//! declaration history, which of two draft copies wins, and `storage.sync`'s per-item quota.
+//!
+//! - `storage.local`: [`STATE_KEY`] (the current [`DeclaredState`]), [`HISTORY_KEY`] (the
+//!   last [`limits::HISTORY_LEN`] declarations, newest first), and [`DRAFT_KEY`] when the draft
+//!   could not be synced.
+//! - `storage.sync`: [`SETTINGS_KEY`] and [`DRAFT_KEY`], so both roam between the user's
+//!   browsers.
+//!
+//! Values are stored as JSON-compatible objects (what `serde_json` writes), so they read the
+//! same from Rust, from tests and in the browser's storage inspector.
+
+use crate::draft::Draft;
+use crate::limits;
+use crate::model::DeclaredState;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+pub const STATE_KEY: &str = "state";
+pub const HISTORY_KEY: &str = "history";
+pub const SETTINGS_KEY: &str = "settings";
+pub const DRAFT_KEY: &str = "draft";
+
+/// `storage.sync.QUOTA_BYTES_PER_ITEM`, the same in Chrome and Firefox: a value's JSON plus
+/// its key.
+pub const SYNC_QUOTA_BYTES_PER_ITEM: usize = 8192;
+
+/// A draft with the time it was written, so the newer of the synced and the local copy wins.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDraft {
+    pub saved_at: Timestamp,
+    pub draft: Draft,
+}
+
+/// Whether `json` under `key` fits one `storage.sync` item. Counted in UTF-8 bytes, which is
+/// never less than what the browsers count, so a draft judged to fit is not refused for size.
+pub fn fits_sync_item(key: &str, json: &str) -> bool {
+    key.len() + json.len() <= SYNC_QUOTA_BYTES_PER_ITEM
+}
+
+/// The draft to restore: the newer of the synced copy and the local fallback (a draft too big
+/// to sync stays on this device, while another browser may have synced a newer one since).
+pub fn newest_draft(
+    synced: Option<StoredDraft>,
+    local: Option<StoredDraft>,
+) -> Option<StoredDraft> {
+    match (synced, local) {
+        (Some(s), Some(l)) => Some(if l.saved_at > s.saved_at { l } else { s }),
+        (s, l) => s.or(l),
+    }
+}
+
+/// The history after a new declaration: newest first, at most [`limits::HISTORY_LEN`].
+pub fn push_history(mut history: Vec<DeclaredState>, state: DeclaredState) -> Vec<DeclaredState> {
+    history.insert(0, state);
+    history.truncate(limits::HISTORY_LEN);
+    history
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Declaration, Status};
+
+    fn state(n: i64) -> DeclaredState {
+        DeclaredState {
+            declaration: Declaration {
+                status: Status::Away,
+                headline: format!("declaration {n}"),
+                emoji: None,
+                note: String::new(),
+                items: vec![],
+                blockers: String::new(),
+                cover: None,
+                back_at: None,
+                expires_at: None,
+                timezone: "UTC".into(),
+            },
+            declared_at: Timestamp(n),
+            version: 0,
+        }
+    }
+
+    fn stored(at: i64, headline: &str) -> StoredDraft {
+        StoredDraft {
+            saved_at: Timestamp(at),
+            draft: Draft {
+                headline: headline.into(),
+                ..Draft::default()
+            },
+        }
+    }
+
+    #[test]
+    fn history_keeps_the_newest_twenty() {
+        let mut history = Vec::new();
+        for n in 0..25 {
+            history = push_history(history, state(n));
+        }
+        assert_eq!(history.len(), limits::HISTORY_LEN);
+        assert_eq!(history[0].declared_at, Timestamp(24));
+        assert_eq!(history[19].declared_at, Timestamp(5));
+    }
+
+    #[test]
+    fn the_newer_draft_copy_wins() {
+        let synced = stored(10, "synced");
+        let local = stored(20, "local");
+        let pick = |s: &Option<StoredDraft>, l: &Option<StoredDraft>| {
+            newest_draft(s.clone(), l.clone()).map(|d| d.draft.headline)
+        };
+        assert_eq!(
+            pick(&Some(synced.clone()), &Some(local.clone())).unwrap(),
+            "local"
+        );
+        assert_eq!(
+            pick(&Some(stored(30, "synced")), &Some(local)).unwrap(),
+            "synced"
+        );
+        assert_eq!(pick(&Some(synced), &None).unwrap(), "synced");
+        assert_eq!(pick(&None, &None), None);
+    }
+
+    #[test]
+    fn sync_quota_counts_key_and_utf8_bytes() {
+        let fits = "x".repeat(SYNC_QUOTA_BYTES_PER_ITEM - DRAFT_KEY.len());
+        assert!(fits_sync_item(DRAFT_KEY, &fits));
+        assert!(!fits_sync_item(DRAFT_KEY, &format!("{fits}x")));
+        // 2048 four-byte emoji are 8192 bytes, over the quota with the key.
+        assert!(!fits_sync_item(DRAFT_KEY, &"😀".repeat(2048)));
+    }
+
+    #[test]
+    fn a_maximal_draft_is_too_big_for_one_sync_item() {
+        // Why the local fallback exists: the limits allow far more than 8 KiB of text.
+        let draft = Draft {
+            note: "n".repeat(limits::NOTE.max_graphemes),
+            blockers: "b".repeat(limits::BLOCKERS.max_graphemes),
+            ..Draft::default()
+        };
+        let json = serde_json::to_string(&draft).unwrap();
+        assert!(fits_sync_item(DRAFT_KEY, &json));
+        let mut bigger = draft;
+        bigger.items = vec![
+            crate::draft::ItemDraft {
+                note: "i".repeat(limits::ITEM_NOTE.max_graphemes),
+                ..Default::default()
+            };
+            12
+        ];
+        let json = serde_json::to_string(&bigger).unwrap();
+        assert!(!fits_sync_item(DRAFT_KEY, &json));
+    }
+}

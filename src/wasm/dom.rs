@@ -1,0 +1,196 @@
+//! Small DOM helpers shared by the popup and the options page. User text only ever goes in
+//! through `textContent` and `value`, never as HTML.
+
+use crate::display::{error_id, field_slug};
+use crate::validate::ValidationErrors;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
+};
+
+pub fn document() -> Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("the popup and options pages have a document")
+}
+
+pub fn by_id(id: &str) -> Option<Element> {
+    document().get_element_by_id(id)
+}
+
+/// A new element with attributes.
+pub fn el(tag: &str, attrs: &[(&str, &str)]) -> Element {
+    // Only an invalid tag name throws, and every tag here is a literal.
+    let element = document().create_element(tag).expect("a valid tag name");
+    for (name, value) in attrs {
+        let _ = element.set_attribute(name, value);
+    }
+    element
+}
+
+/// A new element with attributes and text content.
+pub fn text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
+    let element = el(tag, attrs);
+    element.set_text_content(Some(text));
+    element
+}
+
+pub fn append(parent: &Element, children: &[&Element]) {
+    for child in children {
+        let _ = parent.append_child(child);
+    }
+}
+
+/// A labelled field for the control editing `path`: the label, the control (given the id
+/// `field_slug(path)`), `extra` elements (counter, hint, quick choices) and the error message
+/// element `error_id(path)`, which the control's `aria-describedby` names.
+pub fn field(path: &str, label: &str, control: &Element, extra: &[&Element]) -> Element {
+    let id = field_slug(path);
+    let error = error_id(path);
+    let wrapper = el("div", &[("class", "field")]);
+    let _ = control.set_attribute("id", &id);
+    // Hints (counter, "in 2 d") describe the control; other controls beside it do not.
+    let mut described_by: Vec<String> = extra
+        .iter()
+        .filter(|e| matches!(e.tag_name().as_str(), "P" | "SPAN"))
+        .filter_map(|e| e.get_attribute("id"))
+        .collect();
+    described_by.push(error.clone());
+    let _ = control.set_attribute("aria-describedby", &described_by.join(" "));
+    append(
+        &wrapper,
+        &[&text_el("label", &[("for", &id)], label), control],
+    );
+    for e in extra {
+        append(&wrapper, &[e]);
+    }
+    append(&wrapper, &[&error_message(&error)]);
+    wrapper
+}
+
+/// The (hidden until needed) message element that shows a field's error.
+pub fn error_message(id: &str) -> Element {
+    el("p", &[("id", id), ("class", "error"), ("hidden", "")])
+}
+
+pub fn option(value: &str, label: &str) -> Element {
+    text_el("option", &[("value", value)], label)
+}
+
+pub fn button(id: &str, label: &str) -> Element {
+    text_el("button", &[("type", "button"), ("id", id)], label)
+}
+
+/// The value of the input, select or textarea with this id ("" if there is none).
+pub fn value(id: &str) -> String {
+    let Some(element) = by_id(id) else {
+        return String::new();
+    };
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        input.value()
+    } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
+        select.value()
+    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        area.value()
+    } else {
+        String::new()
+    }
+}
+
+pub fn set_value(id: &str, value: &str) {
+    let Some(element) = by_id(id) else {
+        return;
+    };
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
+        select.set_value(value);
+    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        area.set_value(value);
+    }
+}
+
+pub fn checked(id: &str) -> bool {
+    by_id(id)
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        .is_some_and(|input| input.checked())
+}
+
+pub fn set_checked(id: &str, on: bool) {
+    if let Some(input) = by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+        input.set_checked(on);
+    }
+}
+
+pub fn set_text(id: &str, text: &str) {
+    if let Some(element) = by_id(id) {
+        element.set_text_content(Some(text));
+    }
+}
+
+pub fn set_hidden(id: &str, hidden: bool) {
+    if let Some(element) = by_id(id) {
+        let _ = element.toggle_attribute_with_force("hidden", hidden);
+    }
+}
+
+pub fn focus(id: &str) {
+    if let Some(element) = by_id(id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+        let _ = element.focus();
+    }
+}
+
+/// A status line (`role="status"`): its text and whether it reports a problem.
+pub fn set_status(id: &str, text: &str, problem: bool) {
+    if let Some(element) = by_id(id) {
+        element.set_text_content(Some(text));
+        let _ = element.set_attribute("class", if problem { "error" } else { "ok" });
+    }
+}
+
+pub fn clear_errors() {
+    let document = document();
+    if let Ok(list) = document.query_selector_all("[aria-invalid]") {
+        for node in (0..list.length()).filter_map(|i| list.item(i)) {
+            if let Ok(element) = node.dyn_into::<Element>() {
+                let _ = element.remove_attribute("aria-invalid");
+            }
+        }
+    }
+    if let Ok(list) = document.query_selector_all("p.error[id^='error-']") {
+        for node in (0..list.length()).filter_map(|i| list.item(i)) {
+            if let Ok(element) = node.dyn_into::<Element>() {
+                element.set_text_content(None);
+                let _ = element.set_attribute("hidden", "");
+            }
+        }
+    }
+}
+
+/// Shows each error beside its field and marks the control invalid, then focuses the first
+/// invalid control on the page. Returns the errors that have no field on this page (e.g.
+/// `timezone` in the popup) for the caller to show elsewhere.
+pub fn show_errors(errors: &ValidationErrors) -> Vec<String> {
+    let mut unplaced = Vec::new();
+    for e in &errors.0 {
+        match by_id(&error_id(&e.field)) {
+            Some(message) => {
+                message.set_text_content(Some(&e.message));
+                let _ = message.remove_attribute("hidden");
+                if let Some(control) = by_id(&field_slug(&e.field)) {
+                    let _ = control.set_attribute("aria-invalid", "true");
+                }
+            }
+            None => unplaced.push(format!("{}: {}", e.field, e.message)),
+        }
+    }
+    if let Some(first) = document()
+        .query_selector("[aria-invalid='true']")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = first.focus();
+    }
+    unplaced
+}

@@ -1,0 +1,261 @@
+//! The one module that touches the extension APIs. `browser` (Firefox) or `chrome` (Chrome,
+//! whose MV3 APIs return promises too) is picked once; every call goes through [`call`], and a
+//! thrown or rejected `JsValue` becomes a typed [`ExtError`] here, nowhere else.
+//!
+//! Rust values go out as JSON text (`serde_json`, which is also what the `storage.sync` quota
+//! counts) parsed into plain objects; they come back in through serde-wasm-bindgen, which
+//! ignores fields it does not know, so values a newer version stored (settings and drafts
+//! roam between browsers) stay readable (docs/architecture.md). It is also smaller in wasm than
+//! `serde_json`'s deserializer.
+
+use crate::badge::ToolbarBadge;
+use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExtError {
+    #[error("this browser lacks the extension API {0}")]
+    Missing(&'static str),
+    #[error("{api} failed: {message}")]
+    Api { api: &'static str, message: String },
+    #[error("unreadable {what}: {message}")]
+    Decode { what: String, message: String },
+    #[error("could not encode a value: {0}")]
+    Encode(#[source] serde_json::Error),
+}
+
+/// The two storage areas StandIn uses (see `crate::store` for what lives where).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    Local,
+    Sync,
+}
+
+#[derive(Clone, Copy)]
+enum StorageOp {
+    Get,
+    Set,
+    Remove,
+}
+
+impl Area {
+    fn api(self, op: StorageOp) -> &'static str {
+        match (self, op) {
+            (Area::Local, StorageOp::Get) => "storage.local.get",
+            (Area::Local, StorageOp::Set) => "storage.local.set",
+            (Area::Local, StorageOp::Remove) => "storage.local.remove",
+            (Area::Sync, StorageOp::Get) => "storage.sync.get",
+            (Area::Sync, StorageOp::Set) => "storage.sync.set",
+            (Area::Sync, StorageOp::Remove) => "storage.sync.remove",
+        }
+    }
+}
+
+/// `browser` where it exists (Firefox), else `chrome`.
+fn namespace() -> Result<JsValue, ExtError> {
+    thread_local! {
+        static NAMESPACE: JsValue = ["browser", "chrome"]
+            .into_iter()
+            .map(|name| Reflect::get(&js_sys::global(), &name.into()).unwrap_or_default())
+            .find(JsValue::is_object)
+            .unwrap_or_default();
+    }
+    let ns = NAMESPACE.with(JsValue::clone);
+    if ns.is_object() {
+        Ok(ns)
+    } else {
+        Err(ExtError::Missing("browser / chrome"))
+    }
+}
+
+/// The object holding the member at `path` ("storage.local.get"), and the member itself.
+fn lookup(path: &'static str) -> Result<(JsValue, JsValue), ExtError> {
+    let mut owner = namespace()?;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let member = Reflect::get(&owner, &part.into()).map_err(|e| api_error(path, &e))?;
+        if member.is_undefined() {
+            return Err(ExtError::Missing(path));
+        }
+        if parts.peek().is_none() {
+            return Ok((owner, member));
+        }
+        owner = member;
+    }
+    Err(ExtError::Missing(path))
+}
+
+/// Calls `path` with `args` and awaits the promise it returns (if any).
+async fn call(path: &'static str, args: &[JsValue]) -> Result<JsValue, ExtError> {
+    let (owner, member) = lookup(path)?;
+    let function: Function = member.dyn_into().map_err(|_| ExtError::Missing(path))?;
+    let args: Array = args.iter().collect();
+    let result = function
+        .apply(&owner, &args)
+        .map_err(|e| api_error(path, &e))?;
+    match result.dyn_into::<Promise>() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map_err(|e| api_error(path, &e)),
+        Err(value) => Ok(value),
+    }
+}
+
+fn api_error(api: &'static str, error: &JsValue) -> ExtError {
+    let message = Reflect::get(error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"));
+    ExtError::Api { api, message }
+}
+
+fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in entries {
+        // Setting a property on a fresh plain object cannot throw.
+        let _ = Reflect::set(&object, &(*key).into(), value);
+    }
+    object.into()
+}
+
+/// Serialises a value to the JSON text that storage and messages carry.
+pub fn encode<T: Serialize>(value: &T) -> Result<String, ExtError> {
+    serde_json::to_string(value).map_err(ExtError::Encode)
+}
+
+/// A Rust value as a plain JS object (for a message or a reply).
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, ExtError> {
+    JSON::parse(&encode(value)?).map_err(|e| api_error("JSON.parse", &e))
+}
+
+/// A plain JS value as a Rust value; `what` names it in the error.
+pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, ExtError> {
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| ExtError::Decode {
+        what: what.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// The value stored under `key`, or `None` when there is none.
+pub async fn get<T: DeserializeOwned>(area: Area, key: &str) -> Result<Option<T>, ExtError> {
+    let found = call(area.api(StorageOp::Get), &[key.into()]).await?;
+    let value = Reflect::get(&found, &key.into()).map_err(|e| api_error("storage get", &e))?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    from_js(&value, key).map(Some)
+}
+
+/// Stores several keys in one write; values are JSON text (see [`encode`]).
+pub async fn set(area: Area, entries: &[(&str, &str)]) -> Result<(), ExtError> {
+    let mut values = Vec::with_capacity(entries.len());
+    for (key, json) in entries {
+        let value = JSON::parse(json).map_err(|e| api_error("JSON.parse", &e))?;
+        values.push((*key, value));
+    }
+    call(area.api(StorageOp::Set), &[object(&values)])
+        .await
+        .map(drop)
+}
+
+pub async fn remove(area: Area, keys: &[&str]) -> Result<(), ExtError> {
+    let keys: Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
+    call(area.api(StorageOp::Remove), &[keys.into()])
+        .await
+        .map(drop)
+}
+
+/// Sends a message to the background worker and decodes its reply: a failure when it has an
+/// `error` member (as the JS loader's own failure reply has), else a success.
+pub async fn send_message<Req: Serialize, Rep: DeserializeOwned, Fail: DeserializeOwned>(
+    request: &Req,
+) -> Result<Result<Rep, Fail>, ExtError> {
+    let reply = call("runtime.sendMessage", &[to_js(request)?]).await?;
+    // Telling the two apart here, not with a serde `untagged` enum, keeps serde's buffering
+    // deserializer out of the wasm module.
+    if Reflect::has(&reply, &"error".into()).unwrap_or(false) {
+        from_js(&reply, "error reply").map(Err)
+    } else {
+        from_js(&reply, "reply").map(Ok)
+    }
+}
+
+/// This extension's id (`runtime.id`).
+pub fn runtime_id() -> Result<String, ExtError> {
+    let (_, id) = lookup("runtime.id")?;
+    id.as_string().ok_or(ExtError::Missing("runtime.id"))
+}
+
+/// The URL every page of this extension starts with (`runtime.getURL("")`).
+pub fn own_base_url() -> Result<String, ExtError> {
+    let (owner, member) = lookup("runtime.getURL")?;
+    let get_url: Function = member
+        .dyn_into()
+        .map_err(|_| ExtError::Missing("runtime.getURL"))?;
+    get_url
+        .call1(&owner, &"".into())
+        .map_err(|e| api_error("runtime.getURL", &e))?
+        .as_string()
+        .ok_or(ExtError::Missing("runtime.getURL"))
+}
+
+/// The tab the user is looking at, as far as the `activeTab` grant lets us see it.
+pub struct Tab {
+    pub url: Option<String>,
+    pub title: Option<String>,
+}
+
+pub async fn active_tab() -> Result<Option<Tab>, ExtError> {
+    let query = object(&[("active", JsValue::TRUE), ("currentWindow", JsValue::TRUE)]);
+    let tabs: Array = call("tabs.query", &[query])
+        .await?
+        .dyn_into()
+        .map_err(|_| ExtError::Missing("tabs.query"))?;
+    let tab = tabs.get(0);
+    if tab.is_undefined() {
+        return Ok(None);
+    }
+    let field = |name: &str| {
+        Reflect::get(&tab, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    Ok(Some(Tab {
+        url: field("url"),
+        title: field("title"),
+    }))
+}
+
+/// Shows `badge` on the toolbar button (text, colour and tooltip).
+pub async fn set_badge(badge: &ToolbarBadge) -> Result<(), ExtError> {
+    call(
+        "action.setBadgeText",
+        &[object(&[("text", badge.text.as_str().into())])],
+    )
+    .await?;
+    call(
+        "action.setBadgeBackgroundColor",
+        &[object(&[("color", badge.color.into())])],
+    )
+    .await?;
+    call(
+        "action.setTitle",
+        &[object(&[("title", badge.title.as_str().into())])],
+    )
+    .await
+    .map(drop)
+}
+
+/// Schedules the one-shot alarm `name` at `when` (ms since the epoch), replacing any other.
+pub async fn create_alarm(name: &str, when: i64) -> Result<(), ExtError> {
+    let info = object(&[("when", JsValue::from_f64(when as f64))]);
+    call("alarms.create", &[name.into(), info]).await.map(drop)
+}
+
+pub async fn clear_alarm(name: &str) -> Result<(), ExtError> {
+    call("alarms.clear", &[name.into()]).await.map(drop)
+}

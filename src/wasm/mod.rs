@@ -1,0 +1,39 @@
+//! The browser shell: everything that touches `chrome.*` / `browser.*` or the DOM, compiled
+//! only for wasm32. Each extension context calls its own entry point from its JS loader in
+//! `extension/` (`start_background` + `handle_event`, `start_popup`, `start_options`).
+
+mod background;
+mod dom;
+mod ext;
+mod options;
+mod popup;
+mod zone;
+
+use wasm_bindgen::prelude::*;
+
+/// The background worker's start, once per worker start, before any event.
+#[wasm_bindgen]
+pub async fn start_background() -> Result<(), JsError> {
+    background::start().await.map_err(JsError::from)
+}
+
+/// One background event: `kind` is "installed", "startup", "storage_changed", "alarm" or
+/// "message"; for "message" the resolved value is the reply.
+#[wasm_bindgen]
+pub async fn handle_event(kind: String, payload: JsValue) -> Result<JsValue, JsError> {
+    background::handle_event(&kind, payload)
+        .await
+        .map_err(JsError::from)
+}
+
+/// Renders the toolbar popup into `<main id="app">`.
+#[wasm_bindgen]
+pub async fn start_popup() -> Result<(), JsError> {
+    popup::start().await.map_err(JsError::from)
+}
+
+/// Renders the options page into `<main id="app">`.
+#[wasm_bindgen]
+pub async fn start_options() -> Result<(), JsError> {
+    options::start().await.map_err(JsError::from)
+}

@@ -1,0 +1,725 @@
+//! The toolbar popup: declare, edit or clear your state.
+//!
+//! Control ids (stable; tests drive them). Every field's id is `field_slug` of its validation
+//! path, and its error message is `error-<id>` (see `crate::display`):
+//! - `status` (select), `emoji`, `headline` (+ counter `headline-count`), `note` (textarea)
+//! - work items: list `items`; buttons `add-tab` ("Add this tab"), `add-item` ("Add a link"),
+//!   status line `add-tab-status`; item *i* has `items-<i>-url`, `items-<i>-title`,
+//!   `items-<i>-state` (select), `items-<i>-note`, `items-<i>-handoff_to`, and buttons
+//!   `items-<i>-up`, `items-<i>-down`, `items-<i>-remove`; list-wide errors in `error-items`
+//! - `blockers` (textarea), `cover`
+//! - `back_at` (datetime-local), quick choices `back_at-next`, `back_at-monday`,
+//!   `back_at-none`; the chosen time in words: `back_at-local`
+//! - `expires_at` (select: never, end_of_today, one_day, custom), `expires_at-custom`
+//!   (datetime-local, shown for custom) and `expires_at-local`
+//! - `zone`: the time zone the form's times are in
+//! - `declare` (submit), `clear` (shown while a state is declared), `declare-status`
+//!   ("Declared 17:42", or what went wrong), `draft-status` (where the draft is kept)
+//!
+//! The form is the draft: every edit is written (debounced) to `storage.sync`, so closing the
+//! popup mid-edit loses nothing. Declaring goes through the background worker, which owns the
+//! stored state and the toolbar badge.
+
+use super::dom::{self, el, field, text_el};
+use super::ext::{self, Area, ExtError};
+use super::zone::Zone;
+use crate::display::{
+    counter_text, declared_text, describe_at, item_control_id, parse_item_control_id,
+};
+use crate::draft::{
+    back_at_choice, end_of_day, local_value_instant, BackAtChoice, Context, Direction, Draft,
+    Expiry, ItemDraft,
+};
+use crate::item_ref::parse_http_url;
+use crate::limits;
+use crate::message::{ErrorReply, Request, Response};
+use crate::model::{DeclaredState, ItemState, Settings, Status, WorkingHours};
+use crate::store::{fits_sync_item, newest_draft, StoredDraft, DRAFT_KEY, SETTINGS_KEY, STATE_KEY};
+use crate::time::Timestamp;
+use crate::validate::ValidationErrors;
+use gloo::events::EventListener;
+use gloo::timers::callback::Timeout;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Element, Event, KeyboardEvent};
+
+/// Quiet time before an edit is written to `storage.sync` (120 writes a minute at most).
+const DRAFT_DEBOUNCE_MS: u32 = 500;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64)
+}
+
+fn warn(what: &str, error: &ExtError) {
+    web_sys::console::warn_1(&format!("StandIn: {what}: {error}").into());
+}
+
+/// A value read at start-up; one that cannot be read is logged and treated as absent rather
+/// than keeping the popup from opening.
+async fn load<T: serde::de::DeserializeOwned>(area: Area, key: &str) -> Option<T> {
+    ext::get(area, key).await.unwrap_or_else(|e| {
+        warn(&format!("ignoring stored {key}"), &e);
+        None
+    })
+}
+
+struct Popup {
+    zone: Zone,
+    hours: WorkingHours,
+    /// How many item rows the form shows (their ids are `items-<i>-…`).
+    item_count: Cell<usize>,
+    /// The pending debounced draft write; replacing or dropping it cancels it.
+    draft_timer: RefCell<Option<Timeout>>,
+}
+
+pub async fn start() -> Result<(), ExtError> {
+    let settings: Settings = load(Area::Sync, SETTINGS_KEY).await.unwrap_or_default();
+    let state: Option<DeclaredState> = load(Area::Local, STATE_KEY).await;
+    let synced: Option<StoredDraft> = load(Area::Sync, DRAFT_KEY).await;
+    let local: Option<StoredDraft> = load(Area::Local, DRAFT_KEY).await;
+    let zone = Zone::for_settings(&settings);
+    let popup = Rc::new(Popup {
+        zone,
+        hours: settings.working_hours,
+        item_count: Cell::new(0),
+        draft_timer: RefCell::new(None),
+    });
+
+    let app = dom::by_id("app").ok_or(ExtError::Missing("<main id=\"app\">"))?;
+    let form = popup.render();
+    app.replace_children_with_node_1(&form);
+
+    let restored = newest_draft(synced, local);
+    let draft = match (&restored, &state) {
+        (Some(stored), _) => stored.draft.clone(),
+        (None, Some(state)) => Draft::from_declaration(&state.declaration, &popup.zone),
+        (None, None) => Draft::default(),
+    };
+    popup.fill(&draft);
+    if restored.is_some() {
+        dom::set_status("draft-status", "Unsent changes restored.", false);
+    }
+    popup.show_declared(state.as_ref());
+    popup.listen(&form);
+    dom::focus("status");
+    Ok(())
+}
+
+impl Popup {
+    /// Builds the form once; `fill` puts values in and `render_items` rebuilds the item list.
+    fn render(&self) -> Element {
+        let form = el("form", &[("id", "declare-form"), ("novalidate", "")]);
+        let header = el("div", &[("class", "row spread")]);
+        dom::append(
+            &header,
+            &[
+                &text_el("h1", &[], "Your state"),
+                &text_el(
+                    "span",
+                    &[
+                        ("id", "zone"),
+                        ("class", "muted"),
+                        ("title", "Times are read and shown in this time zone"),
+                    ],
+                    self.zone.name(),
+                ),
+            ],
+        );
+
+        let status = el("select", &[]);
+        for s in Status::ALL {
+            dom::append(&status, &[&dom::option(s.as_str(), s.label())]);
+        }
+        let emoji = el(
+            "input",
+            &[("type", "text"), ("size", "3"), ("autocomplete", "off")],
+        );
+        let status_row = el("div", &[("class", "row fields")]);
+        dom::append(
+            &status_row,
+            &[
+                &field("status", "Status", &status, &[]),
+                &field("emoji", "Emoji (optional)", &emoji, &[]),
+            ],
+        );
+
+        let headline = el(
+            "input",
+            &[
+                ("type", "text"),
+                ("autocomplete", "off"),
+                ("placeholder", "What you are on, in a line"),
+            ],
+        );
+        let counter = el(
+            "span",
+            &[("id", "headline-count"), ("class", "counter muted")],
+        );
+        let note = el("textarea", &[("rows", "2")]);
+
+        let items = el("fieldset", &[("id", "items-fieldset")]);
+        let item_buttons = el("div", &[("class", "row")]);
+        dom::append(
+            &item_buttons,
+            &[
+                &dom::button("add-tab", "Add this tab"),
+                &dom::button("add-item", "Add a link"),
+            ],
+        );
+        dom::append(
+            &items,
+            &[
+                &text_el("legend", &[], "Work items"),
+                &el("ol", &[("id", "items"), ("class", "plain stack")]),
+                &item_buttons,
+                &el("p", &[("id", "add-tab-status"), ("role", "status")]),
+                &dom::error_message("error-items"),
+            ],
+        );
+
+        let blockers = el("textarea", &[("rows", "2")]);
+        let cover = el(
+            "input",
+            &[
+                ("type", "text"),
+                ("placeholder", "Teammate's name or handle"),
+            ],
+        );
+
+        let back_at = el("input", &[("type", "datetime-local")]);
+        let back_choices = el("div", &[("class", "row")]);
+        dom::append(
+            &back_choices,
+            &[
+                &dom::button("back_at-next", "Next working day"),
+                &dom::button("back_at-monday", "Monday"),
+                &dom::button("back_at-none", "None"),
+            ],
+        );
+        let back_local = el("p", &[("id", "back_at-local"), ("class", "muted")]);
+
+        let expiry = el("select", &[]);
+        for e in Expiry::ALL {
+            dom::append(&expiry, &[&dom::option(e.as_str(), e.label())]);
+        }
+        let expires_custom = text_el(
+            "label",
+            &[("id", "expires_at-custom-field"), ("class", "inline")],
+            "Date and time",
+        );
+        dom::append(
+            &expires_custom,
+            &[&el(
+                "input",
+                &[("type", "datetime-local"), ("id", "expires_at-custom")],
+            )],
+        );
+        let expires_local = el("p", &[("id", "expires_at-local"), ("class", "muted")]);
+
+        let actions = el("div", &[("class", "row actions")]);
+        dom::append(
+            &actions,
+            &[
+                &text_el(
+                    "button",
+                    &[("type", "submit"), ("id", "declare"), ("class", "primary")],
+                    "Declare",
+                ),
+                &text_el(
+                    "button",
+                    &[("type", "button"), ("id", "clear"), ("class", "danger")],
+                    "Clear",
+                ),
+            ],
+        );
+
+        dom::append(
+            &form,
+            &[
+                &header,
+                &status_row,
+                &field("headline", "Headline", &headline, &[&counter]),
+                &field("note", "Note", &note, &[]),
+                &items,
+                &field("blockers", "Blockers", &blockers, &[]),
+                &field("cover", "Cover person (optional)", &cover, &[]),
+                &field(
+                    "back_at",
+                    "Back at",
+                    &back_at,
+                    &[&back_choices, &back_local],
+                ),
+                &field(
+                    "expires_at",
+                    "Expires",
+                    &expiry,
+                    &[&expires_custom, &expires_local],
+                ),
+                &actions,
+                &el("p", &[("id", "declare-status"), ("role", "status")]),
+                &el(
+                    "p",
+                    &[
+                        ("id", "draft-status"),
+                        ("role", "status"),
+                        ("class", "muted"),
+                    ],
+                ),
+            ],
+        );
+        form
+    }
+
+    /// Puts a draft into the form.
+    fn fill(&self, draft: &Draft) {
+        dom::set_value("status", draft.status.as_str());
+        dom::set_value("emoji", &draft.emoji);
+        dom::set_value("headline", &draft.headline);
+        dom::set_value("note", &draft.note);
+        self.render_items(&draft.items);
+        dom::set_value("blockers", &draft.blockers);
+        dom::set_value("cover", &draft.cover);
+        dom::set_value("back_at", &draft.back_at);
+        dom::set_value("expires_at", draft.expiry.as_str());
+        dom::set_value("expires_at-custom", &draft.expires_custom);
+        self.update_hints();
+    }
+
+    /// Reads the form back as a draft.
+    fn read(&self) -> Draft {
+        let items = (0..self.item_count.get())
+            .map(|i| ItemDraft {
+                url: dom::value(&item_control_id(i, "url")),
+                title: dom::value(&item_control_id(i, "title")),
+                note: dom::value(&item_control_id(i, "note")),
+                state: ItemState::parse(&dom::value(&item_control_id(i, "state")))
+                    .unwrap_or(ItemState::InProgress),
+                handoff_to: dom::value(&item_control_id(i, "handoff_to")),
+            })
+            .collect();
+        Draft {
+            status: Status::parse(&dom::value("status")).unwrap_or(Status::Online),
+            headline: dom::value("headline"),
+            emoji: dom::value("emoji"),
+            note: dom::value("note"),
+            items,
+            blockers: dom::value("blockers"),
+            cover: dom::value("cover"),
+            back_at: dom::value("back_at"),
+            expiry: Expiry::parse(&dom::value("expires_at")).unwrap_or_default(),
+            expires_custom: dom::value("expires_at-custom"),
+        }
+    }
+
+    fn render_items(&self, items: &[ItemDraft]) {
+        let Some(list) = dom::by_id("items") else {
+            return;
+        };
+        let rows: Vec<Element> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| item_row(i, item))
+            .collect();
+        let rows: js_sys::Array = rows.iter().map(JsValue::from).collect();
+        list.replace_children_with_node(&rows);
+        for (i, item) in items.iter().enumerate() {
+            dom::set_value(&item_control_id(i, "url"), &item.url);
+            dom::set_value(&item_control_id(i, "title"), &item.title);
+            dom::set_value(&item_control_id(i, "state"), item.state.as_str());
+            dom::set_value(&item_control_id(i, "note"), &item.note);
+            dom::set_value(&item_control_id(i, "handoff_to"), &item.handoff_to);
+        }
+        self.item_count.set(items.len());
+    }
+
+    /// The counter and the "Mon 30 Nov, 09:00 (in 2 d)" lines, from the form's values.
+    fn update_hints(&self) {
+        dom::set_text(
+            "headline-count",
+            &counter_text(&dom::value("headline"), limits::HEADLINE),
+        );
+        let now = now();
+        let describe = |at: Option<Timestamp>| {
+            at.map(|at| describe_at(at, now, &self.zone))
+                .unwrap_or_default()
+        };
+        dom::set_text(
+            "back_at-local",
+            &describe(local_value_instant(&dom::value("back_at"), &self.zone)),
+        );
+        let expiry = Expiry::parse(&dom::value("expires_at")).unwrap_or_default();
+        let expires_at = match expiry {
+            Expiry::Never => None,
+            Expiry::EndOfToday => Some(end_of_day(now, &self.zone)),
+            Expiry::OneDay => Some(Timestamp(now.millis() + DAY_MS)),
+            Expiry::Custom => local_value_instant(&dom::value("expires_at-custom"), &self.zone),
+        };
+        dom::set_text("expires_at-local", &describe(expires_at));
+        dom::set_hidden("expires_at-custom-field", expiry != Expiry::Custom);
+    }
+
+    /// "Declared 17:42" and the Clear button while a state is declared.
+    fn show_declared(&self, state: Option<&DeclaredState>) {
+        dom::set_hidden("clear", state.is_none());
+        let text = state
+            .map(|s| declared_text(s.declared_at, now(), &self.zone))
+            .unwrap_or_default();
+        dom::set_status("declare-status", &text, false);
+    }
+
+    fn listen(self: &Rc<Self>, form: &Element) {
+        // The listeners live as long as the popup page: leaked on purpose.
+        for kind in ["input", "change"] {
+            let popup = Rc::clone(self);
+            EventListener::new(form, kind, move |_| popup.edited()).forget();
+        }
+        let popup = Rc::clone(self);
+        EventListener::new(form, "click", move |event| {
+            let id = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.closest("button[type='button']").ok().flatten())
+                .map(|button| button.id());
+            if let Some(id) = id {
+                popup.on_button(&id);
+            }
+        })
+        .forget();
+        let popup = Rc::clone(self);
+        EventListener::new_with_options(
+            form,
+            "submit",
+            gloo::events::EventListenerOptions::enable_prevent_default(),
+            move |event: &Event| {
+                event.prevent_default();
+                let popup = Rc::clone(&popup);
+                spawn_local(async move { popup.declare().await });
+            },
+        )
+        .forget();
+        let document = dom::document();
+        EventListener::new(&document, "keydown", |event| {
+            let escape = event
+                .dyn_ref::<KeyboardEvent>()
+                .is_some_and(|k| k.key() == "Escape");
+            if escape {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.close();
+                }
+            }
+        })
+        .forget();
+        // Closing the popup ends its timers: write a pending draft now.
+        let popup = Rc::clone(self);
+        EventListener::new(&document, "visibilitychange", move |_| {
+            if dom::document().visibility_state() == web_sys::VisibilityState::Hidden {
+                popup.flush_draft();
+            }
+        })
+        .forget();
+    }
+
+    fn on_button(self: &Rc<Self>, id: &str) {
+        let popup = Rc::clone(self);
+        match id {
+            // The asynchronous actions record their own edits when they complete.
+            "add-tab" => spawn_local(async move { popup.add_tab().await }),
+            "clear" => spawn_local(async move { popup.clear().await }),
+            "add-item" => {
+                let mut draft = self.read();
+                draft.items.push(ItemDraft::default());
+                self.render_items(&draft.items);
+                dom::focus(&item_control_id(draft.items.len() - 1, "url"));
+                self.edited();
+            }
+            "back_at-next" => self.quick_back_at(Some(BackAtChoice::NextWorkingDay)),
+            "back_at-monday" => self.quick_back_at(Some(BackAtChoice::Monday)),
+            "back_at-none" => self.quick_back_at(None),
+            _ => {
+                if let Some((index, action)) = parse_item_control_id(id) {
+                    self.item_action(index, action);
+                }
+            }
+        }
+    }
+
+    /// After any change to the form: refresh what is derived from it, save the draft soon.
+    fn edited(self: &Rc<Self>) {
+        self.update_hints();
+        self.schedule_draft_save();
+    }
+
+    fn quick_back_at(self: &Rc<Self>, choice: Option<BackAtChoice>) {
+        let value = match choice {
+            Some(choice) => match back_at_choice(choice, now(), &self.hours, &self.zone) {
+                Some(value) => value,
+                None => {
+                    dom::set_text(
+                        "back_at-local",
+                        "No working days set: pick a date and time, or set them in the options.",
+                    );
+                    return;
+                }
+            },
+            None => String::new(),
+        };
+        dom::set_value("back_at", &value);
+        self.edited();
+    }
+
+    fn item_action(self: &Rc<Self>, index: usize, action: &str) {
+        let mut draft = self.read();
+        let focus = match action {
+            "up" | "down" => {
+                let direction = if action == "up" {
+                    Direction::Up
+                } else {
+                    Direction::Down
+                };
+                let to = draft.move_item(index, direction).unwrap_or(index);
+                item_control_id(to, action)
+            }
+            "remove" if index < draft.items.len() => {
+                draft.items.remove(index);
+                match draft.items.len() {
+                    0 => "add-tab".to_string(),
+                    n => item_control_id(index.min(n - 1), "url"),
+                }
+            }
+            _ => return,
+        };
+        self.render_items(&draft.items);
+        dom::focus(&focus);
+        self.edited();
+    }
+
+    async fn add_tab(self: &Rc<Self>) {
+        let tab = match ext::active_tab().await {
+            Ok(tab) => tab,
+            Err(e) => {
+                dom::set_status("add-tab-status", &e.to_string(), true);
+                return;
+            }
+        };
+        let Some((url, title)) = tab.and_then(|t| Some((t.url?, t.title.unwrap_or_default())))
+        else {
+            dom::set_status(
+                "add-tab-status",
+                "Cannot read this tab's address; use \u{201c}Add a link\u{201d}.",
+                true,
+            );
+            return;
+        };
+        if parse_http_url(&url).is_none() {
+            dom::set_status(
+                "add-tab-status",
+                "This tab is not a web page; use \u{201c}Add a link\u{201d}.",
+                true,
+            );
+            return;
+        }
+        let mut draft = self.read();
+        let before = draft.items.len();
+        let index = draft.add_item(&url, &title);
+        self.render_items(&draft.items);
+        let message = if draft.items.len() > before {
+            "Added."
+        } else {
+            "Already listed."
+        };
+        dom::set_status("add-tab-status", message, false);
+        dom::focus(&item_control_id(index, "state"));
+        self.edited();
+    }
+
+    fn schedule_draft_save(self: &Rc<Self>) {
+        let popup = Rc::clone(self);
+        let timer = Timeout::new(DRAFT_DEBOUNCE_MS, move || {
+            spawn_local(async move { popup.save_draft().await });
+        });
+        // Replacing the pending timer drops it, which cancels it: only the last edit writes.
+        self.draft_timer.replace(Some(timer));
+    }
+
+    fn flush_draft(self: &Rc<Self>) {
+        if self.draft_timer.take().is_some() {
+            let popup = Rc::clone(self);
+            spawn_local(async move { popup.save_draft().await });
+        }
+    }
+
+    async fn save_draft(&self) {
+        let stored = StoredDraft {
+            saved_at: now(),
+            draft: self.read(),
+        };
+        let (text, problem) = match store_draft(&stored).await {
+            Ok(None) => ("Draft saved.".to_string(), false),
+            Ok(Some(why)) => (why, true),
+            Err(e) => (format!("Draft not saved: {e}"), true),
+        };
+        dom::set_status("draft-status", &text, problem);
+    }
+
+    async fn declare(&self) {
+        dom::clear_errors();
+        dom::set_status("declare-status", "", false);
+        let now = now();
+        let ctx = Context {
+            now,
+            zone: &self.zone,
+            zone_name: self.zone.name(),
+        };
+        let declaration = match self.read().to_declaration(&ctx) {
+            Ok(declaration) => declaration,
+            Err(invalid) => return self.show_invalid(&invalid),
+        };
+        match ext::send_message(&Request::Declare(Box::new(declaration))).await {
+            Ok(Ok(Response::Declared(state))) => {
+                // The draft is now the declared state; nothing pending may resurrect it.
+                drop(self.draft_timer.take());
+                discard_draft().await;
+                self.fill(&Draft::from_declaration(&state.declaration, &self.zone));
+                self.show_declared(Some(&state));
+            }
+            reply => self.show_failure(reply),
+        }
+    }
+
+    async fn clear(&self) {
+        dom::clear_errors();
+        match ext::send_message(&Request::Clear).await {
+            Ok(Ok(Response::Cleared)) => {
+                drop(self.draft_timer.take());
+                discard_draft().await;
+                self.fill(&Draft::default());
+                self.show_declared(None);
+                dom::set_status("declare-status", "Cleared.", false);
+                dom::focus("status");
+            }
+            reply => self.show_failure(reply),
+        }
+    }
+
+    fn show_invalid(&self, invalid: &ValidationErrors) {
+        let unplaced = dom::show_errors(invalid);
+        let summary = if unplaced.is_empty() {
+            "Not declared: please fix the marked fields.".to_string()
+        } else {
+            format!("Not declared: {}", unplaced.join("; "))
+        };
+        dom::set_status("declare-status", &summary, true);
+    }
+
+    fn show_failure(&self, reply: Result<Result<Response, ErrorReply>, ExtError>) {
+        match reply {
+            Ok(Err(ErrorReply { errors, .. })) if !errors.is_empty() => {
+                self.show_invalid(&ValidationErrors(errors));
+            }
+            Ok(Err(ErrorReply { message, .. })) => {
+                dom::set_status("declare-status", &format!("Failed: {message}"), true);
+            }
+            Ok(Ok(_)) => {
+                dom::set_status(
+                    "declare-status",
+                    "Unexpected answer from the background.",
+                    true,
+                );
+            }
+            Err(e) => dom::set_status("declare-status", &format!("Failed: {e}"), true),
+        }
+    }
+}
+
+/// Writes the draft to `storage.sync`, or to `storage.local` when it does not fit or sync
+/// refuses it (quota, write rate). Returns why it was kept on this device, if it was.
+async fn store_draft(stored: &StoredDraft) -> Result<Option<String>, ExtError> {
+    let json = ext::encode(stored)?;
+    let why = if fits_sync_item(DRAFT_KEY, &json) {
+        match ext::set(Area::Sync, &[(DRAFT_KEY, &json)]).await {
+            Ok(()) => {
+                // The synced copy is the newest now; a stale local one must not win later.
+                ext::remove(Area::Local, &[DRAFT_KEY]).await?;
+                return Ok(None);
+            }
+            Err(e) => format!("Sync refused the draft ({e}); it is kept on this device."),
+        }
+    } else {
+        "Draft too large to sync; it is kept on this device.".to_string()
+    };
+    ext::set(Area::Local, &[(DRAFT_KEY, &json)]).await?;
+    Ok(Some(why))
+}
+
+async fn discard_draft() {
+    for area in [Area::Sync, Area::Local] {
+        if let Err(e) = ext::remove(area, &[DRAFT_KEY]).await {
+            warn("could not discard the draft", &e);
+        }
+    }
+    dom::set_status("draft-status", "", false);
+}
+
+fn item_row(i: usize, item: &ItemDraft) -> Element {
+    let path = |f: &str| format!("items[{i}].{f}");
+    let row = el("li", &[]);
+    let group = el("fieldset", &[("class", "item")]);
+    let legend = match item.title.trim() {
+        "" => format!("Item {}", i + 1),
+        title => format!("Item {}: {title}", i + 1),
+    };
+    let url = el(
+        "input",
+        &[
+            ("type", "url"),
+            ("placeholder", "https://…"),
+            ("autocomplete", "off"),
+        ],
+    );
+    let title = el("input", &[("type", "text"), ("autocomplete", "off")]);
+    let state = el("select", &[]);
+    for s in ItemState::ALL {
+        dom::append(&state, &[&dom::option(s.as_str(), s.label())]);
+    }
+    let note = el("textarea", &[("rows", "1")]);
+    let handoff = el(
+        "input",
+        &[
+            ("type", "text"),
+            ("placeholder", "Teammate's name or handle"),
+        ],
+    );
+    let state_row = el("div", &[("class", "row fields")]);
+    dom::append(
+        &state_row,
+        &[
+            &field(&path("state"), "State", &state, &[]),
+            &field(&path("handoff_to"), "Hand off to (optional)", &handoff, &[]),
+        ],
+    );
+    let buttons = el("div", &[("class", "row item-actions")]);
+    dom::append(
+        &buttons,
+        &[
+            &dom::button(&item_control_id(i, "up"), "Move up"),
+            &dom::button(&item_control_id(i, "down"), "Move down"),
+            &dom::button(&item_control_id(i, "remove"), "Remove"),
+        ],
+    );
+    dom::append(
+        &group,
+        &[
+            &text_el("legend", &[], &legend),
+            &field(&path("url"), "Link", &url, &[]),
+            &field(&path("title"), "Title", &title, &[]),
+            &state_row,
+            &field(&path("note"), "Item note", &note, &[]),
+            &buttons,
+        ],
+    );
+    dom::append(&row, &[&group]);
+    row
+}

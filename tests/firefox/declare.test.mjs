@@ -1,0 +1,157 @@
+// The declare flow in headless Firefox ESR (dist/firefox as a temporary add-on): declare
+// through the popup page, edit, clear, reject bad input beside its field, keep the draft.
+// The popup is opened as a page (WebDriver cannot click the toolbar), so the work item is
+// added with "Add a link" rather than "Add this tab" (Chromium's suite covers that).
+//
+//   ./build.sh && node --test tests/firefox/declare.test.mjs
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchFirefox } from './harness.mjs';
+
+let ff;
+
+before(async () => {
+  ff = await launchFirefox();
+  await ff.open('popup.html');
+  await ff.waitForLoader();
+  assert.equal(await ff.backgroundReady(), true);
+});
+
+after(async () => {
+  await ff?.close();
+});
+
+/** Empties both storage areas and opens a fresh popup page. */
+async function freshPopup() {
+  await ff.evaluateInExtension(() => Promise.all([browser.storage.local.clear(), browser.storage.sync.clear()]));
+  await reopenPopup();
+}
+
+async function reopenPopup() {
+  await ff.open('popup.html');
+  await ff.waitForLoader();
+}
+
+/** Picks an option of a <select> (or sets a datetime-local value) as a user's change does. */
+async function choose(selector, value) {
+  await ff.evaluateInExtension(([s, v]) => {
+    const el = document.querySelector(s);
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, [selector, value]);
+}
+
+const valueOf = (selector) => ff.evaluateInExtension((s) => document.querySelector(s).value, selector);
+
+function waitForText(selector, pattern) {
+  return ff.poll(async () => {
+    const text = await ff.textContent(selector);
+    return pattern.test(text ?? '') ? text : null;
+  }, `${selector} to match ${pattern}`);
+}
+
+async function declare() {
+  await ff.click('#declare');
+  return waitForText('#declare-status', /^Declared \d\d:\d\d$/);
+}
+
+function badge() {
+  return ff.evaluateInExtension(async () => ({
+    text: await browser.action.getBadgeText({}),
+    title: await browser.action.getTitle({}),
+  }));
+}
+
+async function waitForBadge(text) {
+  return ff.poll(async () => {
+    const b = await badge();
+    return b.text === text ? b : null;
+  }, `the badge to show "${text}"`);
+}
+
+test('declare through the popup: state and item stored, badge shows it', async () => {
+  await freshPopup();
+  await choose('#status', 'offline');
+  await ff.fill('#headline', 'Handing over the login fix');
+  await ff.click('#add-item');
+  await ff.fill('#items-0-url', 'https://github.com/o/r/pull/12/files');
+  await ff.fill('#items-0-title', 'Fix login #12');
+  await choose('#items-0-state', 'needs_review');
+  await ff.click('#back_at-next');
+  await declare();
+
+  const { state, history } = await ff.storage('local');
+  assert.equal(state.declaration.status, 'offline');
+  assert.equal(state.declaration.headline, 'Handing over the login fix');
+  assert.deepEqual(state.declaration.items, [
+    {
+      url: 'https://github.com/o/r/pull/12/files',
+      canonical_ref: 'github.com/o/r/pull/12/files',
+      title: 'Fix login #12',
+      note: '',
+      state: 'needs_review',
+    },
+  ]);
+  assert.ok(Date.parse(state.declaration.back_at) > Date.now());
+  assert.equal(history.length, 1);
+  const b = await waitForBadge('OFF');
+  assert.equal(b.title, 'StandIn: Offline — Handing over the login fix');
+  await ff.screenshot('firefox-declared');
+});
+
+test('reopening shows the state; edit and clear', async () => {
+  // Starts from the state the previous test declared.
+  await reopenPopup();
+  assert.equal(await valueOf('#headline'), 'Handing over the login fix');
+  assert.equal(await valueOf('#items-0-title'), 'Fix login #12');
+  await choose('#status', 'away');
+  await ff.fill('#headline', 'Lunch');
+  await declare();
+  const { state, history } = await ff.storage('local');
+  assert.equal(state.declaration.headline, 'Lunch');
+  assert.equal(history.length, 2);
+  await waitForBadge('AWAY');
+
+  await ff.click('#clear');
+  await waitForText('#declare-status', /^Cleared\.$/);
+  assert.equal((await ff.storage('local')).state, undefined);
+  const cleared = await waitForBadge('');
+  assert.equal(cleared.title, 'StandIn: no state declared');
+});
+
+test('invalid input shows each error beside its field and stores nothing', async () => {
+  await freshPopup();
+  await ff.fill('#headline', 'x'.repeat(81));
+  await ff.click('#add-item');
+  await ff.fill('#items-0-url', 'javascript:alert(1)');
+  await choose('#back_at', '2020-01-01T09:00');
+  await ff.click('#declare');
+  await waitForText('#declare-status', /^Not declared/);
+  for (const [id, message] of [
+    ['headline', 'At most 80 characters (81 given).'],
+    ['items-0-url', 'Must be an http(s) link.'],
+    ['back_at', 'Must be in the future.'],
+  ]) {
+    const shown = await ff.evaluateInExtension((i) => {
+      const error = document.getElementById(`error-${i}`);
+      return {
+        text: error.textContent,
+        visible: !error.hidden,
+        invalid: document.getElementById(i).getAttribute('aria-invalid'),
+      };
+    }, id);
+    assert.deepEqual(shown, { text: message, visible: true, invalid: 'true' }, id);
+  }
+  assert.equal((await ff.storage('local')).state, undefined);
+});
+
+test('the draft survives reopening the popup', async () => {
+  await freshPopup();
+  await ff.fill('#headline', 'Half-typed thought');
+  await waitForText('#draft-status', /^Draft saved\.$/);
+  assert.equal((await ff.storage('sync')).draft.draft.headline, 'Half-typed thought');
+  await reopenPopup();
+  assert.equal(await valueOf('#headline'), 'Half-typed thought');
+  assert.equal(await ff.textContent('#draft-status'), 'Unsent changes restored.');
+});
