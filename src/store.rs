@@ -20,6 +20,9 @@ pub const STATE_KEY: &str = "state";
 pub const HISTORY_KEY: &str = "history";
 pub const SETTINGS_KEY: &str = "settings";
 pub const DRAFT_KEY: &str = "draft";
+/// `storage.local`: the team's roster and states ([`crate::team::TeamCache`]), written by the
+/// background worker, read by the popup and the content scripts.
+pub const TEAM_KEY: &str = "team";
 
 /// `storage.sync.QUOTA_BYTES_PER_ITEM`, the same in Chrome and Firefox: a value's JSON plus
 /// its key.
