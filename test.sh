@@ -8,8 +8,8 @@
 # and for wasm32, web-ext lint of dist/firefox, cargo test for the workspace with a throwaway
 # PostgreSQL cluster (DATABASE_URL_PG), the wasm-bindgen browser tests in headless Chromium,
 # then the end-to-end suites in Chromium (tests/e2e) and Firefox ESR (tests/firefox).
-# Needs: chromium, chromium-driver, firefox-esr, postgresql (Debian packages) and geckodriver
-# (cargo install geckodriver); .ci/run installs them on a fresh machine.
+# Needs chromium, chromium-driver, firefox-esr, postgresql (Debian packages) and geckodriver;
+# tests/install-deps.sh, its first step, installs whatever is missing.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,6 +28,9 @@ SECONDS=0
 step() {
   printf '\n=== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"
 }
+
+step "install missing test dependencies (tests/install-deps.sh)"
+tests/install-deps.sh
 
 step "rustfmt"
 cargo fmt --all --check

@@ -3,8 +3,8 @@
 //! [`Declaration`] only when the user declares. Times in a draft are wall-clock values of the
 //! user's zone, as `<input type="datetime-local">` shows them.
 
-use crate::item_ref::canonical_ref;
 use crate::model::{Declaration, ItemState, Status, WorkItem, WorkingHours};
+use crate::sites::canonical_item_ref;
 use crate::time::{LocalDateTime, LocalTime, Timestamp, ZoneOffsets};
 use crate::validate::{validate_declaration, FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -221,11 +221,11 @@ impl Draft {
     /// Adds a page as a work item, or finds it when the same item (any spelling of its URL)
     /// is listed already. Returns the item's index.
     pub fn add_item(&mut self, url: &str, title: &str) -> usize {
-        let wanted = canonical_ref(url);
+        let wanted = item_ref(url);
         let existing = self
             .items
             .iter()
-            .position(|item| wanted.is_some() && canonical_ref(&item.url) == wanted);
+            .position(|item| wanted.is_some() && item_ref(&item.url) == wanted);
         existing.unwrap_or_else(|| {
             self.items.push(ItemDraft {
                 url: url.to_string(),
@@ -255,7 +255,7 @@ impl ItemDraft {
         let url = self.url.trim();
         WorkItem {
             url: url.to_string(),
-            canonical_ref: canonical_ref(url).unwrap_or_default(),
+            canonical_ref: item_ref(url).unwrap_or_default(),
             title: self.title.trim().to_string(),
             note: self.note.clone(),
             state: self.state,
@@ -297,6 +297,12 @@ pub fn back_at_choice(
 /// The instant a datetime-local value names in `zone`, for showing it beside the control.
 pub fn local_value_instant(value: &str, zone: &dyn ZoneOffsets) -> Option<Timestamp> {
     LocalDateTime::parse(value.trim()).map(|local| local.to_instant(zone))
+}
+
+/// The item a URL names, as the site adapters see it (a PR's files tab is the PR). Self-hosted
+/// origins are not known here, so their URLs get the generic reference.
+fn item_ref(url: &str) -> Option<String> {
+    canonical_item_ref(url, &[])
 }
 
 #[cfg(test)]
@@ -354,7 +360,8 @@ mod tests {
         assert_eq!(d.emoji.as_deref(), Some("🌙"));
         assert_eq!(d.cover, None, "blank cover means none");
         assert_eq!(d.items[0].url, "https://github.com/o/r/pull/12/files");
-        assert_eq!(d.items[0].canonical_ref, "github.com/o/r/pull/12/files");
+        // The files tab is the same item as the conversation: the site adapter says so.
+        assert_eq!(d.items[0].canonical_ref, "github.com/o/r/pull/12");
         assert_eq!(d.items[0].handoff_to.as_deref(), Some("ana"));
         assert_eq!(d.back_at, Some(t("2026-11-30T08:00:00Z")));
         assert_eq!(d.expires_at, Some(t("2026-11-28T17:00:00Z")));
