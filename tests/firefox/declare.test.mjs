@@ -87,7 +87,7 @@ test('declare through the popup: state and item stored, badge shows it', async (
   assert.deepEqual(state.declaration.items, [
     {
       url: 'https://github.com/o/r/pull/12/files',
-      canonical_ref: 'github.com/o/r/pull/12/files',
+      canonical_ref: 'github.com/o/r/pull/12', // the files tab is the PR itself
       title: 'Fix login #12',
       note: '',
       state: 'needs_review',
