@@ -1,10 +1,15 @@
-// Options loader: instantiate the wasm module, then Rust renders into <main id="app">.
+// Loader of the extension pages: instantiate the wasm module, then the page's Rust entry
+// (named by <body data-page>) renders into <main id="app">.
 // body[data-standin] says how far it got ("ready" or "failed"); tests wait for it.
-import init, { start_options } from './standin.js';
+import init, { start_options, start_popup } from './standin.js';
+
+const entries = { popup: start_popup, options: start_options };
 
 try {
+  const start = entries[document.body.dataset.page];
+  if (!start) throw new Error(`no entry for page "${document.body.dataset.page}"`);
   await init();
-  await start_options();
+  await start();
   document.body.dataset.standin = 'ready';
 } catch (err) {
   document.body.dataset.standin = 'failed';
