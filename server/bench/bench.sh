@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Server benchmark (a script, not a test): builds the release binary, seeds a 1,000-member team
+# on a fresh SQLite file, and runs wrk side by side against
+#   - GET /healthz                   the baseline: a static JSON body from the same binary
+#   - GET /v1/team/states            the 1,000 declarations (plain JSON, ~0.9 MB)
+#   - GET /v1/team/states, gzip      the same as a browser asks for it (Accept-Encoding: gzip)
+#   - GET /v1/team/states, 304       with If-None-Match (what the extension sends when polling)
+#   - PUT /v1/me/state               real writes, each with the right If-Match (put_state.lua)
+# then holds 1,000 concurrent long polls and prints the server's memory.
+#
+#   server/bench/bench.sh            # env: DURATION=10s CONNECTIONS=256 THREADS=2 MEMBERS=1000
+#
+# Needs wrk (Debian package) and python3. Goals (DESIGN.md §5): reads ≥ 50 % of the baseline's
+# req/s, p99 < 20 ms at 256 connections.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-256}"
+THREADS="${THREADS:-2}"
+MEMBERS="${MEMBERS:-1000}"
+POLLS="${POLLS:-1000}"
+
+command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
+ulimit -n 65536 2>/dev/null || ulimit -n 4096
+
+echo "== building (release)"
+(cd "$ROOT" && cargo build --release -p standin-server --quiet)
+BIN="$ROOT/target/release/standin-server"
+
+WORK="$(mktemp -d -t standin-bench.XXXXXX)"
+SERVER_PID=""
+cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+export STANDIN_DATABASE_URL="sqlite://$WORK/bench.db" STANDIN_LOG=warn
+
+echo "== seeding a $MEMBERS-member team"
+"$BIN" team create bench >/dev/null
+"$BIN" invite --team bench --count "$MEMBERS" 2>/dev/null >"$WORK/codes.txt"
+# The limiter stays in the path but is set far above what wrk sends.
+"$BIN" serve --listen 127.0.0.1:0 --rate-limit 10000000 --rate-burst 10000000 >"$WORK/serve.out" &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q listening "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+ADDR="$(sed -n 's|.*http://\([^ ]*\).*|\1|p' "$WORK/serve.out" | head -n 1)"
+URL="http://$ADDR"
+python3 "$HERE/seed.py" "$ADDR" <"$WORK/codes.txt" >"$WORK/tokens.txt"
+TOKEN="$(head -n 1 "$WORK/tokens.txt" | cut -d' ' -f1)"
+AUTH="Authorization: Bearer $TOKEN"
+ETAG="$(curl -sf -D - -o "$WORK/states.json" -H "$AUTH" "$URL/v1/team/states" | tr -d '\r' | sed -n 's/^etag: //Ip')"
+GZIP_BYTES="$(curl -sf -H "$AUTH" -H 'Accept-Encoding: gzip' "$URL/v1/team/states" | wc -c)"
+echo "   states body: $(wc -c <"$WORK/states.json") bytes JSON, $GZIP_BYTES bytes gzip; ETag $ETAG"
+
+# Runs wrk; prints "req/s p50 p99 non2xx" (latencies in ms).
+run_wrk() {
+  local out
+  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@")"
+  echo "$out" >>"$WORK/wrk.log"
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /^ +50%/ { p50 = ms($2) }
+    /^ +99%/ { p99 = ms($2) }
+    /^Requests\/sec:/ { rps = $2 }
+    /Non-2xx or 3xx responses:/ { bad = $5 }
+    END { printf "%s %.2f %.2f %d\n", rps, p50, p99, bad }' <<<"$out"
+}
+
+echo "== wrk: $THREADS threads, $CONNECTIONS connections, $DURATION each"
+declare -A RESULT
+RESULT[baseline]="$(run_wrk "$URL/healthz")"
+RESULT[states]="$(run_wrk -H "$AUTH" "$URL/v1/team/states")"
+RESULT[states_gzip]="$(run_wrk -H "$AUTH" -H 'Accept-Encoding: gzip' "$URL/v1/team/states")"
+RESULT[states_304]="$(run_wrk -H "$AUTH" -H "If-None-Match: $ETAG" "$URL/v1/team/states")"
+RESULT[put]="$(TOKENS="$WORK/tokens.txt" THREADS="$THREADS" run_wrk -s "$HERE/put_state.lua" "$URL/v1/me/state")"
+
+read -r BASE _ _ _ <<<"${RESULT[baseline]}"
+printf '\n%-34s %12s %9s %9s %9s %8s\n' "endpoint" "req/s" "p50 ms" "p99 ms" "vs base" "non-2xx"
+for key in baseline states states_gzip states_304 put; do
+  read -r rps p50 p99 bad <<<"${RESULT[$key]}"
+  case $key in
+    baseline) label="GET /healthz (static baseline)" ;;
+    states) label="GET /v1/team/states" ;;
+    states_gzip) label="GET /v1/team/states (gzip)" ;;
+    states_304) label="GET /v1/team/states (304)" ;;
+    put) label="PUT /v1/me/state" ;;
+  esac
+  ratio="$(awk -v a="$rps" -v b="$BASE" 'BEGIN { printf "%.0f %%", 100 * a / b }')"
+  printf '%-34s %12s %9s %9s %9s %8s\n' "$label" "$rps" "$p50" "$p99" "$ratio" "$bad"
+done
+
+echo
+echo "== $POLLS concurrent long polls"
+python3 "$HERE/longpoll.py" "$ADDR" "$SERVER_PID" "$WORK/tokens.txt" "$POLLS"
+echo "server RSS at the end: $(awk '/VmRSS/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$SERVER_PID/status")"

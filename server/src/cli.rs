@@ -1,0 +1,338 @@
+//! The command line: `serve`, and the admin commands that work on the database directly
+//! (`team create`, `invite`, `member list|remove`, `token revoke`). Every flag also reads an
+//! environment variable (`STANDIN_…`).
+
+use crate::hub::ChangeHub;
+use crate::storage::{self, Storage, StorageError};
+use crate::{app, now, token, AppState, Options};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
+
+#[derive(Debug, Parser)]
+#[command(name = "standin-server", version, about = "StandIn team server")]
+pub struct Cli {
+    /// Database: `sqlite://FILE` (created on first start) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        global = true,
+        env = "STANDIN_DATABASE_URL",
+        default_value = "sqlite://standin.db"
+    )]
+    pub database_url: String,
+    /// Log filter, e.g. `info` or `info,standin_server=debug`.
+    #[arg(
+        long,
+        global = true,
+        env = "STANDIN_LOG",
+        default_value = "info,sqlx=warn"
+    )]
+    pub log: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (migrates the database first).
+    Serve(ServeArgs),
+    /// Manage teams.
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Print a one-time invite code for a team.
+    Invite(InviteArgs),
+    /// List or remove members.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Revoke bearer tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the chosen one is printed).
+    #[arg(long, env = "STANDIN_LISTEN", default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+    /// Sustained requests per second allowed per token (0 = unlimited).
+    #[arg(long, env = "STANDIN_RATE_LIMIT", default_value_t = 10.0)]
+    pub rate_limit: f64,
+    /// Requests a token may burst before the rate limit applies.
+    #[arg(long, env = "STANDIN_RATE_BURST", default_value_t = 60)]
+    pub rate_burst: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Create a team.
+    Create {
+        #[arg(env = "STANDIN_TEAM")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// The team to invite into.
+    #[arg(long, env = "STANDIN_TEAM")]
+    pub team: String,
+    /// The new member will be an admin.
+    #[arg(long, env = "STANDIN_INVITE_ADMIN")]
+    pub admin: bool,
+    /// How long the code stays valid: `30m`, `12h`, `7d`.
+    #[arg(long, env = "STANDIN_INVITE_EXPIRES", default_value = "7d", value_parser = parse_duration)]
+    pub expires: Duration,
+    /// How many codes to print, one per line (each works once).
+    #[arg(long, env = "STANDIN_INVITE_COUNT", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub count: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// List a team's members.
+    List {
+        #[arg(long, env = "STANDIN_TEAM")]
+        team: String,
+    },
+    /// Remove a member: their tokens stop working and their declaration is cleared.
+    Remove {
+        #[arg(long, env = "STANDIN_TEAM")]
+        team: String,
+        /// Member id (`m_…`, see `member list`).
+        member: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Revoke one token (`--token`) or every token of a member (`--team` and `--member`).
+    Revoke {
+        /// The token itself (as the member's extension holds it).
+        #[arg(long, env = "STANDIN_REVOKE_TOKEN", conflicts_with = "member")]
+        token: Option<String>,
+        #[arg(long, env = "STANDIN_TEAM", requires = "member")]
+        team: Option<String>,
+        #[arg(long, env = "STANDIN_REVOKE_MEMBER")]
+        member: Option<String>,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+    #[error("server failed: {0}")]
+    Serve(std::io::Error),
+    #[error("no team named {0:?} (create it with `standin-server team create NAME`)")]
+    NoTeam(String),
+    #[error("no member {0:?} in that team")]
+    NoMember(String),
+    #[error("nothing was revoked (unknown or already revoked token)")]
+    NothingRevoked,
+    #[error("say which token: --token TOKEN, or --team NAME --member ID")]
+    RevokeWhat,
+    #[error("a team name must be 1–100 characters on one line")]
+    BadTeamName,
+}
+
+/// `30s`, `15m`, `12h`, `7d`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let split = text.len().saturating_sub(1);
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("expected e.g. 7d, 12h, 30m or 45s, not {text:?}"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("unknown unit in {text:?}: use s, m, h or d")),
+    };
+    if secs == 0 || secs > 366 * 86_400 {
+        return Err("must be between 1 second and a year".into());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    init_logging(&cli.log);
+    let hub = Arc::new(ChangeHub::new());
+    let store = storage::open(&cli.database_url, hub).await?;
+    match cli.command {
+        Command::Serve(args) => serve(store, args).await,
+        Command::Team(TeamCommand::Create { name }) => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+                return Err(CliError::BadTeamName);
+            }
+            let team = store.create_team(name, now()).await?;
+            println!("created team {} ({})", team.name, team.id);
+            Ok(())
+        }
+        Command::Invite(args) => {
+            let team = team_named(store.as_ref(), &args.team).await?;
+            let expires_ms = i64::try_from(args.expires.as_millis()).unwrap_or(i64::MAX);
+            let expires_at = standin::time::Timestamp(now().millis().saturating_add(expires_ms));
+            eprintln!(
+                "invite code(s) for team {} ({}), each works once, until {}:",
+                team.name,
+                if args.admin { "admin" } else { "member" },
+                expires_at
+            );
+            for _ in 0..args.count {
+                let code = token::new_invite_code();
+                store
+                    .create_invite(&team.id, &token::hash(&code), args.admin, expires_at, now())
+                    .await?;
+                println!("{code}");
+            }
+            Ok(())
+        }
+        Command::Member(MemberCommand::List { team }) => {
+            let team = team_named(store.as_ref(), &team).await?;
+            println!(
+                "{:<20} {:<6} {:<24} {:<20} github",
+                "id", "admin", "name", "timezone"
+            );
+            for record in store.members(&team.id).await? {
+                let m = record.member;
+                println!(
+                    "{:<20} {:<6} {:<24} {:<20} {}",
+                    m.id,
+                    if record.is_admin { "yes" } else { "" },
+                    m.display_name,
+                    m.timezone,
+                    m.handles.github.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Command::Member(MemberCommand::Remove { team, member }) => {
+            let team = team_named(store.as_ref(), &team).await?;
+            if !store.remove_member(&team.id, &member, now()).await? {
+                return Err(CliError::NoMember(member));
+            }
+            println!("removed {member} from {}", team.name);
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke {
+            token: Some(secret),
+            ..
+        }) => {
+            if !store
+                .revoke_token(&token::hash(secret.trim()), now())
+                .await?
+            {
+                return Err(CliError::NothingRevoked);
+            }
+            println!("revoked");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke {
+            team: Some(team),
+            member: Some(member),
+            ..
+        }) => {
+            let team = team_named(store.as_ref(), &team).await?;
+            if store.member(&team.id, &member).await?.is_none() {
+                return Err(CliError::NoMember(member));
+            }
+            let n = store.revoke_member_tokens(&member, now()).await?;
+            println!("revoked {n} token(s) of {member}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { .. }) => Err(CliError::RevokeWhat),
+    }
+}
+
+async fn team_named(store: &dyn Storage, name: &str) -> Result<storage::Team, CliError> {
+    store
+        .team_by_name(name)
+        .await?
+        .ok_or_else(|| CliError::NoTeam(name.to_owned()))
+}
+
+async fn serve(store: Arc<dyn Storage>, args: ServeArgs) -> Result<(), CliError> {
+    let options = Options {
+        rate_per_second: args.rate_limit,
+        rate_burst: args.rate_burst,
+        ..Options::default()
+    };
+    let kind = store.kind();
+    let router = app(AppState::new(store, options));
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| CliError::Listen(args.listen, e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| CliError::Listen(args.listen, e))?;
+    // Scripts and tests read this line to learn the port.
+    println!("standin-server listening on http://{local} ({kind})");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(CliError::Serve)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn init_logging(filter: &str) {
+    let targets: Targets = filter
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
+    // Logs go to stderr so stdout stays for command output (invite codes).
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_filter(targets),
+        )
+        .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
+        for bad in ["", "7", "d", "0h", "7w", "-1d", "999d"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,529 @@
+//! The [`Storage`](super::Storage) implementation both backends share. Their SQL is the same
+//! (`sql.rs`); what differs is how a transaction begins (SQLite: `BEGIN IMMEDIATE` on the one
+//! writer; PostgreSQL: the team row's lock, REPEATABLE READ snapshots) and how a committed
+//! write reaches other processes (PostgreSQL: NOTIFY). Each backend supplies those as inherent
+//! methods `write_tx`, `read_tx`, `pool`, `announce`, and this macro writes the rest once.
+
+macro_rules! impl_storage {
+    ($store:ty, $kind:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::Storage for $store {
+            fn kind(&self) -> &'static str {
+                $kind
+            }
+
+            fn hub(&self) -> &std::sync::Arc<$crate::hub::ChangeHub> {
+                &self.hub
+            }
+
+            async fn create_team(&self, name: &str, now: Timestamp) -> Result<Team> {
+                let id = new_id("t_");
+                let mut tx = self.write_tx().await?;
+                let exists: Option<(String, String)> = sqlx::query_as(sql::TEAM_BY_NAME)
+                    .bind(name)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if exists.is_some() {
+                    return Err(StorageError::TeamExists(name.to_owned()));
+                }
+                sqlx::query(sql::INSERT_TEAM)
+                    .bind(&id)
+                    .bind(name)
+                    .bind(now.millis())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Team {
+                    id,
+                    name: name.to_owned(),
+                })
+            }
+
+            async fn team_by_name(&self, name: &str) -> Result<Option<Team>> {
+                let row: Option<(String, String)> = sqlx::query_as(sql::TEAM_BY_NAME)
+                    .bind(name)
+                    .fetch_optional(self.pool())
+                    .await?;
+                Ok(row.map(|(id, name)| Team { id, name }))
+            }
+
+            async fn team(&self, team_id: &str) -> Result<Option<Team>> {
+                let row: Option<(String, String)> = sqlx::query_as(sql::TEAM_BY_ID)
+                    .bind(team_id)
+                    .fetch_optional(self.pool())
+                    .await?;
+                Ok(row.map(|(id, name)| Team { id, name }))
+            }
+
+            async fn create_invite(
+                &self,
+                team_id: &str,
+                code_hash: &str,
+                is_admin: bool,
+                expires_at: Timestamp,
+                now: Timestamp,
+            ) -> Result<()> {
+                sqlx::query(sql::INSERT_INVITE)
+                    .bind(code_hash)
+                    .bind(team_id)
+                    .bind(is_admin)
+                    .bind(now.millis())
+                    .bind(expires_at.millis())
+                    .execute(self.pool())
+                    .await?;
+                Ok(())
+            }
+
+            async fn redeem_invite(
+                &self,
+                code_hash: &str,
+                profile: &Profile,
+                token_hash: &str,
+                now: Timestamp,
+            ) -> Result<JoinOutcome> {
+                let mut tx = self.write_tx().await?;
+                let taken: Option<(String, bool)> = sqlx::query_as(sql::TAKE_INVITE)
+                    .bind(now.millis())
+                    .bind(code_hash)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((team_id, is_admin)) = taken else {
+                    let status: Option<(Option<i64>, i64)> = sqlx::query_as(sql::INVITE_STATUS)
+                        .bind(code_hash)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    return Ok(match status {
+                        None => JoinOutcome::UnknownInvite,
+                        Some((Some(_), _)) => JoinOutcome::UsedInvite,
+                        Some((None, _)) => JoinOutcome::ExpiredInvite,
+                    });
+                };
+                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
+                    .bind(&team_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let member_id = new_id("m_");
+                let (handles, working_hours) = profile_json(profile)?;
+                sqlx::query(sql::INSERT_MEMBER)
+                    .bind(&member_id)
+                    .bind(&team_id)
+                    .bind(&profile.display_name)
+                    .bind(&handles)
+                    .bind(&profile.timezone)
+                    .bind(&working_hours)
+                    .bind(is_admin)
+                    .bind(seq)
+                    .bind(now.millis())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(sql::INSERT_TOKEN)
+                    .bind(token_hash)
+                    .bind(&member_id)
+                    .bind(now.millis())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(sql::MARK_INVITE_USER)
+                    .bind(&member_id)
+                    .bind(code_hash)
+                    .execute(&mut *tx)
+                    .await?;
+                let (team_name,): (String,) =
+                    sqlx::query_as("SELECT name FROM teams WHERE id = $1")
+                        .bind(&team_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                self.announce(&mut tx, &team_id, seq).await?;
+                tx.commit().await?;
+                self.hub.publish(&team_id, to_u64(seq));
+                Ok(JoinOutcome::Joined {
+                    team: Team {
+                        id: team_id.clone(),
+                        name: team_name,
+                    },
+                    member: Box::new(MemberRecord {
+                        member: standin::model::Member {
+                            id: member_id,
+                            display_name: profile.display_name.clone(),
+                            handles: profile.handles.clone(),
+                            timezone: profile.timezone.clone(),
+                            working_hours: profile.working_hours.clone(),
+                        },
+                        team_id,
+                        is_admin,
+                    }),
+                })
+            }
+
+            async fn principal(&self, token_hash: &str) -> Result<Option<Principal>> {
+                let row: Option<(String, String, bool)> = sqlx::query_as(sql::PRINCIPAL)
+                    .bind(token_hash)
+                    .fetch_optional(self.pool())
+                    .await?;
+                Ok(row.map(|(member_id, team_id, is_admin)| Principal {
+                    member_id,
+                    team_id,
+                    is_admin,
+                }))
+            }
+
+            async fn revoke_token(&self, token_hash: &str, now: Timestamp) -> Result<bool> {
+                let mut tx = self.write_tx().await?;
+                let done = sqlx::query(sql::REVOKE_TOKEN)
+                    .bind(now.millis())
+                    .bind(token_hash)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn revoke_member_tokens(&self, member_id: &str, now: Timestamp) -> Result<u64> {
+                let mut tx = self.write_tx().await?;
+                let done = sqlx::query(sql::REVOKE_MEMBER_TOKENS)
+                    .bind(now.millis())
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn member(&self, team_id: &str, member_id: &str) -> Result<Option<MemberRecord>> {
+                let row: Option<MemberRow> = sqlx::query_as(sql::MEMBER)
+                    .bind(team_id)
+                    .bind(member_id)
+                    .fetch_optional(self.pool())
+                    .await?;
+                row.map(member_from_row).transpose()
+            }
+
+            async fn members(&self, team_id: &str) -> Result<Vec<MemberRecord>> {
+                let rows: Vec<MemberRow> = sqlx::query_as(sql::MEMBERS)
+                    .bind(team_id)
+                    .fetch_all(self.pool())
+                    .await?;
+                rows.into_iter().map(member_from_row).collect()
+            }
+
+            async fn update_profile(
+                &self,
+                team_id: &str,
+                member_id: &str,
+                profile: &Profile,
+            ) -> Result<Option<MemberRecord>> {
+                let mut tx = self.write_tx().await?;
+                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
+                    .bind(team_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let (handles, working_hours) = profile_json(profile)?;
+                let done = sqlx::query(sql::UPDATE_PROFILE)
+                    .bind(&profile.display_name)
+                    .bind(&handles)
+                    .bind(&profile.timezone)
+                    .bind(&working_hours)
+                    .bind(seq)
+                    .bind(team_id)
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                let row: MemberRow = sqlx::query_as(sql::MEMBER)
+                    .bind(team_id)
+                    .bind(member_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                self.announce(&mut tx, team_id, seq).await?;
+                tx.commit().await?;
+                self.hub.publish(team_id, to_u64(seq));
+                member_from_row(row).map(Some)
+            }
+
+            async fn remove_member(
+                &self,
+                team_id: &str,
+                member_id: &str,
+                now: Timestamp,
+            ) -> Result<bool> {
+                let mut tx = self.write_tx().await?;
+                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
+                    .bind(team_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let done = sqlx::query(sql::REMOVE_MEMBER)
+                    .bind(now.millis())
+                    .bind(seq)
+                    .bind(team_id)
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                sqlx::query(sql::REVOKE_MEMBER_TOKENS)
+                    .bind(now.millis())
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(sql::CLEAR_STATE)
+                    .bind(seq)
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(sql::DELETE_ACKS_OF)
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
+                self.announce(&mut tx, team_id, seq).await?;
+                tx.commit().await?;
+                self.hub.publish(team_id, to_u64(seq));
+                Ok(true)
+            }
+
+            async fn state(&self, team_id: &str, member_id: &str) -> Result<MemberState> {
+                let row: Option<StateRow> = sqlx::query_as(sql::STATE)
+                    .bind(member_id)
+                    .bind(team_id)
+                    .fetch_optional(self.pool())
+                    .await?;
+                let Some(row) = row else {
+                    return Ok(never_declared(member_id));
+                };
+                let acks: Vec<AckRow> = sqlx::query_as(sql::ACKS_OF)
+                    .bind(member_id)
+                    .fetch_all(self.pool())
+                    .await?;
+                state_from_row(row, acks.iter().map(ack_from_row).collect())
+            }
+
+            async fn write_state(
+                &self,
+                team_id: &str,
+                member_id: &str,
+                expected: u64,
+                declaration: Option<&Declaration>,
+                now: Timestamp,
+            ) -> Result<WriteOutcome> {
+                let mut tx = self.write_tx().await?;
+                // Lock order: the team row first (all writers do), then the member's rows.
+                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
+                    .bind(team_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let member: Option<MemberRow> = sqlx::query_as(sql::MEMBER)
+                    .bind(team_id)
+                    .bind(member_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if member.is_none() {
+                    tx.rollback().await?;
+                    return Ok(WriteOutcome::NoSuchMember);
+                }
+                let row: Option<StateRow> = sqlx::query_as(sql::STATE)
+                    .bind(member_id)
+                    .bind(team_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let current = row.as_ref().map_or(0, |r| to_u64(r.1));
+                if current != expected {
+                    let acks: Vec<AckRow> = sqlx::query_as(sql::ACKS_OF)
+                        .bind(member_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    tx.rollback().await?;
+                    let state = match row {
+                        Some(row) => state_from_row(row, acks.iter().map(ack_from_row).collect())?,
+                        None => never_declared(member_id),
+                    };
+                    return Ok(WriteOutcome::Conflict(state));
+                }
+                let version = to_i64(current.saturating_add(1));
+                let body = declaration.map(serde_json::to_string).transpose()?;
+                let declared_at = declaration.map(|_| now.millis());
+                sqlx::query(sql::UPSERT_STATE)
+                    .bind(member_id)
+                    .bind(team_id)
+                    .bind(version)
+                    .bind(&body)
+                    .bind(declared_at)
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                // Acknowledgements outlive a rewrite only while their hand-off still stands.
+                let keep = handoffs(declaration);
+                let targets: Vec<(String, String, String)> = sqlx::query_as(sql::ACK_TARGETS)
+                    .bind(member_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for (item_key, to_name, by_id) in targets {
+                    if !keep.contains(&(item_key.clone(), to_name)) {
+                        sqlx::query(sql::DELETE_ACK)
+                            .bind(member_id)
+                            .bind(&item_key)
+                            .bind(&by_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                let acks: Vec<AckRow> = sqlx::query_as(sql::ACKS_OF)
+                    .bind(member_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                self.announce(&mut tx, team_id, seq).await?;
+                tx.commit().await?;
+                self.hub.publish(team_id, to_u64(seq));
+                let row: StateRow = (member_id.to_owned(), version, body, declared_at);
+                Ok(WriteOutcome::Written(state_from_row(
+                    row,
+                    acks.iter().map(ack_from_row).collect(),
+                )?))
+            }
+
+            async fn ack(
+                &self,
+                team_id: &str,
+                declarer_id: &str,
+                version: u64,
+                item: Option<&str>,
+                by_id: &str,
+                now: Timestamp,
+            ) -> Result<AckOutcome> {
+                let mut tx = self.write_tx().await?;
+                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
+                    .bind(team_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let touched = sqlx::query(sql::TOUCH_STATE)
+                    .bind(seq)
+                    .bind(declarer_id)
+                    .bind(team_id)
+                    .bind(to_i64(version))
+                    .execute(&mut *tx)
+                    .await?;
+                let row: Option<StateRow> = sqlx::query_as(sql::STATE)
+                    .bind(declarer_id)
+                    .bind(team_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let declaration: Option<Declaration> = row
+                    .as_ref()
+                    .and_then(|r| r.2.as_deref())
+                    .map(serde_json::from_str)
+                    .transpose()?;
+                let target = declaration
+                    .as_ref()
+                    .and_then(|d| handoff_target(d, item))
+                    .map(str::to_owned);
+                let (Some(row), Some(target), 1) = (row, target, touched.rows_affected()) else {
+                    tx.rollback().await?;
+                    return Ok(AckOutcome::StateChanged);
+                };
+                sqlx::query(sql::INSERT_ACK)
+                    .bind(declarer_id)
+                    .bind(item.unwrap_or(""))
+                    .bind(by_id)
+                    .bind(team_id)
+                    .bind(&target)
+                    .bind(now.millis())
+                    .execute(&mut *tx)
+                    .await?;
+                let acks: Vec<AckRow> = sqlx::query_as(sql::ACKS_OF)
+                    .bind(declarer_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                self.announce(&mut tx, team_id, seq).await?;
+                tx.commit().await?;
+                self.hub.publish(team_id, to_u64(seq));
+                Ok(AckOutcome::Recorded(Box::new(state_from_row(
+                    row,
+                    acks.iter().map(ack_from_row).collect(),
+                )?)))
+            }
+
+            async fn team_cursor(&self, team_id: &str) -> Result<u64> {
+                let row: Option<(i64,)> = sqlx::query_as(sql::TEAM_SEQ)
+                    .bind(team_id)
+                    .fetch_optional(self.pool())
+                    .await?;
+                Ok(row.map_or(0, |(seq,)| to_u64(seq)))
+            }
+
+            async fn team_states(&self, team_id: &str) -> Result<(u64, Vec<MemberState>)> {
+                let mut tx = self.read_tx().await?;
+                // The cursor is read first: rows may be newer than it, never older.
+                let (seq,): (i64,) = sqlx::query_as(sql::TEAM_SEQ)
+                    .bind(team_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let rows: Vec<StateRow> = sqlx::query_as(sql::TEAM_STATES)
+                    .bind(team_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let acks: Vec<AckRow> = sqlx::query_as(sql::TEAM_ACKS)
+                    .bind(team_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok((to_u64(seq), states_from_rows(rows, &acks)?))
+            }
+
+            async fn changes(&self, team_id: &str, after: u64) -> Result<Changes> {
+                let mut tx = self.read_tx().await?;
+                let (seq,): (i64,) = sqlx::query_as(sql::TEAM_SEQ)
+                    .bind(team_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let after = to_i64(after);
+                let rows: Vec<StateRow> = sqlx::query_as(sql::CHANGED_STATES)
+                    .bind(team_id)
+                    .bind(after)
+                    .bind(seq)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let acks: Vec<AckRow> = if rows.is_empty() {
+                    Vec::new()
+                } else {
+                    sqlx::query_as(sql::TEAM_ACKS)
+                        .bind(team_id)
+                        .fetch_all(&mut *tx)
+                        .await?
+                };
+                let member_rows: Vec<(
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                    Option<String>,
+                    bool,
+                    bool,
+                )> = sqlx::query_as(sql::CHANGED_MEMBERS)
+                    .bind(team_id)
+                    .bind(after)
+                    .bind(seq)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                let (members, removed_members) = split_members(
+                    member_rows
+                        .into_iter()
+                        .map(|(a, b, c, d, e, f, g, removed)| ((a, b, c, d, e, f, g), removed))
+                        .collect(),
+                )?;
+                Ok(Changes {
+                    cursor: to_u64(seq),
+                    reset: false,
+                    states: states_from_rows(rows, &acks)?,
+                    members,
+                    removed_members,
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_storage;

@@ -1,0 +1,714 @@
+//! The HTTP API end to end through `app()` (no socket), on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{call, call_raw, declaration, team_of, test_app, TestDb};
+use serde_json::{json, Value};
+use standin_server::{app, token, AppState, Options};
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+for_each_backend!(
+    join_then_me_and_roster,
+    declare_and_clear_with_if_match,
+    team_states_answer_304_while_unchanged_and_gzip_on_request,
+    long_poll_answers_on_change_or_after_wait,
+    hand_offs_are_acknowledged_by_their_recipient,
+    teams_cannot_see_or_touch_each_other,
+    revoked_and_removed_tokens_get_401,
+    profile_changes_reach_the_roster,
+    hostile_text_is_stored_verbatim_and_harmless,
+    clients_hanging_up_mid_request_break_nothing,
+);
+
+async fn join_then_me_and_roster(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
+    assert!(m[0].token.starts_with("stn_") && m[0].token.len() >= 4 + 32);
+    let (status, me) = call(&app, "GET", "/v1/me", Some(&m[0].token), &[], None).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["member"]["display_name"], "Ann");
+    assert_eq!(me["member"]["handles"]["github"], "ann");
+    assert_eq!(me["team"]["name"], "acme");
+    assert_eq!(me["is_admin"], false);
+    assert_eq!(me["state"]["version"], 0);
+    assert_eq!(me["state"]["state"], Value::Null);
+    let (status, roster) = call(&app, "GET", "/v1/team", Some(&m[1].token), &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<_> = roster["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ann", "Bob"]);
+}
+
+async fn declare_and_clear_with_if_match(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
+    let tok = Some(m[0].token.as_str());
+    let body = || Some(declaration("Reviewing PRs"));
+    let (status, err) = call(&app, "PUT", "/v1/me/state", tok, &[], body()).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (
+            StatusCode::PRECONDITION_REQUIRED,
+            Some("precondition_required")
+        )
+    );
+
+    let (status, headers, bytes) = call_raw(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        tok,
+        &[("if-match", "0")],
+        Some((
+            declaration("Reviewing PRs").to_string().into_bytes(),
+            "application/json",
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["etag"], "\"1\"");
+    let written: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(written["version"], 1);
+    assert_eq!(written["state"]["declaration"]["headline"], "Reviewing PRs");
+    assert!(written["state"]["declared_at"]
+        .as_str()
+        .unwrap()
+        .ends_with('Z'));
+
+    // Another browser still thinking "no state yet": 412 with the server's copy.
+    let (status, conflict) = call(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        tok,
+        &[("if-match", "0")],
+        Some(declaration("Other")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(conflict["error"], "version_conflict");
+    assert_eq!(conflict["current"]["version"], 1);
+    assert_eq!(
+        conflict["current"]["state"]["declaration"]["headline"],
+        "Reviewing PRs"
+    );
+
+    let (status, v2) = call(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        tok,
+        &[("if-match", "\"1\"")],
+        Some(declaration("Later")),
+    )
+    .await;
+    assert_eq!((status, v2["version"].as_u64()), (StatusCode::OK, Some(2)));
+    let (status, _) = call(&app, "DELETE", "/v1/me/state", tok, &[], None).await;
+    assert_eq!(status, StatusCode::PRECONDITION_REQUIRED);
+    let (status, _) = call(
+        &app,
+        "DELETE",
+        "/v1/me/state",
+        tok,
+        &[("if-match", "1")],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    let (status, cleared) = call(
+        &app,
+        "DELETE",
+        "/v1/me/state",
+        tok,
+        &[("if-match", "2")],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (cleared["version"].as_u64(), &cleared["state"]),
+        (Some(3), &Value::Null)
+    );
+    let (_, me) = call(&app, "GET", "/v1/me", tok, &[], None).await;
+    assert_eq!(me["state"]["version"], 3);
+}
+
+async fn team_states_answer_304_while_unchanged_and_gzip_on_request(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
+    let tok = Some(m[0].token.as_str());
+    call(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        tok,
+        &[("if-match", "0")],
+        Some(declaration("hi")),
+    )
+    .await;
+    let (status, headers, bytes) = call_raw(&app, "GET", "/v1/team/states", tok, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["states"].as_array().unwrap().len(), 1);
+    assert_eq!(body["team"]["name"], "acme");
+    assert_eq!(
+        etag,
+        format!(
+            "W/\"{}:{}\"",
+            m[0].team_id,
+            body["cursor"].as_u64().unwrap()
+        )
+    );
+
+    let (status, headers, bytes) = call_raw(
+        &app,
+        "GET",
+        "/v1/team/states",
+        Some(&m[1].token),
+        &[("if-none-match", &etag)],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(bytes.is_empty());
+    assert_eq!(headers["etag"].to_str().unwrap(), etag);
+
+    let (_, gz_headers, gz) = call_raw(
+        &app,
+        "GET",
+        "/v1/team/states",
+        tok,
+        &[("accept-encoding", "gzip")],
+        None,
+    )
+    .await;
+    assert_eq!(gz_headers["content-encoding"], "gzip");
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&unzipped).unwrap(), body);
+
+    // Bob declares: the old ETag no longer matches.
+    call(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        Some(&m[1].token),
+        &[("if-match", "0")],
+        Some(declaration("yo")),
+    )
+    .await;
+    let (status, headers, bytes) = call_raw(
+        &app,
+        "GET",
+        "/v1/team/states",
+        tok,
+        &[("if-none-match", &etag)],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(headers["etag"].to_str().unwrap(), etag);
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["states"].as_array().unwrap().len(), 2);
+}
+
+async fn long_poll_answers_on_change_or_after_wait(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
+    let (_, first) = call(
+        &app,
+        "GET",
+        "/v1/team/changes",
+        Some(&m[1].token),
+        &[],
+        None,
+    )
+    .await;
+    let cursor = first["cursor"].as_u64().unwrap();
+    assert_eq!(first["members"].as_array().unwrap().len(), 2);
+
+    // Nothing new: answers after `wait` with no changes and the same cursor.
+    let t = Instant::now();
+    let path = format!("/v1/team/changes?after={cursor}&wait=1");
+    let (status, idle) = call(&app, "GET", &path, Some(&m[1].token), &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        t.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(idle["cursor"].as_u64(), Some(cursor));
+    assert!(idle["states"].as_array().unwrap().is_empty());
+
+    // A write while Bob waits wakes him at once.
+    let waiting = {
+        let (app, tok) = (app.clone(), m[1].token.clone());
+        let path = format!("/v1/team/changes?after={cursor}&wait=20");
+        tokio::spawn(async move {
+            let t = Instant::now();
+            let got = call(&app, "GET", &path, Some(&tok), &[], None).await;
+            (got, t.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    call(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        Some(&m[0].token),
+        &[("if-match", "0")],
+        Some(declaration("now")),
+    )
+    .await;
+    let ((status, changes), took) = waiting.await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert!(took < Duration::from_secs(3), "woke after {took:?}");
+    assert_eq!(changes["cursor"].as_u64(), Some(cursor + 1));
+    assert_eq!(changes["states"][0]["member_id"], m[0].member_id.as_str());
+    assert_eq!(changes["reset"], false);
+
+    // Already-newer changes are answered without waiting.
+    let t = Instant::now();
+    let path = format!("/v1/team/changes?after={cursor}&wait=20");
+    call(&app, "GET", &path, Some(&m[1].token), &[], None).await;
+    assert!(t.elapsed() < Duration::from_secs(2));
+
+    // A cursor from the future (restored database): everything, flagged as a reset.
+    let (_, reset) = call(
+        &app,
+        "GET",
+        "/v1/team/changes?after=999999&wait=20",
+        Some(&m[1].token),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(reset["reset"], true);
+    assert_eq!(reset["states"].as_array().unwrap().len(), 1);
+}
+
+async fn hand_offs_are_acknowledged_by_their_recipient(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob", "Cid"]).await;
+    let mut d = declaration("off for the day");
+    d["items"] = json!([{
+        "url": "https://github.com/o/r/pull/7",
+        "canonical_ref": "github.com/o/r/pull/7",
+        "state": "needs_review",
+        "handoff_to": "@bob"
+    }]);
+    d["cover"] = json!("Cid");
+    call(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        Some(&m[0].token),
+        &[("if-match", "0")],
+        Some(d),
+    )
+    .await;
+    let ack = |item: Option<&str>| {
+        let mut body = json!({"member_id": m[0].member_id});
+        if let Some(item) = item {
+            body["item"] = json!(item);
+        }
+        Some(body)
+    };
+    let (status, err) = call(
+        &app,
+        "POST",
+        "/v1/team/acks",
+        Some(&m[2].token),
+        &[],
+        ack(Some("github.com/o/r/pull/7")),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/v1/team/acks",
+        Some(&m[1].token),
+        &[],
+        ack(Some("github.com/o/r/pull/8")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/v1/team/acks",
+        Some(&m[1].token),
+        &[],
+        ack(None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the cover is Cid, not Bob");
+
+    let (status, st) = call(
+        &app,
+        "POST",
+        "/v1/team/acks",
+        Some(&m[1].token),
+        &[],
+        ack(Some("github.com/o/r/pull/7")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{st}");
+    assert_eq!(st["acks"][0]["by"], m[1].member_id.as_str());
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/v1/team/acks",
+        Some(&m[2].token),
+        &[],
+        ack(None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The declarer sees "acknowledged by Bob" in the team's states.
+    let (_, states) = call(&app, "GET", "/v1/team/states", Some(&m[0].token), &[], None).await;
+    let acks = states["states"][0]["acks"].as_array().unwrap();
+    assert_eq!(acks.len(), 2);
+    assert_eq!(acks[0]["item"], "github.com/o/r/pull/7");
+    assert!(acks[0]["at"].as_str().is_some());
+    assert_eq!(
+        states["states"][0]["version"], 1,
+        "acks leave the declarer's version alone"
+    );
+}
+
+async fn teams_cannot_see_or_touch_each_other(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let a = team_of(&app, db.store.as_ref(), "alpha", &["Ann"]).await;
+    let b = team_of(&app, db.store.as_ref(), "beta", &["Bob"]).await;
+    let mut d = declaration("alpha secrets");
+    d["cover"] = json!("bob");
+    call(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        Some(&a[0].token),
+        &[("if-match", "0")],
+        Some(d),
+    )
+    .await;
+    let bob = Some(b[0].token.as_str());
+
+    let (_, roster) = call(&app, "GET", "/v1/team", bob, &[], None).await;
+    assert_eq!(roster["members"].as_array().unwrap().len(), 1);
+    assert_eq!(roster["members"][0]["display_name"], "Bob");
+    let (_, states) = call(&app, "GET", "/v1/team/states", bob, &[], None).await;
+    assert!(states["states"].as_array().unwrap().is_empty());
+    let (_, changes) = call(&app, "GET", "/v1/team/changes", bob, &[], None).await;
+    assert!(changes["states"].as_array().unwrap().is_empty());
+    assert!(!changes.to_string().contains("alpha secrets"));
+    // Even though Ann's cover names "bob", Bob of another team cannot acknowledge it.
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/v1/team/acks",
+        bob,
+        &[],
+        Some(json!({"member_id": a[0].member_id})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Alpha's ETag means nothing to beta.
+    let (_, h, _) = call_raw(&app, "GET", "/v1/team/states", Some(&a[0].token), &[], None).await;
+    let etag = h["etag"].to_str().unwrap().to_owned();
+    let (status, _, _) = call_raw(
+        &app,
+        "GET",
+        "/v1/team/states",
+        bob,
+        &[("if-none-match", &etag)],
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, ann_still) = call(&app, "GET", "/v1/me", Some(&a[0].token), &[], None).await;
+    assert_eq!(ann_still["state"]["version"], 1);
+}
+
+async fn revoked_and_removed_tokens_get_401(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
+    let now = standin_server::now();
+    db.store
+        .revoke_token(&token::hash(&m[0].token), now)
+        .await
+        .unwrap();
+    db.store
+        .remove_member(&m[1].team_id, &m[1].member_id, now)
+        .await
+        .unwrap();
+    for tok in [m[0].token.as_str(), m[1].token.as_str(), "stn_made_up", ""] {
+        let (status, h, bytes) = call_raw(&app, "GET", "/v1/me", Some(tok), &[], None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{tok}");
+        assert_eq!(h["www-authenticate"], "Bearer");
+        let err: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(err["error"], "unauthorized");
+    }
+    let (status, _) = call(&app, "GET", "/v1/team/states", None, &[], None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+async fn profile_changes_reach_the_roster(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
+    let tok = Some(m[0].token.as_str());
+    let patch = json!({
+        "display_name": "Ann Lee",
+        "timezone": "America/New_York",
+        "working_hours": {"days": ["mon", "tue"], "start": "08:30", "end": "16:30"}
+    });
+    let (status, member) = call(&app, "PATCH", "/v1/me", tok, &[], Some(patch)).await;
+    assert_eq!(status, StatusCode::OK, "{member}");
+    assert_eq!(member["handles"]["github"], "ann", "absent fields stay");
+    let (_, roster) = call(&app, "GET", "/v1/team", tok, &[], None).await;
+    assert_eq!(roster["members"][0]["display_name"], "Ann Lee");
+    assert_eq!(roster["members"][0]["working_hours"]["start"], "08:30");
+}
+
+async fn hostile_text_is_stored_verbatim_and_harmless(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
+    let nasty = "Robert'); DROP TABLE states;-- <script>alert(1)</script>";
+    let mut d = declaration(nasty);
+    d["note"] = json!("<img src=x onerror=alert(1)> ' OR 1=1 --");
+    let (status, _) = call(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        Some(&m[0].token),
+        &[("if-match", "0")],
+        Some(d),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, states) = call(&app, "GET", "/v1/team/states", Some(&m[0].token), &[], None).await;
+    let declared = &states["states"][0]["state"]["declaration"];
+    assert_eq!(declared["headline"], nasty);
+    assert_eq!(declared["note"], "<img src=x onerror=alert(1)> ' OR 1=1 --");
+    // The tables are all still there.
+    assert_eq!(db.store.members(&m[0].team_id).await.unwrap().len(), 1);
+}
+
+async fn clients_hanging_up_mid_request_break_nothing(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
+    // Requests dropped at every stage (as when a browser closes the connection): before, in
+    // and after their transactions.
+    for i in 0..300u64 {
+        let cut = Duration::from_micros(i * 37 % 3000);
+        let version = db
+            .store
+            .state(&m[0].team_id, &m[0].member_id)
+            .await
+            .unwrap()
+            .version;
+        let v = version.to_string();
+        let if_match = [("if-match", v.as_str())];
+        let body = Some(declaration(&format!("attempt {i}")));
+        let write = call(
+            &app,
+            "PUT",
+            "/v1/me/state",
+            Some(&m[0].token),
+            &if_match,
+            body,
+        );
+        let _ = tokio::time::timeout(cut, write).await;
+        let read = call(
+            &app,
+            "GET",
+            "/v1/team/changes?after=0",
+            Some(&m[1].token),
+            &[],
+            None,
+        );
+        let _ = tokio::time::timeout(cut, read).await;
+    }
+    // Every pooled connection still works and none is stuck inside an old transaction (it
+    // would answer from a stale snapshot). Writes the hung-up clients had already handed to
+    // the database keep landing for a while (they run detached), hence the 412 retries.
+    let team = m[0].team_id.as_str();
+    for _ in 0..20 {
+        loop {
+            let version = db.store.state(team, &m[0].member_id).await.unwrap().version;
+            let v = version.to_string();
+            let if_match = [("if-match", v.as_str())];
+            let body = Some(declaration("after"));
+            let (status, body) = call(
+                &app,
+                "PUT",
+                "/v1/me/state",
+                Some(&m[0].token),
+                &if_match,
+                body,
+            )
+            .await;
+            if status == StatusCode::OK {
+                break;
+            }
+            assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+        }
+        let before = db.store.team_cursor(team).await.unwrap();
+        let path = "/v1/team/changes?after=0";
+        let (status, changes) = call(&app, "GET", path, Some(&m[1].token), &[], None).await;
+        assert_eq!(status, StatusCode::OK);
+        let after = db.store.team_cursor(team).await.unwrap();
+        let seen = changes["cursor"].as_u64().unwrap();
+        assert!(
+            before <= seen && seen <= after,
+            "{before} <= {seen} <= {after}"
+        );
+    }
+}
+
+// ---- Backend-independent HTTP behaviour (SQLite only) ----
+
+#[tokio::test]
+async fn rate_limit_answers_429_with_retry_after() {
+    let db = common::sqlite_db().await;
+    let options = Options {
+        rate_per_second: 1.0,
+        rate_burst: 3,
+        ..common::test_options()
+    };
+    let app = app(AppState::new(db.store.clone(), options));
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
+    for _ in 0..3 {
+        let (status, _) = call(&app, "GET", "/v1/me", Some(&m[0].token), &[], None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, h, bytes) = call_raw(&app, "GET", "/v1/me", Some(&m[0].token), &[], None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(h["retry-after"], "1");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&bytes).unwrap()["error"],
+        "rate_limited"
+    );
+    let (status, _) = call(&app, "GET", "/v1/me", Some(&m[1].token), &[], None).await;
+    assert_eq!(status, StatusCode::OK, "limits are per token");
+}
+
+#[tokio::test]
+async fn openapi_documents_exactly_the_served_routes() {
+    let db = common::sqlite_db().await;
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
+    let (status, doc) = call(&app, "GET", "/openapi.json", None, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "put", "post", "patch", "delete"].contains(&method.as_str()) {
+                documented.push(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    documented.sort();
+    assert_eq!(
+        documented,
+        [
+            "DELETE /v1/me/state",
+            "GET /healthz",
+            "GET /v1/me",
+            "GET /v1/team",
+            "GET /v1/team/changes",
+            "GET /v1/team/states",
+            "PATCH /v1/me",
+            "POST /v1/join",
+            "POST /v1/team/acks",
+            "PUT /v1/me/state",
+        ]
+    );
+    // Every documented operation is served (anything but 404/405).
+    for op in &documented {
+        let (method, path) = op.split_once(' ').unwrap();
+        let (status, _) = call(&app, method, path, Some(&m[0].token), &[], None).await;
+        assert!(
+            status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
+            "{op}: {status}"
+        );
+    }
+    for schema in [
+        "Declaration",
+        "MemberState",
+        "ApiError",
+        "TeamStates",
+        "ChangesResponse",
+    ] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+    }
+}
+
+#[tokio::test]
+async fn cors_admits_extension_origins_only() {
+    let db = common::sqlite_db().await;
+    let app = test_app(db.store.clone());
+    for (origin, allowed) in [
+        ("chrome-extension://abcdefghijklmnop", true),
+        ("moz-extension://1234-5678", true),
+        ("https://evil.example", false),
+    ] {
+        let (status, h, _) = call_raw(
+            &app,
+            "OPTIONS",
+            "/v1/me/state",
+            None,
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "PUT"),
+                (
+                    "access-control-request-headers",
+                    "authorization,if-match,content-type",
+                ),
+            ],
+            None,
+        )
+        .await;
+        assert!(status.is_success(), "{origin}: {status}");
+        let got = h
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(got.as_deref() == Some(origin), allowed, "{origin}");
+    }
+}
+
+#[tokio::test]
+async fn errors_outside_handlers_are_json_too() {
+    let db = common::sqlite_db().await;
+    let app = test_app(db.store.clone());
+    let (status, err) = call(&app, "GET", "/v1/nothing-here", None, &[], None).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    let (status, err) = call(&app, "POST", "/v1/me", None, &[], None).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+    let (status, h, bytes) = call_raw(&app, "GET", "/healthz", None, &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/json");
+    assert_eq!(bytes, br#"{"status":"ok"}"#);
+}
