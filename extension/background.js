@@ -12,6 +12,8 @@
 //     "startup"          null                            runtime.onStartup
 //     "storage_changed"  { area, changes }               storage.onChanged, changes as given
 //     "alarm"            { name, scheduledTime, periodInMinutes? }
+//     "notification_clicked"  { id }                     notifications.onClicked
+//     "notification_button"   { id, button }             notifications.onButtonClicked (Chrome)
 //     "message"          { message, sender: { id, url, origin, tab_id, frame_id } }
 //   For "message" it returns a Promise; what it resolves to is the reply (sendResponse). It
 //   answers every message with a value, unknown ones included (an error value), never undefined.
@@ -46,6 +48,13 @@ ext.runtime.onStartup.addListener(() => dispatch('startup', null));
 ext.storage.onChanged.addListener((changes, area) => dispatch('storage_changed', { area, changes }));
 
 ext.alarms.onAlarm.addListener((alarm) => dispatch('alarm', alarm));
+
+// The end-of-day reminder's notification: a click on it, or on one of its buttons (Chrome only;
+// Firefox has no notification buttons).
+ext.notifications.onClicked.addListener((id) => dispatch('notification_clicked', { id }));
+ext.notifications.onButtonClicked?.addListener((id, button) =>
+  dispatch('notification_button', { id, button }),
+);
 
 ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   const from = {

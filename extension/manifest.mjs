@@ -7,6 +7,14 @@ import { pathToFileURL } from 'node:url';
 /** Firefox needs a fixed add-on id: storage, the pinned test UUID and updates hang on it. */
 export const GECKO_ID = 'standin@standin.dev';
 
+/** The public trackers' sites, whole (SPA navigation), as content-script match patterns. */
+export const TRACKER_MATCHES = [
+  'https://github.com/*',
+  'https://gitlab.com/*',
+  'https://*.atlassian.net/*',
+  'https://linear.app/*',
+];
+
 /** Fields both browsers read the same way. */
 function common(version) {
   return {
@@ -33,8 +41,24 @@ function common(version) {
     // shortcut, both of which grant activeTab for that tab. `tabs` would show "Read your browsing
     // history" at install time for nothing more. The e2e harness opens the real popup through
     // the toolbar action (CDP Extensions.triggerAction), so tests exercise this same grant.
-    // notifications comes with the reminder feature; host permissions with the content script.
-    permissions: ['storage', 'alarms', 'activeTab'],
+    // notifications: the end-of-day reminder ("Declare now", "Snooze 30 min"; no install-time
+    // warning in either browser).
+    // scripting: the content script is registered on the self-hosted trackers (GitHub
+    // Enterprise, GitLab, Jira Data Center) the user adds in options, each granted through
+    // optional_host_permissions at that moment, never at install. The team server's origin is
+    // asked for the same way, when the user clicks Connect in the options' Team section.
+    permissions: ['storage', 'alarms', 'activeTab', 'scripting', 'notifications'],
+    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    // The inline context (badges, item banner, activity log): a generic shim that asks the
+    // worker what to do (DESIGN.md §1). It matches the whole site, not `/pull/*`: these sites
+    // navigate without loading pages, and the worker decides per URL on every navigation.
+    content_scripts: [
+      {
+        matches: TRACKER_MATCHES,
+        js: ['content.js'],
+        run_at: 'document_idle',
+      },
+    ],
     commands: {
       _execute_action: {
         suggested_key: { default: 'Alt+Shift+S' },

@@ -65,6 +65,57 @@ pub fn toolbar_badge(state: Option<&DeclaredState>, now: Timestamp) -> ToolbarBa
     }
 }
 
+/// What asks for the user's attention on top of their status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Attention {
+    /// The end-of-day reminder is due (`crate::reminder`).
+    pub end_of_day: bool,
+    /// Hand-offs addressed to the user not yet acknowledged (`crate::digest`).
+    pub handoffs: usize,
+}
+
+/// The end-of-day attention state's badge colour (warning orange, distinct from every status).
+pub const END_OF_DAY_COLOR: &str = "#bc4c00";
+const HANDOFFS_COLOR: &str = "#0969da";
+
+/// The badge with `attention` over the status: "EOD" while the reminder is due, else the count
+/// of unacknowledged hand-offs ("9+" past nine); the tooltip names each reason, then the status.
+pub fn with_attention(badge: ToolbarBadge, attention: Attention) -> ToolbarBadge {
+    let mut reasons = Vec::new();
+    if attention.end_of_day {
+        reasons.push("end of your day: declare before you go".to_string());
+    }
+    match attention.handoffs {
+        0 => {}
+        1 => reasons.push("1 hand-off for you to acknowledge".to_string()),
+        n => reasons.push(format!("{n} hand-offs for you to acknowledge")),
+    }
+    if reasons.is_empty() {
+        return badge;
+    }
+    let status = badge
+        .title
+        .strip_prefix("StandIn: ")
+        .unwrap_or(&badge.title);
+    let title = format!("StandIn: {} \u{b7} {status}", reasons.join(" \u{b7} "));
+    if attention.end_of_day {
+        ToolbarBadge {
+            text: "EOD".to_string(),
+            color: END_OF_DAY_COLOR,
+            title,
+        }
+    } else {
+        ToolbarBadge {
+            text: match attention.handoffs {
+                n @ 1..=9 => n.to_string(),
+                _ => "9+".to_string(),
+            },
+            color: HANDOFFS_COLOR,
+            title,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +157,45 @@ mod tests {
         let expired = toolbar_badge(Some(&state(Status::Ooo, Some(Timestamp(5)))), Timestamp(5));
         assert_eq!(expired.text, "OOO");
         assert!(expired.title.contains("Out of office (expired)"));
+    }
+
+    #[test]
+    fn attention_overrides_the_status_text_and_keeps_it_in_the_tooltip() {
+        let base = toolbar_badge(Some(&state(Status::Online, None)), Timestamp(0));
+        assert_eq!(with_attention(base.clone(), Attention::default()), base);
+        let eod = with_attention(
+            base.clone(),
+            Attention {
+                end_of_day: true,
+                handoffs: 2,
+            },
+        );
+        assert_eq!((eod.text.as_str(), eod.color), ("EOD", END_OF_DAY_COLOR));
+        assert_eq!(
+            eod.title,
+            "StandIn: end of your day: declare before you go · 2 hand-offs for you to \
+             acknowledge · Online — 🌙 Reviewing the auth PR"
+        );
+        let one = with_attention(
+            base.clone(),
+            Attention {
+                end_of_day: false,
+                handoffs: 1,
+            },
+        );
+        assert_eq!(one.text, "1");
+        assert!(one
+            .title
+            .starts_with("StandIn: 1 hand-off for you to acknowledge · Online"));
+        let many = with_attention(
+            toolbar_badge(None, Timestamp(0)),
+            Attention {
+                end_of_day: false,
+                handoffs: 12,
+            },
+        );
+        assert_eq!(many.text, "9+");
+        assert!(many.title.ends_with("· no state declared"));
     }
 
     #[test]

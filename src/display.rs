@@ -56,11 +56,21 @@ pub fn local_date_time_text(at: Timestamp, zone: &dyn ZoneOffsets) -> String {
 
 /// The popup's confirmation: "Declared 17:42" the same day, with the date on another day.
 pub fn declared_text(declared_at: Timestamp, now: Timestamp, zone: &dyn ZoneOffsets) -> String {
-    let then = LocalDateTime::at(declared_at, zone);
+    format!("Declared {}", time_or_date_text(declared_at, now, zone))
+}
+
+/// The popup's sync line once the server has the declaration: "Synced 17:42".
+pub fn synced_text(synced_at: Timestamp, now: Timestamp, zone: &dyn ZoneOffsets) -> String {
+    format!("Synced {}", time_or_date_text(synced_at, now, zone))
+}
+
+/// "17:42" on the same day as `now` in `zone`, else "Fri 27 Nov, 17:42".
+pub fn time_or_date_text(at: Timestamp, now: Timestamp, zone: &dyn ZoneOffsets) -> String {
+    let then = LocalDateTime::at(at, zone);
     if then.date == LocalDateTime::at(now, zone).date {
-        format!("Declared {}", then.time)
+        then.time.to_string()
     } else {
-        format!("Declared {}", local_date_time_text(declared_at, zone))
+        local_date_time_text(at, zone)
     }
 }
 
@@ -140,6 +150,20 @@ mod tests {
         assert_eq!(
             declared_text(at, t("2026-11-27T23:30:00Z"), &berlin),
             "Declared Fri 27 Nov, 17:42"
+        );
+    }
+
+    #[test]
+    fn synced_text_reads_like_declared_text() {
+        let berlin = FixedOffset(60);
+        let at = t("2026-11-27T16:42:30Z");
+        assert_eq!(
+            synced_text(at, t("2026-11-27T18:00:00Z"), &berlin),
+            "Synced 17:42"
+        );
+        assert_eq!(
+            synced_text(at, t("2026-11-28T18:00:00Z"), &berlin),
+            "Synced Fri 27 Nov, 17:42"
         );
     }
 

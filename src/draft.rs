@@ -301,7 +301,7 @@ pub fn local_value_instant(value: &str, zone: &dyn ZoneOffsets) -> Option<Timest
 
 /// The item a URL names, as the site adapters see it (a PR's files tab is the PR). Self-hosted
 /// origins are not known here, so their URLs get the generic reference.
-fn item_ref(url: &str) -> Option<String> {
+pub(crate) fn item_ref(url: &str) -> Option<String> {
     canonical_item_ref(url, &[])
 }
 

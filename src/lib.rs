@@ -6,18 +6,30 @@
 
 pub mod api;
 pub mod badge;
+pub mod connect;
+pub mod digest;
 pub mod display;
 pub mod draft;
+pub mod features;
+pub mod http;
 pub mod item_ref;
 pub mod limits;
 pub mod message;
 pub mod model;
+mod order;
 pub mod outbox;
+pub mod prefill;
+pub mod reminder;
+pub mod render;
+pub mod self_hosted;
 pub mod settings_form;
+pub mod shift;
 pub mod sites;
 pub mod store;
+pub mod sync;
 pub mod team;
 pub mod time;
+pub mod timeline;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

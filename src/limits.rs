@@ -40,6 +40,8 @@ pub const MAX_CANONICAL_REF_BYTES: usize = 512;
 pub const MAX_TIMEZONE_BYTES: usize = 64;
 /// Back-at and expiry further out than this are typos, not plans.
 pub const MAX_FUTURE_MS: i64 = 366 * 24 * 60 * 60 * 1000;
+/// The end-of-day reminder comes at most this long before the end of the working day.
+pub const MAX_REMINDER_LEAD_MINUTES: u32 = 240;
 /// Local declaration history kept in `storage.local`.
 pub const HISTORY_LEN: usize = 20;
 /// Whole-request cap on the server; a declaration at every limit in plain text fits inside it.

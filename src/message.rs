@@ -8,8 +8,18 @@
 //! (`{"error":"invalid","message":"…","errors":[…]}`), the shape the JS loader also uses when
 //! Rust fails (`{"error":"internal",…}`). The enums are externally tagged (serde's default):
 //! an internal `"type"` tag would make serde buffer every message, at a cost in wasm size.
+//!
+//! Content scripts send the inline-context requests (`plan`, `render`, `viewed`, `act`, see
+//! [`crate::features`]) and get a [`ContentReply`]; they may send nothing else, and only about
+//! a page of the origin they run on.
 
+use crate::api::AckRequest;
+use crate::connect::Connection;
+use crate::features::{PlanReply, RenderReply, RenderRequest};
 use crate::model::{Declaration, DeclaredState};
+use crate::outbox::Resolution;
+use crate::reminder::ReminderState;
+use crate::render::Action;
 use crate::validate::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +30,27 @@ pub enum Request {
     Declare(Box<Declaration>),
     /// Remove the declared state.
     Clear,
+    /// Content script: the features and scan plan for the page at `url`.
+    Plan { url: String },
+    /// Content script: the render specs for what the shim read on a page.
+    Render(Box<RenderRequest>),
+    /// Content script: the user viewed `url` (the activity log).
+    Viewed { url: String, title: String },
+    /// Content script: the user pressed a control with `data-action` on `url`.
+    Act { url: String, action: Action },
+    /// Options page: join a team with an invite code (the worker stores the token; the reply
+    /// is the [`Connection`], never the token).
+    Connect { server: String, invite: String },
+    /// Options page: leave the team on this browser.
+    Disconnect,
+    /// Popup: the user's choice in the conflict view.
+    Resolve(Resolution),
+    /// "Snooze 30 min" on the end-of-day reminder.
+    SnoozeReminder,
+    /// "Skip today": no end-of-day reminder for the current (or next) working day.
+    SkipReminder,
+    /// The digest's "Acknowledge": the user confirms a hand-off addressed to them.
+    Acknowledge(AckRequest),
 }
 
 impl Request {
@@ -27,9 +58,48 @@ impl Request {
     /// a website controls).
     fn requires_extension_page(&self) -> bool {
         match self {
-            Request::Declare(_) | Request::Clear => true,
+            Request::Declare(_)
+            | Request::Clear
+            | Request::SnoozeReminder
+            | Request::SkipReminder
+            | Request::Acknowledge(_)
+            | Request::Connect { .. }
+            | Request::Disconnect
+            | Request::Resolve(_) => true,
+            Request::Plan { .. }
+            | Request::Render(_)
+            | Request::Viewed { .. }
+            | Request::Act { .. } => false,
         }
     }
+
+    /// The page a content-script request is about.
+    fn page_url(&self) -> Option<&str> {
+        match self {
+            Request::Plan { url } | Request::Viewed { url, .. } | Request::Act { url, .. } => {
+                Some(url)
+            }
+            Request::Render(r) => Some(&r.url),
+            Request::Declare(_)
+            | Request::Clear
+            | Request::SnoozeReminder
+            | Request::SkipReminder
+            | Request::Acknowledge(_)
+            | Request::Connect { .. }
+            | Request::Disconnect
+            | Request::Resolve(_) => None,
+        }
+    }
+}
+
+/// What a content script gets back (`Reply::Content`): serialised only, as the shim reads it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentReply {
+    Plan(Box<PlanReply>),
+    Rendered(RenderReply),
+    /// `viewed` and `act` were carried out.
+    Done,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +107,13 @@ impl Request {
 pub enum Response {
     Declared(Box<DeclaredState>),
     Cleared,
+    Connected(Box<Connection>),
+    Disconnected,
+    Resolved,
+    /// The end-of-day reminder's state after a snooze or a skip.
+    Reminder(ReminderState),
+    /// The server recorded the acknowledgement (the team cache has it now).
+    Acknowledged,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,10 +159,11 @@ impl From<ValidationErrors> for ErrorReply {
 
 /// What the sender of a message gets back. Receivers tell the two apart by the `error`
 /// member rather than deserializing this `untagged` enum (serde's buffering costs wasm size).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Reply {
     Ok(Response),
+    Content(ContentReply),
     Err(ErrorReply),
 }
 
@@ -132,7 +210,28 @@ pub fn authorize(
             "Only StandIn's own pages may change the declared state.",
         ));
     }
+    // A content script speaks for the page it runs in: about that origin only, over http(s).
+    if let Some(url) = request.page_url() {
+        let page_origin = http_origin(url);
+        let sender_origin = sender.url.as_deref().and_then(http_origin);
+        if page_origin.is_none() || (!from_own_page && page_origin != sender_origin) {
+            return Err(ErrorReply::new(
+                ErrorCode::Forbidden,
+                "A content script may only ask about the page it runs in.",
+            ));
+        }
+    }
     Ok(())
+}
+
+/// `scheme://host:port` of an http(s) URL, lower-cased; `None` for any other URL.
+fn http_origin(url: &str) -> Option<String> {
+    let parsed = crate::item_ref::parse_http_url(url)?;
+    let scheme = url.split_once("://")?.0.to_ascii_lowercase();
+    Some(format!(
+        "{scheme}://{}",
+        parsed.authority.to_ascii_lowercase()
+    ))
 }
 
 #[cfg(test)]
@@ -209,6 +308,31 @@ mod tests {
     }
 
     #[test]
+    fn team_requests_come_from_own_pages_and_replies_carry_no_token() {
+        let connect: Request =
+            serde_json::from_str(r#"{"connect":{"server":"https://x.example","invite":"c"}}"#)
+                .unwrap();
+        let resolve: Request = serde_json::from_str(r#"{"resolve":"keep_local"}"#).unwrap();
+        let options = sender(Some(ID), Some(&format!("{BASE}options.html")));
+        let content = sender(Some(ID), Some("https://github.com/o/r/pull/1"));
+        for request in [connect, Request::Disconnect, resolve] {
+            assert_eq!(authorize(&request, &options, ID, BASE), Ok(()));
+            let refused = authorize(&request, &content, ID, BASE).unwrap_err();
+            assert_eq!(refused.error, ErrorCode::Forbidden, "{request:?}");
+        }
+        let connection: crate::connect::Connection = serde_json::from_str(
+            r#"{"server":"https://x.example","team":{"id":"t","name":"Core"},
+                "member":{"id":"m","display_name":"Ann","timezone":"UTC"},
+                "connected_at":"2026-11-27T17:42:00Z"}"#,
+        )
+        .unwrap();
+        let reply =
+            serde_json::to_string(&Reply::Ok(Response::Connected(Box::new(connection)))).unwrap();
+        assert!(reply.starts_with(r#"{"connected":{"server":"#), "{reply}");
+        assert!(!reply.contains("token"), "{reply}");
+    }
+
+    #[test]
     fn content_scripts_and_strangers_may_not() {
         let forbidden = |s: Sender| authorize(&Request::Clear, &s, ID, BASE).unwrap_err().error;
         let content = sender(Some(ID), Some("https://github.com/o/r/pull/1"));
@@ -229,6 +353,92 @@ mod tests {
             ErrorCode::Forbidden,
             "an unknown own URL trusts nobody"
         );
+    }
+
+    #[test]
+    fn content_scripts_may_ask_about_their_own_page_only() {
+        let page = sender(Some(ID), Some("https://github.com/o/r/pull/1"));
+        let plan = |url: &str| Request::Plan { url: url.into() };
+        assert_eq!(
+            authorize(&plan("https://github.com/o/r/pull/2#x"), &page, ID, BASE),
+            Ok(())
+        );
+        let render: Request = serde_json::from_str(
+            r#"{"render":{"url":"https://github.com/o/r/pull/1","descriptors":[],"full":true}}"#,
+        )
+        .unwrap();
+        assert_eq!(authorize(&render, &page, ID, BASE), Ok(()));
+        let viewed: Request = serde_json::from_str(
+            r#"{"viewed":{"url":"https://github.com/o/r/pull/1","title":"t"}}"#,
+        )
+        .unwrap();
+        assert_eq!(authorize(&viewed, &page, ID, BASE), Ok(()));
+        let act: Request = serde_json::from_str(
+            r#"{"act":{"url":"https://github.com/o/r/pull/1","action":"dismiss_banner"}}"#,
+        )
+        .unwrap();
+        assert_eq!(authorize(&act, &page, ID, BASE), Ok(()));
+        let forbidden = |r: &Request, s: &Sender| authorize(r, s, ID, BASE).unwrap_err().error;
+        for other in [
+            "https://gitlab.com/g/p/-/merge_requests/1",
+            "http://github.com/o/r/pull/1",
+            "https://github.com:444/o/r/pull/1",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(
+                forbidden(&plan(other), &page),
+                ErrorCode::Forbidden,
+                "{other}"
+            );
+        }
+        // Never privileged requests, never from strangers, never unknown actions.
+        assert_eq!(forbidden(&Request::Clear, &page), ErrorCode::Forbidden);
+        let stranger = sender(Some("other"), Some("https://github.com/o/r/pull/1"));
+        assert_eq!(
+            forbidden(&plan("https://github.com/o/r/pull/1"), &stranger),
+            ErrorCode::Forbidden
+        );
+        assert!(serde_json::from_str::<Request>(
+            r#"{"act":{"url":"https://github.com/o/r/pull/1","action":"declare"}}"#
+        )
+        .is_err());
+        // Our own pages may ask about any tracker page (e.g. a future preview).
+        let popup = sender(Some(ID), Some(&format!("{BASE}popup.html")));
+        assert_eq!(
+            authorize(&plan("https://github.com/o/r/pull/1"), &popup, ID, BASE),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn content_replies_are_externally_tagged() {
+        let done = serde_json::to_value(Reply::Content(ContentReply::Done)).unwrap();
+        assert_eq!(done, serde_json::json!("done"));
+        let rendered = serde_json::to_value(Reply::Content(ContentReply::Rendered(
+            RenderReply::default(),
+        )))
+        .unwrap();
+        assert_eq!(
+            rendered,
+            serde_json::json!({"rendered": {"specs": [], "mounts": []}})
+        );
+    }
+
+    #[test]
+    fn reminder_and_acknowledge_requests_come_from_own_pages_only() {
+        let snooze: Request = serde_json::from_str(r#""snooze_reminder""#).unwrap();
+        let skip: Request = serde_json::from_str(r#""skip_reminder""#).unwrap();
+        let ack: Request = serde_json::from_str(
+            r#"{"acknowledge":{"member_id":"m_1","item":"github.com/o/r/pull/1"}}"#,
+        )
+        .unwrap();
+        let popup = sender(Some(ID), Some(&format!("{BASE}popup.html")));
+        let content = sender(Some(ID), Some("https://github.com/o/r/pull/1"));
+        for request in [snooze, skip, ack] {
+            assert_eq!(authorize(&request, &popup, ID, BASE), Ok(()));
+            let refused = authorize(&request, &content, ID, BASE).unwrap_err();
+            assert_eq!(refused.error, ErrorCode::Forbidden);
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The declared-state wire model (DESIGN.md §2), shared by the extension and the team server.
 
+use crate::reminder::ReminderSettings;
 use crate::time::{LocalDateTime, LocalTime, Timestamp, Weekday, ZoneOffsets};
 use serde::{Deserialize, Serialize};
 
@@ -245,6 +246,10 @@ pub struct Settings {
     pub timezone: String,
     #[serde(default)]
     pub working_hours: WorkingHours,
+    /// The end-of-day reminder; not stored while it has its defaults, so settings saved
+    /// before it existed and settings left as they are read the same.
+    #[serde(default, skip_serializing_if = "ReminderSettings::is_default")]
+    pub reminder: ReminderSettings,
 }
 
 /// A team member as the server lists them.

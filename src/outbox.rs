@@ -3,14 +3,16 @@
 //! once. Pure rules only; the worker does the I/O and persists [`Outbox`] in `storage.local`.
 
 use crate::api::{item_key, MemberState};
-use crate::model::Declaration;
+use crate::model::{Declaration, DeclaredState};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// What the user last asked for that the server has not confirmed. Only the newest intent is
 /// kept: a later declaration supersedes an unsent one, as it would overwrite it on arrival.
+/// Stored externally tagged (`{"declare":{"declaration":…}}`, `"clear"`): an internal tag
+/// would make serde buffer every value it reads, which costs kilobytes of wasm.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Intent {
     // Boxed: a declaration is large and most outboxes hold nothing.
     Declare { declaration: Box<Declaration> },
@@ -132,10 +134,115 @@ impl Outbox {
         false
     }
 
+    /// Applies the outcome of sending `sent` to the outbox as it is *now*: while the request
+    /// was in flight the user may have queued a newer intent (or disconnected). Then the newer
+    /// intent stays queued, but a write that landed moves its `If-Match` to the version this
+    /// write produced; it was meant to replace this one, and left on the old version it would
+    /// meet our own write as a conflict. Returns whether the token was refused.
+    pub fn record_sent(&mut self, sent: &Pending, outcome: SendOutcome, now: Timestamp) -> bool {
+        if self.pending.as_ref() == Some(sent) {
+            return self.record(outcome, now);
+        }
+        let landed = match outcome {
+            SendOutcome::Stored(state) => Some(state.version),
+            SendOutcome::Stale(server) if lands_as(&sent.intent, &server) => Some(server.version),
+            SendOutcome::Unauthorized => return true,
+            // The newer intent is sent on its own; this outcome no longer concerns anyone.
+            _ => None,
+        };
+        if let Some(version) = landed.filter(|v| *v > self.server_version) {
+            self.confirm(version, now);
+            if let Some(newer) = &mut self.pending {
+                newer.base_version = version;
+            }
+        }
+        false
+    }
+
+    /// Applies the user's choice in the conflict view. Returns what the local declared state
+    /// becomes; a choice that publishes something queues it.
+    pub fn resolve(
+        &mut self,
+        choice: Resolution,
+        now: Timestamp,
+    ) -> Result<LocalChange, ResolveError> {
+        let conflict = self.conflict.take().ok_or(ResolveError::NoConflict)?;
+        match choice {
+            Resolution::KeepLocal => {
+                self.enqueue(conflict.local, now);
+                Ok(LocalChange::Keep)
+            }
+            Resolution::KeepServer => {
+                self.confirm(conflict.server.version, now);
+                Ok(match conflict.server.state {
+                    Some(state) => LocalChange::Set(Box::new(state)),
+                    None => LocalChange::Remove,
+                })
+            }
+            Resolution::Merge => {
+                let merged = match (&conflict.local, &conflict.server.state) {
+                    (Intent::Declare { declaration }, Some(server)) => {
+                        merge_items(declaration, &server.declaration)
+                    }
+                    _ => {
+                        self.conflict = Some(conflict);
+                        return Err(ResolveError::CannotMerge);
+                    }
+                };
+                self.enqueue(
+                    Intent::Declare {
+                        declaration: Box::new(merged.clone()),
+                    },
+                    now,
+                );
+                Ok(LocalChange::Set(Box::new(DeclaredState {
+                    declaration: merged,
+                    declared_at: now,
+                    version: 0,
+                })))
+            }
+        }
+    }
+
     fn confirm(&mut self, version: u64, now: Timestamp) {
         self.server_version = version;
         self.synced_at = Some(now);
         self.error = None;
+    }
+}
+
+/// The user's choice when the server holds a newer copy than the one they published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Publish this browser's version over the server's.
+    KeepLocal,
+    /// Take the server's version here; nothing is published.
+    KeepServer,
+    /// Publish this browser's version plus the server copy's other items.
+    Merge,
+}
+
+/// What the local declared state becomes after a [`Resolution`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalChange {
+    Keep,
+    Set(Box<DeclaredState>),
+    Remove,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveError {
+    #[error("there is no conflict to resolve")]
+    NoConflict,
+    #[error("only two declarations can be merged (one side is cleared)")]
+    CannotMerge,
+}
+
+impl Conflict {
+    /// Whether "Merge items" applies: both sides hold a declaration.
+    pub fn can_merge(&self) -> bool {
+        matches!(self.local, Intent::Declare { .. }) && self.server.state.is_some()
     }
 }
 
@@ -168,7 +275,7 @@ fn lands_as(intent: &Intent, server: &MemberState) -> bool {
 mod tests {
     use super::*;
     use crate::model::tests::sample;
-    use crate::model::{DeclaredState, WorkItem};
+    use crate::model::WorkItem;
 
     const T0: Timestamp = Timestamp(1_795_000_000_000);
 
@@ -282,6 +389,103 @@ mod tests {
         );
         assert_eq!(outbox.pending, None);
         assert_eq!(outbox.error.as_deref(), Some("timezone: unknown zone"));
+    }
+
+    #[test]
+    fn an_answer_for_a_superseded_write_rebases_the_newer_one() {
+        let mut outbox = Outbox::default();
+        outbox.enqueue(declare(), T0);
+        let sent = outbox.due(T0).cloned().unwrap();
+        // While the PUT is in flight the user clears.
+        outbox.enqueue(Intent::Clear, T0.plus_ms(10));
+        assert!(!outbox.record_sent(&sent, SendOutcome::Stored(server(1, Some(sample()))), T0));
+        let pending = outbox.pending.clone().unwrap();
+        assert_eq!((pending.intent, pending.base_version), (Intent::Clear, 1));
+        assert_eq!(outbox.server_version, 1);
+        // A failed superseded send changes nothing; an unauthorized one still says so.
+        let mut again = outbox.clone();
+        let transient = SendOutcome::Transient {
+            retry_after_ms: None,
+        };
+        assert!(!again.record_sent(&sent, transient, T0));
+        assert_eq!(again, outbox);
+        assert!(again.record_sent(&sent, SendOutcome::Unauthorized, T0));
+        // The current write is recorded as usual.
+        let current = outbox.due(T0.plus_ms(10)).cloned().unwrap();
+        outbox.record_sent(&current, SendOutcome::Stored(server(2, None)), T0);
+        assert_eq!((outbox.pending.as_ref(), outbox.server_version), (None, 2));
+    }
+
+    #[test]
+    fn the_users_choice_ends_a_conflict() {
+        let mut theirs = sample();
+        theirs.headline = "Declared from the laptop".into();
+        theirs.items[0].canonical_ref = "github.com/o/r/pull/99".into();
+        let conflicted = || {
+            let mut outbox = Outbox::default();
+            outbox.enqueue(declare(), T0);
+            outbox.record(SendOutcome::Stale(server(4, Some(theirs.clone()))), T0);
+            outbox
+        };
+        assert!(conflicted().conflict.unwrap().can_merge());
+
+        let mut keep_local = conflicted();
+        assert_eq!(
+            keep_local.resolve(Resolution::KeepLocal, T0),
+            Ok(LocalChange::Keep)
+        );
+        let pending = keep_local.due(T0).unwrap();
+        assert_eq!((&pending.intent, pending.base_version), (&declare(), 4));
+
+        let mut keep_server = conflicted();
+        let change = keep_server.resolve(Resolution::KeepServer, T0).unwrap();
+        let LocalChange::Set(state) = change else {
+            panic!("expected the server's state, got {change:?}")
+        };
+        assert_eq!(state.declaration, theirs);
+        assert_eq!(
+            (keep_server.pending.as_ref(), keep_server.server_version),
+            (None, 4)
+        );
+        assert_eq!(keep_server.synced_at, Some(T0));
+
+        let mut merge = conflicted();
+        let LocalChange::Set(merged) = merge.resolve(Resolution::Merge, T0).unwrap() else {
+            panic!("merge sets the local state")
+        };
+        assert_eq!(
+            merged.declaration.headline,
+            sample().headline,
+            "local fields win"
+        );
+        assert_eq!(merged.declaration.items.len(), 2);
+        let Intent::Declare { declaration } = &merge.due(T0).unwrap().intent else {
+            panic!("merge publishes a declaration")
+        };
+        assert_eq!(**declaration, merged.declaration);
+
+        assert_eq!(
+            Outbox::default().resolve(Resolution::KeepLocal, T0),
+            Err(ResolveError::NoConflict)
+        );
+    }
+
+    #[test]
+    fn a_cleared_side_cannot_be_merged_and_the_conflict_stays() {
+        let mut outbox = Outbox::default();
+        outbox.enqueue(Intent::Clear, T0);
+        outbox.record(SendOutcome::Stale(server(2, Some(sample()))), T0);
+        assert!(!outbox.conflict.as_ref().unwrap().can_merge());
+        assert_eq!(
+            outbox.resolve(Resolution::Merge, T0),
+            Err(ResolveError::CannotMerge)
+        );
+        assert!(outbox.conflict.is_some());
+        assert_eq!(
+            outbox.resolve(Resolution::KeepLocal, T0),
+            Ok(LocalChange::Keep)
+        );
+        assert_eq!(outbox.due(T0).unwrap().intent, Intent::Clear);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! named by its field path (as `validate_settings` names them).
 
 use crate::model::{Handles, Settings, WorkingHours};
+use crate::reminder::ReminderSettings;
 use crate::time::{LocalTime, Weekday};
 use crate::validate::{validate_settings, FieldError, ValidationErrors};
 
@@ -19,6 +20,9 @@ pub struct SettingsForm {
     /// `<input type="time">` values, `HH:MM`.
     pub start: String,
     pub end: String,
+    /// The end-of-day reminder: on or off, and minutes before the end (`<input type="number">`).
+    pub reminder_enabled: bool,
+    pub reminder_lead: String,
 }
 
 impl SettingsForm {
@@ -39,6 +43,8 @@ impl SettingsForm {
             days: s.working_hours.days.clone(),
             start: s.working_hours.start.to_string(),
             end: s.working_hours.end.to_string(),
+            reminder_enabled: s.reminder.enabled,
+            reminder_lead: s.reminder.lead_minutes.to_string(),
         }
     }
 
@@ -61,6 +67,17 @@ impl SettingsForm {
         let defaults = WorkingHours::default();
         let start = time("working_hours.start", &self.start, defaults.start);
         let end = time("working_hours.end", &self.end, defaults.end);
+        let lead_minutes = self
+            .reminder_lead
+            .trim()
+            .parse::<u32>()
+            .unwrap_or_else(|_| {
+                problems.push(FieldError {
+                    field: "reminder.lead_minutes".to_string(),
+                    message: "Enter a number of minutes such as 30.".to_string(),
+                });
+                ReminderSettings::default().lead_minutes
+            });
         let handle = |value: &str| {
             let value = value.trim();
             (!value.is_empty()).then(|| value.to_string())
@@ -83,6 +100,10 @@ impl SettingsForm {
                     .collect(),
                 start,
                 end,
+            },
+            reminder: ReminderSettings {
+                enabled: self.reminder_enabled,
+                lead_minutes,
             },
         };
         if let Err(invalid) = validate_settings(&settings) {
@@ -118,6 +139,8 @@ mod tests {
             days: vec![Weekday::Fri, Weekday::Mon],
             start: "08:30".into(),
             end: "17:00".into(),
+            reminder_enabled: true,
+            reminder_lead: "30".into(),
         }
     }
 
@@ -134,6 +157,12 @@ mod tests {
         assert_eq!(s.handles.linear, None, "blank means none");
         assert_eq!(s.working_hours.days, [Weekday::Mon, Weekday::Fri]);
         assert_eq!(s.working_hours.start, LocalTime::hm(8, 30));
+        assert!(s.reminder.is_default(), "30 minutes, on");
+        let mut off = form();
+        off.reminder_enabled = false;
+        off.reminder_lead = " 45 ".into();
+        let r = off.to_settings(|_| true).unwrap().reminder;
+        assert_eq!((r.enabled, r.lead_minutes), (false, 45));
         let again = SettingsForm::from_settings(&s, "UTC");
         assert_eq!(again.to_settings(|_| true).unwrap(), s);
     }
@@ -145,6 +174,7 @@ mod tests {
         f.github = "not a login".into();
         f.days.clear();
         f.start = "9am".into();
+        f.reminder_lead = "half an hour".into();
         let err = f.to_settings(|_| true).unwrap_err();
         let mut got = fields(&err);
         got.sort_unstable();
@@ -153,10 +183,16 @@ mod tests {
             [
                 "display_name",
                 "handles.github",
+                "reminder.lead_minutes",
                 "working_hours.days",
                 "working_hours.start"
             ]
         );
+        f = form();
+        f.reminder_lead = "241".into();
+        let err = f.to_settings(|_| true).unwrap_err();
+        assert_eq!(fields(&err), ["reminder.lead_minutes"]);
+        assert_eq!(err.0[0].message, "At most 240 minutes.");
     }
 
     #[test]

@@ -23,6 +23,31 @@ pub const DRAFT_KEY: &str = "draft";
 /// `storage.local`: the team's roster and states ([`crate::team::TeamCache`]), written by the
 /// background worker, read by the popup and the content scripts.
 pub const TEAM_KEY: &str = "team";
+/// `storage.local`: the items the user viewed on tracker pages
+/// ([`crate::features::activity::ActivityEntry`], newest first), written by the worker only.
+pub const ACTIVITY_KEY: &str = "activity";
+/// `storage.local`: item banners the user dismissed ([`crate::features::banner::Dismissal`]).
+pub const DISMISSED_KEY: &str = "dismissed_banners";
+/// `storage.local`: self-hosted tracker origins the user enabled ([`crate::sites::Origin`]).
+pub const ORIGINS_KEY: &str = "origins";
+/// `storage.local`: the bearer token of the team server, alone under its own key. Only the
+/// background worker reads it (and the options page never: the worker joins and stores it);
+/// it is never put in a message reply, `storage.sync` or a log line. Content scripts read
+/// [`TEAM_KEY`] only (docs/architecture.md).
+pub const TOKEN_KEY: &str = "token";
+/// `storage.local`: the team this browser joined ([`crate::connect::Connection`]), no token.
+pub const CONNECTION_KEY: &str = "connection";
+/// `storage.local`: the publishing outbox ([`crate::outbox::Outbox`]).
+pub const OUTBOX_KEY: &str = "outbox";
+/// `storage.local`: what the worker reports about syncing ([`crate::sync::SyncStatus`]).
+pub const SYNC_KEY: &str = "sync";
+
+/// `storage.local`: the end-of-day reminder's snooze, skip and last notification
+/// ([`crate::reminder::ReminderState`]), written by the background worker.
+pub const REMINDER_KEY: &str = "reminder";
+/// `storage.local`: when the user last closed the "since you were away" digest (a
+/// [`Timestamp`]); the popup opens on the digest only for declarations newer than this.
+pub const DIGEST_SEEN_KEY: &str = "digest_seen";
 
 /// `storage.sync.QUOTA_BYTES_PER_ITEM`, the same in Chrome and Firefox: a value's JSON plus
 /// its key.

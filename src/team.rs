@@ -88,6 +88,44 @@ pub struct RosterRow {
     pub declared: Option<String>,
 }
 
+/// One member's row: what the Team view lists and what the badges and cards on tracker pages
+/// show (`features::badges`), computed in one place.
+pub fn roster_row(
+    cache: &TeamCache,
+    member: &Member,
+    now: Timestamp,
+    viewer_zone: &dyn ZoneOffsets,
+    member_zone: &dyn ZoneOffsets,
+) -> RosterRow {
+    let declared = cache.states.get(&member.id).and_then(|s| s.state.as_ref());
+    let d = declared.map(|s| &s.declaration);
+    let back_at = d.and_then(|d| d.back_at).filter(|at| *at > now);
+    RosterRow {
+        member_id: member.id.clone(),
+        name: member.display_name.clone(),
+        status: d.map(|d| d.status),
+        headline: d.map(|d| d.headline.clone()).unwrap_or_default(),
+        expired: declared.is_some_and(|s| s.is_expired(now)),
+        local_time: LocalDateTime::at(now, member_zone).time.to_string(),
+        back: back_at.map(|at| {
+            let local = LocalDateTime::at(at, viewer_zone);
+            format!(
+                "back {} {} (your time)",
+                local.date.weekday().short_name(),
+                local.time
+            )
+        }),
+        back_at,
+        cover: d.and_then(|d| d.cover.clone()),
+        declared: declared.map(|s| {
+            format!(
+                "declared {} ago",
+                humanize_duration(now.millis() - s.declared_at.millis())
+            )
+        }),
+    }
+}
+
 /// Rows for every member: the reachable (online, focus) first by name, then everyone else by
 /// when they are back (soonest first, unknown last), then by name.
 pub fn roster_rows(
@@ -100,35 +138,13 @@ pub fn roster_rows(
         .members
         .values()
         .map(|member| {
-            let declared = cache.states.get(&member.id).and_then(|s| s.state.as_ref());
-            let d = declared.map(|s| &s.declaration);
-            let back_at = d.and_then(|d| d.back_at).filter(|at| *at > now);
-            RosterRow {
-                member_id: member.id.clone(),
-                name: member.display_name.clone(),
-                status: d.map(|d| d.status),
-                headline: d.map(|d| d.headline.clone()).unwrap_or_default(),
-                expired: declared.is_some_and(|s| s.is_expired(now)),
-                local_time: LocalDateTime::at(now, zone_of(&member.timezone).as_ref())
-                    .time
-                    .to_string(),
-                back: back_at.map(|at| {
-                    let local = LocalDateTime::at(at, viewer_zone);
-                    format!(
-                        "back {} {} (your time)",
-                        local.date.weekday().short_name(),
-                        local.time
-                    )
-                }),
-                back_at,
-                cover: d.and_then(|d| d.cover.clone()),
-                declared: declared.map(|s| {
-                    format!(
-                        "declared {} ago",
-                        humanize_duration(now.millis() - s.declared_at.millis())
-                    )
-                }),
-            }
+            roster_row(
+                cache,
+                member,
+                now,
+                viewer_zone,
+                zone_of(&member.timezone).as_ref(),
+            )
         })
         .collect();
     rows.sort_by_cached_key(|r| {

@@ -188,6 +188,12 @@ pub fn validate_settings(s: &Settings) -> Result<(), ValidationErrors> {
         );
     }
     check_working_hours(&mut c, "working_hours", &s.working_hours);
+    if s.reminder.lead_minutes > limits::MAX_REMINDER_LEAD_MINUTES {
+        c.push(
+            "reminder.lead_minutes",
+            format!("At most {} minutes.", limits::MAX_REMINDER_LEAD_MINUTES),
+        );
+    }
     c.finish()
 }
 

@@ -3,10 +3,12 @@
 //! `storage.local`'s state key, whoever wrote it.
 
 use super::ext::{self, Area, ExtError};
-use crate::badge::toolbar_badge;
+use crate::badge::{toolbar_badge, with_attention, Attention};
 use crate::message::{authorize, ErrorCode, ErrorReply, Reply, Request, Response, Sender};
 use crate::model::DeclaredState;
+use crate::outbox::Intent;
 use crate::store::{push_history, HISTORY_KEY, STATE_KEY};
+use crate::sync::SYNC_ALARM;
 use crate::time::Timestamp;
 use crate::validate::validate_declaration;
 use js_sys::Reflect;
@@ -22,6 +24,8 @@ fn now() -> Timestamp {
 /// Runs at every worker start (so after install, browser start-up, and every wake-up): the
 /// badge may be stale, and alarms need not survive a browser restart.
 pub async fn start() -> Result<(), ExtError> {
+    super::inline::start().await;
+    super::sync::start().await;
     refresh_badge().await
 }
 
@@ -31,19 +35,41 @@ pub async fn handle_event(kind: &str, payload: JsValue) -> Result<JsValue, ExtEr
     match kind {
         // Firefox may report unchanged keys: re-reading the stored state makes repeats harmless.
         "storage_changed" => {
-            let local = field("area").as_string().as_deref() == Some("local");
+            let area = field("area").as_string().unwrap_or_default();
             let changes = field("changes");
-            let state_changed = Reflect::has(&changes, &STATE_KEY.into()).unwrap_or(false);
-            if local && state_changed {
+            // The badge shows the state, the end-of-day reminder (settings, history, its own
+            // key) and the hand-offs waiting (team, connection).
+            let badge_changed = js_sys::Object::keys(&changes.clone().into())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .any(|k| {
+                    super::reminder::depends_on(&area, &k) || super::digest::depends_on(&area, &k)
+                });
+            if badge_changed {
                 refresh_badge().await?;
             }
+            super::inline::storage_changed(&area, &changes).await?;
         }
         "alarm" if field("name").as_string().as_deref() == Some(EXPIRY_ALARM) => {
             refresh_badge().await?;
         }
+        "alarm"
+            if field("name").as_string().as_deref() == Some(super::reminder::REMINDER_ALARM) =>
+        {
+            refresh_badge().await?;
+        }
+        "notification_clicked" | "notification_button" => {
+            let id = field("id").as_string().unwrap_or_default();
+            let button = field("button").as_f64().map(|b| b as u32);
+            super::reminder::notification_clicked(&id, button, now()).await?;
+        }
+        "alarm" if field("name").as_string().as_deref() == Some(SYNC_ALARM) => {
+            super::sync::tick();
+        }
+        "startup" => super::sync::browser_started(),
         "message" => {
-            let reply = Reply::from(answer(&field("message"), &field("sender")).await);
-            return ext::to_js(&reply);
+            let reply = answer(&field("message"), &field("sender")).await;
+            return ext::to_js(&reply.unwrap_or_else(Reply::Err));
         }
         // "installed" and "startup" need nothing beyond `start`, which ran first.
         _ => {}
@@ -54,14 +80,30 @@ pub async fn handle_event(kind: &str, payload: JsValue) -> Result<JsValue, ExtEr
 async fn refresh_badge() -> Result<(), ExtError> {
     let state: Option<DeclaredState> = ext::get(Area::Local, STATE_KEY).await?;
     let now = now();
-    ext::set_badge(&toolbar_badge(state.as_ref(), now)).await?;
+    // The end-of-day reminder (notification, alarm) and the hand-offs waiting for the user
+    // show over the status; a failing reminder must not keep the badge stale.
+    let end_of_day = super::reminder::refresh(now).await;
+    let attention = Attention {
+        end_of_day: end_of_day.as_ref().is_ok_and(|due| *due),
+        handoffs: super::digest::unacknowledged(now).await,
+    };
+    ext::set_badge(&with_attention(
+        toolbar_badge(state.as_ref(), now),
+        attention,
+    ))
+    .await?;
     match state.and_then(|s| s.declaration.expires_at) {
-        Some(at) if at > now => ext::create_alarm(EXPIRY_ALARM, at.millis()).await,
-        _ => ext::clear_alarm(EXPIRY_ALARM).await,
+        Some(at) if at > now => ext::create_alarm(EXPIRY_ALARM, at.millis()).await?,
+        _ => ext::clear_alarm(EXPIRY_ALARM).await?,
     }
+    // Logged, not returned: at start-up an error here would fail the whole worker's start.
+    if let Err(e) = end_of_day {
+        web_sys::console::warn_1(&format!("StandIn: end-of-day reminder: {e}").into());
+    }
+    Ok(())
 }
 
-async fn answer(message: &JsValue, sender: &JsValue) -> Result<Response, ErrorReply> {
+async fn answer(message: &JsValue, sender: &JsValue) -> Result<Reply, ErrorReply> {
     let internal = |e: ExtError| ErrorReply::new(ErrorCode::Internal, e.to_string());
     let sender: Sender = ext::from_js(sender, "sender").map_err(internal)?;
     let request: Request = ext::from_js(message, "message")
@@ -94,13 +136,41 @@ async fn answer(message: &JsValue, sender: &JsValue) -> Result<Response, ErrorRe
             )
             .await
             .map_err(internal)?;
-            Ok(Response::Declared(Box::new(state)))
+            // Queued for the team server after the local write: the popup's reply does not
+            // wait for the network.
+            let intent = Intent::Declare {
+                declaration: Box::new(state.declaration.clone()),
+            };
+            super::sync::publish(intent).await.map_err(internal)?;
+            Ok(Reply::Ok(Response::Declared(Box::new(state))))
         }
         Request::Clear => {
             ext::remove(Area::Local, &[STATE_KEY])
                 .await
                 .map_err(internal)?;
-            Ok(Response::Cleared)
+            super::sync::publish(Intent::Clear)
+                .await
+                .map_err(internal)?;
+            Ok(Reply::Ok(Response::Cleared))
         }
+        Request::Connect { server, invite } => {
+            super::sync::connect(&server, &invite).await.map(Reply::Ok)
+        }
+        Request::Disconnect => super::sync::disconnect().await.map(Reply::Ok),
+        Request::Resolve(choice) => super::sync::resolve(choice).await.map(Reply::Ok),
+        Request::SnoozeReminder => super::reminder::snooze(now())
+            .await
+            .map(|r| Reply::Ok(Response::Reminder(r)))
+            .map_err(internal),
+        Request::SkipReminder => super::reminder::skip(now())
+            .await
+            .map(|r| Reply::Ok(Response::Reminder(r)))
+            .map_err(internal),
+        Request::Acknowledge(ack) => super::sync::acknowledge(&ack).await.map(Reply::Ok),
+        // The content scripts' requests (tracker pages): see `inline`.
+        content @ (Request::Plan { .. }
+        | Request::Render(_)
+        | Request::Viewed { .. }
+        | Request::Act { .. }) => super::inline::answer(content).await.map(Reply::Content),
     }
 }

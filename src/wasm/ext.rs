@@ -12,6 +12,7 @@ use crate::badge::ToolbarBadge;
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -88,14 +89,20 @@ fn lookup(path: &'static str) -> Result<(JsValue, JsValue), ExtError> {
     Err(ExtError::Missing(path))
 }
 
-/// Calls `path` with `args` and awaits the promise it returns (if any).
-async fn call(path: &'static str, args: &[JsValue]) -> Result<JsValue, ExtError> {
+/// Calls `path` with `args` now, synchronously, and returns what it returned (often a
+/// promise). For calls that must happen inside a user gesture (`permissions.request`).
+fn apply(path: &'static str, args: &[JsValue]) -> Result<JsValue, ExtError> {
     let (owner, member) = lookup(path)?;
     let function: Function = member.dyn_into().map_err(|_| ExtError::Missing(path))?;
     let args: Array = args.iter().collect();
-    let result = function
+    function
         .apply(&owner, &args)
-        .map_err(|e| api_error(path, &e))?;
+        .map_err(|e| api_error(path, &e))
+}
+
+/// Calls `path` with `args` and awaits the promise it returns (if any).
+async fn call(path: &'static str, args: &[JsValue]) -> Result<JsValue, ExtError> {
+    let result = apply(path, args)?;
     match result.dyn_into::<Promise>() {
         Ok(promise) => JsFuture::from(promise)
             .await
@@ -258,4 +265,213 @@ pub async fn create_alarm(name: &str, when: i64) -> Result<(), ExtError> {
 
 pub async fn clear_alarm(name: &str) -> Result<(), ExtError> {
     call("alarms.clear", &[name.into()]).await.map(drop)
+}
+
+fn string_array(items: &[String]) -> JsValue {
+    items
+        .iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<Array>()
+        .into()
+}
+
+fn origins_arg(patterns: &[String]) -> JsValue {
+    object(&[("origins", string_array(patterns))])
+}
+
+/// Asks the user for host permissions on `patterns`. The browser call is made before this
+/// returns, so calling it from a click handler keeps the user gesture it requires (Firefox
+/// checks it synchronously); the future says whether the user granted.
+pub fn request_origins(
+    patterns: &[String],
+) -> Result<impl std::future::Future<Output = Result<bool, ExtError>>, ExtError> {
+    let pending = apply("permissions.request", &[origins_arg(patterns)])?;
+    Ok(async move {
+        let granted = match pending.dyn_into::<Promise>() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .map_err(|e| api_error("permissions.request", &e))?,
+            Err(value) => value,
+        };
+        Ok(granted.as_bool().unwrap_or(false))
+    })
+}
+
+/// Whether the extension holds host permissions for all of `patterns`.
+pub async fn contains_origins(patterns: &[String]) -> Result<bool, ExtError> {
+    let held = call("permissions.contains", &[origins_arg(patterns)]).await?;
+    Ok(held.as_bool().unwrap_or(false))
+}
+
+/// Gives host permissions back (the user removed a self-hosted tracker).
+pub async fn remove_origins(patterns: &[String]) -> Result<bool, ExtError> {
+    let removed = call("permissions.remove", &[origins_arg(patterns)]).await?;
+    Ok(removed.as_bool().unwrap_or(false))
+}
+
+/// The match patterns of the registered content script `id`, or `None` when it is not
+/// registered.
+pub async fn registered_script_matches(id: &str) -> Result<Option<Vec<String>>, ExtError> {
+    let filter = object(&[("ids", string_array(&[id.to_owned()]))]);
+    let scripts: Array = call("scripting.getRegisteredContentScripts", &[filter])
+        .await?
+        .dyn_into()
+        .map_err(|_| ExtError::Missing("scripting.getRegisteredContentScripts"))?;
+    let script = scripts.get(0);
+    if script.is_undefined() {
+        return Ok(None);
+    }
+    let matches = Reflect::get(&script, &"matches".into()).unwrap_or_default();
+    let mut matches: Vec<String> = Array::from(&matches)
+        .iter()
+        .filter_map(|m| m.as_string())
+        .collect();
+    matches.sort();
+    Ok(Some(matches))
+}
+
+/// Registers the content script `js` as `id` on `matches` at document idle, kept across
+/// browser sessions.
+pub async fn register_content_script(
+    id: &str,
+    matches: &[String],
+    js: &str,
+) -> Result<(), ExtError> {
+    let script = object(&[
+        ("id", id.into()),
+        ("matches", string_array(matches)),
+        ("js", string_array(&[js.to_owned()])),
+        ("runAt", "document_idle".into()),
+        ("persistAcrossSessions", JsValue::TRUE),
+    ]);
+    let scripts: Array = std::iter::once(script).collect();
+    call("scripting.registerContentScripts", &[scripts.into()])
+        .await
+        .map(drop)
+}
+
+pub async fn unregister_content_script(id: &str) -> Result<(), ExtError> {
+    let filter = object(&[("ids", string_array(&[id.to_owned()]))]);
+    call("scripting.unregisterContentScripts", &[filter])
+        .await
+        .map(drop)
+}
+
+/// Creates the repeating alarm `name` unless it exists: re-creating it at every worker start
+/// would push its next tick back each time a wake-up came sooner than the period.
+pub async fn ensure_periodic_alarm(name: &str, period_minutes: f64) -> Result<(), ExtError> {
+    let existing = call("alarms.get", &[name.into()]).await?;
+    if existing.is_object() {
+        return Ok(());
+    }
+    let period = JsValue::from_f64(period_minutes);
+    let info = object(&[
+        ("delayInMinutes", period.clone()),
+        ("periodInMinutes", period),
+    ]);
+    call("alarms.create", &[name.into(), info]).await.map(drop)
+}
+
+/// A `storage.onChanged` listener of an extension page; removed when dropped.
+#[must_use = "the listener is removed when this is dropped"]
+pub struct StorageListener {
+    closure: Closure<dyn FnMut(JsValue, JsValue)>,
+}
+
+/// Calls `on_change(area, changed_keys)` after every storage change. Firefox may report keys
+/// whose value did not change: callers re-read what they show, so a repeat is harmless.
+pub fn on_storage_changed(
+    mut on_change: impl FnMut(&str, &[String]) + 'static,
+) -> Result<StorageListener, ExtError> {
+    let closure =
+        Closure::<dyn FnMut(JsValue, JsValue)>::new(move |changes: JsValue, area: JsValue| {
+            let keys: Vec<String> = Object::keys(&Object::from(changes))
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect();
+            on_change(&area.as_string().unwrap_or_default(), &keys);
+        });
+    apply("storage.onChanged.addListener", &[closure.as_ref().clone()])?;
+    Ok(StorageListener { closure })
+}
+
+impl StorageListener {
+    /// Keeps the listener for the rest of the page's life.
+    pub fn forget(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for StorageListener {
+    fn drop(&mut self) {
+        // Nothing to do if it fails: the page is going away with its listeners.
+        let _ = apply(
+            "storage.onChanged.removeListener",
+            &[self.closure.as_ref().clone()],
+        );
+    }
+}
+
+/// Whether notifications may carry buttons: Chrome's do (two at most); Firefox's cannot, and
+/// Firefox is the browser with `runtime.getBrowserInfo`.
+pub fn notification_buttons_supported() -> bool {
+    lookup("runtime.getBrowserInfo").is_err()
+}
+
+/// Shows (or replaces) the basic notification `id` with up to two buttons where the browser
+/// supports them (see [`notification_buttons_supported`]).
+pub async fn notify(
+    id: &str,
+    title: &str,
+    message: &str,
+    buttons: &[&str],
+) -> Result<(), ExtError> {
+    let mut options = vec![
+        ("type", JsValue::from_str("basic")),
+        ("iconUrl", JsValue::from_str("icons/icon-128.png")),
+        ("title", title.into()),
+        ("message", message.into()),
+    ];
+    if !buttons.is_empty() && notification_buttons_supported() {
+        let list: Array = buttons
+            .iter()
+            .map(|b| object(&[("title", (*b).into())]))
+            .collect();
+        options.push(("buttons", list.into()));
+        // The reminder waits for an answer rather than fading after a few seconds.
+        options.push(("requireInteraction", JsValue::TRUE));
+    }
+    call("notifications.create", &[id.into(), object(&options)])
+        .await
+        .map(drop)
+}
+
+pub async fn clear_notification(id: &str) -> Result<(), ExtError> {
+    call("notifications.clear", &[id.into()]).await.map(drop)
+}
+
+/// Opens the toolbar popup (`action.openPopup`); fails where the browser refuses it (no
+/// focused window, no user gesture in Firefox, Chrome before 127).
+pub async fn open_popup() -> Result<(), ExtError> {
+    call("action.openPopup", &[]).await.map(drop)
+}
+
+/// Opens an extension page in a small popup window, where the toolbar popup cannot be opened.
+pub async fn open_window(page: &str, width: u32, height: u32) -> Result<(), ExtError> {
+    let info = object(&[
+        ("url", page.into()),
+        ("type", "popup".into()),
+        ("width", width.into()),
+        ("height", height.into()),
+    ]);
+    call("windows.create", &[info]).await.map(drop)
+}
+
+/// Schedules the one-shot alarm `name` to fire `delay_ms` from now, replacing any other.
+/// Relative, so the browser measures the wait on its own clock: the same instant as an
+/// absolute `when` in use, and still right when tests shift the worker's `Date.now`.
+pub async fn create_alarm_in(name: &str, delay_ms: i64) -> Result<(), ExtError> {
+    let minutes = delay_ms.max(0) as f64 / 60_000.0;
+    let info = object(&[("delayInMinutes", JsValue::from_f64(minutes))]);
+    call("alarms.create", &[name.into(), info]).await.map(drop)
 }

@@ -3,10 +3,20 @@
 //! `extension/` (`start_background` + `handle_event`, `start_popup`, `start_options`).
 
 mod background;
+mod digest;
 mod dom;
+mod end_of_day;
 mod ext;
+mod inline;
+mod net;
 mod options;
+mod options_team;
 mod popup;
+mod popup_team;
+mod reminder;
+mod sync;
+mod timeline;
+mod trackers;
 mod zone;
 
 use wasm_bindgen::prelude::*;

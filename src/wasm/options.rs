@@ -3,7 +3,8 @@
 //! Control ids (stable; tests drive them), errors in `error-<id>`: `display_name`,
 //! `handles-github`, `handles-gitlab`, `handles-jira`, `handles-linear`, `timezone` (with the
 //! suggestion list `timezones`), the group `working_hours-days` with checkboxes
-//! `working_hours-days-mon` … `-sun`, `working_hours-start`, `working_hours-end`, the submit
+//! `working_hours-days-mon` … `-sun`, `working_hours-start`, `working_hours-end`, the
+//! end-of-day reminder's checkbox `reminder-enabled` and lead `reminder-lead_minutes`, the submit
 //! button `save` and the status line `save-status` ("Saved.").
 
 use super::dom::{self, el, field, text_el};
@@ -52,6 +53,10 @@ pub async fn start() -> Result<(), ExtError> {
         },
     )
     .forget();
+    // Self-hosted trackers: a section of its own (`trackers`), with its own form and storage.
+    super::trackers::mount(&app).await?;
+    // The team connection: a section of its own too (`options_team`).
+    super::options_team::mount(&app).await?;
     Ok(())
 }
 
@@ -149,6 +154,47 @@ fn render() -> Element {
         &[&text_el("legend", &[], "Working hours"), &days, &times],
     );
 
+    // The end-of-day reminder (crate::reminder): on/off and its lead.
+    let reminder = el("fieldset", &[("id", "reminder")]);
+    let enabled = el("label", &[("class", "inline")]);
+    dom::append(
+        &enabled,
+        &[&el(
+            "input",
+            &[("type", "checkbox"), ("id", "reminder-enabled")],
+        )],
+    );
+    let _ = enabled.append_with_str_1("Remind me to declare before my working day ends");
+    let lead = el(
+        "input",
+        &[
+            ("type", "number"),
+            ("min", "0"),
+            ("max", &crate::limits::MAX_REMINDER_LEAD_MINUTES.to_string()),
+            ("step", "5"),
+        ],
+    );
+    dom::append(
+        &reminder,
+        &[
+            &text_el("legend", &[], "End-of-day reminder"),
+            &enabled,
+            &field(
+                "reminder.lead_minutes",
+                "Minutes before the end of the working day",
+                &lead,
+                &[],
+            ),
+            &text_el(
+                "p",
+                &[("class", "muted")],
+                "If you have not declared since your working day began, the toolbar badge shows \
+                 EOD and a notification offers to declare, snooze or skip today. Not on days \
+                 off, nor while you are out of office.",
+            ),
+        ],
+    );
+
     let actions = el("div", &[("class", "row actions")]);
     dom::append(
         &actions,
@@ -171,6 +217,7 @@ fn render() -> Element {
             &field("timezone", "Time zone", &timezone, &[&zone_hint]),
             &zones,
             &hours,
+            &reminder,
             &actions,
         ],
     );
@@ -189,6 +236,8 @@ fn fill(form: &SettingsForm) {
     }
     dom::set_value("working_hours-start", &form.start);
     dom::set_value("working_hours-end", &form.end);
+    dom::set_checked("reminder-enabled", form.reminder_enabled);
+    dom::set_value("reminder-lead_minutes", &form.reminder_lead);
 }
 
 fn read() -> SettingsForm {
@@ -205,6 +254,8 @@ fn read() -> SettingsForm {
             .collect(),
         start: dom::value("working_hours-start"),
         end: dom::value("working_hours-end"),
+        reminder_enabled: dom::checked("reminder-enabled"),
+        reminder_lead: dom::value("reminder-lead_minutes"),
     }
 }
 

@@ -104,6 +104,30 @@ pub async fn start() -> Result<(), ExtError> {
     }
     popup.show_declared(state.as_ref());
     popup.listen(&form);
+    // The team parts (tabs, sync line, conflict view, roster) live in `popup_team`; after a
+    // conflict choice they hand the new local state back to the form.
+    let refill_popup = Rc::clone(&popup);
+    let refill: super::popup_team::Refill = Rc::new(move |state: Option<DeclaredState>| {
+        let draft = state
+            .as_ref()
+            .map(|s| Draft::from_declaration(&s.declaration, &refill_popup.zone))
+            .unwrap_or_default();
+        refill_popup.fill(&draft);
+        refill_popup.show_declared(state.as_ref());
+    });
+    let team_zone = Zone::named(popup.zone.name()).unwrap_or_else(Zone::browser);
+    super::popup_team::mount(&app, &form, team_zone, refill).await?;
+    // The end of the day and the start of the shift: the reminder banner and proposed items,
+    // the "since you were away" digest, the Team view's timeline; each in its own module.
+    let (reader, adder) = (Rc::clone(&popup), Rc::clone(&popup));
+    let hooks = super::end_of_day::FormHooks {
+        read: Box::new(move || reader.read()),
+        add: Box::new(move |item| adder.add_suggested(item)),
+    };
+    super::end_of_day::mount(&app, hooks).await?;
+    let shared_zone = Rc::new(Zone::named(popup.zone.name()).unwrap_or_else(Zone::browser));
+    super::digest::mount(&app, Rc::clone(&shared_zone)).await?;
+    super::timeline::mount(shared_zone).await?;
     dom::focus("status");
     Ok(())
 }
@@ -444,6 +468,22 @@ impl Popup {
                 }
             }
         }
+    }
+
+    /// Adds an item the end-of-day proposals offered, as the user's own edit: listed once,
+    /// with the state, note and hand-off it was carried over with.
+    fn add_suggested(self: &Rc<Self>, item: &ItemDraft) {
+        let mut draft = self.read();
+        let before = draft.items.len();
+        let index = draft.add_item(&item.url, &item.title);
+        if index == before {
+            if let Some(added) = draft.items.get_mut(index) {
+                *added = item.clone();
+            }
+        }
+        self.render_items(&draft.items);
+        dom::focus(&item_control_id(index, "state"));
+        self.edited();
     }
 
     /// After any change to the form: refresh what is derived from it, save the draft soon.

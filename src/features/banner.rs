@@ -1,0 +1,288 @@
+//! Item banner: on a PR, MR, issue or ticket that sits in a teammate's declared items, one banner
+//! at the top of the page: who declared it, their state for it, their note, who it is handed
+//! to and when they are back. Items match by canonical reference, computed by the site adapters
+//! for both the page and the declared URL (`/pull/12/files` is `/pull/12`). Dismissible per
+//! item: the dismissal is kept in `storage.local` ([`crate::store::DISMISSED_KEY`]) and holds
+//! until a teammate declares the item anew.
+//!
+//! Runs on item pages (and lists or boards with an item open in a side panel).
+//!
+//! Test URLs: <https://github.com/o/r/pull/12/files>, <https://linear.app/acme/team/ENG/active?peek=ENG-7>,
+//! <https://acme.atlassian.net/jira/software/projects/KEY/boards/1?selectedIssue=KEY-1>.
+
+use super::badges::{person_name, status_word};
+use super::{Feature, FeatureId, Inputs, Mount};
+use crate::model::{DeclaredState, Member, WorkItem};
+use crate::render::{Action, Attr, RenderSpec, Tag};
+use crate::sites::canonical_item_ref;
+use crate::time::{LocalDateTime, Timestamp};
+use serde::{Deserialize, Serialize};
+
+pub const FEATURE: Feature = Feature {
+    id: FeatureId::Banner,
+    on: &[],
+    needs_item: true,
+};
+
+/// Dismissals kept; the oldest go first.
+pub const MAX_DISMISSALS: usize = 200;
+
+/// "Do not show the banner for this item": until a declaration of it newer than `at`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dismissal {
+    /// The item's canonical reference.
+    pub item: String,
+    pub at: Timestamp,
+}
+
+/// One teammate's declaration of the page's item.
+pub struct Declared<'a> {
+    pub member: &'a Member,
+    pub state: &'a DeclaredState,
+    pub item: &'a WorkItem,
+}
+
+/// The page's item reference, as the banner and dismissals name it.
+pub fn page_item(inputs: &Inputs) -> Option<String> {
+    inputs.page.item.as_ref()?;
+    canonical_item_ref(inputs.url, inputs.origins)
+}
+
+/// Every teammate's declared item that is the page's item, by member name.
+pub fn declared_here<'a>(inputs: &Inputs<'a>, item_ref: &str) -> Vec<Declared<'a>> {
+    let mut found: Vec<Declared<'a>> = Vec::new();
+    for (id, member_state) in &inputs.team.states {
+        let (Some(member), Some(state)) = (inputs.team.members.get(id), &member_state.state) else {
+            continue;
+        };
+        let same = |item: &&WorkItem| {
+            canonical_item_ref(&item.url, inputs.origins).as_deref() == Some(item_ref)
+                || item.canonical_ref == item_ref
+        };
+        if let Some(item) = state.declaration.items.iter().find(same) {
+            found.push(Declared {
+                member,
+                state,
+                item,
+            });
+        }
+    }
+    found.sort_by_key(|d| d.member.display_name.to_lowercase());
+    found
+}
+
+/// Whether a dismissal still hides the banner: nobody declared the item after it.
+fn dismissed(dismissals: &[Dismissal], item_ref: &str, declared: &[Declared]) -> bool {
+    dismissals
+        .iter()
+        .any(|d| d.item == item_ref && declared.iter().all(|x| x.state.declared_at <= d.at))
+}
+
+/// The dismissals after dismissing `item_ref` at `now`: newest first, bounded.
+pub fn dismiss(mut dismissals: Vec<Dismissal>, item_ref: &str, now: Timestamp) -> Vec<Dismissal> {
+    dismissals.retain(|d| d.item != item_ref);
+    dismissals.insert(
+        0,
+        Dismissal {
+            item: item_ref.to_owned(),
+            at: now,
+        },
+    );
+    dismissals.truncate(MAX_DISMISSALS);
+    dismissals
+}
+
+/// The banner for the page, if a teammate declared its item and the user has not dismissed it.
+pub fn mount(inputs: &Inputs) -> Option<Mount> {
+    let item_ref = page_item(inputs)?;
+    let declared = declared_here(inputs, &item_ref);
+    if declared.is_empty() || dismissed(inputs.dismissed, &item_ref, &declared) {
+        return None;
+    }
+    let rows = declared.iter().map(|d| row(inputs, d));
+    let spec = RenderSpec::new(Tag::Div)
+        .class("banner")
+        .attr(Attr::Role, "region")
+        .attr(
+            Attr::AriaLabel,
+            "StandIn: teammates' declarations of this item",
+        )
+        .children([
+            RenderSpec::text_el(Tag::Span, "mark", "StandIn").attr(Attr::AriaHidden, "true"),
+            RenderSpec::new(Tag::Ul).class("rows").children(rows),
+            RenderSpec::text_el(Tag::Button, "dismiss", "×")
+                .attr(Attr::Action, Action::DismissBanner.as_str())
+                .attr(Attr::AriaLabel, "Dismiss for this item")
+                .attr(Attr::Title, "Dismiss for this item"),
+        ]);
+    Some(Mount {
+        feature: FeatureId::Banner,
+        element: None,
+        spec,
+    })
+}
+
+/// "Ada · Blocked · “needs a second pair of eyes” · handed to Bob · offline, back Thu 09:00"
+fn row(inputs: &Inputs, d: &Declared) -> RenderSpec {
+    let declaration = &d.state.declaration;
+    let expired = d.state.is_expired(inputs.now);
+    let mut li = RenderSpec::new(Tag::Li).class("row").children([
+        RenderSpec::user_text("who", &d.member.display_name, 40),
+        RenderSpec::text_el(
+            Tag::Span,
+            &format!("state st-{}", d.item.state.as_str()),
+            d.item.state.label(),
+        ),
+    ]);
+    if !d.item.note.trim().is_empty() {
+        li = li.child(RenderSpec::user_text("note", &d.item.note, 300));
+    }
+    if let Some(to) = &d.item.handoff_to {
+        li =
+            li.child(
+                RenderSpec::text_el(Tag::Span, "handoff", "handed to ")
+                    .child(RenderSpec::user_text("", &person_name(inputs.team, to), 40)),
+            );
+    }
+    let mut status = status_word(declaration.status).to_owned();
+    if let Some(at) = declaration.back_at.filter(|at| *at > inputs.now) {
+        let local = LocalDateTime::at(at, inputs.viewer_zone);
+        status.push_str(&format!(
+            ", back {} {} (your time)",
+            local.date.weekday().short_name(),
+            local.time
+        ));
+    }
+    li = li.child(RenderSpec::text_el(Tag::Span, "when", status));
+    if expired {
+        li = li.child(RenderSpec::text_el(Tag::Span, "stale", "stale declaration"));
+    }
+    li
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::tests::*;
+    use crate::model::{ItemState, Status};
+
+    fn team_with(items: Vec<WorkItem>) -> crate::team::TeamCache {
+        let mut d = declaration(Status::Offline);
+        d.items = items;
+        d.back_at = Some(NOW.plus_minutes(60));
+        cache(vec![
+            (member("1", "Ada", github("ada"), "UTC"), Some(d)),
+            (member("2", "Bob", github("bob"), "UTC"), None),
+        ])
+    }
+
+    #[test]
+    fn banner_appears_on_every_tab_of_a_declared_pr() {
+        let mut pr = item(
+            "https://github.com/O/R/pull/12/files#diff-1",
+            ItemState::Blocked,
+        );
+        pr.handoff_to = Some("bob".into());
+        let team = team_with(vec![pr]);
+        for url in [
+            "https://github.com/o/r/pull/12",
+            "https://github.com/o/r/pull/12/commits",
+            "https://www.github.com/o/r/pull/12?w=1",
+        ] {
+            let banner = with_inputs(url, &team, &[], mount).expect(url);
+            let text = banner.spec.all_text();
+            for want in [
+                "Ada",
+                "Blocked",
+                "Needs a second pair of eyes",
+                "handed to",
+                "Bob",
+                "offline, back Wed 21:06 (your time)",
+            ] {
+                assert!(text.contains(want), "{want:?} not in {text:?}");
+            }
+        }
+        assert!(with_inputs("https://github.com/o/r/pull/13", &team, &[], mount).is_none());
+        assert!(with_inputs("https://github.com/o/r/issues/12", &team, &[], mount).is_none());
+    }
+
+    #[test]
+    fn side_panels_and_self_hosted_items_match_too() {
+        let team = team_with(vec![
+            item(
+                "https://linear.app/acme/issue/ENG-7/fix-the-login-bug",
+                ItemState::Waiting,
+            ),
+            item(
+                "https://jira.corp.example/jira/browse/KEY-1",
+                ItemState::InProgress,
+            ),
+        ]);
+        assert!(with_inputs(
+            "https://linear.app/acme/team/ENG/active?peek=ENG-7",
+            &team,
+            &[],
+            mount
+        )
+        .is_some());
+        assert!(with_inputs(
+            "https://jira.corp.example/jira/browse/KEY-1",
+            &team,
+            &[],
+            mount
+        )
+        .is_some());
+    }
+
+    #[test]
+    fn dismissal_holds_until_the_item_is_declared_anew() {
+        let team = team_with(vec![item(
+            "https://github.com/o/r/pull/12",
+            ItemState::NeedsReview,
+        )]);
+        let url = "https://github.com/o/r/pull/12";
+        // Declared 3 h before NOW; dismissed 1 h before NOW.
+        let dismissals = dismiss(vec![], "github.com/o/r/pull/12", NOW.plus_minutes(-60));
+        assert!(with_inputs(url, &team, &dismissals, mount).is_none());
+        let older = dismiss(vec![], "github.com/o/r/pull/12", NOW.plus_minutes(-240));
+        assert!(with_inputs(url, &team, &older, mount).is_some());
+        let other = dismiss(vec![], "github.com/o/r/pull/99", NOW);
+        assert!(with_inputs(url, &team, &other, mount).is_some());
+    }
+
+    #[test]
+    fn dismissals_are_bounded_and_deduplicated() {
+        let mut list = Vec::new();
+        for n in 0..(MAX_DISMISSALS + 50) {
+            list = dismiss(list, &format!("x/{n}"), Timestamp(n as i64));
+        }
+        list = dismiss(list, "x/249", Timestamp(1_000));
+        assert_eq!(list.len(), MAX_DISMISSALS);
+        assert_eq!(
+            list[0],
+            Dismissal {
+                item: "x/249".into(),
+                at: Timestamp(1_000)
+            }
+        );
+        assert_eq!(list.iter().filter(|d| d.item == "x/249").count(), 1);
+    }
+
+    #[test]
+    fn the_dismiss_control_names_its_action() {
+        let team = team_with(vec![item(
+            "https://github.com/o/r/pull/12",
+            ItemState::Done,
+        )]);
+        let banner = with_inputs("https://github.com/o/r/pull/12", &team, &[], mount).unwrap();
+        let button = banner
+            .spec
+            .walk()
+            .into_iter()
+            .find(|s| s.tag == Tag::Button)
+            .unwrap()
+            .clone();
+        assert_eq!(button.attrs[&Attr::Action], "dismiss_banner");
+        assert_eq!(banner.element, None);
+    }
+}

@@ -1,0 +1,499 @@
+//! Content features: what StandIn shows and records on tracker pages, one feature per file
+//! (Refined GitHub's shape, STYLE.md), each declaring where it runs. Pure: the background worker
+//! calls these with the team cache, a clock and zone rules, and the generic content-script shim
+//! (`extension/content.js`) only runs the scan plan and draws the [`RenderSpec`]s returned here.
+//!
+//! The protocol (requests are [`crate::message::Request`] variants):
+//!
+//! 1. On load and on every SPA navigation the shim sends `{"plan":{"url":…}}` and gets a
+//!    [`PlanReply`]: the features that run on the page, the sites adapter's scan plan, the
+//!    rules whose descriptors are context for every later batch (the viewer's login), whether
+//!    to report the view, and the stylesheet for its shadow roots.
+//! 2. It runs the plan (`crate::sites` documents the loop) and sends
+//!    `{"render":{"url":…,"descriptors":[…],"full":true}}`; the [`RenderReply`] holds the
+//!    distinct specs and where each goes: beside a decorated element (`element` = descriptor
+//!    index) or on the page (`element: null`, the item banner, on full renders only). Later batches (nodes the page
+//!    added) are sent with `full: false` and get element mounts only. A full render replaces what
+//!    the shim drew for the elements it names; the team cache changing triggers one (with
+//!    `"fresh":true`).
+//! 3. `{"viewed":{"url":…,"title":…}}` after the first render when `report_view` (activity log),
+//!    and `{"act":{"url":…,"action":…}}` when a control with `data-action` is pressed.
+
+pub mod activity;
+pub mod badges;
+pub mod banner;
+pub mod teammates;
+
+use crate::render::RenderSpec;
+use crate::sites::{self, Descriptor, Origin, Page, PageKind, Role, ScanPlan};
+use crate::team::TeamCache;
+use crate::time::{Timestamp, ZoneOffsets};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The features, by the id the shim sees (and the name of their file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeatureId {
+    Badges,
+    Banner,
+    Activity,
+}
+
+/// Where a feature runs.
+#[derive(Debug)]
+pub struct Feature {
+    pub id: FeatureId,
+    /// Page kinds it runs on; empty means every page of a known site.
+    pub on: &'static [PageKind],
+    /// Only where the page shows one item (a PR, or an issue open in a side panel too).
+    pub needs_item: bool,
+}
+
+impl Feature {
+    pub fn runs_on(&self, page: &Page) -> bool {
+        (self.on.is_empty() || self.on.contains(&page.kind))
+            && (!self.needs_item || page.item.is_some())
+    }
+}
+
+/// Every content feature, in the order their output is drawn.
+pub const REGISTRY: &[Feature] = &[badges::FEATURE, banner::FEATURE, activity::FEATURE];
+
+/// The features that run on a page.
+pub fn features_for(page: &Page) -> Vec<FeatureId> {
+    REGISTRY
+        .iter()
+        .filter(|f| f.runs_on(page))
+        .map(|f| f.id)
+        .collect()
+}
+
+fn runs(page: &Page, id: FeatureId) -> bool {
+    REGISTRY.iter().any(|f| f.id == id && f.runs_on(page))
+}
+
+/// The stylesheet of every shadow root the shim owns (badges, cards, banner), light and dark.
+pub const STYLE: &str = include_str!("inline.css");
+
+/// The answer to `{"plan":{"url":…}}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlanReply {
+    pub features: Vec<FeatureId>,
+    /// `None` when nothing runs on the page (a URL off the known sites).
+    pub plan: Option<ScanPlan>,
+    /// Rules whose descriptors the shim sends again with every later batch: the viewer's login,
+    /// which the adapters need to tell the viewer's own avatar from a participant.
+    pub context_rules: Vec<&'static str>,
+    /// Send `{"viewed":…}` once the page has rendered (the activity log).
+    pub report_view: bool,
+    pub style: &'static str,
+}
+
+/// What to tell the shim about `url`.
+pub fn plan_for(url: &str, origins: &[Origin]) -> PlanReply {
+    let page = sites::classify(url, origins);
+    let features = page.as_ref().map(features_for).unwrap_or_default();
+    let plan = page
+        .as_ref()
+        .filter(|_| features.contains(&FeatureId::Badges))
+        .map(|page| {
+            let mut plan = sites::scan_plan(page);
+            // Every element's text, not only what the adapter reads: an element without text
+            // is an avatar, and a teammate's avatar beside their name needs no second badge.
+            for rule in &mut plan.rules {
+                rule.text = true;
+            }
+            plan
+        });
+    let context_rules = plan
+        .iter()
+        .flat_map(|p| &p.rules)
+        .filter(|r| r.role == Role::Viewer)
+        .map(|r| r.id)
+        .collect();
+    PlanReply {
+        report_view: features.contains(&FeatureId::Activity),
+        features,
+        plan,
+        context_rules,
+        style: STYLE,
+    }
+}
+
+/// `{"render":…}`: what the shim read on a page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenderRequest {
+    pub url: String,
+    #[serde(default)]
+    pub descriptors: Descriptors,
+    /// A full render (first scan, team changed, after an action): page-level specs too, and it
+    /// replaces what was drawn for the elements it names.
+    #[serde(default)]
+    pub full: bool,
+    /// The shim saw the team cache change: the worker reads storage again rather than trust
+    /// what it holds, which it may not have heard about yet (both hear of a change at once).
+    #[serde(default)]
+    pub fresh: bool,
+}
+
+/// The descriptors of a render request. The shim sends them as JSON text: one string crosses
+/// into the wasm module at once and `serde_json` reads it in a few milliseconds, where decoding
+/// a thousand JS objects field by field across the boundary (serde-wasm-bindgen) took tens.
+/// An array is accepted too (tests, other senders).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Descriptors(pub Vec<Descriptor>);
+
+/// The longest descriptors text a request may carry (a heavy PR page sends ~150 KiB).
+pub const MAX_DESCRIPTORS_JSON: usize = 8 << 20;
+
+impl<'de> Deserialize<'de> for Descriptors {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Descriptors;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("descriptors as JSON text or as an array")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, json: &str) -> Result<Descriptors, E> {
+                if json.len() > MAX_DESCRIPTORS_JSON {
+                    return Err(E::custom("too many descriptors"));
+                }
+                serde_json::from_str(json)
+                    .map(Descriptors)
+                    .map_err(E::custom)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Descriptors, A::Error> {
+                let mut all = Vec::new();
+                while let Some(d) = seq.next_element()? {
+                    all.push(d);
+                }
+                Ok(Descriptors(all))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// Most descriptors one request may carry: a page with more named elements than this is not a
+/// page people read, and the worker's time is bounded.
+pub const MAX_DESCRIPTORS: usize = 20_000;
+
+/// One spec to draw.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mount {
+    pub feature: FeatureId,
+    /// The descriptor index of the element the spec goes beside; `None` for the page (banner).
+    pub element: Option<u32>,
+    pub spec: RenderSpec,
+}
+
+/// The answer to `{"render":…}`: each distinct spec once (a teammate named 40 times on a page
+/// has one badge spec), and where each goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RenderReply {
+    pub specs: Vec<RenderSpec>,
+    pub mounts: Vec<Placed>,
+}
+
+/// A [`Mount`] on the wire: its spec by index into [`RenderReply::specs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Placed {
+    pub feature: FeatureId,
+    pub element: Option<u32>,
+    pub spec: usize,
+}
+
+impl RenderReply {
+    pub fn new(mounts: Vec<Mount>) -> RenderReply {
+        let mut reply = RenderReply::default();
+        for m in mounts {
+            // Few distinct specs per page: a linear search beats hashing whole trees.
+            let spec = match reply.specs.iter().rposition(|s| *s == m.spec) {
+                Some(i) => i,
+                None => {
+                    reply.specs.push(m.spec);
+                    reply.specs.len() - 1
+                }
+            };
+            reply.mounts.push(Placed {
+                feature: m.feature,
+                element: m.element,
+                spec,
+            });
+        }
+        reply
+    }
+}
+
+/// Everything a render decides from, besides what the shim read.
+pub struct Inputs<'a> {
+    /// The page's URL as the shim reports it.
+    pub url: &'a str,
+    pub page: &'a Page,
+    pub team: &'a TeamCache,
+    pub now: Timestamp,
+    /// The zone the viewer reads times in (their settings' zone, else the browser's).
+    pub viewer_zone: &'a dyn ZoneOffsets,
+    /// The rules of a member's IANA zone.
+    pub zone_of: &'a dyn Fn(&str) -> Box<dyn ZoneOffsets>,
+    pub origins: &'a [Origin],
+    pub dismissed: &'a [banner::Dismissal],
+}
+
+/// The specs for what the shim read: a badge per teammate on the page, and on a full render the
+/// item banner.
+pub fn render(inputs: &Inputs, descriptors: &[Descriptor], full: bool) -> Vec<Mount> {
+    let mut mounts = Vec::new();
+    if runs(inputs.page, FeatureId::Badges) {
+        let descriptors = &descriptors[..descriptors.len().min(MAX_DESCRIPTORS)];
+        let people = sites::people(inputs.page, descriptors);
+        let named: BTreeSet<u32> = descriptors
+            .iter()
+            .filter(|d| d.text.as_deref().is_some_and(|t| !t.trim().is_empty()))
+            .map(|d| d.index)
+            .collect();
+        mounts.extend(badges::mounts(inputs, &people, &named));
+    }
+    if full && runs(inputs.page, FeatureId::Banner) {
+        mounts.extend(banner::mount(inputs));
+    }
+    mounts
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::api::MemberState;
+    use crate::model::{Declaration, DeclaredState, Handles, ItemState, Member, Status, WorkItem};
+    use crate::sites::classify;
+    use crate::time::FixedOffset;
+
+    /// 2026-11-18T11:06:40Z, a Wednesday.
+    pub const NOW: Timestamp = Timestamp(1_795_000_000_000);
+
+    pub fn member(id: &str, name: &str, handles: Handles, timezone: &str) -> Member {
+        Member {
+            id: id.into(),
+            display_name: name.into(),
+            handles,
+            timezone: timezone.into(),
+            working_hours: None,
+        }
+    }
+
+    pub fn github(login: &str) -> Handles {
+        Handles {
+            github: Some(login.into()),
+            ..Handles::default()
+        }
+    }
+
+    pub fn declaration(status: Status) -> Declaration {
+        Declaration {
+            status,
+            headline: "Reviewing".into(),
+            emoji: None,
+            note: String::new(),
+            items: vec![],
+            blockers: String::new(),
+            cover: None,
+            back_at: None,
+            expires_at: None,
+            timezone: "Europe/Berlin".into(),
+        }
+    }
+
+    pub fn item(url: &str, state: ItemState) -> WorkItem {
+        WorkItem {
+            url: url.into(),
+            canonical_ref: String::new(),
+            title: "Fix login".into(),
+            note: "Needs a second pair of eyes".into(),
+            state,
+            handoff_to: None,
+        }
+    }
+
+    /// A cache with `members` and, for each, an optional declaration made 3 h before [`NOW`].
+    pub fn cache(members: Vec<(Member, Option<Declaration>)>) -> TeamCache {
+        let mut cache = TeamCache::default();
+        for (m, d) in members {
+            if let Some(d) = d {
+                cache.states.insert(
+                    m.id.clone(),
+                    MemberState {
+                        member_id: m.id.clone(),
+                        version: 1,
+                        state: Some(DeclaredState {
+                            declaration: d,
+                            declared_at: NOW.plus_minutes(-180),
+                            version: 1,
+                        }),
+                        acks: vec![],
+                    },
+                );
+            }
+            cache.members.insert(m.id.clone(), m);
+        }
+        cache
+    }
+
+    /// Berlin is UTC+1 in November, Kolkata +5:30; the viewer reads UTC+9 (Tokyo).
+    pub fn zone_of(name: &str) -> Box<dyn ZoneOffsets> {
+        Box::new(FixedOffset(match name {
+            "Europe/Berlin" => 60,
+            "Asia/Kolkata" => 330,
+            _ => 0,
+        }))
+    }
+
+    pub const VIEWER: FixedOffset = FixedOffset(9 * 60);
+
+    /// Runs `f` with inputs for `url` over `team`.
+    pub fn with_inputs<T>(
+        url: &str,
+        team: &TeamCache,
+        dismissed: &[banner::Dismissal],
+        f: impl FnOnce(&Inputs) -> T,
+    ) -> T {
+        let page = classify(url, &crate::sites::sample_origins()).unwrap();
+        let origins = crate::sites::sample_origins();
+        let inputs = Inputs {
+            url,
+            page: &page,
+            team,
+            now: NOW,
+            viewer_zone: &VIEWER,
+            zone_of: &zone_of,
+            origins: &origins,
+            dismissed,
+        };
+        f(&inputs)
+    }
+
+    #[test]
+    fn features_declare_where_they_run() {
+        let o = crate::sites::sample_origins();
+        let on = |url: &str| features_for(&classify(url, &o).unwrap());
+        use FeatureId::*;
+        assert_eq!(
+            on("https://github.com/o/r/pull/1/files"),
+            [Badges, Banner, Activity]
+        );
+        assert_eq!(on("https://github.com/o/r/pulls"), [Badges]);
+        assert_eq!(on("https://github.com/o/r"), [Badges]);
+        assert_eq!(
+            on("https://linear.app/acme/team/ENG/active?peek=ENG-7"),
+            [Badges, Banner, Activity],
+            "an issue open in a side panel is an item page"
+        );
+        assert_eq!(
+            on("https://jira.corp.example/jira/browse/KEY-1"),
+            [Badges, Banner, Activity]
+        );
+        // Every feature has a distinct id.
+        let mut ids: Vec<_> = REGISTRY.iter().map(|f| f.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), REGISTRY.len());
+    }
+
+    #[test]
+    fn plans_carry_the_viewer_as_context_and_nothing_off_the_known_sites() {
+        let reply = plan_for("https://github.com/o/r/pull/1", &[]);
+        assert_eq!(reply.context_rules, ["viewer"]);
+        assert!(reply.report_view);
+        assert!(reply.plan.as_ref().is_some_and(|p| !p.rules.is_empty()));
+        let json = serde_json::to_value(&reply).unwrap();
+        assert_eq!(
+            json["features"],
+            serde_json::json!(["badges", "banner", "activity"])
+        );
+        assert!(json["style"].as_str().unwrap().contains(":host"));
+
+        let off = plan_for("https://example.com/o/r/pull/1", &[]);
+        assert_eq!(off.features, []);
+        assert_eq!(off.plan, None);
+        assert!(!off.report_view);
+        // A self-hosted origin counts once the user enabled it.
+        let ghe = "https://github.example.com/acme/app/pull/9";
+        assert_eq!(plan_for(ghe, &[]).plan, None);
+        assert!(plan_for(ghe, &crate::sites::sample_origins())
+            .plan
+            .is_some());
+    }
+
+    #[test]
+    fn render_requests_parse_with_defaults() {
+        let r: RenderRequest = serde_json::from_str(
+            r#"{"url":"https://github.com/o/r/pull/1","descriptors":[{"rule":"mention","index":2,"attrs":{"href":"/ada"}}]}"#,
+        )
+        .unwrap();
+        assert!(!r.full);
+        assert_eq!(r.descriptors.0[0].index, 2);
+        // As the shim sends them: JSON text.
+        let text: RenderRequest = serde_json::from_value(serde_json::json!({
+            "url": "https://github.com/o/r/pull/1",
+            "descriptors": r#"[{"rule":"mention","index":2,"attrs":{"href":"/ada"},"text":"@ada"}]"#,
+            "full": true,
+        }))
+        .unwrap();
+        assert_eq!(
+            text.descriptors.0,
+            r.descriptors.0[..1]
+                .iter()
+                .cloned()
+                .map(|mut d| {
+                    d.text = Some("@ada".into());
+                    d
+                })
+                .collect::<Vec<_>>()
+        );
+        let bad = serde_json::from_value::<RenderRequest>(serde_json::json!({
+            "url": "u", "descriptors": "[{\"rule\":1}]"
+        }));
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn a_full_render_draws_badges_and_the_banner_an_incremental_one_only_badges() {
+        let url = "https://github.com/o/r/pull/12";
+        let mut d = declaration(Status::Offline);
+        d.items = vec![item(
+            "https://github.com/o/r/pull/12/files",
+            ItemState::Blocked,
+        )];
+        let team = cache(vec![(member("1", "Ada", github("ada"), "UTC"), Some(d))]);
+        let descriptors = vec![Descriptor {
+            rule: "mention".into(),
+            index: 4,
+            attrs: [("href".to_string(), "/ada".to_string())].into(),
+            ..Descriptor::default()
+        }];
+        let full = with_inputs(url, &team, &[], |i| render(i, &descriptors, true));
+        let placed: Vec<_> = full.iter().map(|m| (m.feature, m.element)).collect();
+        assert_eq!(
+            placed,
+            [(FeatureId::Badges, Some(4)), (FeatureId::Banner, None)]
+        );
+        let more = with_inputs(url, &team, &[], |i| render(i, &descriptors, false));
+        assert_eq!(more.len(), 1);
+        // On the wire each distinct spec travels once.
+        let reply = RenderReply::new(vec![full[0].clone(), full[0].clone(), full[1].clone()]);
+        assert_eq!(reply.specs.len(), 2);
+        let placed: Vec<_> = reply.mounts.iter().map(|m| m.spec).collect();
+        assert_eq!(placed, [0, 0, 1]);
+        // A list page has no banner even on a full render.
+        let list = with_inputs("https://github.com/o/r/pulls", &team, &[], |i| {
+            render(i, &descriptors, true)
+        });
+        assert!(list.iter().all(|m| m.feature == FeatureId::Badges));
+    }
+}

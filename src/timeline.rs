@@ -1,0 +1,530 @@
+//! The follow-the-sun picture in the popup's Team view: the viewer's day from local midnight to
+//! midnight, one row per teammate with their working hours mapped into it (a night shift shows
+//! as two bars, the morning's end and the evening's start), who is online now, a line at "now"
+//! and a marker where each offline teammate is back. Pure: [`timeline`] computes the geometry
+//! and [`Timeline::to_svg`] describes the SVG as a tree of [`SvgNode`]s with a closed set of
+//! tags and attribute names, which the popup creates with `createElementNS` (never markup).
+//!
+//! The x axis is time, not wall-clock: on a day the viewer's clocks change, the day is 23 or 25
+//! hours long and its hour ticks are placed where those hours really fall.
+
+use crate::model::{Member, Status};
+use crate::shift::shifts_around;
+use crate::team::TeamCache;
+use crate::time::{LocalDateTime, LocalTime, Timestamp, ZoneOffsets};
+
+pub const WIDTH: f64 = 356.0;
+const LABEL_WIDTH: f64 = 84.0;
+const PLOT_LEFT: f64 = LABEL_WIDTH + 8.0;
+const PLOT_WIDTH: f64 = WIDTH - PLOT_LEFT - 6.0;
+const AXIS_HEIGHT: f64 = 16.0;
+const ROW_HEIGHT: f64 = 22.0;
+const BAR_HEIGHT: f64 = 12.0;
+/// Names longer than this are cut, with an ellipsis, to fit the label column.
+const MAX_LABEL_CHARS: usize = 12;
+
+/// One teammate's row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub member_id: String,
+    pub name: String,
+    /// Working time within the viewer's day, as x ranges `(from, to)`.
+    pub bars: Vec<(f64, f64)>,
+    pub online: bool,
+    /// When an offline teammate is back: their declared back-at, else their next shift.
+    pub back_at: Option<Timestamp>,
+    /// x of `back_at` when it falls within the viewer's day.
+    pub back_x: Option<f64>,
+    /// The row's description: "Ann · online · 09:00–17:00 Europe/Berlin" or "… · back Tue 09:00".
+    pub title: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Timeline {
+    pub rows: Vec<Row>,
+    pub now_x: f64,
+    /// `(x, "06")` for the viewer's 00, 06, 12 and 18 o'clock.
+    pub ticks: Vec<(f64, String)>,
+}
+
+/// The viewer's day `[midnight, next midnight)` containing `now`.
+fn viewer_day(now: Timestamp, zone: &dyn ZoneOffsets) -> (Timestamp, Timestamp) {
+    let date = LocalDateTime::at(now, zone).date;
+    let midnight = |date| {
+        LocalDateTime {
+            date,
+            time: LocalTime::hm(0, 0),
+        }
+        .to_instant(zone)
+    };
+    (midnight(date), midnight(date.add_days(1)))
+}
+
+/// Whether a member can be reached now: their declaration says so (online, focus) while it is
+/// current; without a current declaration, whether they are within their working hours.
+fn is_online(cache: &TeamCache, member: &Member, now: Timestamp, zone: &dyn ZoneOffsets) -> bool {
+    let declared = cache
+        .states
+        .get(&member.id)
+        .and_then(|s| s.state.as_ref())
+        .filter(|s| !s.is_expired(now));
+    match declared {
+        Some(s) => matches!(s.declaration.status, Status::Online | Status::Focus),
+        None => member.working_hours.as_ref().is_some_and(|hours| {
+            shifts_around(hours, now, zone, 1, 0)
+                .iter()
+                .any(|s| s.contains(now))
+        }),
+    }
+}
+
+/// The timeline of every member of the cache, for a viewer in `viewer_zone` at `now`. Rows are
+/// ordered by when their first bar starts in the viewer's day (follow the sun), members who did
+/// not share their hours last; ties in the roster's (member id) order.
+pub fn timeline(
+    cache: &TeamCache,
+    now: Timestamp,
+    viewer_zone: &dyn ZoneOffsets,
+    zone_of: &dyn Fn(&str) -> Box<dyn ZoneOffsets>,
+) -> Timeline {
+    let (day_start, day_end) = viewer_day(now, viewer_zone);
+    let span = (day_end.millis() - day_start.millis()).max(1) as f64;
+    let x = |at: Timestamp| {
+        let clamped = at.max(day_start).min(day_end);
+        PLOT_LEFT + (clamped.millis() - day_start.millis()) as f64 / span * PLOT_WIDTH
+    };
+    let in_day = |at: Timestamp| day_start <= at && at <= day_end;
+    let rows: Vec<Row> = cache
+        .members
+        .values()
+        .map(|member| {
+            let zone = zone_of(&member.timezone);
+            let zone = zone.as_ref();
+            let bars = member
+                .working_hours
+                .as_ref()
+                .map_or_else(Vec::new, |hours| {
+                    shifts_around(hours, now, zone, 2, 2)
+                        .iter()
+                        .filter(|s| s.end > day_start && s.start < day_end)
+                        .map(|s| (x(s.start), x(s.end)))
+                        .collect()
+                });
+            let online = is_online(cache, member, now, zone);
+            let declared_back = cache
+                .states
+                .get(&member.id)
+                .and_then(|s| s.state.as_ref())
+                .filter(|s| !s.is_expired(now))
+                .and_then(|s| s.declaration.back_at);
+            let back_at = if online {
+                None
+            } else {
+                declared_back.filter(|at| *at > now).or_else(|| {
+                    member
+                        .working_hours
+                        .as_ref()
+                        .and_then(|h| h.next_start(now, zone))
+                })
+            };
+            let hours = member.working_hours.as_ref().map_or_else(
+                || "hours not shared".to_string(),
+                |h| format!("{}\u{2013}{} {}", h.start, h.end, member.timezone),
+            );
+            let presence = match back_at {
+                _ if online => "online".to_string(),
+                Some(at) => {
+                    let local = LocalDateTime::at(at, viewer_zone);
+                    format!("back {} {}", local.date.weekday().short_name(), local.time)
+                }
+                None => "offline".to_string(),
+            };
+            Row {
+                member_id: member.id.clone(),
+                name: member.display_name.clone(),
+                bars,
+                online,
+                back_at,
+                back_x: back_at.filter(|at| in_day(*at)).map(x),
+                title: format!("{} \u{b7} {presence} \u{b7} {hours}", member.display_name),
+            }
+        })
+        .collect();
+    // By the first bar's start in tenths of a pixel; no bars last; ties keep member-id order.
+    let rows = crate::order::by_key(rows, |r| {
+        r.bars
+            .iter()
+            .map(|b| (b.0 * 10.0) as i64)
+            .min()
+            .unwrap_or(i64::MAX)
+    });
+    let date = LocalDateTime::at(now, viewer_zone).date;
+    let ticks = [0, 6, 12, 18]
+        .into_iter()
+        .map(|h| {
+            let at = LocalDateTime {
+                date,
+                time: LocalTime::hm(h, 0),
+            }
+            .to_instant(viewer_zone);
+            (x(at), format!("{h:02}"))
+        })
+        .collect();
+    Timeline {
+        rows,
+        now_x: x(now),
+        ticks,
+    }
+}
+
+/// One SVG element: a tag and attribute names from closed sets, text set as text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SvgNode {
+    pub tag: &'static str,
+    pub attrs: Vec<(&'static str, String)>,
+    pub text: Option<String>,
+    pub children: Vec<SvgNode>,
+}
+
+impl SvgNode {
+    fn new(tag: &'static str, attrs: &[(&'static str, String)]) -> SvgNode {
+        SvgNode {
+            tag,
+            attrs: attrs.to_vec(),
+            text: None,
+            children: Vec::new(),
+        }
+    }
+
+    fn with_text(mut self, text: impl Into<String>) -> SvgNode {
+        self.text = Some(text.into());
+        self
+    }
+
+    fn child(mut self, node: SvgNode) -> SvgNode {
+        self.children.push(node);
+        self
+    }
+}
+
+/// A coordinate with one decimal, written with integer formatting: formatting an `f64` would
+/// pull Rust's float printing (some 20 KiB) into the wasm module for this alone.
+fn num(v: f64) -> String {
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
+}
+
+fn label(name: &str) -> String {
+    let mut chars = name.chars();
+    let cut: String = chars.by_ref().take(MAX_LABEL_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{}\u{2026}", cut.trim_end())
+    } else {
+        cut
+    }
+}
+
+impl Timeline {
+    pub fn height(&self) -> f64 {
+        AXIS_HEIGHT + ROW_HEIGHT * self.rows.len() as f64 + 4.0
+    }
+
+    /// The SVG: axis ticks, a row per teammate (status dot, name, bars, back marker, each row
+    /// with a `<title>` for its tooltip and screen readers) and the "now" line on top. Classes
+    /// (`tl-…`) are styled by the popup's stylesheet.
+    pub fn to_svg(&self) -> SvgNode {
+        let height = self.height();
+        let (w, h) = (num(WIDTH), num(height));
+        let mut svg = SvgNode::new(
+            "svg",
+            &[
+                ("viewBox", format!("0 0 {w} {h}")),
+                ("width", w),
+                ("height", h),
+                ("role", "img".into()),
+                ("class", "timeline".into()),
+            ],
+        )
+        .child(SvgNode::new("title", &[]).with_text("Working hours today, in your time"));
+        let vertical = |x: f64, class: &str| {
+            shape(
+                "line",
+                class,
+                &[
+                    ("x1", x),
+                    ("x2", x),
+                    ("y1", AXIS_HEIGHT - 4.0),
+                    ("y2", height),
+                ],
+            )
+        };
+        for (x, text) in &self.ticks {
+            svg = svg.child(vertical(*x, "tl-tick")).child(
+                shape("text", "tl-axis", &[("x", *x), ("y", AXIS_HEIGHT - 6.0)])
+                    .with_text(text.clone()),
+            );
+        }
+        for (i, row) in self.rows.iter().enumerate() {
+            let mid = AXIS_HEIGHT + ROW_HEIGHT * i as f64 + ROW_HEIGHT / 2.0;
+            let presence = if row.online {
+                "tl-online"
+            } else {
+                "tl-offline"
+            };
+            let mut g = SvgNode::new(
+                "g",
+                &[
+                    ("class", format!("tl-row {presence}")),
+                    ("data-member", row.member_id.clone()),
+                ],
+            )
+            .child(SvgNode::new("title", &[]).with_text(row.title.clone()))
+            .child(shape(
+                "circle",
+                &format!("tl-dot {presence}"),
+                &[("cx", 5.0), ("cy", mid), ("r", 4.0)],
+            ))
+            .child(
+                shape("text", "tl-name", &[("x", 14.0), ("y", mid + 4.0)])
+                    .with_text(label(&row.name)),
+            );
+            for (from, to) in &row.bars {
+                let geometry = [
+                    ("x", *from),
+                    ("y", mid - BAR_HEIGHT / 2.0),
+                    ("width", (to - from).max(1.0)),
+                    ("height", BAR_HEIGHT),
+                    ("rx", 3.0),
+                ];
+                g = g.child(shape("rect", "tl-bar", &geometry));
+            }
+            if let Some(x) = row.back_x {
+                // A small triangle pointing down at the instant they are back.
+                let tip = format!("M{} {}l4 -6h-8z", num(x), num(mid - BAR_HEIGHT / 2.0 + 1.0));
+                g = g.child(SvgNode::new(
+                    "path",
+                    &[("d", tip), ("class", "tl-back".into())],
+                ));
+            }
+            svg = svg.child(g);
+        }
+        svg.child(vertical(self.now_x, "tl-now"))
+    }
+}
+
+/// An element with a class and numeric geometry attributes.
+fn shape(tag: &'static str, class: &str, geometry: &[(&'static str, f64)]) -> SvgNode {
+    let mut attrs: Vec<(&'static str, String)> =
+        geometry.iter().map(|(name, v)| (*name, num(*v))).collect();
+    attrs.push(("class", class.to_string()));
+    SvgNode {
+        tag,
+        attrs,
+        text: None,
+        children: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::MemberState;
+    use crate::model::tests::{sample, Tz};
+    use crate::model::{DeclaredState, Handles, WorkingHours};
+    use crate::time::{FixedOffset, Weekday};
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
+    }
+
+    fn member(id: &str, tz: &str, hours: Option<(u32, u32)>) -> Member {
+        Member {
+            id: id.into(),
+            display_name: id.into(),
+            handles: Handles::default(),
+            timezone: tz.into(),
+            working_hours: hours.map(|(s, e)| WorkingHours {
+                days: Weekday::ALL.to_vec(),
+                start: LocalTime::hm(s, 0),
+                end: LocalTime::hm(e, 0),
+            }),
+        }
+    }
+
+    fn declare(cache: &mut TeamCache, id: &str, status: Status, back_at: Option<Timestamp>) {
+        let mut declaration = sample();
+        declaration.status = status;
+        declaration.back_at = back_at;
+        cache.states.insert(
+            id.into(),
+            MemberState {
+                member_id: id.into(),
+                version: 1,
+                state: Some(DeclaredState {
+                    declaration,
+                    declared_at: t("2026-11-18T00:00:00Z"),
+                    version: 1,
+                }),
+                acks: vec![],
+            },
+        );
+    }
+
+    fn zones(name: &str) -> Box<dyn ZoneOffsets> {
+        match name.parse::<chrono_tz::Tz>() {
+            Ok(tz) => Box::new(Tz(tz)),
+            Err(_) => Box::new(FixedOffset(0)),
+        }
+    }
+
+    /// x of an hour of the viewer's (UTC) 24-hour day.
+    fn hx(hour: f64) -> f64 {
+        PLOT_LEFT + hour / 24.0 * PLOT_WIDTH
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 0.01
+    }
+
+    fn cache() -> TeamCache {
+        let mut cache = TeamCache::default();
+        for m in [
+            member("berlin", "Europe/Berlin", Some((9, 17))),
+            member("kolkata", "Asia/Kolkata", Some((10, 18))),
+            // A night shift 22:00–06:00 in New York: two bars in a UTC day.
+            member("nyc", "America/New_York", Some((22, 6))),
+            member("nohours", "UTC", None),
+        ] {
+            cache.members.insert(m.id.clone(), m);
+        }
+        cache
+    }
+
+    #[test]
+    fn hours_map_into_the_viewers_day_with_overnight_wrap() {
+        // Wednesday 2026-11-18 12:00 UTC, viewer in UTC.
+        let tl = timeline(&cache(), t("2026-11-18T12:00:00Z"), &FixedOffset(0), &zones);
+        let ids: Vec<_> = tl.rows.iter().map(|r| r.member_id.as_str()).collect();
+        assert_eq!(ids, ["nyc", "kolkata", "berlin", "nohours"], "by first bar");
+        let row = |id: &str| tl.rows.iter().find(|r| r.member_id == id).unwrap();
+        let berlin = &row("berlin").bars; // 09–17 CET = 08–16 UTC
+        assert_eq!(berlin.len(), 1);
+        assert!(close(berlin[0].0, hx(8.0)) && close(berlin[0].1, hx(16.0)));
+        let kolkata = &row("kolkata").bars; // 10–18 IST = 04:30–12:30 UTC
+        assert!(close(kolkata[0].0, hx(4.5)) && close(kolkata[0].1, hx(12.5)));
+        // New York 22:00–06:00 EST = 03:00–11:00 UTC: within the day, one bar.
+        let nyc = &row("nyc").bars;
+        assert_eq!(nyc.len(), 1);
+        assert!(close(nyc[0].0, hx(3.0)) && close(nyc[0].1, hx(11.0)));
+        assert!(row("nohours").bars.is_empty());
+        assert!(row("nohours").title.ends_with("hours not shared"));
+        assert!(close(tl.now_x, hx(12.0)));
+        let ticks: Vec<_> = tl.ticks.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(ticks, ["00", "06", "12", "18"]);
+        assert!(close(tl.ticks[1].0, hx(6.0)));
+    }
+
+    #[test]
+    fn a_shift_across_the_viewers_midnight_is_two_bars() {
+        // Viewer in Tokyo (UTC+9): New York's 03:00–11:00 UTC night shift is 12:00–20:00
+        // Tokyo; Berlin's 08:00–16:00 UTC is 17:00–01:00 Tokyo, so it wraps: the morning's
+        // end of yesterday's shift (00:00–01:00) and the evening's start (17:00–24:00).
+        let tokyo = Tz(chrono_tz::Asia::Tokyo);
+        let tl = timeline(&cache(), t("2026-11-18T03:00:00Z"), &tokyo, &zones);
+        let berlin = &tl
+            .rows
+            .iter()
+            .find(|r| r.member_id == "berlin")
+            .unwrap()
+            .bars;
+        assert_eq!(berlin.len(), 2, "{berlin:?}");
+        assert!(close(berlin[0].0, hx(0.0)) && close(berlin[0].1, hx(1.0)));
+        assert!(close(berlin[1].0, hx(17.0)) && close(berlin[1].1, hx(24.0)));
+    }
+
+    #[test]
+    fn online_now_and_back_markers() {
+        let mut c = cache();
+        let now = t("2026-11-18T13:00:00Z");
+        // Berlin is in hours and undeclared: online. Kolkata's hours ended: back tomorrow
+        // 10:00 IST (04:30Z), outside the viewer's day: no marker, but the title says so.
+        // NYC declared away, back at 15:00Z today: a marker.
+        declare(&mut c, "nyc", Status::Away, Some(t("2026-11-18T15:00:00Z")));
+        // "nohours" declared focus: online though hours are unknown.
+        declare(&mut c, "nohours", Status::Focus, None);
+        let tl = timeline(&c, now, &FixedOffset(0), &zones);
+        let row = |id: &str| tl.rows.iter().find(|r| r.member_id == id).unwrap().clone();
+        assert!(row("berlin").online && row("nohours").online);
+        assert!(!row("kolkata").online && !row("nyc").online);
+        assert_eq!(row("kolkata").back_at, Some(t("2026-11-19T04:30:00Z")));
+        assert_eq!(row("kolkata").back_x, None);
+        assert!(row("kolkata").title.contains("back Thu 04:30"));
+        assert!(close(row("nyc").back_x.unwrap(), hx(15.0)));
+        assert_eq!(row("berlin").back_at, None);
+        // A declaration of online outside hours wins over the hours.
+        declare(&mut c, "kolkata", Status::Online, None);
+        let tl = timeline(&c, now, &FixedOffset(0), &zones);
+        assert!(tl.rows.iter().any(|r| r.member_id == "kolkata" && r.online));
+    }
+
+    #[test]
+    fn a_dst_day_is_25_hours_long() {
+        // Viewer in Berlin on Sunday 2026-10-25 (fall back): midnight CEST is 22:00Z the day
+        // before, the next midnight (CET) 23:00Z; 12:00 CET is 11:00Z, 13 of the 25 hours in.
+        let berlin = Tz(chrono_tz::Europe::Berlin);
+        let tl = timeline(
+            &TeamCache::default(),
+            t("2026-10-25T11:00:00Z"),
+            &berlin,
+            &zones,
+        );
+        assert!(close(tl.now_x, PLOT_LEFT + 13.0 / 25.0 * PLOT_WIDTH));
+        let noon = tl.ticks.iter().find(|(_, l)| l == "12").unwrap().0;
+        assert!(close(noon, tl.now_x));
+    }
+
+    #[test]
+    fn coordinates_have_one_decimal() {
+        assert_eq!(num(0.0), "0.0");
+        assert_eq!(num(12.345), "12.3");
+        assert_eq!(num(99.96), "100.0");
+        assert_eq!(num(-0.44), "-0.4");
+    }
+
+    #[test]
+    fn the_svg_uses_only_known_tags_and_text() {
+        let mut c = cache();
+        declare(&mut c, "nyc", Status::Away, Some(t("2026-11-18T15:00:00Z")));
+        c.members.get_mut("berlin").unwrap().display_name =
+            "<script>alert(1)</script> Very Long Name".into();
+        let svg = timeline(&c, t("2026-11-18T12:00:00Z"), &FixedOffset(0), &zones).to_svg();
+        fn walk(n: &SvgNode, tags: &mut Vec<&'static str>, texts: &mut Vec<String>) {
+            tags.push(n.tag);
+            texts.extend(n.text.clone());
+            for c in &n.children {
+                walk(c, tags, texts);
+            }
+        }
+        let (mut tags, mut texts) = (Vec::new(), Vec::new());
+        walk(&svg, &mut tags, &mut texts);
+        for tag in &tags {
+            assert!(
+                ["svg", "title", "line", "text", "g", "circle", "rect", "path"].contains(tag),
+                "{tag}"
+            );
+        }
+        assert_eq!(
+            tags.iter().filter(|t| **t == "g").count(),
+            4,
+            "a group per row"
+        );
+        assert_eq!(
+            tags.iter().filter(|t| **t == "path").count(),
+            1,
+            "one back marker"
+        );
+        assert!(texts.contains(&"<script>aler…".to_string()), "cut, as text");
+        assert_eq!(svg.attrs[0], ("viewBox", "0 0 356.0 108.0".to_string()));
+    }
+}

@@ -1,0 +1,479 @@
+//! "Since you were away" in the popup, and the toolbar badge's count of hand-offs waiting for
+//! the user. `crate::digest` decides what is listed, in which order, and whether the popup opens
+//! on it; this module reads the team cache, places the digest at the top of the popup, and
+//! sends acknowledgements through the background worker (which posts them to the server).
+//!
+//! Control ids (stable; tests drive them):
+//! - `digest-open` ("Since you were away", shown while the digest is closed and has entries)
+//! - `digest` (section), `digest-close` ("Done"), `digest-status` (what went wrong), one
+//!   `li.digest-entry[data-member=<id>]` per declaration; an acknowledge button is
+//!   `button.ack[data-member=<declarer id>]` with `data-item=<item key>` (none for the cover),
+//!   and becomes `.acked` "Acknowledged 09:12"
+//! - `own-acks`: under the form's work items, "acknowledged by Bob 09:12" for the user's own
+//!   hand-offs
+
+use super::dom::{self, el, text_el};
+use super::ext::{self, Area, ExtError};
+use super::zone::Zone;
+use crate::api::{item_key, AckRequest};
+use crate::connect::Connection;
+use crate::digest::{acks_of_own, digest, opens_on_digest, unacknowledged_count, Entry};
+use crate::display::time_or_date_text;
+use crate::item_ref::parse_http_url;
+use crate::message::{ErrorReply, Request, Response};
+use crate::model::{DeclaredState, Settings, WorkItem};
+use crate::reminder::current_shift;
+use crate::store::{
+    CONNECTION_KEY, DIGEST_SEEN_KEY, HISTORY_KEY, SETTINGS_KEY, STATE_KEY, TEAM_KEY,
+};
+use crate::team::{roster_row, TeamCache};
+use crate::time::{Timestamp, ZoneOffsets};
+use gloo::events::EventListener;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Element;
+
+fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64)
+}
+
+async fn load<T: serde::de::DeserializeOwned + Default>(area: Area, key: &str) -> T {
+    ext::get(area, key).await.ok().flatten().unwrap_or_default()
+}
+
+/// Whether a change of `key` in `area` can change the badge's count.
+pub fn depends_on(area: &str, key: &str) -> bool {
+    area == "local" && [TEAM_KEY, CONNECTION_KEY].contains(&key)
+}
+
+/// The badge's count of hand-offs addressed to the user and not yet acknowledged (0 when not
+/// connected).
+pub async fn unacknowledged(now: Timestamp) -> usize {
+    let connection: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
+    let Some(connection) = connection else {
+        return 0;
+    };
+    let cache: TeamCache = load(Area::Local, TEAM_KEY).await;
+    unacknowledged_count(&cache, &connection.member.id, now)
+}
+
+/// What the popup's digest reads.
+struct View {
+    me: String,
+    cache: TeamCache,
+    since: Option<Timestamp>,
+    zone: Rc<Zone>,
+}
+
+impl View {
+    async fn load(zone: Rc<Zone>) -> Option<View> {
+        let connection: Option<Connection> =
+            ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
+        let state: Option<DeclaredState> = ext::get(Area::Local, STATE_KEY).await.ok().flatten();
+        let history: Vec<DeclaredState> = load(Area::Local, HISTORY_KEY).await;
+        let since = state
+            .iter()
+            .chain(history.first())
+            .map(|s| s.declared_at)
+            .max();
+        Some(View {
+            me: connection?.member.id,
+            cache: load(Area::Local, TEAM_KEY).await,
+            since,
+            zone,
+        })
+    }
+}
+
+/// Adds the digest (open when the user is coming online to news, else behind its button) and
+/// the acknowledgements of the user's own hand-offs to the popup.
+pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
+    let Some(view) = View::load(Rc::clone(&zone)).await else {
+        return Ok(());
+    };
+    let settings: Settings = load(Area::Sync, SETTINGS_KEY).await;
+    let seen: Option<Timestamp> = ext::get(Area::Local, DIGEST_SEEN_KEY).await.ok().flatten();
+    let opened_at = now();
+    let in_hours = current_shift(&settings.working_hours, zone.as_ref(), opened_at).is_some();
+    let open = opens_on_digest(
+        &digest(&view.cache, &view.me, view.since, opened_at),
+        seen,
+        in_hours,
+    );
+    let section = el(
+        "section",
+        &[
+            ("id", "digest"),
+            ("class", "card digest"),
+            ("aria-labelledby", "digest-title"),
+        ],
+    );
+    let _ = app.prepend_with_node_1(&section);
+    let opener = dom::button("digest-open", "Since you were away");
+    let _ = section.after_with_node_1(&opener);
+    show(&view, open);
+    show_own_acks(&view);
+
+    let clicks = Rc::clone(&zone);
+    // Page-lifetime listener: leaked on purpose, as the popup's own are.
+    EventListener::new(app, "click", move |event| {
+        let button = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("button").ok().flatten());
+        let Some(button) = button else {
+            return;
+        };
+        let zone = Rc::clone(&clicks);
+        match button.id().as_str() {
+            "digest-open" => spawn_local(async move { reload(zone, true).await }),
+            "digest-close" => spawn_local(async move {
+                dom::set_hidden("digest", true);
+                if let Ok(json) = ext::encode(&now()) {
+                    let _ = ext::set(Area::Local, &[(DIGEST_SEEN_KEY, &json)]).await;
+                }
+                reload(zone, false).await;
+                dom::focus("status");
+            }),
+            _ if button.class_list().contains("ack") => {
+                let request = AckRequest {
+                    member_id: button.get_attribute("data-member").unwrap_or_default(),
+                    item: button.get_attribute("data-item"),
+                };
+                spawn_local(async move { acknowledge(request, zone).await });
+            }
+            _ => {}
+        }
+    })
+    .forget();
+    if open {
+        dom::focus("digest-close");
+    }
+    Ok(())
+}
+
+async fn reload(zone: Rc<Zone>, open: bool) {
+    if let Some(view) = View::load(zone).await {
+        show(&view, open);
+        show_own_acks(&view);
+    }
+}
+
+async fn acknowledge(request: AckRequest, zone: Rc<Zone>) {
+    dom::set_status("digest-status", "Sending\u{2026}", false);
+    match ext::send_message::<_, Response, ErrorReply>(&Request::Acknowledge(request)).await {
+        Ok(Ok(Response::Acknowledged)) => {
+            // Redrawn first: the status line is part of what is redrawn.
+            reload(zone, true).await;
+            dom::set_status("digest-status", "Acknowledged.", false);
+        }
+        Ok(Err(e)) => dom::set_status("digest-status", &e.message, true),
+        Ok(Ok(_)) => dom::set_status("digest-status", "Unexpected answer.", true),
+        Err(e) => dom::set_status("digest-status", &e.to_string(), true),
+    }
+}
+
+/// Renders the digest into its section; `open` shows it, else only its button (when it has
+/// anything to show).
+fn show(view: &View, open: bool) {
+    let Some(section) = dom::by_id("digest") else {
+        return;
+    };
+    let now = now();
+    let d = digest(&view.cache, &view.me, view.since, now);
+    let head = el("div", &[("class", "row spread")]);
+    dom::append(
+        &head,
+        &[
+            &text_el("h2", &[("id", "digest-title")], "Since you were away"),
+            &dom::button("digest-close", "Done"),
+        ],
+    );
+    let intro = match view.since {
+        Some(since) => format!(
+            "Declarations since yours ({}), hand-offs to you first.",
+            time_or_date_text(since, now, view.zone.as_ref())
+        ),
+        None => "Your teammates' declarations, hand-offs to you first.".to_string(),
+    };
+    let list = el("ol", &[("class", "plain stack")]);
+    for entry in &d.entries {
+        dom::append(&list, &[&entry_item(entry, view, now)]);
+    }
+    if d.entries.is_empty() {
+        dom::append(
+            &list,
+            &[&text_el(
+                "li",
+                &[("class", "muted")],
+                "Nothing new from your team.",
+            )],
+        );
+    }
+    let children: js_sys::Array = [
+        &head,
+        &text_el("p", &[("class", "muted")], &intro),
+        &list,
+        &el("p", &[("id", "digest-status"), ("role", "status")]),
+    ]
+    .into_iter()
+    .map(JsValue::from)
+    .collect();
+    section.replace_children_with_node(&children);
+    dom::set_hidden("digest", !open);
+    dom::set_hidden("digest-open", open || d.entries.is_empty());
+    let label = match d.unacknowledged() {
+        0 => "Since you were away".to_string(),
+        n => format!("Since you were away ({n} to acknowledge)"),
+    };
+    dom::set_text("digest-open", &label);
+}
+
+/// "Acknowledge", or "Acknowledged 09:12" once done.
+fn ack_control(
+    entry: &Entry,
+    item: Option<&str>,
+    acked: Option<Timestamp>,
+    view: &View,
+) -> Element {
+    match acked {
+        Some(at) => text_el(
+            "span",
+            &[("class", "acked")],
+            &format!(
+                "Acknowledged {}",
+                time_or_date_text(at, now(), view.zone.as_ref())
+            ),
+        ),
+        None => {
+            let button = text_el(
+                "button",
+                &[
+                    ("type", "button"),
+                    ("class", "ack"),
+                    ("data-member", &entry.member.id),
+                ],
+                "Acknowledge",
+            );
+            if let Some(item) = item {
+                let _ = button.set_attribute("data-item", item);
+            }
+            button
+        }
+    }
+}
+
+fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Element {
+    let li = el(
+        "li",
+        &[("class", "digest-entry"), ("data-member", &entry.member.id)],
+    );
+    let member_zone = Zone::named(&entry.member.timezone).unwrap_or_else(Zone::browser);
+    let row = roster_row(
+        &view.cache,
+        entry.member,
+        now,
+        view.zone.as_ref(),
+        &member_zone,
+    );
+    let d = &entry.state.declaration;
+    let head = el("div", &[("class", "row spread")]);
+    let status = if entry.expired {
+        format!("{} (expired)", d.status.label())
+    } else {
+        d.status.label().to_string()
+    };
+    dom::append(
+        &head,
+        &[
+            &text_el("strong", &[], &entry.member.display_name),
+            &text_el(
+                "span",
+                &[("class", &format!("status status-{}", d.status.as_str()))],
+                &status,
+            ),
+        ],
+    );
+    let emoji = d
+        .emoji
+        .as_deref()
+        .map(|e| format!("{e} "))
+        .unwrap_or_default();
+    dom::append(
+        &li,
+        &[
+            &head,
+            &text_el(
+                "p",
+                &[("class", "headline")],
+                &format!("{emoji}{}", d.headline),
+            ),
+        ],
+    );
+    let details: Vec<String> = [
+        row.declared.clone(),
+        row.back.clone(),
+        Some(format!("{} their time", row.local_time)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    dom::append(
+        &li,
+        &[&text_el(
+            "p",
+            &[("class", "muted details")],
+            &details.join(" \u{b7} "),
+        )],
+    );
+    if !d.note.trim().is_empty() {
+        dom::append(&li, &[&text_el("p", &[("class", "pre")], &d.note)]);
+    }
+    if !d.blockers.trim().is_empty() {
+        dom::append(
+            &li,
+            &[&text_el(
+                "p",
+                &[("class", "pre")],
+                &format!("Blockers: {}", d.blockers),
+            )],
+        );
+    }
+    if let Some(cover) = &d.cover {
+        let p = el("p", &[("class", "cover")]);
+        match entry.handoffs.iter().find(|h| h.item.is_none()) {
+            Some(h) => {
+                let _ = p.append_with_str_1("You cover for them. ");
+                dom::append(&p, &[&ack_control(entry, None, h.acked_at, view)]);
+            }
+            None => {
+                let _ = p.append_with_str_1(&format!("Cover: {cover}"));
+            }
+        }
+        dom::append(&li, &[&p]);
+    }
+    if !d.items.is_empty() {
+        let items = el("ul", &[("class", "items")]);
+        for item in &d.items {
+            dom::append(&items, &[&item_line(entry, item, view, now)]);
+        }
+        dom::append(&li, &[&items]);
+    }
+    li
+}
+
+fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Element {
+    let li = el("li", &[]);
+    let title = if item.title.trim().is_empty() {
+        item.url.as_str()
+    } else {
+        item.title.as_str()
+    };
+    // Only http(s) links become links (a declaration is someone else's input).
+    let link = if parse_http_url(&item.url).is_some() {
+        text_el(
+            "a",
+            &[
+                ("href", &item.url),
+                ("target", "_blank"),
+                ("rel", "noopener noreferrer"),
+            ],
+            title,
+        )
+    } else {
+        text_el("span", &[], title)
+    };
+    dom::append(&li, &[&link]);
+    let _ = li.append_with_str_1(&format!(" \u{b7} {}", item.state.label()));
+    match (entry.handoff(item), &item.handoff_to) {
+        (Some(h), _) => {
+            let _ = li.append_with_str_1(" \u{b7} handed to you ");
+            dom::append(
+                &li,
+                &[&ack_control(entry, Some(item_key(item)), h.acked_at, view)],
+            );
+        }
+        (None, Some(to)) => {
+            let _ = li.append_with_str_1(&format!(" \u{b7} handed to {to}"));
+        }
+        (None, None) => {}
+    }
+    if !item.note.trim().is_empty() {
+        dom::append(&li, &[&text_el("p", &[("class", "pre")], &item.note)]);
+    }
+    for ack in entry
+        .acks
+        .iter()
+        .filter(|a| a.item.as_deref() == Some(item_key(item)) && a.by != view.me)
+    {
+        let by = view
+            .cache
+            .members
+            .get(&ack.by)
+            .map_or(ack.by.as_str(), |m| m.display_name.as_str());
+        dom::append(
+            &li,
+            &[&text_el(
+                "p",
+                &[("class", "muted")],
+                &format!(
+                    "acknowledged by {by} {}",
+                    time_or_date_text(ack.at, now, view.zone.as_ref())
+                ),
+            )],
+        );
+    }
+    li
+}
+
+/// "“Fix login” acknowledged by Bob 09:12" under the form's work items, for the user's own
+/// current declaration.
+fn show_own_acks(view: &View) {
+    let list = match dom::by_id("own-acks") {
+        Some(list) => list,
+        None => {
+            let list = el("ul", &[("id", "own-acks"), ("class", "plain muted")]);
+            match dom::by_id("items") {
+                Some(items) => {
+                    let _ = items.after_with_node_1(&list);
+                }
+                None => return,
+            }
+            list
+        }
+    };
+    let now = now();
+    let own = view
+        .cache
+        .states
+        .get(&view.me)
+        .and_then(|s| s.state.as_ref());
+    let lines: js_sys::Array = acks_of_own(&view.cache, &view.me)
+        .into_iter()
+        .map(|(item, by, at)| {
+            let what = match item {
+                None => "Your cover".to_string(),
+                Some(key) => {
+                    let title = own
+                        .and_then(|s| s.declaration.items.iter().find(|i| item_key(i) == key))
+                        .map_or(key, |i| {
+                            if i.title.is_empty() {
+                                key
+                            } else {
+                                i.title.as_str()
+                            }
+                        });
+                    format!("\u{201c}{title}\u{201d}")
+                }
+            };
+            let when = time_or_date_text(at, now, view.zone.as_ref() as &dyn ZoneOffsets);
+            JsValue::from(text_el(
+                "li",
+                &[("class", "own-ack")],
+                &format!("{what} acknowledged by {by} {when}"),
+            ))
+        })
+        .collect();
+    list.replace_children_with_node(&lines);
+}

@@ -1,0 +1,239 @@
+//! The popup's end-of-day parts: the reminder banner with "Snooze 30 min" and "Skip today"
+//! (the only place Firefox offers them: its notifications have no buttons), and the proposed
+//! items for the declaration (`crate::prefill`), each added to the form only by its "Add".
+//!
+//! Control ids (stable; tests drive them):
+//! - `reminder` (section, shown while the reminder is due), buttons `reminder-snooze`,
+//!   `reminder-skip`, status line `reminder-status`
+//! - `suggestions` (inside the work items, shown near the end of the working day when there is
+//!   anything to propose): one `li` per item with the button `suggest-<i>` ("Add")
+
+use super::dom::{self, el, text_el};
+use super::ext::{self, Area, ExtError};
+use super::reminder::World;
+use crate::display::time_or_date_text;
+use crate::draft::{Draft, ItemDraft};
+use crate::features::activity::ActivityEntry;
+use crate::message::{ErrorReply, Request, Response};
+use crate::model::ItemState;
+use crate::prefill::{suggestions, today_from, Source, Suggestion};
+use crate::reminder::near_end_of_day;
+use crate::store::ACTIVITY_KEY;
+use crate::time::Timestamp;
+use gloo::events::EventListener;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Element;
+
+fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64)
+}
+
+/// What the form lends this module: its current draft, and adding an item to it as the
+/// user's own edit would.
+pub struct FormHooks {
+    pub read: Box<dyn Fn() -> Draft>,
+    pub add: Box<dyn Fn(&ItemDraft)>,
+}
+
+struct Parts {
+    world: World,
+    activity: Vec<ActivityEntry>,
+    hooks: FormHooks,
+    /// The proposals on show, by the index in their button ids.
+    shown: RefCell<Vec<Suggestion>>,
+}
+
+/// Adds the reminder banner (when due) above everything and the proposals (near the end of the
+/// day) into the form's work items.
+pub async fn mount(app: &Element, hooks: FormHooks) -> Result<(), ExtError> {
+    let world = World::load().await;
+    let activity: Vec<ActivityEntry> = ext::get(Area::Local, ACTIVITY_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let parts = Rc::new(Parts {
+        world,
+        activity,
+        hooks,
+        shown: RefCell::new(Vec::new()),
+    });
+    let now = now();
+    if parts.world.decide(now).due.is_some() {
+        let _ = app.prepend_with_node_1(&banner());
+    }
+    let settings = &parts.world.settings;
+    let near = near_end_of_day(
+        &settings.working_hours,
+        settings.reminder.lead_minutes,
+        &parts.world.zone,
+        now,
+    );
+    if near {
+        if let Some(items) = dom::by_id("items") {
+            let section = el(
+                "section",
+                &[
+                    ("id", "suggestions"),
+                    ("aria-labelledby", "suggestions-title"),
+                ],
+            );
+            let _ = items.after_with_node_1(&section);
+            parts.show_suggestions();
+        }
+    }
+    let clicks = Rc::clone(&parts);
+    // Page-lifetime listener: leaked on purpose, as the popup's own are.
+    EventListener::new(app, "click", move |event| {
+        let id = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("button").ok().flatten())
+            .map(|button| button.id());
+        if let Some(id) = id {
+            clicks.on_button(&id);
+        }
+    })
+    .forget();
+    Ok(())
+}
+
+fn banner() -> Element {
+    let section = el(
+        "section",
+        &[
+            ("id", "reminder"),
+            ("class", "card reminder"),
+            ("aria-labelledby", "reminder-title"),
+        ],
+    );
+    let buttons = el("div", &[("class", "row wrap")]);
+    dom::append(
+        &buttons,
+        &[
+            &dom::button("reminder-snooze", "Snooze 30 min"),
+            &dom::button("reminder-skip", "Skip today"),
+        ],
+    );
+    dom::append(
+        &section,
+        &[
+            &text_el(
+                "h2",
+                &[("id", "reminder-title")],
+                "End of your day: declare before you go",
+            ),
+            &text_el(
+                "p",
+                &[("class", "muted")],
+                "Tell the next shift what you are on, what is blocked and who covers.",
+            ),
+            &buttons,
+            &el("p", &[("id", "reminder-status"), ("role", "status")]),
+        ],
+    );
+    section
+}
+
+impl Parts {
+    fn on_button(self: &Rc<Self>, id: &str) {
+        let request = match id {
+            "reminder-snooze" => Request::SnoozeReminder,
+            "reminder-skip" => Request::SkipReminder,
+            _ => {
+                if let Some(i) = id.strip_prefix("suggest-").and_then(|i| i.parse().ok()) {
+                    self.add(i);
+                }
+                return;
+            }
+        };
+        let parts = Rc::clone(self);
+        spawn_local(async move { parts.answer_reminder(request).await });
+    }
+
+    async fn answer_reminder(&self, request: Request) {
+        let skip = request == Request::SkipReminder;
+        match ext::send_message::<_, Response, ErrorReply>(&request).await {
+            Ok(Ok(Response::Reminder(state))) => {
+                let text = match state.snoozed_until {
+                    Some(until) if !skip => format!(
+                        "Snoozed until {}.",
+                        time_or_date_text(until, now(), &self.world.zone)
+                    ),
+                    _ => "No more reminders today.".to_string(),
+                };
+                dom::set_hidden("reminder-snooze", true);
+                dom::set_hidden("reminder-skip", true);
+                dom::set_status("reminder-status", &text, false);
+            }
+            Ok(Err(e)) => dom::set_status("reminder-status", &e.message, true),
+            Ok(Ok(_)) => dom::set_status("reminder-status", "Unexpected answer.", true),
+            Err(e) => dom::set_status("reminder-status", &e.to_string(), true),
+        }
+    }
+
+    fn add(&self, index: usize) {
+        let item = self.shown.borrow().get(index).map(|s| s.item.clone());
+        if let Some(item) = item {
+            (self.hooks.add)(&item);
+            self.show_suggestions();
+        }
+    }
+
+    /// (Re)draws the proposals for the form as it is now.
+    fn show_suggestions(&self) {
+        let Some(section) = dom::by_id("suggestions") else {
+            return;
+        };
+        let w = &self.world;
+        let last = w.last.as_ref().map(|s| &s.declaration);
+        let from = today_from(&w.settings.working_hours, &w.zone, now());
+        let list = suggestions(&self.activity, from, last, &(self.hooks.read)());
+        let ol = el("ol", &[("class", "plain stack")]);
+        for (i, s) in list.iter().enumerate() {
+            dom::append(&ol, &[&suggestion_item(i, s)]);
+        }
+        let children: js_sys::Array = [
+            &text_el(
+                "h3",
+                &[("id", "suggestions-title")],
+                "Add to today's declaration?",
+            ),
+            &ol,
+        ]
+        .into_iter()
+        .map(JsValue::from)
+        .collect();
+        section.replace_children_with_node(&children);
+        dom::set_hidden("suggestions", list.is_empty());
+        self.shown.replace(list);
+    }
+}
+
+fn suggestion_item(i: usize, s: &Suggestion) -> Element {
+    let li = el("li", &[("class", "row spread suggestion")]);
+    let title = match s.item.title.trim() {
+        "" => s.item.url.as_str(),
+        title => title,
+    };
+    let origin = match (s.source, s.item.state) {
+        (Source::Today, _) => "viewed today".to_string(),
+        (Source::Unfinished, ItemState::InProgress) => "from your last declaration".to_string(),
+        (Source::Unfinished, state) => format!("from your last declaration: {}", state.label()),
+    };
+    let text = el("span", &[]);
+    dom::append(
+        &text,
+        &[
+            &text_el("span", &[("class", "suggestion-title")], title),
+            &text_el("small", &[("class", "muted")], &format!(" \u{b7} {origin}")),
+        ],
+    );
+    let add = dom::button(&format!("suggest-{i}"), "Add");
+    let _ = add.set_attribute("aria-label", &format!("Add {title}"));
+    dom::append(&li, &[&text, &add]);
+    li
+}

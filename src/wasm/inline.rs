@@ -1,0 +1,278 @@
+//! The worker's side of the inline context on tracker pages: answers the content-script shim's
+//! requests ([`crate::features`] documents the protocol) from a snapshot of storage, writes the
+//! activity log and banner dismissals, and keeps the content script registered on the
+//! self-hosted origins the user enabled.
+//!
+//! The snapshot (team cache, origins, dismissals, the viewer's zone) is read once and kept
+//! until `storage.onChanged` reports one of its keys: a warm worker answers a page's render
+//! without touching storage, which is what keeps badges within their time budget.
+
+use super::ext::{self, Area, ExtError};
+use super::zone::Zone;
+use crate::features::{self, activity, banner, Inputs, RenderReply, RenderRequest};
+use crate::message::{ContentReply, ErrorCode, ErrorReply, Request};
+use crate::model::Settings;
+use crate::render::Action;
+use crate::self_hosted::match_patterns;
+use crate::sites::{self, Origin};
+use crate::store::{ACTIVITY_KEY, DISMISSED_KEY, ORIGINS_KEY, SETTINGS_KEY, TEAM_KEY};
+use crate::team::TeamCache;
+use crate::time::{Timestamp, ZoneOffsets};
+use js_sys::Reflect;
+use serde::de::DeserializeOwned;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+/// The id of the content script registered on self-hosted origins.
+const SELF_HOSTED_SCRIPT: &str = "standin-self-hosted";
+const CONTENT_SCRIPT: &str = "content.js";
+
+/// What renders read, as stored.
+struct Snapshot {
+    team: TeamCache,
+    origins: Vec<Origin>,
+    dismissed: Vec<banner::Dismissal>,
+    viewer_zone: Rc<MemoZone>,
+}
+
+/// A zone whose offsets are remembered per minute: each lookup is an `Intl` call that builds
+/// an array of parts, and one render asks the same few instants (now, each back-at) hundreds of
+/// times. Offsets change only at whole minutes.
+struct MemoZone {
+    zone: Zone,
+    offsets: RefCell<BTreeMap<i64, i32>>,
+}
+
+impl MemoZone {
+    fn new(zone: Zone) -> MemoZone {
+        MemoZone {
+            zone,
+            offsets: RefCell::new(BTreeMap::new()),
+        }
+    }
+}
+
+impl ZoneOffsets for MemoZone {
+    fn offset_minutes(&self, at: Timestamp) -> i32 {
+        let minute = at.millis().div_euclid(60_000);
+        if let Some(offset) = self.offsets.borrow().get(&minute) {
+            return *offset;
+        }
+        let offset = self.zone.offset_minutes(at);
+        let mut offsets = self.offsets.borrow_mut();
+        if offsets.len() > 4096 {
+            offsets.clear();
+        }
+        offsets.insert(minute, offset);
+        offset
+    }
+}
+
+thread_local! {
+    static SNAPSHOT: RefCell<Option<Rc<Snapshot>>> = const { RefCell::new(None) };
+    /// Bumped on every invalidation, so a read that raced a change is not cached.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// `Intl.DateTimeFormat` per zone name: building one costs more than a render.
+    static ZONES: RefCell<BTreeMap<String, Rc<MemoZone>>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64)
+}
+
+fn internal(e: ExtError) -> ErrorReply {
+    ErrorReply::new(ErrorCode::Internal, e.to_string())
+}
+
+/// A stored value, or its default when absent or unreadable (a newer version's shape, a
+/// corrupt write): the page then shows less, never breaks.
+async fn read_or_default<T: DeserializeOwned + Default>(area: Area, key: &str) -> T {
+    match ext::get(area, key).await {
+        Ok(found) => found.unwrap_or_default(),
+        Err(e) => {
+            web_sys::console::warn_1(&format!("StandIn: ignoring stored {key}: {e}").into());
+            T::default()
+        }
+    }
+}
+
+fn zone(name: &str) -> Rc<MemoZone> {
+    ZONES.with(|zones| {
+        zones
+            .borrow_mut()
+            .entry(name.to_owned())
+            .or_insert_with(|| {
+                Rc::new(MemoZone::new(
+                    Zone::named(name).unwrap_or_else(Zone::browser),
+                ))
+            })
+            .clone()
+    })
+}
+
+/// A shared zone as the pure code's `Box<dyn ZoneOffsets>`.
+struct SharedZone(Rc<MemoZone>);
+
+impl ZoneOffsets for SharedZone {
+    fn offset_minutes(&self, at: Timestamp) -> i32 {
+        self.0.offset_minutes(at)
+    }
+}
+
+async fn snapshot() -> Rc<Snapshot> {
+    if let Some(s) = SNAPSHOT.with(|c| c.borrow().clone()) {
+        return s;
+    }
+    let generation = GENERATION.with(Cell::get);
+    let team: TeamCache = read_or_default(Area::Local, TEAM_KEY).await;
+    let origins: Vec<Origin> = read_or_default(Area::Local, ORIGINS_KEY).await;
+    let dismissed: Vec<banner::Dismissal> = read_or_default(Area::Local, DISMISSED_KEY).await;
+    let settings: Settings = read_or_default(Area::Sync, SETTINGS_KEY).await;
+    let viewer_zone = match settings.timezone.as_str() {
+        "" => Rc::new(MemoZone::new(Zone::browser())),
+        name => zone(name),
+    };
+    let snapshot = Rc::new(Snapshot {
+        team,
+        origins,
+        dismissed,
+        viewer_zone,
+    });
+    if GENERATION.with(Cell::get) == generation {
+        SNAPSHOT.with(|c| *c.borrow_mut() = Some(snapshot.clone()));
+    }
+    snapshot
+}
+
+fn invalidate() {
+    GENERATION.with(|g| g.set(g.get() + 1));
+    SNAPSHOT.with(|c| *c.borrow_mut() = None);
+}
+
+/// At every worker start: the registration of the self-hosted content script may be missing
+/// (a permission revoked in the browser's settings, a profile copied without it).
+pub async fn start() {
+    if let Err(e) = sync_registration().await {
+        web_sys::console::warn_1(&format!("StandIn: self-hosted content script: {e}").into());
+    }
+}
+
+/// `storage.onChanged`: drops the snapshot when a key it holds changed, and follows the
+/// self-hosted origins with the content script's registration. Firefox may repeat unchanged
+/// keys: both are idempotent.
+pub async fn storage_changed(area: &str, changes: &JsValue) -> Result<(), ExtError> {
+    let has = |key: &str| Reflect::has(changes, &key.into()).unwrap_or(false);
+    let local = area == "local";
+    if (local && (has(TEAM_KEY) || has(ORIGINS_KEY) || has(DISMISSED_KEY)))
+        || (area == "sync" && has(SETTINGS_KEY))
+    {
+        invalidate();
+    }
+    if local && has(ORIGINS_KEY) {
+        sync_registration().await?;
+    }
+    Ok(())
+}
+
+/// Registers the content script on exactly the granted patterns of the stored origins.
+async fn sync_registration() -> Result<(), ExtError> {
+    let origins: Vec<Origin> = read_or_default(Area::Local, ORIGINS_KEY).await;
+    let mut granted = Vec::new();
+    for pattern in match_patterns(&origins) {
+        if ext::contains_origins(std::slice::from_ref(&pattern)).await? {
+            granted.push(pattern);
+        }
+    }
+    let registered = ext::registered_script_matches(SELF_HOSTED_SCRIPT).await?;
+    match registered {
+        Some(current) if current == granted => return Ok(()),
+        None if granted.is_empty() => return Ok(()),
+        Some(_) => ext::unregister_content_script(SELF_HOSTED_SCRIPT).await?,
+        None => {}
+    }
+    if !granted.is_empty() {
+        ext::register_content_script(SELF_HOSTED_SCRIPT, &granted, CONTENT_SCRIPT).await?;
+    }
+    Ok(())
+}
+
+/// Answers one content-script request (already authorised).
+pub async fn answer(request: Request) -> Result<ContentReply, ErrorReply> {
+    match request {
+        Request::Plan { url } => {
+            let snapshot = snapshot().await;
+            Ok(ContentReply::Plan(Box::new(features::plan_for(
+                &url,
+                &snapshot.origins,
+            ))))
+        }
+        Request::Render(request) => Ok(ContentReply::Rendered(render(&request).await)),
+        Request::Viewed { url, title } => {
+            let origins = snapshot().await.origins.clone();
+            let now = now();
+            if let Some(entry) = activity::entry_for(&url, &title, &origins, now) {
+                let log: Vec<activity::ActivityEntry> =
+                    read_or_default(Area::Local, ACTIVITY_KEY).await;
+                let log = activity::record(log, entry, now);
+                let json = ext::encode(&log).map_err(internal)?;
+                ext::set(Area::Local, &[(ACTIVITY_KEY, &json)])
+                    .await
+                    .map_err(internal)?;
+            }
+            Ok(ContentReply::Done)
+        }
+        Request::Act {
+            url,
+            action: Action::DismissBanner,
+        } => {
+            let origins = snapshot().await.origins.clone();
+            let page = sites::classify(&url, &origins).filter(|p| p.item.is_some());
+            if let Some(item) = page.and_then(|_| sites::canonical_item_ref(&url, &origins)) {
+                let list: Vec<banner::Dismissal> =
+                    read_or_default(Area::Local, DISMISSED_KEY).await;
+                let list = banner::dismiss(list, &item, now());
+                let json = ext::encode(&list).map_err(internal)?;
+                ext::set(Area::Local, &[(DISMISSED_KEY, &json)])
+                    .await
+                    .map_err(internal)?;
+                // The shim renders again right away; it must not see the old list.
+                invalidate();
+            }
+            Ok(ContentReply::Done)
+        }
+        // Never sent here: `background` routes only the content scripts' requests.
+        _ => Err(ErrorReply::new(
+            ErrorCode::BadRequest,
+            "Not a content-script request.",
+        )),
+    }
+}
+
+async fn render(request: &RenderRequest) -> RenderReply {
+    if request.fresh {
+        invalidate();
+    }
+    let snapshot = snapshot().await;
+    let Some(page) = sites::classify(&request.url, &snapshot.origins) else {
+        return RenderReply::default();
+    };
+    let viewer_zone = SharedZone(snapshot.viewer_zone.clone());
+    let zone_of = |name: &str| -> Box<dyn ZoneOffsets> { Box::new(SharedZone(zone(name))) };
+    let inputs = Inputs {
+        url: &request.url,
+        page: &page,
+        team: &snapshot.team,
+        now: now(),
+        viewer_zone: &viewer_zone,
+        zone_of: &zone_of,
+        origins: &snapshot.origins,
+        dismissed: &snapshot.dismissed,
+    };
+    RenderReply::new(features::render(
+        &inputs,
+        &request.descriptors.0,
+        request.full,
+    ))
+}

@@ -1,0 +1,258 @@
+//! The options page's Team section: join a team with the server's address and an invite code,
+//! see which team this browser is in, leave it. `options.html?server=…&invite=…` pre-fills
+//! the form, so an admin can hand out one link.
+//!
+//! Control ids (stable; tests drive them), errors in `error-<id>`: form `team-form` with
+//! `server_url`, `invite` and the submit button `connect`, status `connect-status`, and
+//! `team-notice` (why the worker disconnected by itself); once connected `team-joined` with
+//! `team-connected` ("Connected to Core as Ann"), `team-server`, `team-problem` and the button
+//! `disconnect`.
+//!
+//! Connecting asks for the host permission of that server only. Browsers show that prompt only
+//! while a click is being handled, so it is requested synchronously in the submit handler;
+//! then the background worker joins (the token never comes back to this page).
+
+use super::dom::{self, el, field, text_el};
+use super::ext::{self, Area, ExtError};
+use crate::connect::{check_connect_form, prefill_from_query, Connection, SERVER_URL_FIELD};
+use crate::message::{ErrorReply, Request, Response};
+use crate::store::{CONNECTION_KEY, SYNC_KEY};
+use crate::sync::SyncStatus;
+use crate::validate::{FieldError, ValidationErrors};
+use gloo::events::{EventListener, EventListenerOptions};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Element, Event};
+
+/// Appends the Team section to the options page and keeps it current.
+pub async fn mount(app: &Element) -> Result<(), ExtError> {
+    let section = render();
+    dom::append(app, &[&section]);
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let prefill = prefill_from_query(&search);
+    dom::set_value(SERVER_URL_FIELD, prefill.server.as_deref().unwrap_or(""));
+    dom::set_value("invite", prefill.invite.as_deref().unwrap_or(""));
+    show().await;
+
+    // Page-lifetime listeners: leaked on purpose.
+    if let Some(form) = dom::by_id("team-form") {
+        EventListener::new_with_options(
+            &form,
+            "submit",
+            EventListenerOptions::enable_prevent_default(),
+            |event: &Event| {
+                event.prevent_default();
+                connect();
+            },
+        )
+        .forget();
+    }
+    if let Some(button) = dom::by_id("disconnect") {
+        EventListener::new(&button, "click", |_| spawn_local(disconnect())).forget();
+    }
+    ext::on_storage_changed(|area, keys| {
+        let ours = [CONNECTION_KEY, SYNC_KEY];
+        if area == "local" && keys.iter().any(|k| ours.contains(&k.as_str())) {
+            spawn_local(show());
+        }
+    })?
+    .forget();
+    Ok(())
+}
+
+fn render() -> Element {
+    let section = el(
+        "section",
+        &[("id", "team"), ("aria-labelledby", "team-heading")],
+    );
+    let text_input = |kind: &str| {
+        el(
+            "input",
+            &[
+                ("type", kind),
+                ("autocomplete", "off"),
+                ("spellcheck", "false"),
+            ],
+        )
+    };
+    let server = text_input("url");
+    let _ = server.set_attribute("placeholder", "https://standin.example.com");
+    let form = el("form", &[("id", "team-form"), ("novalidate", "")]);
+    let actions = el("div", &[("class", "row actions")]);
+    dom::append(
+        &actions,
+        &[
+            &text_el(
+                "button",
+                &[("type", "submit"), ("id", "connect"), ("class", "primary")],
+                "Connect",
+            ),
+            &el("p", &[("id", "connect-status"), ("role", "status")]),
+        ],
+    );
+    dom::append(
+        &form,
+        &[
+            &text_el(
+                "p",
+                &[("class", "muted")],
+                "Join your team's StandIn server with the invite code your admin gave you. \
+                 Your display name, handles and time zone above are sent with it.",
+            ),
+            &field(SERVER_URL_FIELD, "Server URL", &server, &[]),
+            &field("invite", "Invite code", &text_input("text"), &[]),
+            &actions,
+        ],
+    );
+    let joined = el("div", &[("id", "team-joined"), ("hidden", "")]);
+    let joined_row = el("div", &[("class", "row spread")]);
+    dom::append(
+        &joined_row,
+        &[
+            &el("p", &[("id", "team-connected"), ("class", "ok")]),
+            &text_el(
+                "button",
+                &[
+                    ("type", "button"),
+                    ("id", "disconnect"),
+                    ("class", "danger"),
+                ],
+                "Disconnect",
+            ),
+        ],
+    );
+    dom::append(
+        &joined,
+        &[
+            &joined_row,
+            &el("p", &[("id", "team-server"), ("class", "muted")]),
+            &el(
+                "p",
+                &[("id", "team-problem"), ("class", "error"), ("hidden", "")],
+            ),
+        ],
+    );
+    dom::append(
+        &section,
+        &[
+            &text_el("h2", &[("id", "team-heading")], "Team"),
+            &el(
+                "p",
+                &[
+                    ("id", "team-notice"),
+                    ("class", "error"),
+                    ("role", "alert"),
+                    ("hidden", ""),
+                ],
+            ),
+            &form,
+            &joined,
+        ],
+    );
+    section
+}
+
+/// Shows the form or the team this browser is in, from storage.
+async fn show() {
+    let connection: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
+    let status: SyncStatus = ext::get(Area::Local, SYNC_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    dom::set_hidden("team-form", connection.is_some());
+    dom::set_hidden("team-joined", connection.is_none());
+    let notice = status
+        .disconnected
+        .filter(|_| connection.is_none())
+        .map(|why| format!("Disconnected: {why}"));
+    dom::set_text("team-notice", notice.as_deref().unwrap_or(""));
+    dom::set_hidden("team-notice", notice.is_none());
+    if let Some(c) = &connection {
+        dom::set_text("team-connected", &c.summary());
+        dom::set_text("team-server", &format!("Server: {}", c.server));
+    }
+    let problem = status
+        .team_problem
+        .map(|p| format!("The team view may be out of date: {p}."));
+    dom::set_text("team-problem", problem.as_deref().unwrap_or(""));
+    dom::set_hidden("team-problem", problem.is_none());
+}
+
+/// The submit handler. Everything up to the permission request runs synchronously, inside
+/// the user's gesture.
+fn connect() {
+    dom::clear_errors();
+    dom::set_status("connect-status", "", false);
+    let invite = dom::value("invite");
+    let server = match check_connect_form(&dom::value(SERVER_URL_FIELD), &invite) {
+        Ok(server) => server,
+        Err(invalid) => return show_invalid(&invalid),
+    };
+    let granted = ext::request_origins(&[server.permission_pattern()]);
+    spawn_local(async move {
+        let granted = match granted {
+            Ok(answer) => answer.await,
+            Err(e) => Err(e),
+        };
+        if !matches!(granted, Ok(true)) {
+            let why = match granted {
+                Err(e) => format!(" ({e})"),
+                Ok(_) => String::new(),
+            };
+            return show_invalid(&ValidationErrors(vec![FieldError {
+                field: SERVER_URL_FIELD.into(),
+                message: format!(
+                    "StandIn needs your permission to reach {}{why}: click Connect again and \
+                     allow it.",
+                    server.host()
+                ),
+            }]));
+        }
+        dom::set_status("connect-status", "Connecting…", false);
+        let request = Request::Connect {
+            server: server.as_str().to_string(),
+            invite,
+        };
+        match ext::send_message::<_, Response, ErrorReply>(&request).await {
+            Ok(Ok(Response::Connected(connection))) => {
+                dom::set_status("connect-status", &connection.summary(), false);
+                dom::set_value("invite", "");
+                show().await;
+            }
+            Ok(Err(reply)) if !reply.errors.is_empty() => {
+                show_invalid(&ValidationErrors(reply.errors));
+            }
+            Ok(Err(reply)) => dom::set_status(
+                "connect-status",
+                &format!("Not connected: {}", reply.message),
+                true,
+            ),
+            Ok(Ok(_)) => dom::set_status("connect-status", "Unexpected answer.", true),
+            Err(e) => dom::set_status("connect-status", &format!("Not connected: {e}"), true),
+        }
+    });
+}
+
+fn show_invalid(invalid: &ValidationErrors) {
+    let unplaced = dom::show_errors(invalid);
+    let text = if unplaced.is_empty() {
+        "Not connected: see the marked fields.".to_string()
+    } else {
+        format!("Not connected: {}", unplaced.join("; "))
+    };
+    dom::set_status("connect-status", &text, true);
+}
+
+async fn disconnect() {
+    match ext::send_message::<_, Response, ErrorReply>(&Request::Disconnect).await {
+        Ok(Ok(Response::Disconnected)) => {
+            dom::set_status("connect-status", "Disconnected.", false);
+            show().await;
+        }
+        Ok(Err(reply)) => dom::set_status("connect-status", &reply.message, true),
+        Ok(Ok(_)) => dom::set_status("connect-status", "Unexpected answer.", true),
+        Err(e) => dom::set_status("connect-status", &e.to_string(), true),
+    }
+}

@@ -1,0 +1,88 @@
+//! The follow-the-sun timeline in the popup's Team view: `crate::timeline` decides the
+//! geometry and describes the SVG; this module creates it with `createElementNS` (tags and
+//! attribute names from that closed description, text as text) and redraws it when the team
+//! cache changes. Id: `timeline` (a `figure` after `team-status`).
+
+use super::dom::{self, el, text_el};
+use super::ext::{self, Area, ExtError};
+use super::zone::Zone;
+use crate::connect::Connection;
+use crate::store::{CONNECTION_KEY, TEAM_KEY};
+use crate::team::TeamCache;
+use crate::time::{Timestamp, ZoneOffsets};
+use crate::timeline::{timeline, SvgNode};
+use std::rc::Rc;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Element;
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+fn svg(node: &SvgNode) -> Option<Element> {
+    let element = dom::document()
+        .create_element_ns(Some(SVG_NS), node.tag)
+        .ok()?;
+    for (name, value) in &node.attrs {
+        let _ = element.set_attribute(name, value);
+    }
+    if let Some(text) = &node.text {
+        element.set_text_content(Some(text));
+    }
+    for child in &node.children {
+        if let Some(child) = svg(child) {
+            let _ = element.append_child(&child);
+        }
+    }
+    Some(element)
+}
+
+/// Adds the timeline to the Team view (when there is one) and keeps it current.
+pub async fn mount(zone: Rc<Zone>) -> Result<(), ExtError> {
+    let Some(status) = dom::by_id("team-status") else {
+        return Ok(());
+    };
+    let figure = el("figure", &[("id", "timeline"), ("class", "timeline")]);
+    let _ = status.after_with_node_1(&figure);
+    draw(&zone).await;
+    let listener = ext::on_storage_changed(move |area, keys| {
+        let ours = [TEAM_KEY, CONNECTION_KEY];
+        if area == "local" && keys.iter().any(|k| ours.contains(&k.as_str())) {
+            let zone = Rc::clone(&zone);
+            spawn_local(async move { draw(&zone).await });
+        }
+    })?;
+    // Page-lifetime listener: leaked on purpose.
+    listener.forget();
+    Ok(())
+}
+
+async fn draw(zone: &Zone) {
+    let Some(figure) = dom::by_id("timeline") else {
+        return;
+    };
+    let connected: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
+    let cache: TeamCache = ext::get(Area::Local, TEAM_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if connected.is_none() || cache.members.is_empty() {
+        figure.replace_children_with_node_0();
+        dom::set_hidden("timeline", true);
+        return;
+    }
+    let zone_of = |name: &str| -> Box<dyn ZoneOffsets> {
+        Box::new(Zone::named(name).unwrap_or_else(Zone::browser))
+    };
+    let now = Timestamp(js_sys::Date::now() as i64);
+    let picture = timeline(&cache, now, zone, &zone_of).to_svg();
+    let caption = text_el(
+        "figcaption",
+        &[("class", "muted")],
+        &format!("Working hours today, in your time ({})", zone.name()),
+    );
+    match svg(&picture) {
+        Some(drawing) => figure.replace_children_with_node_2(&drawing, &caption),
+        None => figure.replace_children_with_node_1(&caption),
+    }
+    dom::set_hidden("timeline", false);
+}

@@ -1,0 +1,253 @@
+//! The options page's "Self-hosted trackers" section: the user adds the address of a GitHub
+//! Enterprise, self-managed GitLab or Jira Server/Data Center and its kind; StandIn asks the
+//! browser for access to that host only (in the click's user gesture, which the browser
+//! requires), then stores the origin. The worker follows the stored list with the content
+//! script's registration (`inline::storage_changed`).
+//!
+//! Control ids (tests drive them): the form `trackers-form`, `tracker_url`, `tracker_site`,
+//! the button `tracker-add`, the status line `trackers-status`, the list `trackers-list` with a
+//! button `tracker-remove-<n>` per entry.
+
+use super::dom::{self, el, field, text_el};
+use super::ext::{self, Area, ExtError};
+use crate::connect::Connection;
+use crate::display::error_id;
+use crate::self_hosted::{match_pattern, parse_origin};
+use crate::sites::{Origin, Site};
+use crate::store::{CONNECTION_KEY, ORIGINS_KEY};
+use gloo::events::{EventListener, EventListenerOptions};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Element, Event};
+
+const KINDS: [(Site, &str, &str); 3] = [
+    (Site::GitHub, "github", "GitHub Enterprise"),
+    (Site::GitLab, "gitlab", "GitLab (self-managed)"),
+    (Site::Jira, "jira", "Jira Server / Data Center"),
+];
+
+fn kind_label(site: Site) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(s, _, _)| *s == site)
+        .map_or("Tracker", |(_, _, label)| label)
+}
+
+type Origins = Rc<RefCell<Vec<Origin>>>;
+
+/// Appends the section to `parent` and loads the stored list.
+pub async fn mount(parent: &Element) -> Result<(), ExtError> {
+    let origins: Vec<Origin> = match ext::get(Area::Local, ORIGINS_KEY).await {
+        Ok(found) => found.unwrap_or_default(),
+        Err(e @ ExtError::Decode { .. }) => {
+            web_sys::console::warn_1(&format!("StandIn: ignoring stored origins: {e}").into());
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
+    let origins: Origins = Rc::new(RefCell::new(origins));
+    let section = render();
+    dom::append(parent, &[&section]);
+    show_list(&origins);
+    if let Some(form) = dom::by_id("trackers-form") {
+        let origins = origins.clone();
+        // Page-lifetime listener: leaked on purpose.
+        EventListener::new_with_options(
+            &form,
+            "submit",
+            EventListenerOptions::enable_prevent_default(),
+            move |event: &Event| {
+                event.prevent_default();
+                add(&origins);
+            },
+        )
+        .forget();
+    }
+    if let Some(list) = dom::by_id("trackers-list") {
+        EventListener::new(&list, "click", move |event: &Event| {
+            let index = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.closest("button[data-index]").ok().flatten())
+                .and_then(|b| b.get_attribute("data-index"))
+                .and_then(|i| i.parse::<usize>().ok());
+            if let Some(index) = index {
+                spawn_local(remove(origins.clone(), index));
+            }
+        })
+        .forget();
+    }
+    Ok(())
+}
+
+fn render() -> Element {
+    let section = el("section", &[("id", "trackers")]);
+    let form = el("form", &[("id", "trackers-form"), ("novalidate", "")]);
+    let kind = el("select", &[]);
+    for (_, value, label) in KINDS {
+        dom::append(&kind, &[&dom::option(value, label)]);
+    }
+    let url = el(
+        "input",
+        &[
+            ("type", "url"),
+            ("autocomplete", "off"),
+            ("spellcheck", "false"),
+            ("placeholder", "https://gitlab.example.com"),
+        ],
+    );
+    let row = el("div", &[("class", "row fields")]);
+    dom::append(
+        &row,
+        &[
+            &field("tracker_url", "Address", &url, &[]),
+            &field("tracker_site", "Kind", &kind, &[]),
+        ],
+    );
+    let actions = el("div", &[("class", "row actions")]);
+    dom::append(
+        &actions,
+        &[
+            &text_el(
+                "button",
+                &[("type", "submit"), ("id", "tracker-add")],
+                "Add and allow",
+            ),
+            &el("p", &[("id", "trackers-status"), ("role", "status")]),
+        ],
+    );
+    dom::append(&form, &[&row, &actions]);
+    dom::append(
+        &section,
+        &[
+            &text_el("h2", &[], "Self-hosted trackers"),
+            &text_el(
+                "p",
+                &[("class", "muted")],
+                "GitHub, GitLab.com, Jira Cloud and Linear work as they are. For GitHub \
+                 Enterprise, a self-managed GitLab or Jira Server / Data Center, add the address \
+                 you open it at (with its context path, like https://corp.example/jira): your \
+                 browser then asks to let StandIn read that site, and only that site.",
+            ),
+            &form,
+            &el("ul", &[("id", "trackers-list")]),
+        ],
+    );
+    section
+}
+
+fn show_list(origins: &Origins) {
+    let Some(list) = dom::by_id("trackers-list") else {
+        return;
+    };
+    list.set_text_content(None);
+    for (n, origin) in origins.borrow().iter().enumerate() {
+        let item = el("li", &[]);
+        let _ = item.append_with_str_1(&format!("{}: {} ", kind_label(origin.site), origin.base));
+        let remove = text_el(
+            "button",
+            &[
+                ("type", "button"),
+                ("id", &format!("tracker-remove-{n}")),
+                ("data-index", &n.to_string()),
+            ],
+            "Remove",
+        );
+        dom::append(&item, &[&remove]);
+        dom::append(&list, &[&item]);
+    }
+}
+
+/// The submit handler. Runs synchronously up to the permission request: the browser grants
+/// host permissions only from inside a user gesture.
+fn add(origins: &Origins) {
+    dom::clear_errors();
+    dom::set_status("trackers-status", "", false);
+    let site = KINDS
+        .iter()
+        .find(|(_, value, _)| *value == dom::value("tracker_site"))
+        .map_or(Site::GitHub, |(site, _, _)| *site);
+    let parsed = parse_origin(site, &dom::value("tracker_url"), &origins.borrow());
+    let origin = match parsed {
+        Ok(origin) => origin,
+        Err(e) => return show_field_error("tracker_url", &e.to_string()),
+    };
+    let Some(pattern) = match_pattern(&origin) else {
+        return show_field_error("tracker_url", "Not an address StandIn can use.");
+    };
+    let granted = match ext::request_origins(&[pattern]) {
+        Ok(granted) => granted,
+        Err(e) => return dom::set_status("trackers-status", &format!("Not added: {e}"), true),
+    };
+    let origins = origins.clone();
+    spawn_local(async move {
+        match granted.await {
+            Ok(true) => {}
+            Ok(false) => {
+                return dom::set_status(
+                    "trackers-status",
+                    "Not added: the browser did not allow access to that site.",
+                    true,
+                )
+            }
+            Err(e) => return dom::set_status("trackers-status", &format!("Not added: {e}"), true),
+        }
+        origins.borrow_mut().push(origin);
+        match store(&origins).await {
+            Ok(()) => {
+                dom::set_value("tracker_url", "");
+                show_list(&origins);
+                dom::set_status(
+                    "trackers-status",
+                    "Added. Pages there show your teammates from their next load.",
+                    false,
+                );
+            }
+            Err(e) => {
+                origins.borrow_mut().pop();
+                dom::set_status("trackers-status", &format!("Not added: {e}"), true);
+            }
+        }
+    });
+}
+
+async fn remove(origins: Origins, index: usize) {
+    if index >= origins.borrow().len() {
+        return;
+    }
+    let removed = origins.borrow_mut().remove(index);
+    if let Err(e) = store(&origins).await {
+        origins.borrow_mut().insert(index, removed);
+        return dom::set_status("trackers-status", &format!("Not removed: {e}"), true);
+    }
+    show_list(&origins);
+    // Give the host permission back unless another entry, or the team server, uses the host.
+    let pattern = match_pattern(&removed);
+    let connection: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
+    let server = connection.and_then(|c| match_pattern(&Origin::new(removed.site, &c.server)));
+    let shared = server == pattern || origins.borrow().iter().any(|o| match_pattern(o) == pattern);
+    if let (Some(pattern), false) = (pattern, shared) {
+        if let Err(e) = ext::remove_origins(&[pattern]).await {
+            web_sys::console::warn_1(&format!("StandIn: {e}").into());
+        }
+    }
+    dom::set_status("trackers-status", "Removed.", false);
+}
+
+async fn store(origins: &Origins) -> Result<(), ExtError> {
+    let json = ext::encode(&*origins.borrow())?;
+    ext::set(Area::Local, &[(ORIGINS_KEY, &json)]).await
+}
+
+fn show_field_error(path: &str, message: &str) {
+    if let Some(p) = dom::by_id(&error_id(path)) {
+        p.set_text_content(Some(message));
+        let _ = p.remove_attribute("hidden");
+    }
+    if let Some(control) = dom::by_id(&crate::display::field_slug(path)) {
+        let _ = control.set_attribute("aria-invalid", "true");
+    }
+    dom::focus(&crate::display::field_slug(path));
+}

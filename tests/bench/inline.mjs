@@ -1,0 +1,260 @@
+// Benchmark of the inline context (DESIGN.md §5 budgets). Not a test: it prints figures.
+//
+//   ./build.sh && node tests/bench/inline.mjs [--runs N]
+//
+// A generated heavy PR page (GitHub React markup, served at its real URL with GitHub's CSP):
+// ≥ 300 timeline items by ≥ 50 distinct people, half of them teammates in the seeded team cache.
+// The same page is loaded in the same run by Chromium with StandIn and by Chromium without it,
+// alternately, and the script prints:
+//   - time to all badges attached, from DOMContentLoaded and from the load event, with a warm
+//     worker and with a stopped worker (it must start and instantiate the wasm module first);
+//   - the longest main-thread task StandIn causes (from a Chrome trace: the longest top-level
+//     task that runs content.js; where the page's own code runs in the same task, as when a
+//     MutationObserver callback follows the page's insertions, the task counts whole), and the
+//     long tasks (> 50 ms) the page observes with vs without StandIn;
+//   - page-load time (loadEventEnd) with vs without StandIn;
+//   - the cost of 1,000 incremental insertions (one batch of 1,000, and 10 "load more" batches
+//     of 100): time until their badges are attached, and StandIn's main-thread time.
+// Budgets: ≤ 50 ms warm, ≤ 250 ms cold, no task > 50 ms, load within 5 %.
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { DIST_CHROME, launchExtension, poll } from '../e2e/harness.mjs';
+import { prPage, timelineItem } from '../e2e/generated-pages.mjs';
+import { teamCache } from '../e2e/team-fixture.mjs';
+import { routeTrackers } from '../e2e/trackers.mjs';
+
+const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 15;
+const PEOPLE = 60; // u0 … u59; the even ones are teammates
+const ITEMS = 320;
+const URL_PR = 'https://github.com/acme/widgets/pull/4242';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const login = (n) => `u${n}`;
+const isTeammate = (n) => n % 2 === 0;
+
+function heavyPage() {
+  const timeline = Array.from({ length: ITEMS }, (_, i) => {
+    const who = (i * 7) % PEOPLE;
+    const kind = i % 4 === 3 ? 'e' : 'c';
+    const mention = i % 5 === 0 ? login((i * 3 + 1) % PEOPLE) : undefined;
+    return timelineItem(i, login(who), kind, mention);
+  });
+  return prPage({ number: 4242, title: 'Heavy PR', author: login(0), assignees: [login(2), login(3)], timeline });
+}
+
+function team() {
+  const people = [];
+  for (let n = 0; n < PEOPLE; n += 2) {
+    people.push({
+      id: `m${n}`,
+      name: `Member ${n}`,
+      handles: { github: login(n) },
+      declaration: {
+        status: ['online', 'focus', 'away', 'offline', 'ooo'][n % 5],
+        headline: `Working on thing ${n}`,
+        note: 'A note of reasonable length that a teammate would write about their day.',
+        back_at: new Date(Date.now() + 3_600_000 * (1 + (n % 9))).toISOString(),
+        items: [{ url: URL_PR, canonical_ref: '', title: 'Heavy PR', note: 'Reviewing', state: 'in_progress' }],
+      },
+    });
+  }
+  return teamCache(people);
+}
+
+/** Records, in the page's main world, when badges appear and when the page was ready. */
+const PROBE = () => {
+  const probe = (window.__bench = { badges: [], longTasks: [] });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) probe.longTasks.push(e.duration);
+  }).observe({ type: 'longtask', buffered: true });
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const n of r.addedNodes) {
+        if (n.localName === 'standin-inline' && n.dataset.feature === 'badges') probe.badges.push(performance.now());
+      }
+    }
+  }).observe(document, { childList: true, subtree: true });
+};
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
+const max = (xs) => (xs.length ? Math.max(...xs) : 0);
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+/** Loads the page once; waits for `expected` badges (0: none expected) and settles. */
+async function load(context, expected, { trace } = {}) {
+  const page = await context.newPage();
+  if (trace) await context.browser().startTracing(page, { categories: TRACE_CATEGORIES });
+  await page.goto(URL_PR, { waitUntil: 'load' });
+  if (expected) {
+    await poll(() => page.evaluate((n) => window.__bench.badges.length >= n, expected), `${expected} badges`, 20_000);
+  }
+  await page.waitForTimeout(300);
+  const result = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return {
+      dcl: nav.domContentLoadedEventEnd,
+      load: nav.loadEventEnd,
+      lastBadge: max(window.__bench.badges),
+      badges: window.__bench.badges.length,
+      longTasks: window.__bench.longTasks,
+    };
+    function max(xs) {
+      return xs.length ? Math.max(...xs) : 0;
+    }
+  });
+  if (trace) result.trace = analyse(await context.browser().stopTracing());
+  return { page, result };
+}
+
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute'];
+
+/** From a Chrome trace: the top-level tasks on renderer main threads that ran content.js. */
+function analyse(buffer) {
+  const { traceEvents } = JSON.parse(buffer.toString());
+  const main = new Set(
+    traceEvents.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
+  );
+  const onMain = traceEvents.filter((e) => main.has(`${e.pid}:${e.tid}`) && e.ph === 'X');
+  const tasks = onMain.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask').sort((a, b) => a.ts - b.ts);
+  const ours = onMain.filter((e) => JSON.stringify(e.args?.data ?? {}).includes('/content.js'));
+  let longest = 0;
+  let total = 0;
+  const counted = new Set();
+  for (const o of ours) {
+    const task = tasks.find((t) => t.pid === o.pid && t.tid === o.tid && t.ts <= o.ts && o.ts + (o.dur ?? 0) <= t.ts + t.dur);
+    if (!task || counted.has(task)) continue;
+    counted.add(task);
+    longest = Math.max(longest, task.dur / 1000);
+    total += task.dur / 1000;
+  }
+  return { longest, total, tasks: counted.size };
+}
+
+async function insertions(page, count, batches, expected) {
+  return page.evaluate(
+    async ([html, count, batches, expected]) => {
+      const box = document.querySelector('[data-testid="issue-timeline"]');
+      const before = window.__bench.badges.length;
+      const per = count / batches;
+      const start = performance.now();
+      let inserted = 0;
+      for (let b = 0; b < batches; b++) {
+        const chunk = html.slice(b * per, (b + 1) * per);
+        // "Load more": one element per item, appended one by one like a virtualised list.
+        for (const item of chunk) {
+          const t = document.createElement('template');
+          t.innerHTML = item;
+          box.append(t.content);
+          inserted++;
+        }
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      }
+      const inserted_at = performance.now();
+      const deadline = performance.now() + 10_000;
+      while (window.__bench.badges.length - before < expected && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return { all: performance.now() - start, insertion: inserted_at - start, badges: window.__bench.badges.length - before, inserted };
+    },
+    [Array.from({ length: count }, (_, i) => timelineItemHtml(1000 + i)), count, batches, expected],
+  );
+}
+
+function timelineItemHtml(i) {
+  return timelineItem(i, login(i % PEOPLE), 'c');
+}
+
+async function main() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'standin-bench-'));
+  await cp(DIST_CHROME, dir, { recursive: true });
+  const ext = await launchExtension({ dir });
+  const plainDir = await mkdtemp(path.join(os.tmpdir(), 'standin-bench-plain-'));
+  const plain = await chromium.launchPersistentContext(plainDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const html = heavyPage();
+    for (const context of [ext.context, plain]) {
+      const site = await routeTrackers(context);
+      site.page(URL_PR, html);
+      await context.addInitScript(PROBE);
+    }
+    await ext.workerReady();
+    await ext.setStorage('local', { team: team() });
+
+    // How many badges the page gets: learnt from a first (warm-up) load.
+    const first = await load(ext.context, 1);
+    await first.page.waitForTimeout(1000);
+    const expected = await first.page.evaluate(() => window.__bench.badges.length);
+    await first.page.close();
+    const people = new Set(Array.from({ length: ITEMS }, (_, i) => (i * 7) % PEOPLE)).size;
+    console.log(`page: ${ITEMS} timeline items, ${people} distinct commenters (${PEOPLE} people in all), ${PEOPLE / 2} teammates, ${(html.length / 1024).toFixed(0)} KiB of HTML; ${expected} badges`);
+
+    const warm = [];
+    const cold = [];
+    const off = [];
+    const cdp = await ext.context.newCDPSession(await ext.context.newPage());
+    await cdp.send('ServiceWorker.enable');
+    for (let run = 0; run < RUNS; run++) {
+      // Without StandIn.
+      let r = await load(plain, 0);
+      off.push(r.result);
+      await r.page.close();
+      // Warm worker (the previous load woke it).
+      r = await load(ext.context, expected, { trace: run === 0 });
+      warm.push(r.result);
+      await r.page.close();
+      // Cold: the worker is stopped and must start (module instantiation, storage read).
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      r = await load(ext.context, expected, { trace: run === 0 });
+      cold.push(r.result);
+      await r.page.close();
+    }
+
+    const fromDcl = (xs) => xs.map((x) => x.lastBadge - x.dcl);
+    const fromLoad = (xs) => xs.map((x) => x.lastBadge - x.load);
+    console.log(`\nruns: ${RUNS} of each (median, max)`);
+    console.log(`all badges attached, warm worker: ${ms(median(fromDcl(warm)))} after DOMContentLoaded (max ${ms(max(fromDcl(warm)))}), ${ms(median(fromLoad(warm)))} after load (max ${ms(max(fromLoad(warm)))})   budget 50 ms`);
+    console.log(`all badges attached, cold worker: ${ms(median(fromDcl(cold)))} after DOMContentLoaded (max ${ms(max(fromDcl(cold)))}), ${ms(median(fromLoad(cold)))} after load (max ${ms(max(fromLoad(cold)))})   budget 250 ms`);
+    const loadOn = median(warm.map((x) => x.load));
+    const loadOff = median(off.map((x) => x.load));
+    const loadCold = median(cold.map((x) => x.load));
+    console.log(`page load (loadEventEnd): without StandIn ${ms(loadOff)}, with ${ms(loadOn)} (${(((loadOn - loadOff) / loadOff) * 100).toFixed(1)} %), with a cold worker ${ms(loadCold)} (${(((loadCold - loadOff) / loadOff) * 100).toFixed(1)} %)   budget 5 %`);
+    const lt = (xs) => max(xs.flatMap((x) => x.longTasks));
+    console.log(`long tasks (> 50 ms) seen by the page: without StandIn max ${ms(lt(off))}, with max ${ms(lt([...warm, ...cold]))}`);
+    for (const [label, xs] of [['warm', warm], ['cold', cold]]) {
+      const t = xs[0].trace;
+      console.log(`StandIn's main-thread tasks on one ${label} load (trace): ${t.tasks} tasks, longest ${ms(t.longest)}, total ${ms(t.total)}   budget: none > 50 ms`);
+    }
+
+    // Incremental insertions on a decorated page.
+    const newBadges = Array.from({ length: 1000 }, (_, i) => isTeammate(i % PEOPLE)).filter(Boolean).length;
+    for (const [batches, label] of [[1, 'one batch of 1,000'], [10, '10 batches of 100 ("load more")']]) {
+      const on = await load(ext.context, expected);
+      await ext.context.browser().startTracing(on.page, { categories: TRACE_CATEGORIES });
+      const withExt = await insertions(on.page, 1000, batches, newBadges);
+      const trace = analyse(await ext.context.browser().stopTracing());
+      const offPage = await load(plain, 0);
+      const without = await insertions(offPage.page, 1000, batches, 0);
+      console.log(
+        `1,000 insertions, ${label}: ${withExt.badges} new badges attached ${ms(withExt.all)} after the first insertion; the insertions and the frames after them took ${ms(withExt.insertion)} (without StandIn ${ms(without.insertion)}); tasks running StandIn: ${trace.tasks}, ${ms(trace.total)} in all (the page's insertions included), longest ${ms(trace.longest)}`,
+      );
+      await on.page.close();
+      await offPage.page.close();
+    }
+  } finally {
+    await ext.close();
+    await plain.close();
+    await rm(dir, { recursive: true, force: true });
+    await rm(plainDir, { recursive: true, force: true });
+  }
+}
+
+await main();

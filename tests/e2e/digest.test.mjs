@@ -1,0 +1,232 @@
+// "Since you were away" in Chromium (dist/chrome) against the real team server
+// (`standin-server` on a temporary SQLite file, tests/e2e/team-server.mjs): a teammate's
+// hand-off shows in the popup's digest and on the badge's count, the user's acknowledgement
+// reaches the declarer through the server, and the declarer's popup shows "acknowledged by …"
+// on their own item. Also the Team view's follow-the-sun timeline.
+//
+//   ./build.sh && node --test tests/e2e/digest.test.mjs
+//
+// Real clocks throughout (the server stamps declarations). The user's working hours are the
+// four hours around the current UTC time, so the popup opening now is "coming online in your
+// working hours". Screenshots the digest to tests/out/digest.png, and to docs/digest.png (the
+// README's) when that is missing or UPDATE_SCREENSHOTS=1.
+import assert from 'node:assert/strict';
+import { access, copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { launchExtension, OUT_DIR, poll, ROOT } from './harness.mjs';
+import { TeamServer } from './team-server.mjs';
+
+const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const PR = 'https://github.com/acme/api/pull/12';
+const PR_REF = 'github.com/acme/api/pull/12';
+
+let ext;
+let server;
+let ann; // { token, id }
+
+/** The four hours around now, in UTC ("22:00"–"02:00" wraps, as a night shift does). */
+function hoursAroundNow() {
+  const h = new Date().getUTCHours();
+  const hh = (n) => `${String((n + 24) % 24).padStart(2, '0')}:00`;
+  return { days: ALL_DAYS, start: hh(h - 2), end: hh(h + 2) };
+}
+
+before(async () => {
+  server = await TeamServer.start();
+  await server.cli('team', 'create', 'Core');
+  const joined = await server.api('POST', '/v1/join', {
+    body: {
+      invite: await server.invite('Core'),
+      display_name: 'Ann',
+      handles: { github: 'ann-gh' },
+      timezone: 'Asia/Kolkata',
+      working_hours: { days: ALL_DAYS.slice(0, 5), start: '10:00', end: '18:00' },
+    },
+  });
+  assert.equal(joined.status, 201, JSON.stringify(joined.body));
+  ann = { token: joined.body.token, id: joined.body.member.id };
+  // Ann hands a PR and her cover duty to Bob before going off.
+  const declared = await server.api('PUT', '/v1/me/state', {
+    token: ann.token,
+    headers: { 'if-match': '0' },
+    body: {
+      status: 'offline',
+      headline: 'Export retries half done',
+      note: 'CI is green; the flaky test is tracked in OPS-9.',
+      items: [
+        {
+          url: PR,
+          canonical_ref: PR_REF,
+          title: 'Retry exports on timeouts',
+          note: 'Needs a second review',
+          state: 'needs_review',
+          handoff_to: '@bob-gh',
+        },
+        {
+          url: 'https://github.com/acme/api/pull/9',
+          canonical_ref: 'github.com/acme/api/pull/9',
+          title: 'Bump tokio',
+          state: 'in_progress',
+        },
+      ],
+      blockers: 'Staging database is slow',
+      cover: 'Bob',
+      back_at: new Date(Date.now() + 16 * 3_600_000).toISOString(),
+      timezone: 'Asia/Kolkata',
+    },
+  });
+  assert.equal(declared.status, 200, JSON.stringify(declared.body));
+
+  ext = await launchExtension();
+  assert.equal(await ext.workerReady(), true);
+  await ext.setStorage('sync', {
+    settings: {
+      display_name: 'Bob',
+      handles: { github: 'bob-gh' },
+      timezone: 'UTC',
+      working_hours: hoursAroundNow(),
+      // This test is about the digest; the reminder has its own (reminder.test.mjs).
+      reminder: { enabled: false, lead_minutes: 30 },
+    },
+  });
+  const page = await ext.openPage('options.html');
+  const reply = await page.evaluate(
+    ([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }),
+    [server.url, await server.invite('Core')],
+  );
+  assert.ok(reply.connected, JSON.stringify(reply));
+  await page.close();
+});
+
+after(async () => {
+  await ext?.close();
+  await server?.close();
+});
+
+const badgeIs = (text) =>
+  poll(async () => {
+    const b = await ext.badge();
+    return b.text === text ? b : null;
+  }, `the badge to show "${text}"`, 20_000);
+
+test("a teammate's hand-off: on the badge, first in the digest, acknowledged through the server", async () => {
+  await poll(async () => (await ext.storage('local', ['team'])).team?.states?.[ann.id], "Ann's state in the team cache", 20_000);
+  const badge = await badgeIs('2');
+  assert.match(badge.title, /^StandIn: 2 hand-offs for you to acknowledge · /);
+
+  const popup = await ext.openPage('popup.html');
+  await popup.setViewportSize({ width: 380, height: 600 });
+  await popup.locator('#digest').waitFor();
+  assert.equal(await popup.isVisible('#digest-open'), false, 'open, so no button to open it');
+  const entry = popup.locator(`li.digest-entry[data-member="${ann.id}"]`);
+  assert.equal(await entry.locator('strong').first().textContent(), 'Ann');
+  assert.equal(await entry.locator('.headline').textContent(), 'Export retries half done');
+  assert.match(await entry.locator('.details').textContent(), /declared less than a minute ago · back \w{3} \d\d:\d\d \(your time\) · \d\d:\d\d their time/);
+  assert.equal(await entry.locator(`a[href="${PR}"]`).textContent(), 'Retry exports on timeouts');
+  assert.equal(await entry.locator('button.ack').count(), 2, 'the PR and the cover');
+  assert.equal(await entry.locator('.cover').textContent(), 'You cover for them. Acknowledge');
+  await popup.evaluate(() => document.activeElement?.blur());
+  // The digest alone (the form below it is the README's other picture).
+  await mkdir(OUT_DIR, { recursive: true });
+  const shot = path.join(OUT_DIR, 'digest.png');
+  await popup.locator('#digest').screenshot({ path: shot });
+  const readme = path.join(ROOT, 'docs', 'digest.png');
+  const missing = await access(readme).then(() => false, () => true);
+  if (missing || process.env.UPDATE_SCREENSHOTS === '1') await copyFile(shot, readme);
+
+  // Acknowledge the PR: the server records it on Ann's declaration.
+  await entry.locator(`button.ack[data-item="${PR_REF}"]`).click();
+  await popup.locator('#digest-status', { hasText: 'Acknowledged.' }).waitFor();
+  await popup.locator(`li.digest-entry[data-member="${ann.id}"] .acked`).first().waitFor();
+  assert.match(
+    await popup.locator(`li.digest-entry[data-member="${ann.id}"] .acked`).first().textContent(),
+    /^Acknowledged \d\d:\d\d$/,
+  );
+  const bobId = (await ext.storage('local', ['connection'])).connection.member.id;
+  const me = await server.api('GET', '/v1/me', { token: ann.token });
+  assert.deepEqual(
+    me.body.state.acks.map((a) => [a.item, a.by]),
+    [[PR_REF, bobId]],
+    'the declarer sees the acknowledgement',
+  );
+  await badgeIs('1');
+
+  // The cover too; then nothing waits for the user.
+  await popup.locator(`li.digest-entry[data-member="${ann.id}"] .cover button.ack`).click();
+  await popup.locator(`li.digest-entry[data-member="${ann.id}"] .cover .acked`).waitFor();
+  const cleared = await badgeIs('');
+  assert.equal(cleared.title, 'StandIn: no state declared');
+
+  // "Done" closes it for good: reopening shows the form, the digest one click away.
+  await popup.click('#digest-close');
+  await popup.locator('#digest').waitFor({ state: 'hidden' });
+  await poll(async () => (await ext.storage('local', ['digest_seen'])).digest_seen, 'digest_seen to be stored');
+  await popup.locator('#digest-open').waitFor();
+  await popup.close();
+  const again = await ext.openPage('popup.html');
+  assert.equal(await again.isVisible('#digest'), false);
+  assert.equal(await again.isVisible('#digest-open'), true);
+  await again.click('#digest-open');
+  await again.locator('#digest').waitFor();
+  await again.close();
+});
+
+test("the declarer's own hand-off shows who acknowledged it", async () => {
+  const page = await ext.openPage('popup.html');
+  await page.fill('#headline', 'Taking over the export work');
+  await page.click('#add-item');
+  await page.fill('#items-0-url', 'https://github.com/acme/api/pull/15');
+  await page.fill('#items-0-title', 'Export metrics');
+  await page.fill('#items-0-handoff_to', 'ann-gh');
+  await page.click('#declare');
+  await page.locator('#declare-status', { hasText: /^Declared / }).waitFor();
+  const bobId = (await ext.storage('local', ['connection'])).connection.member.id;
+  // Published through the outbox.
+  await poll(async () => {
+    const states = await server.api('GET', '/v1/team/states', { token: ann.token });
+    return states.body.states?.find((s) => s.member_id === bobId)?.state;
+  }, "Bob's declaration on the server", 20_000);
+  // Ann acknowledges from her side.
+  const acked = await server.api('POST', '/v1/team/acks', {
+    token: ann.token,
+    body: { member_id: bobId, item: 'github.com/acme/api/pull/15' },
+  });
+  assert.equal(acked.status, 200, JSON.stringify(acked.body));
+  // The long poll brings it; the popup shows it under the work items.
+  await poll(async () => (await ext.storage('local', ['team'])).team?.states?.[bobId]?.acks?.length, 'the ack in the team cache', 20_000);
+  await page.reload();
+  await page.locator('#own-acks li').waitFor();
+  assert.match(await page.textContent('#own-acks li'), /^“Export metrics” acknowledged by Ann \d\d:\d\d$/);
+  await page.close();
+});
+
+test("the Team view's timeline: everyone's hours in the viewer's day, who is online", async () => {
+  const page = await ext.openPage('popup.html');
+  await page.click('#tab-team');
+  await page.locator('#timeline svg').waitFor();
+  const rows = await page.$$eval('#timeline g.tl-row', (gs) =>
+    gs.map((g) => ({
+      member: g.dataset.member,
+      online: g.classList.contains('tl-online'),
+      bars: g.querySelectorAll('rect.tl-bar').length,
+      title: g.querySelector('title').textContent,
+    })),
+  );
+  const bobId = (await ext.storage('local', ['connection'])).connection.member.id;
+  const annRow = rows.find((r) => r.member === ann.id);
+  const bobRow = rows.find((r) => r.member === bobId);
+  // Ann declared offline: not online, and back at her declared time.
+  assert.equal(annRow.online, false);
+  assert.match(annRow.title, /^Ann · back \w{3} \d\d:\d\d · 10:00–18:00 Asia\/Kolkata$/);
+  // Bob declared (online by default) a moment ago.
+  assert.equal(bobRow.online, true);
+  assert.equal(await page.locator('#timeline line.tl-now').count(), 1);
+  assert.match(await page.textContent('#timeline figcaption'), /in your time \(UTC\)/);
+  await ext.screenshot(page, 'timeline');
+  await page.close();
+});
+
+test('no console errors or uncaught exceptions', () => {
+  ext.assertNoErrors();
+});

@@ -1,0 +1,325 @@
+// Safety of the inline context and the popup in Chromium: a corpus of hostile strings in every
+// text field of a declaration (and in members' names and zones), seeded straight into the team
+// cache as a compromised or buggy server could deliver it, rendered on a GitHub PR page served
+// with GitHub's CSP and in the popup. Nothing may execute, nothing may be logged as an error,
+// StandIn may add no element outside its closed shadow roots, and the layout must hold. Then a
+// hostile page script tries to read the team cache and StandIn's shadow roots, and gets nothing.
+//
+//   ./build.sh && node --test tests/e2e/xss.test.mjs
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { DIST_CHROME, launchExtension } from './harness.mjs';
+import { prPage } from './generated-pages.mjs';
+import { hoursFromNow, teamCache } from './team-fixture.mjs';
+import { openCards, routeTrackers, waitForBadges } from './trackers.mjs';
+
+/** At least 50 payloads: markup, event handlers, script URLs, CSS, bidi, size, invisible text. */
+export const PAYLOADS = [
+  '<script>window.__xss=1</script>',
+  '<img src=x onerror="window.__xss=1">',
+  '<svg onload=alert(1)>',
+  '<iframe src="javascript:alert(1)"></iframe>',
+  '"><script>window.__xss=1</script>',
+  "'><img src=x onerror=window.__xss=1>",
+  '<body onload=alert(1)>',
+  '<a href="javascript:alert(1)">click me</a>',
+  'javascript:alert(1)',
+  'JaVaScRiPt:window.__xss=1',
+  ' javascript:alert(1)',
+  'java\tscript:alert(1)',
+  'data:text/html,<script>alert(1)</script>',
+  'vbscript:msgbox(1)',
+  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+  '<style>*{display:none!important}</style>',
+  '<style>body{background:url("javascript:alert(1)")}</style>',
+  '</style><script>alert(1)</script>',
+  '" style="position:fixed;inset:0;z-index:2147483647;background:red',
+  "' onmouseover='window.__xss=1",
+  '" onfocus="window.__xss=1" autofocus="',
+  'expression(alert(1))',
+  'url(javascript:alert(1))',
+  '@import "https://evil.example/x.css";',
+  '}</style><script>alert(1)</script>',
+  '<div style="width:100000px;height:100000px">big</div>',
+  '\u202Egnp.exe', // RTL override
+  '\u202Bright-to-left embedding \u202C then more',
+  '\u2066isolate\u2069 \u200Fmark \u061C arabic mark',
+  '\u200B\u200C\u200D\uFEFF zero width \u2060 joiner',
+  '\u0000null\u0007bell\u001b[31mansi\u009b',
+  'A'.repeat(10_000),
+  'W'.repeat(400),
+  '🙂'.repeat(500),
+  '👨‍👩‍👧‍👦'.repeat(200),
+  'e\u0301'.repeat(3000),
+  'Z\u0334\u0321\u0322\u031b\u0317\u0318\u0319\u031c\u031d\u031e\u031f\u0320\u0323\u0324\u0325\u0326\u0329\u032a\u032b\u032c'.repeat(50),
+  '{{constructor.constructor("window.__xss=1")()}}',
+  '${window.__xss=1}',
+  '<template><script>alert(1)</script></template>',
+  '<!--<script>alert(1)//-->',
+  '<![CDATA[<script>alert(1)</script>]]>',
+  '&lt;script&gt;alert(1)&lt;/script&gt;',
+  '%3Cscript%3Ealert(1)%3C/script%3E',
+  '<object data="javascript:alert(1)"></object>',
+  '<embed src="javascript:alert(1)">',
+  '<form action="javascript:alert(1)"><button>go</button></form>',
+  '<input autofocus onfocus=alert(1)>',
+  '<details open ontoggle=alert(1)>',
+  '<video><source onerror="alert(1)"></video>',
+  '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+  '<base href="javascript:alert(1)//">',
+  '<link rel=stylesheet href="https://evil.example/x.css">',
+  '<standin-inline data-feature="badges">fake badge</standin-inline>',
+  '\n\n\n\n\nnew\r\nlines\n\n\n',
+  'https://evil.example/"><script>alert(1)</script>',
+  'https://github.com/acme/widgets/pull/99?"><img src=x onerror=alert(1)>',
+  '<scr<script>ipt>alert(1)</scr</script>ipt>',
+  '\\u003cscript\\u003ealert(1)\\u003c/script\\u003e',
+  '<a href="https://evil.example" target="_top">phish</a>',
+];
+
+const PR = 'https://github.com/acme/widgets/pull/99';
+const TAGS = new Set(['a', 'bdi', 'button', 'div', 'em', 'li', 'p', 'small', 'span', 'strong', 'time', 'ul']);
+const ATTRS = new Set(['class', 'role', 'tabindex', 'aria-label', 'aria-hidden', 'title', 'datetime', 'dir', 'href', 'target', 'rel', 'data-action']);
+
+/** One teammate per payload (login u<n>), the payload in every text field they have. */
+function hostileTeam() {
+  return teamCache(
+    PAYLOADS.map((p, n) => ({
+      id: `x${n}`,
+      name: p,
+      handles: { github: `u${n}` },
+      timezone: n % 2 ? p : 'Europe/Berlin',
+      declaration: {
+        status: ['online', 'focus', 'away', 'offline', 'ooo'][n % 5],
+        headline: p,
+        emoji: p,
+        note: p,
+        blockers: p,
+        cover: p,
+        back_at: hoursFromNow(1 + (n % 30)),
+        expires_at: n % 7 === 0 ? hoursFromNow(-1) : undefined,
+        timezone: p,
+        items: [
+          { url: PR, canonical_ref: p, title: p, note: p, state: 'blocked', handoff_to: p },
+          { url: p, canonical_ref: p, title: p, note: p, state: 'waiting', handoff_to: `u${(n + 1) % PAYLOADS.length}` },
+        ],
+      },
+    })),
+  );
+}
+
+let ext;
+let site;
+let distDir;
+
+before(async () => {
+  distDir = await mkdtemp(path.join(os.tmpdir(), 'standin-xss-'));
+  await cp(DIST_CHROME, distDir, { recursive: true });
+  ext = await launchExtension({ dir: distDir });
+  site = await routeTrackers(ext.context);
+  const timeline = PAYLOADS.map((_, n) => [`u${n}`, 'c']);
+  site.page(PR, prPage({ number: 99, title: 'Hostile declarations', author: 'zoe', timeline }));
+  assert.equal(await ext.workerReady(), true);
+  assert.ok(PAYLOADS.length >= 50, `${PAYLOADS.length} payloads`);
+  await ext.setStorage('local', { team: hostileTeam() });
+});
+
+after(async () => {
+  await ext?.close();
+  if (distDir) await rm(distDir, { recursive: true, force: true });
+});
+
+test('every payload renders as text on a tracker page: nothing runs, nothing leaks, layout holds', async () => {
+  const tab = await ext.context.newPage();
+  const dialogs = [];
+  tab.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  ext.watch(tab, PR);
+  await tab.goto(PR);
+  // Every card opened (drawn on first focus), so every payload is on the page.
+  const state = await openCards(tab, await waitForBadges(tab, PAYLOADS.length, { banner: true, timeout: 20_000 }));
+
+  // StandIn's elements are hosts with closed shadow roots; everything else is the page's own.
+  const page = await tab.evaluate((html) => {
+    const parsed = new DOMParser().parseFromString(html, 'text/html');
+    const hosts = [...document.querySelectorAll('standin-inline')];
+    return {
+      served: parsed.querySelectorAll('*').length,
+      now: document.querySelectorAll('*').length,
+      hosts: hosts.length,
+      openRoots: hosts.filter((h) => h.shadowRoot !== null).length,
+      xss: window.__xss,
+      title: document.title,
+      scrollWidth: document.documentElement.scrollWidth,
+      innerWidth,
+      badgeBoxes: hosts
+        .filter((h) => h.dataset.feature === 'badges')
+        .map((h) => {
+          const r = h.getBoundingClientRect();
+          return [r.width, r.height];
+        }),
+      banner: (() => {
+        const r = document.querySelector('standin-inline[data-feature="banner"]').getBoundingClientRect();
+        return [r.width, r.height];
+      })(),
+    };
+  }, await siteHtml());
+  assert.equal(page.now, page.served + page.hosts, 'StandIn added elements outside its shadow roots');
+  assert.equal(page.openRoots, 0);
+  assert.equal(page.xss, undefined);
+  assert.equal(page.title, 'Hostile declarations by zoe · Pull Request #99 · acme/widgets · GitHub');
+  assert.ok(page.scrollWidth <= page.innerWidth, `horizontal overflow: ${page.scrollWidth} > ${page.innerWidth}`);
+  for (const [w, h] of page.badgeBoxes) assert.ok(w <= 220 && h === 0, `badge box ${w}×${h}`);
+  assert.ok(page.banner[0] <= 760 && page.banner[1] <= 0.4 * 720 + 24, `banner box ${page.banner}`);
+
+  // Inside the shadow roots: whitelisted tags and attributes, http(s) links only, the payloads
+  // as text.
+  let links = 0;
+  for (const host of state.hosts) {
+    assert.equal(host.mode, 'closed');
+    for (const el of host.inside) {
+      assert.ok(TAGS.has(el.localName), `<${el.localName}> in a shadow root`);
+      const a = el.attributes ?? [];
+      for (let i = 0; i < a.length; i += 2) {
+        assert.ok(ATTRS.has(a[i]), `attribute ${a[i]} on <${el.localName}>`);
+        if (a[i] === 'href') {
+          assert.match(a[i + 1], /^https?:\/\//i);
+          links++;
+        }
+      }
+    }
+  }
+  assert.ok(links > 0, 'the declared PR links are links');
+  const banner = state.hosts.find((h) => h.feature === 'banner');
+  for (const p of ['<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=1">', 'javascript:alert(1)']) {
+    assert.ok(banner.text.includes(p), `banner lacks ${p} as text`);
+  }
+
+  // Open a few cards (focus) and check they stay in their box.
+  const cdp = await tab.context().newCDPSession(tab);
+  try {
+    for (const host of state.hosts.filter((h) => h.feature === 'badges').slice(25, 40)) {
+      const badge = host.inside.find((e) => e.attributes?.includes('aria-label'));
+      const card = host.inside.find((e) => e.attributes?.[e.attributes.indexOf('class') + 1] === 'card');
+      await cdp.send('DOM.focus', { backendNodeId: badge.backendNodeId });
+      const { model } = await cdp.send('DOM.getBoxModel', { backendNodeId: card.backendNodeId });
+      assert.ok(model.width <= 322 && model.height <= 362, `card ${model.width}×${model.height}`);
+    }
+  } finally {
+    await cdp.detach();
+  }
+  assert.equal(await tab.evaluate(() => window.__xss), undefined);
+  assert.deepEqual(dialogs, []);
+  ext.assertNoErrors();
+  await tab.close();
+});
+
+test('the popup shows the same payloads without running them', async () => {
+  const tab = await ext.context.newPage();
+  await tab.goto(PR);
+  // The user's own declaration carries the payloads too (the popup shows it in its form).
+  const p = PAYLOADS;
+  await ext.setStorage('local', {
+    state: {
+      declaration: {
+        status: 'away',
+        headline: p[0],
+        emoji: p[1],
+        note: p.slice(0, 30).join('\n'),
+        items: [{ url: 'javascript:alert(1)', canonical_ref: p[2], title: p[3], note: p[4], state: 'blocked', handoff_to: p[5] }],
+        blockers: p[6],
+        cover: p[7],
+        timezone: p[8],
+      },
+      declared_at: new Date().toISOString(),
+      version: 0,
+    },
+  });
+  const popup = await ext.openPopup(tab);
+  await new Promise((r) => setTimeout(r, 500));
+  const probe = await popup.evaluate(() => ({
+    xss: String(window.__xss),
+    scripts: document.querySelectorAll('script:not([src])').length,
+    injected: document.querySelectorAll('img[onerror], iframe, object, embed, svg[onload], standin-inline').length,
+    headline: document.querySelector('#headline')?.value,
+    text: document.body.textContent,
+  }));
+  assert.deepEqual(
+    { xss: probe.xss, scripts: probe.scripts, injected: probe.injected },
+    { xss: 'undefined', scripts: 0, injected: 0 },
+  );
+  // The payloads did reach the popup, as text.
+  assert.ok(probe.headline === p[0] || probe.text.includes(p[0]), 'the popup did not show the payload');
+  ext.assertNoErrors();
+  await tab.close();
+});
+
+test("a page's own scripts cannot read the team cache or StandIn's shadow roots", async () => {
+  const SECRET = 'TOPSECRET-7f3a';
+  await ext.setStorage('local', {
+    team: teamCache([
+      { id: 's', name: 'Sam Secret', handles: { github: 'u0' }, declaration: { status: 'away', headline: SECRET, note: SECRET } },
+    ]),
+  });
+  // A script the page's CSP allows (github.githubassets.com), as a compromised bundle would be.
+  const probeUrl = 'https://github.githubassets.com/assets/probe.js';
+  site.script(
+    probeUrl,
+    `(() => {
+      const found = [];
+      const probe = (window.__probe = { found, roots: [], messages: [] });
+      probe.chrome = typeof chrome === 'undefined' ? 'undefined' : Object.keys(chrome).join(',');
+      probe.storage = typeof chrome !== 'undefined' && chrome.storage ? 'present' : 'absent';
+      // Force shadow roots open and keep them: the page's prototypes are not the shim's.
+      const attach = Element.prototype.attachShadow;
+      Element.prototype.attachShadow = function (init) {
+        const root = attach.call(this, { ...init, mode: 'open' });
+        probe.roots.push(root);
+        return root;
+      };
+      addEventListener('message', (e) => probe.messages.push(String(JSON.stringify(e.data))));
+      new MutationObserver(() => {
+        for (const host of document.querySelectorAll('standin-inline')) {
+          found.push(host.shadowRoot === null ? 'closed' : host.shadowRoot.textContent);
+        }
+      }).observe(document.documentElement, { childList: true, subtree: true });
+      try {
+        chrome.runtime.sendMessage('${ext.id}', { plan: { url: location.href } }, (r) => (probe.reply = r));
+      } catch (e) {
+        probe.sendError = String(e && e.message);
+      }
+    })();`,
+  );
+  const url = 'https://github.com/acme/widgets/pull/100';
+  site.page(url, prPage({ number: 100, title: 'Probe', author: 'u0', timeline: [['u0', 'c']], extraHead: `<script src="${probeUrl}"></script>` }));
+  const tab = await ext.context.newPage();
+  await tab.goto(url);
+  // u0: title line, body header, comment.
+  const state = await openCards(tab, await waitForBadges(tab, 3));
+  assert.ok(state.hosts.every((h) => h.text.includes(SECRET)), 'the badges show the secret (to StandIn)');
+  await new Promise((r) => setTimeout(r, 300));
+  const probe = await tab.evaluate(() => ({
+    ...window.__probe,
+    roots: window.__probe.roots.length,
+    inText: document.body.innerText.includes('TOPSECRET') || document.documentElement.outerHTML.includes('TOPSECRET'),
+  }));
+  assert.equal(probe.storage, 'absent');
+  assert.equal(probe.roots, 0, 'the page saw a shadow root being attached');
+  assert.ok(probe.found.length > 0 && probe.found.every((f) => f === 'closed'), JSON.stringify(probe.found));
+  assert.equal(probe.inText, false);
+  assert.ok(!probe.messages.some((m) => m.includes('TOPSECRET')));
+  assert.ok(probe.reply === undefined, 'the page got an answer from the extension');
+  await tab.close();
+  await ext.setStorage('local', { team: hostileTeam() });
+});
+
+async function siteHtml() {
+  const timeline = PAYLOADS.map((_, n) => [`u${n}`, 'c']);
+  return prPage({ number: 99, title: 'Hostile declarations', author: 'zoe', timeline });
+}
+
