@@ -27,7 +27,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n 4096
 
 echo "== building (release)"
 (cd "$ROOT" && cargo build --release -p standin-server --quiet)
-BIN="$ROOT/target/release/standin-server"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/standin-server"
 
 WORK="$(mktemp -d -t standin-bench.XXXXXX)"
 SERVER_PID=""
