@@ -74,7 +74,7 @@
       url: pageUrl(),
       plan: null,
       style: '',
-      theme: pageTheme(),
+      theme: null,
       index: new WeakMap(), // element → descriptor index (the per-page "seen" mark)
       elements: [], // index → WeakRef(element)
       descriptors: [], // everything sent, for full re-renders
@@ -107,6 +107,7 @@
     if (run !== r || !reply?.plan) return;
     const { plan, context_rules: contextRules, report_view: reportView, style } = reply.plan;
     r.style = style;
+    r.theme = pageTheme(); // after load: the page's stylesheets decide its background
     if (!plan) return;
     r.plan = plan;
     r.contextRules = new Set(contextRules);

@@ -10,12 +10,12 @@
 //!    rules whose descriptors are context for every later batch (the viewer's login), whether
 //!    to report the view, and the stylesheet for its shadow roots.
 //! 2. It runs the plan (`crate::sites` documents the loop) and sends
-//!    `{"render":{"url":…,"descriptors":[…],"full":true}}`; the [`RenderReply`] holds the
-//!    distinct specs and where each goes: beside a decorated element (`element` = descriptor
-//!    index) or on the page (`element: null`, the item banner, on full renders only). Later batches (nodes the page
-//!    added) are sent with `full: false` and get element mounts only. A full render replaces what
-//!    the shim drew for the elements it names; the team cache changing triggers one (with
-//!    `"fresh":true`).
+//!    `{"render":{"url":…,"descriptors":"[…]","full":true}}` (the descriptors as JSON text, see
+//!    [`Descriptors`]); the [`RenderReply`] holds the distinct specs and where each goes: beside
+//!    a decorated element (`element` = descriptor index) or on the page (`element: null`, the
+//!    item banner, on full renders only). Later batches (nodes the page added) are sent with
+//!    `full: false` and get element mounts only. A full render replaces what the shim drew for
+//!    the elements it names; the team cache changing triggers one (with `"fresh":true`).
 //! 3. `{"viewed":{"url":…,"title":…}}` after the first render when `report_view` (activity log),
 //!    and `{"act":{"url":…,"action":…}}` when a control with `data-action` is pressed.
 

@@ -276,3 +276,39 @@ async fn render(request: &RenderRequest) -> RenderReply {
         request.full,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(s).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn remembered_offsets_are_intls_across_a_dst_change() {
+        let memo = MemoZone::new(Zone::named("Europe/Berlin").unwrap());
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        // The minutes around Berlin's spring-forward (01:00 UTC), asked twice each.
+        for _ in 0..2 {
+            for at in [
+                "2026-03-29T00:58:59Z",
+                "2026-03-29T00:59:59Z",
+                "2026-03-29T01:00:00Z",
+                "2026-07-01T12:00:00Z",
+            ] {
+                assert_eq!(
+                    memo.offset_minutes(t(at)),
+                    berlin.offset_minutes(t(at)),
+                    "{at}"
+                );
+            }
+        }
+        assert_eq!(memo.offsets.borrow().len(), 4);
+        assert_eq!(memo.offset_minutes(t("2026-03-29T00:59:59Z")), 60);
+        assert_eq!(memo.offset_minutes(t("2026-03-29T01:00:00Z")), 120);
+    }
+}

@@ -369,6 +369,58 @@ describe('lifecycle', () => {
     await tab.close();
   });
 
+  // Each site's own in-app navigations (the URL pushed, the content swapped or kept), then a
+  // framework re-render of the whole body: badges and the banner follow, never doubled.
+  const journeys = [
+    [
+      'GitLab (self-hosted): MR overview → Changes tab',
+      'gitlab/mr-overview-16.html',
+      [
+        ['https://gitlab.example.org/team/sub/app/-/merge_requests/12', ['Ana Lima', 'Cleo Ray', 'Eve Park'], true],
+        ['https://gitlab.example.org/team/sub/app/-/merge_requests/12/diffs', ['Ana Lima', 'Cleo Ray', 'Eve Park'], true],
+      ],
+    ],
+    [
+      'Jira Cloud: board with the issue open → the issue → the board alone',
+      'jira/cloud-issue-view.html',
+      [
+        ['https://acme.atlassian.net/jira/software/projects/KEY/boards/1?selectedIssue=KEY-1', ['Ana Lima', 'Ben Weiss'], true],
+        ['https://acme.atlassian.net/browse/KEY-1', ['Ana Lima', 'Ben Weiss'], true],
+        ['https://acme.atlassian.net/jira/software/projects/KEY/boards/1', ['Ana Lima', 'Ben Weiss'], false],
+      ],
+    ],
+    [
+      'Linear: issue → peeked over the list → the list alone',
+      'linear/issue.html',
+      [
+        ['https://linear.app/acme/issue/ENG-7/fix-the-login-bug', ['Alice Martin', 'Chen Wu'], true],
+        ['https://linear.app/acme/team/ENG/active?peek=ENG-7', ['Alice Martin', 'Chen Wu'], true],
+        ['https://linear.app/acme/team/ENG/active', ['Alice Martin', 'Chen Wu'], false],
+      ],
+    ],
+  ];
+  for (const [name, file, steps] of journeys) {
+    test(`SPA navigation and re-render on ${name}`, async () => {
+      const html = await ownPage(file);
+      const [[first, names, withBanner], ...rest] = steps;
+      const { tab, errors } = await open(first, html);
+      assertBadgesBesideTheirPeople(await waitForNames(tab, names, { withBanner }));
+      for (const [url, next, nextBanner] of rest) {
+        await tab.evaluate((u) => history.pushState({}, '', u), url);
+        assertBadgesBesideTheirPeople(await waitForNames(tab, next, { withBanner: nextBanner }));
+      }
+      const before = (await inlineState(tab)).hosts.length;
+      await tab.evaluate(() => document.body.replaceWith(document.body.cloneNode(true)));
+      await new Promise((r) => setTimeout(r, 300));
+      const after = await inlineState(tab);
+      assertBadgesBesideTheirPeople(after);
+      assert.equal(after.hosts.length, before, 'a re-render changed how many badges the page has');
+      assert.ok(after.hosts.every((h) => h.mode === 'closed'), 'a shadow-less copy of a host was left');
+      assert.deepEqual(errors, []);
+      await tab.close();
+    });
+  }
+
   test('re-renders never duplicate badges; "load more" decorates the new nodes only', async () => {
     const url = 'https://github.com/acme/widgets/pull/7';
     const timeline = [['carol', 'c'], ['bob', 'c'], ['dave', 'e'], ['erin', 'c']];
