@@ -28,9 +28,8 @@ use crate::store::{
 };
 use crate::team::{roster_row, TeamCache};
 use crate::time::{Timestamp, ZoneOffsets};
-use gloo::events::EventListener;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
@@ -116,15 +115,7 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
     show_own_acks(&view);
 
     let clicks = Rc::clone(&zone);
-    // Page-lifetime listener: leaked on purpose, as the popup's own are.
-    EventListener::new(app, "click", move |event| {
-        let button = event
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|t| t.closest("button").ok().flatten());
-        let Some(button) = button else {
-            return;
-        };
+    dom::on_button_click(app, move |button| {
         let zone = Rc::clone(&clicks);
         match button.id().as_str() {
             "digest-open" => spawn_local(async move { reload(zone, true).await }),
@@ -145,8 +136,7 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
             }
             _ => {}
         }
-    })
-    .forget();
+    });
     if open {
         dom::focus("digest-close");
     }

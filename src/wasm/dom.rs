@@ -194,3 +194,19 @@ pub fn show_errors(errors: &ValidationErrors) -> Vec<String> {
     }
     unplaced
 }
+
+/// Calls `handler` with the button a click inside `root` landed on (delegation: one listener for
+/// every button the view re-renders). Page-lifetime: leaked on purpose, as the page lives as long
+/// as the listener must.
+pub fn on_button_click(root: &Element, handler: impl Fn(Element) + 'static) {
+    gloo::events::EventListener::new(root, "click", move |event| {
+        let button = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("button").ok().flatten());
+        if let Some(button) = button {
+            handler(button);
+        }
+    })
+    .forget();
+}

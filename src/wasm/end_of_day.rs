@@ -20,10 +20,9 @@ use crate::prefill::{suggestions, today_from, Source, Suggestion};
 use crate::reminder::near_end_of_day;
 use crate::store::ACTIVITY_KEY;
 use crate::time::Timestamp;
-use gloo::events::EventListener;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
@@ -86,18 +85,7 @@ pub async fn mount(app: &Element, hooks: FormHooks) -> Result<(), ExtError> {
         }
     }
     let clicks = Rc::clone(&parts);
-    // Page-lifetime listener: leaked on purpose, as the popup's own are.
-    EventListener::new(app, "click", move |event| {
-        let id = event
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|t| t.closest("button").ok().flatten())
-            .map(|button| button.id());
-        if let Some(id) = id {
-            clicks.on_button(&id);
-        }
-    })
-    .forget();
+    dom::on_button_click(app, move |button| clicks.on_button(&button.id()));
     Ok(())
 }
 

@@ -23,9 +23,7 @@ use crate::store::{CONNECTION_KEY, OUTBOX_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY};
 use crate::sync::{conflict_sides, sync_line, team_line, SyncStatus};
 use crate::team::{roster_rows, RosterRow, TeamCache};
 use crate::time::{Timestamp, ZoneOffsets};
-use gloo::events::EventListener;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
@@ -113,18 +111,7 @@ pub async fn mount(
     let parts = Rc::new(TeamParts { zone, refill });
     parts.show(&Snapshot::load().await);
     let clicks = Rc::clone(&parts);
-    // Page-lifetime listener: leaked on purpose, as the popup's own are.
-    EventListener::new(app, "click", move |event| {
-        let id = event
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|t| t.closest("button").ok().flatten())
-            .map(|button| button.id());
-        if let Some(id) = id {
-            clicks.on_button(&id);
-        }
-    })
-    .forget();
+    dom::on_button_click(app, move |button| clicks.on_button(&button.id()));
     let watcher = Rc::clone(&parts);
     let listener = ext::on_storage_changed(move |area, keys| {
         let ours = [CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY];
