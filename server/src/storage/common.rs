@@ -5,7 +5,24 @@
 //! methods `write_tx`, `read_tx`, `pool`, `announce`, and this macro writes the rest once.
 
 macro_rules! impl_storage {
-    ($store:ty, $kind:literal) => {
+    ($store:ty, $db:ty, $kind:literal) => {
+        impl $store {
+            /// Ends every write that raised the team's change counter to `seq`: announce it to
+            /// other replicas inside the transaction (so only a committed change is heard), commit,
+            /// then wake this process's long polls.
+            async fn commit_change(
+                &self,
+                mut tx: sqlx::Transaction<'static, $db>,
+                team_id: &str,
+                seq: i64,
+            ) -> Result<()> {
+                self.announce(&mut tx, team_id, seq).await?;
+                tx.commit().await?;
+                self.hub.publish(team_id, to_u64(seq));
+                Ok(())
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::storage::Storage for $store {
             fn kind(&self) -> &'static str {
@@ -132,9 +149,7 @@ macro_rules! impl_storage {
                         .bind(&team_id)
                         .fetch_one(&mut *tx)
                         .await?;
-                self.announce(&mut tx, &team_id, seq).await?;
-                tx.commit().await?;
-                self.hub.publish(&team_id, to_u64(seq));
+                self.commit_change(tx, &team_id, seq).await?;
                 Ok(JoinOutcome::Joined {
                     team: Team {
                         id: team_id.clone(),
@@ -236,9 +251,7 @@ macro_rules! impl_storage {
                     .bind(member_id)
                     .fetch_one(&mut *tx)
                     .await?;
-                self.announce(&mut tx, team_id, seq).await?;
-                tx.commit().await?;
-                self.hub.publish(team_id, to_u64(seq));
+                self.commit_change(tx, team_id, seq).await?;
                 member_from_row(row).map(Some)
             }
 
@@ -278,9 +291,7 @@ macro_rules! impl_storage {
                     .bind(member_id)
                     .execute(&mut *tx)
                     .await?;
-                self.announce(&mut tx, team_id, seq).await?;
-                tx.commit().await?;
-                self.hub.publish(team_id, to_u64(seq));
+                self.commit_change(tx, team_id, seq).await?;
                 Ok(true)
             }
 
@@ -373,9 +384,7 @@ macro_rules! impl_storage {
                     .bind(member_id)
                     .fetch_all(&mut *tx)
                     .await?;
-                self.announce(&mut tx, team_id, seq).await?;
-                tx.commit().await?;
-                self.hub.publish(team_id, to_u64(seq));
+                self.commit_change(tx, team_id, seq).await?;
                 let row: StateRow = (member_id.to_owned(), version, body, declared_at);
                 Ok(WriteOutcome::Written(state_from_row(
                     row,
@@ -435,9 +444,7 @@ macro_rules! impl_storage {
                     .bind(declarer_id)
                     .fetch_all(&mut *tx)
                     .await?;
-                self.announce(&mut tx, team_id, seq).await?;
-                tx.commit().await?;
-                self.hub.publish(team_id, to_u64(seq));
+                self.commit_change(tx, team_id, seq).await?;
                 Ok(AckOutcome::Recorded(Box::new(state_from_row(
                     row,
                     acks.iter().map(ack_from_row).collect(),

@@ -110,4 +110,4 @@ async fn listen(mut listener: PgListener, hub: Arc<ChangeHub>) {
     }
 }
 
-impl_storage!(PgStore, "postgres");
+impl_storage!(PgStore, Postgres, "postgres");

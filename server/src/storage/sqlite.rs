@@ -64,4 +64,4 @@ impl SqliteStore {
     }
 }
 
-impl_storage!(SqliteStore, "sqlite");
+impl_storage!(SqliteStore, Sqlite, "sqlite");
