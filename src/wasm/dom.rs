@@ -195,6 +195,25 @@ pub fn show_errors(errors: &ValidationErrors) -> Vec<String> {
     unplaced
 }
 
+/// A form's submit row: the button (`class` may be empty) and the status line that reports
+/// its outcome.
+pub fn submit_row(button_id: &str, label: &str, class: &str, status_id: &str) -> Element {
+    let row = el("div", &[("class", "row actions")]);
+    append(
+        &row,
+        &[
+            &text_el(
+                "button",
+                &[("type", "submit"), ("id", button_id), ("class", class)]
+                    [..if class.is_empty() { 2 } else { 3 }],
+                label,
+            ),
+            &el("p", &[("id", status_id), ("role", "status")]),
+        ],
+    );
+    row
+}
+
 /// Calls `handler` with the button a click inside `root` landed on (delegation: one listener for
 /// every button the view re-renders). Page-lifetime: leaked on purpose, as the page lives as long
 /// as the listener must.

@@ -195,18 +195,7 @@ fn render() -> Element {
         ],
     );
 
-    let actions = el("div", &[("class", "row actions")]);
-    dom::append(
-        &actions,
-        &[
-            &text_el(
-                "button",
-                &[("type", "submit"), ("id", "save"), ("class", "primary")],
-                "Save",
-            ),
-            &el("p", &[("id", "save-status"), ("role", "status")]),
-        ],
-    );
+    let actions = dom::submit_row("save", "Save", "primary", "save-status");
 
     dom::append(
         &form,

@@ -79,18 +79,7 @@ fn render() -> Element {
     let server = text_input("url");
     let _ = server.set_attribute("placeholder", "https://standin.example.com");
     let form = el("form", &[("id", "team-form"), ("novalidate", "")]);
-    let actions = el("div", &[("class", "row actions")]);
-    dom::append(
-        &actions,
-        &[
-            &text_el(
-                "button",
-                &[("type", "submit"), ("id", "connect"), ("class", "primary")],
-                "Connect",
-            ),
-            &el("p", &[("id", "connect-status"), ("role", "status")]),
-        ],
-    );
+    let actions = dom::submit_row("connect", "Connect", "primary", "connect-status");
     dom::append(
         &form,
         &[

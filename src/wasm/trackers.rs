@@ -106,18 +106,7 @@ fn render() -> Element {
             &field("tracker_site", "Kind", &kind, &[]),
         ],
     );
-    let actions = el("div", &[("class", "row actions")]);
-    dom::append(
-        &actions,
-        &[
-            &text_el(
-                "button",
-                &[("type", "submit"), ("id", "tracker-add")],
-                "Add and allow",
-            ),
-            &el("p", &[("id", "trackers-status"), ("role", "status")]),
-        ],
-    );
+    let actions = dom::submit_row("tracker-add", "Add and allow", "", "trackers-status");
     dom::append(&form, &[&row, &actions]);
     dom::append(
         &section,

@@ -7,6 +7,19 @@
 macro_rules! impl_storage {
     ($store:ty, $db:ty, $kind:literal) => {
         impl $store {
+            /// Raises the team's change counter and returns it. Every write that teammates must
+            /// hear of takes this first, which also locks the team row (one lock order for all).
+            async fn bump_seq(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                team_id: &str,
+            ) -> Result<i64> {
+                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
+                    .bind(team_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                Ok(seq)
+            }
+
             /// Ends every write that raised the team's change counter to `seq`: announce it to
             /// other replicas inside the transaction (so only a committed change is heard), commit,
             /// then wake this process's long polls.
@@ -115,10 +128,7 @@ macro_rules! impl_storage {
                         Some((None, _)) => JoinOutcome::ExpiredInvite,
                     });
                 };
-                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
-                    .bind(&team_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let seq = Self::bump_seq(&mut tx, &team_id).await?;
                 let member_id = new_id("m_");
                 let (handles, working_hours) = profile_json(profile)?;
                 sqlx::query(sql::INSERT_MEMBER)
@@ -227,10 +237,7 @@ macro_rules! impl_storage {
                 profile: &Profile,
             ) -> Result<Option<MemberRecord>> {
                 let mut tx = self.write_tx().await?;
-                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
-                    .bind(team_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let seq = Self::bump_seq(&mut tx, team_id).await?;
                 let (handles, working_hours) = profile_json(profile)?;
                 let done = sqlx::query(sql::UPDATE_PROFILE)
                     .bind(&profile.display_name)
@@ -262,10 +269,7 @@ macro_rules! impl_storage {
                 now: Timestamp,
             ) -> Result<bool> {
                 let mut tx = self.write_tx().await?;
-                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
-                    .bind(team_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let seq = Self::bump_seq(&mut tx, team_id).await?;
                 let done = sqlx::query(sql::REMOVE_MEMBER)
                     .bind(now.millis())
                     .bind(seq)
@@ -321,10 +325,7 @@ macro_rules! impl_storage {
             ) -> Result<WriteOutcome> {
                 let mut tx = self.write_tx().await?;
                 // Lock order: the team row first (all writers do), then the member's rows.
-                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
-                    .bind(team_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let seq = Self::bump_seq(&mut tx, team_id).await?;
                 let member: Option<MemberRow> = sqlx::query_as(sql::MEMBER)
                     .bind(team_id)
                     .bind(member_id)
@@ -402,10 +403,7 @@ macro_rules! impl_storage {
                 now: Timestamp,
             ) -> Result<AckOutcome> {
                 let mut tx = self.write_tx().await?;
-                let (seq,): (i64,) = sqlx::query_as(sql::BUMP_SEQ)
-                    .bind(team_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let seq = Self::bump_seq(&mut tx, team_id).await?;
                 let touched = sqlx::query(sql::TOUCH_STATE)
                     .bind(seq)
                     .bind(declarer_id)
