@@ -239,9 +239,11 @@ pub async fn active_tab() -> Result<Option<Tab>, ExtError> {
 
 /// Shows `badge` on the toolbar button (text, colour and tooltip).
 pub async fn set_badge(badge: &ToolbarBadge) -> Result<(), ExtError> {
+    // The text goes last: whoever sees the new text (the user, a test) sees its colour and
+    // tooltip with it, never the previous state's.
     call(
-        "action.setBadgeText",
-        &[object(&[("text", badge.text.as_str().into())])],
+        "action.setTitle",
+        &[object(&[("title", badge.title.as_str().into())])],
     )
     .await?;
     call(
@@ -250,8 +252,8 @@ pub async fn set_badge(badge: &ToolbarBadge) -> Result<(), ExtError> {
     )
     .await?;
     call(
-        "action.setTitle",
-        &[object(&[("title", badge.title.as_str().into())])],
+        "action.setBadgeText",
+        &[object(&[("text", badge.text.as_str().into())])],
     )
     .await
     .map(drop)
