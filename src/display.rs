@@ -4,7 +4,6 @@
 
 use crate::limits::TextLimit;
 use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// The id of the control that edits a field: `items[2].url` → `items-2-url`,
 /// `handles.github` → `handles-github`. Pages give controls exactly these ids, so an error from
@@ -35,7 +34,11 @@ pub fn parse_item_control_id(id: &str) -> Option<(usize, &str)> {
 
 /// "12/80": characters as users count them (grapheme clusters) against the limit.
 pub fn counter_text(value: &str, limit: TextLimit) -> String {
-    format!("{}/{}", value.graphemes(true).count(), limit.max_graphemes)
+    format!(
+        "{}/{}",
+        crate::text::grapheme_count(value),
+        limit.max_graphemes
+    )
 }
 
 const MONTHS: [&str; 12] = [

@@ -28,6 +28,7 @@ pub mod sites;
 pub mod store;
 pub mod sync;
 pub mod team;
+pub mod text;
 pub mod time;
 pub mod timeline;
 pub mod validate;

@@ -9,7 +9,6 @@
 use crate::item_ref::parse_http_url;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// The elements a spec may create.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -230,9 +229,11 @@ fn clean(text: &str) -> String {
 /// At most `max` characters as users count them (grapheme clusters), with "…" when cut.
 pub fn bounded(text: &str, max: usize) -> String {
     let text = text.trim();
-    match text.grapheme_indices(true).nth(max) {
-        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
-        None => text.to_owned(),
+    let cut = crate::text::grapheme_prefix_len(text, max);
+    if cut < text.len() {
+        format!("{}…", text[..cut].trim_end())
+    } else {
+        text.to_owned()
     }
 }
 

@@ -154,7 +154,7 @@ pub fn roster_rows(
             (false, Some(at)) => (0, at.millis()),
             (false, None) => (1, 0),
         };
-        (!reachable, back, r.name.to_lowercase())
+        (!reachable, back, crate::text::lowercase(&r.name))
     });
     rows
 }

@@ -330,14 +330,13 @@ impl LocalDateTime {
         // Offsets a day apart bracket any transition near this wall time.
         let before = zone.offset_minutes(Timestamp(naive - MS_PER_DAY));
         let after = zone.offset_minutes(Timestamp(naive + MS_PER_DAY));
-        let mut candidates: Vec<Timestamp> = [before, after]
+        let earliest = [before, after]
             .into_iter()
             .map(from_offset)
             .filter(|t| zone.offset_minutes(*t) == ((naive - t.0) / MS_PER_MINUTE) as i32)
-            .collect();
-        candidates.sort();
-        match candidates.first() {
-            Some(t) => *t,
+            .min();
+        match earliest {
+            Some(t) => t,
             // A gap: the wall time is skipped; interpret it with the offset before the jump.
             None => from_offset(before),
         }

@@ -7,19 +7,23 @@
 //!
 //! The x axis is time, not wall-clock: on a day the viewer's clocks change, the day is 23 or 25
 //! hours long and its hour ticks are placed where those hours really fall.
+//!
+//! Geometry is in whole tenths of a pixel: the SVG gets coordinates with one decimal written by
+//! integer formatting, which keeps float arithmetic and float printing out of this module.
 
-use crate::model::{Member, Status};
+use crate::model::{DeclaredState, Member, Status};
 use crate::shift::shifts_around;
 use crate::team::TeamCache;
 use crate::time::{LocalDateTime, LocalTime, Timestamp, ZoneOffsets};
 
-pub const WIDTH: f64 = 356.0;
-const LABEL_WIDTH: f64 = 84.0;
-const PLOT_LEFT: f64 = LABEL_WIDTH + 8.0;
-const PLOT_WIDTH: f64 = WIDTH - PLOT_LEFT - 6.0;
-const AXIS_HEIGHT: f64 = 16.0;
-const ROW_HEIGHT: f64 = 22.0;
-const BAR_HEIGHT: f64 = 12.0;
+// Lengths in tenths of a pixel.
+pub const WIDTH: i64 = 3560;
+const LABEL_WIDTH: i64 = 840;
+const PLOT_LEFT: i64 = LABEL_WIDTH + 80;
+const PLOT_WIDTH: i64 = WIDTH - PLOT_LEFT - 60;
+const AXIS_HEIGHT: i64 = 160;
+const ROW_HEIGHT: i64 = 220;
+const BAR_HEIGHT: i64 = 120;
 /// Names longer than this are cut, with an ellipsis, to fit the label column.
 const MAX_LABEL_CHARS: usize = 12;
 
@@ -29,12 +33,12 @@ pub struct Row {
     pub member_id: String,
     pub name: String,
     /// Working time within the viewer's day, as x ranges `(from, to)`.
-    pub bars: Vec<(f64, f64)>,
+    pub bars: Vec<(i64, i64)>,
     pub online: bool,
     /// When an offline teammate is back: their declared back-at, else their next shift.
     pub back_at: Option<Timestamp>,
     /// x of `back_at` when it falls within the viewer's day.
-    pub back_x: Option<f64>,
+    pub back_x: Option<i64>,
     /// The row's description: "Ann · online · 09:00–17:00 Europe/Berlin" or "… · back Tue 09:00".
     pub title: String,
 }
@@ -42,9 +46,9 @@ pub struct Row {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Timeline {
     pub rows: Vec<Row>,
-    pub now_x: f64,
+    pub now_x: i64,
     /// `(x, "06")` for the viewer's 00, 06, 12 and 18 o'clock.
-    pub ticks: Vec<(f64, String)>,
+    pub ticks: Vec<(i64, String)>,
 }
 
 /// The viewer's day `[midnight, next midnight)` containing `now`.
@@ -60,14 +64,14 @@ fn viewer_day(now: Timestamp, zone: &dyn ZoneOffsets) -> (Timestamp, Timestamp) 
     (midnight(date), midnight(date.add_days(1)))
 }
 
-/// Whether a member can be reached now: their declaration says so (online, focus) while it is
-/// current; without a current declaration, whether they are within their working hours.
-fn is_online(cache: &TeamCache, member: &Member, now: Timestamp, zone: &dyn ZoneOffsets) -> bool {
-    let declared = cache
-        .states
-        .get(&member.id)
-        .and_then(|s| s.state.as_ref())
-        .filter(|s| !s.is_expired(now));
+/// Whether a member can be reached now: their current declaration says so (online, focus);
+/// without one, whether they are within their working hours.
+fn is_online(
+    declared: Option<&DeclaredState>,
+    member: &Member,
+    now: Timestamp,
+    zone: &dyn ZoneOffsets,
+) -> bool {
     match declared {
         Some(s) => matches!(s.declaration.status, Status::Online | Status::Focus),
         None => member.working_hours.as_ref().is_some_and(|hours| {
@@ -88,10 +92,11 @@ pub fn timeline(
     zone_of: &dyn Fn(&str) -> Box<dyn ZoneOffsets>,
 ) -> Timeline {
     let (day_start, day_end) = viewer_day(now, viewer_zone);
-    let span = (day_end.millis() - day_start.millis()).max(1) as f64;
+    let span = (day_end.millis() - day_start.millis()).max(1);
+    // Rounded to the nearest tenth of a pixel.
     let x = |at: Timestamp| {
-        let clamped = at.max(day_start).min(day_end);
-        PLOT_LEFT + (clamped.millis() - day_start.millis()) as f64 / span * PLOT_WIDTH
+        let offset = at.max(day_start).min(day_end).millis() - day_start.millis();
+        PLOT_LEFT + (2 * offset * PLOT_WIDTH + span) / (2 * span)
     };
     let in_day = |at: Timestamp| day_start <= at && at <= day_end;
     let rows: Vec<Row> = cache
@@ -110,16 +115,16 @@ pub fn timeline(
                         .map(|s| (x(s.start), x(s.end)))
                         .collect()
                 });
-            let online = is_online(cache, member, now, zone);
-            let declared_back = cache
+            let declared = cache
                 .states
                 .get(&member.id)
                 .and_then(|s| s.state.as_ref())
-                .filter(|s| !s.is_expired(now))
-                .and_then(|s| s.declaration.back_at);
+                .filter(|s| !s.is_expired(now));
+            let online = is_online(declared, member, now, zone);
             let back_at = if online {
                 None
             } else {
+                let declared_back = declared.and_then(|s| s.declaration.back_at);
                 declared_back.filter(|at| *at > now).or_else(|| {
                     member
                         .working_hours
@@ -150,24 +155,20 @@ pub fn timeline(
             }
         })
         .collect();
-    // By the first bar's start in tenths of a pixel; no bars last; ties keep member-id order.
+    // By the first bar's start; no bars last; ties keep member-id order.
     let rows = crate::order::by_key(rows, |r| {
-        r.bars
-            .iter()
-            .map(|b| (b.0 * 10.0) as i64)
-            .min()
-            .unwrap_or(i64::MAX)
+        r.bars.iter().map(|b| b.0).min().unwrap_or(i64::MAX)
     });
     let date = LocalDateTime::at(now, viewer_zone).date;
-    let ticks = [0, 6, 12, 18]
+    let ticks = [(0, "00"), (6, "06"), (12, "12"), (18, "18")]
         .into_iter()
-        .map(|h| {
+        .map(|(h, text)| {
             let at = LocalDateTime {
                 date,
                 time: LocalTime::hm(h, 0),
             }
             .to_instant(viewer_zone);
-            (x(at), format!("{h:02}"))
+            (x(at), text.to_string())
         })
         .collect();
     Timeline {
@@ -201,16 +202,13 @@ impl SvgNode {
         self
     }
 
-    fn child(mut self, node: SvgNode) -> SvgNode {
+    fn push(&mut self, node: SvgNode) {
         self.children.push(node);
-        self
     }
 }
 
-/// A coordinate with one decimal, written with integer formatting: formatting an `f64` would
-/// pull Rust's float printing (some 20 KiB) into the wasm module for this alone.
-fn num(v: f64) -> String {
-    let tenths = (v * 10.0).round() as i64;
+/// A length in tenths of a pixel as an SVG number with one decimal.
+fn num(tenths: i64) -> String {
     let sign = if tenths < 0 { "-" } else { "" };
     format!("{sign}{}.{}", tenths.abs() / 10, tenths.abs() % 10)
 }
@@ -226,8 +224,9 @@ fn label(name: &str) -> String {
 }
 
 impl Timeline {
-    pub fn height(&self) -> f64 {
-        AXIS_HEIGHT + ROW_HEIGHT * self.rows.len() as f64 + 4.0
+    /// In tenths of a pixel.
+    pub fn height(&self) -> i64 {
+        AXIS_HEIGHT + ROW_HEIGHT * self.rows.len() as i64 + 40
     }
 
     /// The SVG: axis ticks, a row per teammate (status dot, name, bars, back marker, each row
@@ -245,76 +244,78 @@ impl Timeline {
                 ("role", "img".into()),
                 ("class", "timeline".into()),
             ],
-        )
-        .child(SvgNode::new("title", &[]).with_text("Working hours today, in your time"));
-        let vertical = |x: f64, class: &str| {
+        );
+        svg.push(SvgNode::new("title", &[]).with_text("Working hours today, in your time"));
+        let vertical = |x: i64, class: &str| {
             shape(
                 "line",
                 class,
                 &[
                     ("x1", x),
                     ("x2", x),
-                    ("y1", AXIS_HEIGHT - 4.0),
+                    ("y1", AXIS_HEIGHT - 40),
                     ("y2", height),
                 ],
             )
         };
         for (x, text) in &self.ticks {
-            svg = svg.child(vertical(*x, "tl-tick")).child(
-                shape("text", "tl-axis", &[("x", *x), ("y", AXIS_HEIGHT - 6.0)])
+            svg.push(vertical(*x, "tl-tick"));
+            svg.push(
+                shape("text", "tl-axis", &[("x", *x), ("y", AXIS_HEIGHT - 60)])
                     .with_text(text.clone()),
             );
         }
         for (i, row) in self.rows.iter().enumerate() {
-            let mid = AXIS_HEIGHT + ROW_HEIGHT * i as f64 + ROW_HEIGHT / 2.0;
-            let presence = if row.online {
-                "tl-online"
+            let mid = AXIS_HEIGHT + ROW_HEIGHT * i as i64 + ROW_HEIGHT / 2;
+            let (row_class, dot_class) = if row.online {
+                ("tl-row tl-online", "tl-dot tl-online")
             } else {
-                "tl-offline"
+                ("tl-row tl-offline", "tl-dot tl-offline")
             };
             let mut g = SvgNode::new(
                 "g",
                 &[
-                    ("class", format!("tl-row {presence}")),
+                    ("class", row_class.to_string()),
                     ("data-member", row.member_id.clone()),
                 ],
-            )
-            .child(SvgNode::new("title", &[]).with_text(row.title.clone()))
-            .child(shape(
+            );
+            g.push(SvgNode::new("title", &[]).with_text(row.title.clone()));
+            g.push(shape(
                 "circle",
-                &format!("tl-dot {presence}"),
-                &[("cx", 5.0), ("cy", mid), ("r", 4.0)],
-            ))
-            .child(
-                shape("text", "tl-name", &[("x", 14.0), ("y", mid + 4.0)])
+                dot_class,
+                &[("cx", 50), ("cy", mid), ("r", 40)],
+            ));
+            g.push(
+                shape("text", "tl-name", &[("x", 140), ("y", mid + 40)])
                     .with_text(label(&row.name)),
             );
             for (from, to) in &row.bars {
                 let geometry = [
                     ("x", *from),
-                    ("y", mid - BAR_HEIGHT / 2.0),
-                    ("width", (to - from).max(1.0)),
+                    ("y", mid - BAR_HEIGHT / 2),
+                    ("width", (to - from).max(10)),
                     ("height", BAR_HEIGHT),
-                    ("rx", 3.0),
+                    ("rx", 30),
                 ];
-                g = g.child(shape("rect", "tl-bar", &geometry));
+                g.push(shape("rect", "tl-bar", &geometry));
             }
             if let Some(x) = row.back_x {
                 // A small triangle pointing down at the instant they are back.
-                let tip = format!("M{} {}l4 -6h-8z", num(x), num(mid - BAR_HEIGHT / 2.0 + 1.0));
-                g = g.child(SvgNode::new(
+                let tip = format!("M{} {}l4 -6h-8z", num(x), num(mid - BAR_HEIGHT / 2 + 10));
+                g.push(SvgNode::new(
                     "path",
                     &[("d", tip), ("class", "tl-back".into())],
                 ));
             }
-            svg = svg.child(g);
+            svg.push(g);
         }
-        svg.child(vertical(self.now_x, "tl-now"))
+        svg.push(vertical(self.now_x, "tl-now"));
+        svg
     }
 }
 
 /// An element with a class and numeric geometry attributes.
-fn shape(tag: &'static str, class: &str, geometry: &[(&'static str, f64)]) -> SvgNode {
+fn shape(tag: &'static str, class: &str, geometry: &[(&'static str, i64)]) -> SvgNode {
     let mut attrs: Vec<(&'static str, String)> =
         geometry.iter().map(|(name, v)| (*name, num(*v))).collect();
     attrs.push(("class", class.to_string()));
@@ -379,12 +380,13 @@ mod tests {
     }
 
     /// x of an hour of the viewer's (UTC) 24-hour day.
-    fn hx(hour: f64) -> f64 {
-        PLOT_LEFT + hour / 24.0 * PLOT_WIDTH
+    fn hx(hour: f64) -> i64 {
+        PLOT_LEFT + (hour / 24.0 * PLOT_WIDTH as f64).round() as i64
     }
 
-    fn close(a: f64, b: f64) -> bool {
-        (a - b).abs() < 0.01
+    /// Within a tenth of a pixel (one rounding step).
+    fn close(a: i64, b: i64) -> bool {
+        (a - b).abs() <= 1
     }
 
     fn cache() -> TeamCache {
@@ -479,17 +481,17 @@ mod tests {
             &berlin,
             &zones,
         );
-        assert!(close(tl.now_x, PLOT_LEFT + 13.0 / 25.0 * PLOT_WIDTH));
+        assert!(close(tl.now_x, PLOT_LEFT + 13 * PLOT_WIDTH / 25));
         let noon = tl.ticks.iter().find(|(_, l)| l == "12").unwrap().0;
         assert!(close(noon, tl.now_x));
     }
 
     #[test]
     fn coordinates_have_one_decimal() {
-        assert_eq!(num(0.0), "0.0");
-        assert_eq!(num(12.345), "12.3");
-        assert_eq!(num(99.96), "100.0");
-        assert_eq!(num(-0.44), "-0.4");
+        assert_eq!(num(0), "0.0");
+        assert_eq!(num(123), "12.3");
+        assert_eq!(num(1000), "100.0");
+        assert_eq!(num(-4), "-0.4");
     }
 
     #[test]
@@ -526,5 +528,17 @@ mod tests {
         );
         assert!(texts.contains(&"<script>aler…".to_string()), "cut, as text");
         assert_eq!(svg.attrs[0], ("viewBox", "0 0 356.0 108.0".to_string()));
+        // Berlin's 08:00–16:00 UTC bar, in the third row.
+        let berlin = svg
+            .children
+            .iter()
+            .find(|n| n.attrs.contains(&("data-member", "berlin".to_string())))
+            .unwrap();
+        let bar = berlin.children.iter().find(|n| n.tag == "rect").unwrap();
+        let attr = |name: &str| bar.attrs.iter().find(|a| a.0 == name).unwrap().1.as_str();
+        assert_eq!(
+            ["x", "y", "width", "height"].map(attr),
+            ["178.0", "65.0", "86.0", "12.0"]
+        );
     }
 }

@@ -7,7 +7,6 @@ use crate::limits::{self, TextLimit};
 use crate::model::{Declaration, Handles, Settings, WorkingHours};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// One problem with one field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +61,7 @@ impl Collector {
             };
             return self.push(field, format!("Must be {what}."));
         }
-        let count = value.graphemes(true).count();
+        let count = crate::text::grapheme_count(value);
         if count > limit.max_graphemes {
             self.push(
                 field,
@@ -108,7 +107,7 @@ pub fn validate_declaration(
     let mut c = Collector::default();
     c.text("headline", &d.headline, limits::HEADLINE, Lines::One, true);
     if let Some(emoji) = &d.emoji {
-        let symbol = emoji.graphemes(true).count() == 1
+        let symbol = crate::text::grapheme_count(emoji) == 1
             && emoji.len() <= limits::EMOJI.max_bytes
             && !emoji
                 .chars()

@@ -79,3 +79,19 @@ fn wrong_types_from_js_are_rejected_not_trusted() {
     let settings: Settings = serde_wasm_bindgen::from_value(newer).unwrap();
     assert_eq!(settings.display_name, "A");
 }
+
+/// The browser build counts grapheme clusters with `Intl.Segmenter` and lowercases with
+/// JavaScript (`src/text.rs`); the same corpus as the native unit tests, so the server and the
+/// extension agree on every limit.
+#[wasm_bindgen_test]
+fn browser_text_rules_match_the_native_build() {
+    use standin::text::{grapheme_count, grapheme_prefix_len, lowercase};
+    assert_eq!(lowercase("ÉMILE Ödön ΟΔΟΣ"), "émile ödön οδος");
+    let corpus: &[(&str, usize)] = &include!("text_corpus.rs.in");
+    for &(text, clusters) in corpus {
+        assert_eq!(grapheme_count(text), clusters, "{text:?}");
+    }
+    let s = "👨‍👩‍👧‍👦e\u{301}z";
+    assert_eq!(&s[..grapheme_prefix_len(s, 2)], "👨‍👩‍👧‍👦e\u{301}");
+    assert_eq!(grapheme_prefix_len(s, 9), s.len());
+}

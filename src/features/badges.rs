@@ -17,7 +17,6 @@ use crate::render::{Attr, RenderSpec, Tag};
 use crate::sites::Person;
 use crate::team::{roster_row, RosterRow, TeamCache};
 use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
-use std::collections::{BTreeMap, BTreeSet};
 
 pub const FEATURE: Feature = Feature {
     id: FeatureId::Badges,
@@ -34,28 +33,36 @@ const ITEM_NOTE_CHARS: usize = 160;
 const NAME_CHARS: usize = 40;
 
 /// A badge beside every element naming a teammate (the same spec for each). `named` holds the
-/// elements that show text: where a teammate has one, their text-less elements (avatars, often
-/// right beside the name) get no badge of their own.
-pub fn mounts(inputs: &Inputs, people: &[Person], named: &BTreeSet<u32>) -> Vec<Mount> {
+/// elements that show text, sorted: where a teammate has one, their text-less elements (avatars,
+/// often right beside the name) get no badge of their own.
+pub fn mounts(inputs: &Inputs, people: &[Person], named: &[u32]) -> Vec<Mount> {
     let index = TeammateIndex::new(inputs.team, inputs.page.site);
+    let is_named = |p: &Person| named.binary_search(&p.index).is_ok();
     let teammates: Vec<(&Person, &Member)> = people
         .iter()
         .filter_map(|p| Some((p, index.member_for(p)?)))
         .collect();
-    let with_name: BTreeSet<&str> = teammates
-        .iter()
-        .filter(|(p, _)| named.contains(&p.index))
-        .map(|(_, m)| m.id.as_str())
-        .collect();
-    let mut specs: BTreeMap<&str, RenderSpec> = BTreeMap::new();
+    // Member ids in small vectors rather than maps: a page names few teammates, and every map
+    // type adds its own code to the wasm module.
+    let mut with_name: Vec<&str> = Vec::new();
+    for (p, m) in &teammates {
+        if is_named(p) && !with_name.contains(&m.id.as_str()) {
+            with_name.push(&m.id);
+        }
+    }
+    let mut specs: Vec<(&str, RenderSpec)> = Vec::new();
     teammates
         .into_iter()
-        .filter(|(p, m)| named.contains(&p.index) || !with_name.contains(m.id.as_str()))
+        .filter(|(p, m)| is_named(p) || !with_name.contains(&m.id.as_str()))
         .map(|(person, member)| {
-            let spec = specs
-                .entry(member.id.as_str())
-                .or_insert_with(|| badge(inputs, member))
-                .clone();
+            let spec = match specs.iter().find(|(id, _)| *id == member.id) {
+                Some((_, spec)) => spec.clone(),
+                None => {
+                    let spec = badge(inputs, member);
+                    specs.push((&member.id, spec.clone()));
+                    spec
+                }
+            };
             Mount {
                 feature: FeatureId::Badges,
                 element: Some(person.index),
@@ -367,9 +374,8 @@ mod tests {
             person("ada", 2),
             person("bob", 5),
         ];
-        let all: BTreeSet<u32> = [0, 1, 2, 5].into();
         let placed = with_inputs("https://github.com/o/r/pull/1", &team, &[], |i| {
-            mounts(i, &people, &all)
+            mounts(i, &people, &[0, 1, 2, 5])
         });
         let at: Vec<_> = placed.iter().map(|m| m.element).collect();
         assert_eq!(at, [Some(0), Some(2), Some(5)]);
@@ -377,9 +383,8 @@ mod tests {
         assert!(placed[2].spec.all_text().contains("no status"));
         // Ada's element 0 is an avatar beside her named element 2: one badge, on the name.
         // Bob shows only as an avatar: he keeps his badge there.
-        let named: BTreeSet<u32> = [1, 2].into();
         let placed = with_inputs("https://github.com/o/r/pull/1", &team, &[], |i| {
-            mounts(i, &people, &named)
+            mounts(i, &people, &[1, 2])
         });
         let at: Vec<_> = placed.iter().map(|m| m.element).collect();
         assert_eq!(at, [Some(2), Some(5)]);

@@ -50,7 +50,9 @@ pub fn page_item(inputs: &Inputs) -> Option<String> {
 
 /// Every teammate's declared item that is the page's item, by member name.
 pub fn declared_here<'a>(inputs: &Inputs<'a>, item_ref: &str) -> Vec<Declared<'a>> {
-    let mut found: Vec<Declared<'a>> = Vec::new();
+    // Each inserted after the equal names before it, a stable sort: few teammates declare one
+    // item, and a sort call would add its own copy of the standard library's sort to the wasm.
+    let mut found: Vec<(String, Declared<'a>)> = Vec::new();
     for (id, member_state) in &inputs.team.states {
         let (Some(member), Some(state)) = (inputs.team.members.get(id), &member_state.state) else {
             continue;
@@ -60,15 +62,17 @@ pub fn declared_here<'a>(inputs: &Inputs<'a>, item_ref: &str) -> Vec<Declared<'a
                 || item.canonical_ref == item_ref
         };
         if let Some(item) = state.declaration.items.iter().find(same) {
-            found.push(Declared {
+            let name = crate::text::lowercase(&member.display_name);
+            let at = found.partition_point(|(n, _)| *n <= name);
+            let declared = Declared {
                 member,
                 state,
                 item,
-            });
+            };
+            found.insert(at, (name, declared));
         }
     }
-    found.sort_by_key(|d| d.member.display_name.to_lowercase());
-    found
+    found.into_iter().map(|(_, d)| d).collect()
 }
 
 /// Whether a dismissal still hides the banner: nobody declared the item after it.
@@ -232,6 +236,26 @@ mod tests {
             mount
         )
         .is_some());
+    }
+
+    #[test]
+    fn declarations_are_listed_by_name_ignoring_case() {
+        let mut d = declaration(Status::Online);
+        d.items = vec![item("https://github.com/o/r/pull/12", ItemState::Waiting)];
+        let team = cache(
+            [("1", "Cy"), ("2", "bo"), ("3", "ada"), ("4", "Ada")]
+                .into_iter()
+                .map(|(id, name)| (member(id, name, github(id), "UTC"), Some(d.clone())))
+                .collect(),
+        );
+        let ids = with_inputs("https://github.com/o/r/pull/12", &team, &[], |i| {
+            declared_here(i, "github.com/o/r/pull/12")
+                .iter()
+                .map(|d| d.member.id.clone())
+                .collect::<Vec<_>>()
+        });
+        // Equal names keep the roster's order.
+        assert_eq!(ids, ["3", "4", "2", "1"]);
     }
 
     #[test]

@@ -29,7 +29,6 @@ use crate::sites::{self, Descriptor, Origin, Page, PageKind, Role, ScanPlan};
 use crate::team::TeamCache;
 use crate::time::{Timestamp, ZoneOffsets};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// The features, by the id the shim sees (and the name of their file).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -255,11 +254,13 @@ pub fn render(inputs: &Inputs, descriptors: &[Descriptor], full: bool) -> Vec<Mo
     if runs(inputs.page, FeatureId::Badges) {
         let descriptors = &descriptors[..descriptors.len().min(MAX_DESCRIPTORS)];
         let people = sites::people(inputs.page, descriptors);
-        let named: BTreeSet<u32> = descriptors
+        let named = descriptors
             .iter()
             .filter(|d| d.text.as_deref().is_some_and(|t| !t.trim().is_empty()))
             .map(|d| d.index)
             .collect();
+        // Sorted for `binary_search`; `order::by_key` shares the module's one sort.
+        let named = crate::order::by_key(named, |&i| i64::from(i));
         mounts.extend(badges::mounts(inputs, &people, &named));
     }
     if full && runs(inputs.page, FeatureId::Banner) {

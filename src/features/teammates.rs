@@ -6,22 +6,22 @@
 //! their display name ignoring case and spacing.
 
 use crate::model::Member;
-use crate::sites::{adapter, Person, Site};
+use crate::sites::{adapter, lookup, Person, Site};
 use crate::team::TeamCache;
-use std::collections::BTreeMap;
 
-/// The roster indexed by handle for one site.
+/// The roster's handles for one site. Searched linearly: a roster is small, and a map type
+/// would add its own code to the wasm module.
 pub struct TeammateIndex<'a> {
     site: Site,
-    by_handle: BTreeMap<String, &'a Member>,
+    by_handle: Vec<(String, &'a Member)>,
     /// Jira only: by display name, folded.
-    by_name: BTreeMap<String, &'a Member>,
+    by_name: Vec<(String, &'a Member)>,
 }
 
 impl<'a> TeammateIndex<'a> {
     pub fn new(team: &'a TeamCache, site: Site) -> TeammateIndex<'a> {
-        let mut by_handle = BTreeMap::new();
-        let mut by_name = BTreeMap::new();
+        let mut by_handle = Vec::new();
+        let mut by_name = Vec::new();
         for member in team.members.values() {
             let h = &member.handles;
             let raw = match site {
@@ -34,11 +34,12 @@ impl<'a> TeammateIndex<'a> {
                 continue;
             };
             if site == Site::Jira {
-                by_handle.insert(raw.to_owned(), member);
-                by_name.insert(fold(raw), member);
-            } else if let Some(handle) = adapter(site).normalize_handle(raw.trim_start_matches('@'))
+                by_handle.push((raw.to_owned(), member));
+                by_name.push((fold(raw), member));
+            } else if let Some(handle) =
+                (adapter(site).normalize_handle)(raw.trim_start_matches('@'))
             {
-                by_handle.insert(handle, member);
+                by_handle.push((handle, member));
             }
         }
         TeammateIndex {
@@ -50,7 +51,7 @@ impl<'a> TeammateIndex<'a> {
 
     /// The member a person on the page is, if any.
     pub fn member_for(&self, person: &Person) -> Option<&'a Member> {
-        if let Some(m) = self.by_handle.get(&person.handle) {
+        if let Some(m) = lookup(&self.by_handle, &person.handle) {
             return Some(m);
         }
         if self.site != Site::Jira {
@@ -60,16 +61,13 @@ impl<'a> TeammateIndex<'a> {
         [Some(person.handle.as_str()), person.name.as_deref()]
             .into_iter()
             .flatten()
-            .find_map(|n| self.by_name.get(&fold(n)).copied())
+            .find_map(|n| lookup(&self.by_name, &fold(n)).copied())
     }
 }
 
 /// A display name compared ignoring case and runs of white space.
 fn fold(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    crate::text::lowercase(&name.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ fn scan_page(html: &str, url: &str) -> Vec<Person> {
 
 /// Only what survives a redesign: the viewer marker and the generic fallbacks.
 fn generic_only(page: &Page) -> impl Fn(&str) -> bool {
-    let rules = super::adapter(page.site).rules();
+    let rules = super::adapter(page.site).rules;
     move |id: &str| {
         rules
             .iter()

@@ -9,67 +9,58 @@
 use super::url::{is_number, SiteUrl};
 use super::{Adapter, Generation, ItemRef, Page, PageKind, Predicate, Role, Rule, Site, Source};
 
-pub struct GitHub;
+pub static ADAPTER: Adapter = Adapter::new(
+    Site::GitHub,
+    PREDICATES,
+    RULES,
+    profile_handle,
+    normalize_handle,
+    item_title,
+)
+.owns_page(owns_page);
 
-impl Adapter for GitHub {
-    fn site(&self) -> Site {
-        Site::GitHub
+fn profile_handle(path: &[&str], query: &str) -> Option<String> {
+    // A profile is exactly `/<login>`; `?tab=repositories` and the like are profile tabs,
+    // not the person named in the page.
+    match path {
+        [login] if query.is_empty() => normalize_handle(login),
+        _ => None,
     }
+}
 
-    fn predicates(&self) -> &'static [Predicate] {
-        PREDICATES
-    }
+fn normalize_handle(raw: &str) -> Option<String> {
+    let login = raw.to_ascii_lowercase();
+    (is_login(&login) && !RESERVED.contains(&login.as_str())).then_some(login)
+}
 
-    fn other_samples(&self) -> &'static [&'static str] {
-        OTHER_SAMPLES
-    }
+/// The repository owner of the page's item.
+fn owns_page(page: &Page, handle: &str) -> bool {
+    let owner = page.item.as_ref().and_then(|item| {
+        let path = item.as_str().strip_prefix(page.root.as_str())?;
+        path.split('/').find(|s| !s.is_empty())
+    });
+    owner == Some(handle)
+}
 
-    fn rules(&self) -> &'static [Rule] {
-        RULES
-    }
-
-    fn profile_handle(&self, path: &[&str], query: &str) -> Option<String> {
-        // A profile is exactly `/<login>`; `?tab=repositories` and the like are profile tabs,
-        // not the person named in the page.
-        match path {
-            [login] if query.is_empty() => self.normalize_handle(login),
-            _ => None,
-        }
-    }
-
-    fn normalize_handle(&self, raw: &str) -> Option<String> {
-        let login = raw.to_ascii_lowercase();
-        (is_login(&login) && !RESERVED.contains(&login.as_str())).then_some(login)
-    }
-
-    fn owns_page(&self, page: &Page, handle: &str) -> bool {
-        let owner = page.item.as_ref().and_then(|item| {
-            let path = item.as_str().strip_prefix(page.root.as_str())?;
-            path.split('/').find(|s| !s.is_empty())
-        });
-        owner == Some(handle)
-    }
-
-    fn item_title(&self, kind: PageKind, document_title: &str) -> Option<String> {
-        // "Fix it by alice · Pull Request #12 · o/r · GitHub", "Crash · Issue #3 · o/r · GitHub"
-        let marker = match kind {
-            PageKind::PullRequest => "Pull Request #",
-            PageKind::Issue => "Issue #",
-            _ => return None,
-        };
-        let parts = super::title_parts(document_title);
-        let at = parts.iter().position(|p| p.starts_with(marker))?;
-        let title = parts[..at].join(" · ");
-        if kind == PageKind::PullRequest {
-            // The author's login follows the last " by "; logins have no spaces.
-            if let Some((head, author)) = title.rsplit_once(" by ") {
-                if is_login(&author.to_ascii_lowercase()) {
-                    return Some(head.to_owned());
-                }
+fn item_title(kind: PageKind, document_title: &str) -> Option<String> {
+    // "Fix it by alice · Pull Request #12 · o/r · GitHub", "Crash · Issue #3 · o/r · GitHub"
+    let marker = match kind {
+        PageKind::PullRequest => "Pull Request #",
+        PageKind::Issue => "Issue #",
+        _ => return None,
+    };
+    let parts = super::title_parts(document_title);
+    let at = parts.iter().position(|p| p.starts_with(marker))?;
+    let title = parts[..at].join(" · ");
+    if kind == PageKind::PullRequest {
+        // The author's login follows the last " by "; logins have no spaces.
+        if let Some((head, author)) = title.rsplit_once(" by ") {
+            if is_login(&author.to_ascii_lowercase()) {
+                return Some(head.to_owned());
             }
         }
-        Some(title)
     }
+    Some(title)
 }
 
 /// GitHub login syntax: letters, digits and single inner hyphens, at most 39 characters (older
@@ -187,6 +178,7 @@ const PULL_REQUEST: Predicate = Predicate {
     name: "pull_request",
     kind: PageKind::PullRequest,
     detect: pull_request,
+    #[cfg(test)]
     samples: &[
         "https://github.com/sourcegraph/sourcegraph/pull/3221",
         "https://github.com/o/r/pull/12/",
@@ -220,6 +212,7 @@ const ISSUE: Predicate = Predicate {
     name: "issue",
     kind: PageKind::Issue,
     detect: issue,
+    #[cfg(test)]
     samples: &[
         "https://github.com/OctoLinker/testrepo/issues/2",
         "https://github.com/o/r/issues/12/",
@@ -248,6 +241,7 @@ const PR_LIST: Predicate = Predicate {
     name: "pr_list",
     kind: PageKind::PrList,
     detect: pr_list,
+    #[cfg(test)]
     samples: &[
         "https://github.com/o/r/pulls",
         "https://github.com/o/r/pulls/",
@@ -278,6 +272,7 @@ const ISSUE_LIST: Predicate = Predicate {
     name: "issue_list",
     kind: PageKind::IssueList,
     detect: issue_list,
+    #[cfg(test)]
     samples: &[
         "https://github.com/o/r/issues",
         "https://github.com//o/r/issues//",
@@ -291,7 +286,8 @@ const ISSUE_LIST: Predicate = Predicate {
 
 const PREDICATES: &[Predicate] = &[PULL_REQUEST, ISSUE, PR_LIST, ISSUE_LIST];
 
-const OTHER_SAMPLES: &[&str] = &[
+#[cfg(test)]
+pub(super) const OTHER_SAMPLES: &[&str] = &[
     "https://github.com/",
     "https://github.com/o/r",
     "https://github.com/o/r/issues/new",
@@ -505,8 +501,7 @@ mod tests {
 
     #[test]
     fn profile_links_name_logins_only() {
-        let g = GitHub;
-        assert_eq!(g.profile_handle(&["Alice-1"], ""), Some("alice-1".into()));
+        assert_eq!(profile_handle(&["Alice-1"], ""), Some("alice-1".into()));
         for path in [
             &["apps", "dependabot"][..],
             &["orgs", "acme"],
@@ -514,19 +509,18 @@ mod tests {
             &["ghost"],
             &["o", "r"],
         ] {
-            assert_eq!(g.profile_handle(path, ""), None, "{path:?}");
+            assert_eq!(profile_handle(path, ""), None, "{path:?}");
         }
-        assert_eq!(g.profile_handle(&["alice"], "tab=repositories"), None);
+        assert_eq!(profile_handle(&["alice"], "tab=repositories"), None);
         for bad in ["dependabot[bot]", "-alice", "", "a_b", &"x".repeat(40)] {
-            assert_eq!(g.normalize_handle(bad), None, "{bad}");
+            assert_eq!(normalize_handle(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn item_titles_come_from_the_document_title() {
-        let g = GitHub;
         assert_eq!(
-            g.item_title(
+            item_title(
                 PageKind::PullRequest,
                 "Update popular-cat-names.js by stefanbuck · Pull Request #1 · OctoLinker/testrepo · GitHub"
             )
@@ -534,7 +528,7 @@ mod tests {
             Some("Update popular-cat-names.js")
         );
         assert_eq!(
-            g.item_title(
+            item_title(
                 PageKind::PullRequest,
                 "Built by hand · a · b by alice · Pull Request #2 · o/r"
             )
@@ -542,14 +536,14 @@ mod tests {
             Some("Built by hand · a · b")
         );
         assert_eq!(
-            g.item_title(
+            item_title(
                 PageKind::Issue,
                 "Issue with some code blocks · Issue #2 · OctoLinker/testrepo · GitHub"
             )
             .as_deref(),
             Some("Issue with some code blocks")
         );
-        assert_eq!(g.item_title(PageKind::Issue, "GitHub"), None);
-        assert_eq!(g.item_title(PageKind::PrList, "Pull requests · o/r"), None);
+        assert_eq!(item_title(PageKind::Issue, "GitHub"), None);
+        assert_eq!(item_title(PageKind::PrList, "Pull requests · o/r"), None);
     }
 }

@@ -9,60 +9,46 @@
 use super::url::{is_number, SiteUrl};
 use super::{Adapter, Generation, ItemRef, PageKind, Predicate, Role, Rule, Site, Source};
 
-pub struct GitLab;
+// Logins need their `@`: groups share the users' path space and are linked by their plain
+// name; users are named `@username`.
+pub static ADAPTER: Adapter = Adapter::new(
+    Site::GitLab,
+    PREDICATES,
+    RULES,
+    profile_handle,
+    normalize_handle,
+    item_title,
+)
+.login_needs_at();
 
-impl Adapter for GitLab {
-    fn site(&self) -> Site {
-        Site::GitLab
+fn profile_handle(path: &[&str], query: &str) -> Option<String> {
+    match path {
+        [username] if query.is_empty() => normalize_handle(username),
+        _ => None,
     }
+}
 
-    fn predicates(&self) -> &'static [Predicate] {
-        PREDICATES
-    }
+fn normalize_handle(raw: &str) -> Option<String> {
+    let name = raw.to_ascii_lowercase();
+    let valid = is_path_segment(&name)
+        && name.len() <= 255
+        && !RESERVED.contains(&name.as_str())
+        && !name.ends_with(".git")
+        && !name.ends_with(".atom");
+    valid.then_some(name)
+}
 
-    fn other_samples(&self) -> &'static [&'static str] {
-        OTHER_SAMPLES
-    }
-
-    fn rules(&self) -> &'static [Rule] {
-        RULES
-    }
-
-    fn profile_handle(&self, path: &[&str], query: &str) -> Option<String> {
-        match path {
-            [username] if query.is_empty() => self.normalize_handle(username),
-            _ => None,
-        }
-    }
-
-    fn normalize_handle(&self, raw: &str) -> Option<String> {
-        let name = raw.to_ascii_lowercase();
-        let valid = is_path_segment(&name)
-            && name.len() <= 255
-            && !RESERVED.contains(&name.as_str())
-            && !name.ends_with(".git")
-            && !name.ends_with(".atom");
-        valid.then_some(name)
-    }
-
-    /// Groups share the users' path space and are linked by their plain name; users are named
-    /// `@username`.
-    fn login_in_text(&self, text: &str) -> Option<String> {
-        self.normalize_handle(text.trim().strip_prefix('@')?)
-    }
-
-    fn item_title(&self, kind: PageKind, document_title: &str) -> Option<String> {
-        // "Fix it (!12) · Merge requests · g / p · GitLab", "Crash (#3) · Issues · g / p · GitLab"
-        let suffix = match kind {
-            PageKind::MergeRequest => " (!",
-            PageKind::Issue => " (#",
-            _ => return None,
-        };
-        let first = super::title_parts(document_title).into_iter().next()?;
-        let (title, reference) = first.rsplit_once(suffix)?;
-        reference.strip_suffix(')').filter(|n| is_number(n))?;
-        Some(title.to_owned())
-    }
+fn item_title(kind: PageKind, document_title: &str) -> Option<String> {
+    // "Fix it (!12) · Merge requests · g / p · GitLab", "Crash (#3) · Issues · g / p · GitLab"
+    let suffix = match kind {
+        PageKind::MergeRequest => " (!",
+        PageKind::Issue => " (#",
+        _ => return None,
+    };
+    let first = super::title_parts(document_title).into_iter().next()?;
+    let (title, reference) = first.rsplit_once(suffix)?;
+    reference.strip_suffix(')').filter(|n| is_number(n))?;
+    Some(title.to_owned())
 }
 
 /// A namespace or project path segment: letters, digits, `_`, `-`, `.`, not starting with `-`
@@ -140,6 +126,7 @@ const MERGE_REQUEST: Predicate = Predicate {
     name: "merge_request",
     kind: PageKind::MergeRequest,
     detect: merge_request,
+    #[cfg(test)]
     samples: &[
         "https://gitlab.com/gitlab-org/gitlab/-/merge_requests/3",
         "https://gitlab.com/g/sub/deeper/p/-/merge_requests/3/",
@@ -163,6 +150,7 @@ const ISSUE: Predicate = Predicate {
     name: "issue",
     kind: PageKind::Issue,
     detect: issue,
+    #[cfg(test)]
     samples: &[
         "https://gitlab.com/g/p/-/issues/7",
         "https://gitlab.com/g/sub/p/-/issues/7/",
@@ -201,6 +189,7 @@ const MR_LIST: Predicate = Predicate {
     name: "mr_list",
     kind: PageKind::MrList,
     detect: mr_list,
+    #[cfg(test)]
     samples: &[
         "https://gitlab.com/g/p/-/merge_requests",
         "https://gitlab.com/g/sub/p/-/merge_requests?scope=all&state=opened",
@@ -219,6 +208,7 @@ const ISSUE_LIST: Predicate = Predicate {
     name: "issue_list",
     kind: PageKind::IssueList,
     detect: issue_list,
+    #[cfg(test)]
     samples: &[
         "https://gitlab.com/g/p/-/issues",
         "https://gitlab.com/g/p/issues?label_name[]=bug",
@@ -230,7 +220,8 @@ const ISSUE_LIST: Predicate = Predicate {
 
 const PREDICATES: &[Predicate] = &[MERGE_REQUEST, ISSUE, MR_LIST, ISSUE_LIST];
 
-const OTHER_SAMPLES: &[&str] = &[
+#[cfg(test)]
+pub(super) const OTHER_SAMPLES: &[&str] = &[
     "https://gitlab.com/",
     "https://gitlab.com/g/p",
     "https://gitlab.com/g/p/-/issues/new",
@@ -387,23 +378,21 @@ mod tests {
 
     #[test]
     fn usernames() {
-        let g = GitLab;
         assert_eq!(
-            g.profile_handle(&["Felix.Becker_2"], ""),
+            profile_handle(&["Felix.Becker_2"], ""),
             Some("felix.becker_2".into())
         );
         for path in [&["users", "sign_in"][..], &["explore"], &["g", "p"], &["-"]] {
-            assert_eq!(g.profile_handle(path, ""), None, "{path:?}");
+            assert_eq!(profile_handle(path, ""), None, "{path:?}");
         }
-        assert_eq!(g.normalize_handle("alice.git"), None);
-        assert_eq!(g.normalize_handle("Felix Becker"), None);
+        assert_eq!(normalize_handle("alice.git"), None);
+        assert_eq!(normalize_handle("Felix Becker"), None);
     }
 
     #[test]
     fn item_titles() {
-        let g = GitLab;
         assert_eq!(
-            g.item_title(
+            item_title(
                 PageKind::MergeRequest,
                 "Test Merge Request (!1) · Merge Requests · sourcegraph / jsonrpc2 · GitLab"
             )
@@ -411,16 +400,13 @@ mod tests {
             Some("Test Merge Request")
         );
         assert_eq!(
-            g.item_title(
+            item_title(
                 PageKind::Issue,
                 "Crash (on start) (#3) · Issues · g / p · GitLab"
             )
             .as_deref(),
             Some("Crash (on start)")
         );
-        assert_eq!(
-            g.item_title(PageKind::Issue, "Issues · g / p · GitLab"),
-            None
-        );
+        assert_eq!(item_title(PageKind::Issue, "Issues · g / p · GitLab"), None);
     }
 }

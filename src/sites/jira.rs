@@ -11,58 +11,47 @@
 use super::url::{issue_key, percent_decode, SiteUrl};
 use super::{Adapter, Generation, ItemRef, PageKind, Predicate, Role, Rule, Site, Source};
 
-pub struct Jira;
+pub static ADAPTER: Adapter = Adapter::new(
+    Site::Jira,
+    PREDICATES,
+    RULES,
+    profile_handle,
+    normalize_handle,
+    item_title,
+);
 
-impl Adapter for Jira {
-    fn site(&self) -> Site {
-        Site::Jira
-    }
-
-    fn predicates(&self) -> &'static [Predicate] {
-        PREDICATES
-    }
-
-    fn other_samples(&self) -> &'static [&'static str] {
-        OTHER_SAMPLES
-    }
-
-    fn rules(&self) -> &'static [Rule] {
-        RULES
-    }
-
-    fn profile_handle(&self, path: &[&str], query: &str) -> Option<String> {
-        match path {
-            ["jira", "people", id] | ["people", id] => account_id(id),
-            ["secure", "ViewProfile.jspa"] => {
-                let name = super::url::query_param(query, "name")?;
-                self.normalize_handle(&percent_decode(name)?)
-            }
-            _ => None,
+fn profile_handle(path: &[&str], query: &str) -> Option<String> {
+    match path {
+        ["jira", "people", id] | ["people", id] => account_id(id),
+        ["secure", "ViewProfile.jspa"] => {
+            let name = super::url::query_param(query, "name")?;
+            normalize_handle(&percent_decode(name)?)
         }
+        _ => None,
     }
+}
 
-    /// Jira handles are free text (account ids, DC user names, display names): bounded, trimmed,
-    /// no control characters, a leading `@` (mentions) dropped.
-    fn normalize_handle(&self, raw: &str) -> Option<String> {
-        let s = raw.trim().trim_start_matches('@').trim();
-        let valid = !s.is_empty()
-            && s.chars().count() <= crate::limits::HANDLE.max_graphemes
-            && !s.chars().any(char::is_control);
-        valid.then(|| s.to_owned())
-    }
+/// Jira handles are free text (account ids, DC user names, display names): bounded, trimmed,
+/// no control characters, a leading `@` (mentions) dropped.
+fn normalize_handle(raw: &str) -> Option<String> {
+    let s = raw.trim().trim_start_matches('@').trim();
+    let valid = !s.is_empty()
+        && s.chars().count() <= crate::limits::HANDLE.max_graphemes
+        && !s.chars().any(char::is_control);
+    valid.then(|| s.to_owned())
+}
 
-    fn item_title(&self, kind: PageKind, document_title: &str) -> Option<String> {
-        // "[KEY-1] Summary - Jira" (Cloud), "[KEY-1] Summary - Corp JIRA" (DC). Boards and lists
-        // title the board, not the selected issue.
-        if kind != PageKind::Ticket {
-            return None;
-        }
-        let rest = document_title.trim().strip_prefix('[')?;
-        let (key, rest) = rest.split_once("] ")?;
-        issue_key(key)?;
-        let title = rest.rsplit_once(" - ").map_or(rest, |(t, _)| t);
-        Some(title.to_owned())
+fn item_title(kind: PageKind, document_title: &str) -> Option<String> {
+    // "[KEY-1] Summary - Jira" (Cloud), "[KEY-1] Summary - Corp JIRA" (DC). Boards and lists
+    // title the board, not the selected issue.
+    if kind != PageKind::Ticket {
+        return None;
     }
+    let rest = document_title.trim().strip_prefix('[')?;
+    let (key, rest) = rest.split_once("] ")?;
+    issue_key(key)?;
+    let title = rest.rsplit_once(" - ").map_or(rest, |(t, _)| t);
+    Some(title.to_owned())
 }
 
 /// A Cloud account id: `5b10ac8d82e05b22cc7d4ef5` or `557058:f58131cb-b67d-43c7-b30d-6b58d40bd077`.
@@ -113,6 +102,7 @@ const TICKET: Predicate = Predicate {
     name: "ticket",
     kind: PageKind::Ticket,
     detect: ticket,
+    #[cfg(test)]
     samples: &[
         "https://acme.atlassian.net/browse/KEY-1",
         "https://acme.atlassian.net/browse/KEY-1/",
@@ -143,6 +133,7 @@ const BOARD: Predicate = Predicate {
     name: "board",
     kind: PageKind::Board,
     detect: board,
+    #[cfg(test)]
     samples: &[
         "https://acme.atlassian.net/jira/software/projects/KEY/boards/1",
         "https://acme.atlassian.net/jira/software/projects/KEY/boards/1?selectedIssue=KEY-2",
@@ -166,6 +157,7 @@ const ISSUE_LIST: Predicate = Predicate {
     name: "issue_list",
     kind: PageKind::IssueList,
     detect: issue_list,
+    #[cfg(test)]
     samples: &[
         "https://acme.atlassian.net/issues/?jql=assignee%20%3D%20currentUser()",
         "https://acme.atlassian.net/jira/software/projects/KEY/issues",
@@ -177,7 +169,8 @@ const ISSUE_LIST: Predicate = Predicate {
 
 const PREDICATES: &[Predicate] = &[TICKET, BOARD, ISSUE_LIST];
 
-const OTHER_SAMPLES: &[&str] = &[
+#[cfg(test)]
+pub(super) const OTHER_SAMPLES: &[&str] = &[
     "https://acme.atlassian.net/",
     "https://acme.atlassian.net/jira/your-work",
     "https://acme.atlassian.net/browse/KEY",
@@ -338,32 +331,26 @@ mod tests {
 
     #[test]
     fn profile_links() {
-        let j = Jira;
         assert_eq!(
-            j.profile_handle(&["jira", "people", "557058:f58131cb-b67d"], ""),
+            profile_handle(&["jira", "people", "557058:f58131cb-b67d"], ""),
             Some("557058:f58131cb-b67d".into())
         );
         assert_eq!(
-            j.profile_handle(&["secure", "ViewProfile.jspa"], "name=j.doe%40corp.example"),
+            profile_handle(&["secure", "ViewProfile.jspa"], "name=j.doe%40corp.example"),
             Some("j.doe@corp.example".into())
         );
-        assert_eq!(
-            j.profile_handle(&["secure", "ViewProfile.jspa"], "x=1"),
-            None
-        );
-        assert_eq!(j.profile_handle(&["jira", "people", "<script>"], ""), None);
-        assert_eq!(j.profile_handle(&["browse", "KEY-1"], ""), None);
+        assert_eq!(profile_handle(&["secure", "ViewProfile.jspa"], "x=1"), None);
+        assert_eq!(profile_handle(&["jira", "people", "<script>"], ""), None);
+        assert_eq!(profile_handle(&["browse", "KEY-1"], ""), None);
     }
 
     #[test]
     fn item_titles() {
-        let j = Jira;
         assert_eq!(
-            j.item_title(PageKind::Ticket, "[KEY-1] Login fails - on Safari - Jira")
-                .as_deref(),
+            item_title(PageKind::Ticket, "[KEY-1] Login fails - on Safari - Jira").as_deref(),
             Some("Login fails - on Safari")
         );
-        assert_eq!(j.item_title(PageKind::Ticket, "Dashboard - Jira"), None);
-        assert_eq!(j.item_title(PageKind::Board, "[KEY-1] x - Jira"), None);
+        assert_eq!(item_title(PageKind::Ticket, "Dashboard - Jira"), None);
+        assert_eq!(item_title(PageKind::Board, "[KEY-1] x - Jira"), None);
     }
 }

@@ -12,53 +12,42 @@
 use super::url::{issue_key, SiteUrl};
 use super::{Adapter, Generation, ItemRef, PageKind, Predicate, Role, Rule, Site, Source};
 
-pub struct Linear;
+pub static ADAPTER: Adapter = Adapter::new(
+    Site::Linear,
+    PREDICATES,
+    RULES,
+    profile_handle,
+    normalize_handle,
+    item_title,
+);
 
-impl Adapter for Linear {
-    fn site(&self) -> Site {
-        Site::Linear
-    }
-
-    fn predicates(&self) -> &'static [Predicate] {
-        PREDICATES
-    }
-
-    fn other_samples(&self) -> &'static [&'static str] {
-        OTHER_SAMPLES
-    }
-
-    fn rules(&self) -> &'static [Rule] {
-        RULES
-    }
-
-    fn profile_handle(&self, path: &[&str], query: &str) -> Option<String> {
-        match path {
-            [workspace, "profiles", username] if query.is_empty() && is_workspace(workspace) => {
-                self.normalize_handle(username)
-            }
-            _ => None,
+fn profile_handle(path: &[&str], query: &str) -> Option<String> {
+    match path {
+        [workspace, "profiles", username] if query.is_empty() && is_workspace(workspace) => {
+            normalize_handle(username)
         }
+        _ => None,
     }
+}
 
-    fn normalize_handle(&self, raw: &str) -> Option<String> {
-        let name = raw.to_ascii_lowercase();
-        let valid = !name.is_empty()
-            && name.len() <= 64
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        valid.then_some(name)
-    }
+fn normalize_handle(raw: &str) -> Option<String> {
+    let name = raw.to_ascii_lowercase();
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    valid.then_some(name)
+}
 
-    fn item_title(&self, kind: PageKind, document_title: &str) -> Option<String> {
-        // "ENG-7 Fix the login bug" (a list with a peeked issue is titled by the list).
-        if kind != PageKind::Issue {
-            return None;
-        }
-        let (key, title) = document_title.trim().split_once(' ')?;
-        issue_key(key)?;
-        Some(title.to_owned())
+fn item_title(kind: PageKind, document_title: &str) -> Option<String> {
+    // "ENG-7 Fix the login bug" (a list with a peeked issue is titled by the list).
+    if kind != PageKind::Issue {
+        return None;
     }
+    let (key, title) = document_title.trim().split_once(' ')?;
+    issue_key(key)?;
+    Some(title.to_owned())
 }
 
 /// Workspace URL keys: lower-case letters, digits and `-`; never one of Linear's own pages.
@@ -113,6 +102,7 @@ const ISSUE: Predicate = Predicate {
     name: "issue",
     kind: PageKind::Issue,
     detect: issue,
+    #[cfg(test)]
     samples: &[
         "https://linear.app/acme/issue/ENG-7",
         "https://linear.app/acme/issue/ENG-7/fix-the-login-bug",
@@ -147,6 +137,7 @@ const ISSUE_LIST: Predicate = Predicate {
     name: "issue_list",
     kind: PageKind::IssueList,
     detect: issue_list,
+    #[cfg(test)]
     samples: &[
         "https://linear.app/acme/team/ENG/active",
         "https://linear.app/acme/team/ENG/all?peek=ENG-7",
@@ -160,7 +151,8 @@ const ISSUE_LIST: Predicate = Predicate {
 
 const PREDICATES: &[Predicate] = &[ISSUE, ISSUE_LIST];
 
-const OTHER_SAMPLES: &[&str] = &[
+#[cfg(test)]
+pub(super) const OTHER_SAMPLES: &[&str] = &[
     "https://linear.app/",
     "https://linear.app/login",
     "https://linear.app/acme",
@@ -241,18 +233,16 @@ mod tests {
 
     #[test]
     fn profile_links_and_titles() {
-        let l = Linear;
         assert_eq!(
-            l.profile_handle(&["acme", "profiles", "Alice.B"], ""),
+            profile_handle(&["acme", "profiles", "Alice.B"], ""),
             Some("alice.b".into())
         );
-        assert_eq!(l.profile_handle(&["acme", "issue", "ENG-7"], ""), None);
-        assert_eq!(l.profile_handle(&["login", "profiles", "x"], ""), None);
+        assert_eq!(profile_handle(&["acme", "issue", "ENG-7"], ""), None);
+        assert_eq!(profile_handle(&["login", "profiles", "x"], ""), None);
         assert_eq!(
-            l.item_title(PageKind::Issue, "ENG-7 Fix the login bug")
-                .as_deref(),
+            item_title(PageKind::Issue, "ENG-7 Fix the login bug").as_deref(),
             Some("Fix the login bug")
         );
-        assert_eq!(l.item_title(PageKind::Issue, "Inbox"), None);
+        assert_eq!(item_title(PageKind::Issue, "Inbox"), None);
     }
 }

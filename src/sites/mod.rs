@@ -312,12 +312,49 @@ pub struct Descriptor {
     /// The element's position among the distinct elements matched in this scan: an element
     /// matched by several rules has one index, so it gets one person and one badge.
     pub index: u32,
-    #[serde(default)]
-    pub attrs: BTreeMap<String, String>,
+    /// Attribute name and value pairs (a JSON object on the wire); look them up with [`lookup`].
+    #[serde(default, with = "pairs")]
+    pub attrs: Vec<(String, String)>,
     #[serde(default)]
     pub text: Option<String>,
-    #[serde(default)]
-    pub inner: BTreeMap<String, String>,
+    #[serde(default, with = "pairs")]
+    pub inner: Vec<(String, String)>,
+}
+
+/// The value of `key` in key–value pairs: the last one, as a map filled in order keeps.
+pub fn lookup<'a, V>(pairs: &'a [(String, V)], key: &str) -> Option<&'a V> {
+    pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// A JSON object as `(key, value)` pairs. Not a map: an element has a few attributes, and each
+/// map type adds its own code to the wasm module.
+mod pairs {
+    use serde::de::{MapAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {
+        struct Pairs;
+        impl<'de> Visitor<'de> for Pairs {
+            type Value = Vec<(String, String)>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of strings")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(pairs)
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
 }
 
 /// Someone on the page, tied to the element that names them.
@@ -342,57 +379,89 @@ pub struct Predicate {
     /// `None` when the URL is not this kind of page; else the item it shows, if any.
     pub detect: fn(&SiteUrl) -> Option<Option<ItemRef>>,
     /// URLs this predicate must accept and every other predicate must reject. Hosts other than
-    /// the public ones are enabled in the tests through [`sample_origins`].
+    /// the public ones are enabled in the tests through [`sample_origins`]. Test-only: kept out
+    /// of the wasm module.
+    #[cfg(test)]
     pub samples: &'static [&'static str],
 }
 
-/// One site's adapter. The provided methods are the shared machinery; a site supplies its
-/// hosts' URL predicates, its selector table and what a handle looks like there.
-pub trait Adapter: Sync {
-    fn site(&self) -> Site;
-
+/// One site's adapter, a table: its hosts' URL predicates, its selector table and what a handle
+/// looks like there. The methods are the shared machinery, compiled once for every site.
+pub struct Adapter {
+    pub site: Site,
     /// Page predicates, tried in order (the all-pairs test proves them disjoint).
-    fn predicates(&self) -> &'static [Predicate];
-
-    /// URLs of the site that are no item and no list (`issues/new`, settings, …): each must be
-    /// rejected by every predicate and classify as [`PageKind::Other`].
-    fn other_samples(&self) -> &'static [&'static str];
-
+    pub predicates: &'static [Predicate],
     /// The selector table, generations newest first, generic fallbacks last.
-    fn rules(&self) -> &'static [Rule];
-
+    pub rules: &'static [Rule],
     /// The handle a profile link names, given its path segments after the site root and its
     /// query; `None` when the link is not a person's profile.
-    fn profile_handle(&self, path: &[&str], query: &str) -> Option<String>;
-
+    pub profile_handle: fn(path: &[&str], query: &str) -> Option<String>,
     /// A handle as the site spells it, normalised; `None` when it cannot be one.
-    fn normalize_handle(&self, raw: &str) -> Option<String>;
-
+    pub normalize_handle: fn(raw: &str) -> Option<String>,
+    /// Whether a link's text or avatar `alt` names a login only as `@login` (for the generic
+    /// "link naming its login" fallback); else a leading `@` is optional.
+    pub login_needs_at: bool,
     /// The item title in the document title, for the activity log and "Add this tab".
-    fn item_title(&self, kind: PageKind, document_title: &str) -> Option<String>;
-
+    pub item_title: fn(kind: PageKind, document_title: &str) -> Option<String>,
     /// Whether a generic match naming `handle` is the page's owner (a repository owner's
     /// breadcrumb) rather than a person taking part: generic rules cannot tell the two apart,
-    /// and a redesign should cost coverage, never correctness.
-    fn owns_page(&self, _page: &Page, _handle: &str) -> bool {
-        false
+    /// and a redesign should cost coverage, never correctness. `None`: no page has an owner.
+    pub owns_page: Option<fn(page: &Page, handle: &str) -> bool>,
+}
+
+impl Adapter {
+    /// A site's table; a site whose pages have owners or whose logins need `@` says so with
+    /// [`Adapter::owns_page`] and [`Adapter::login_needs_at`].
+    pub const fn new(
+        site: Site,
+        predicates: &'static [Predicate],
+        rules: &'static [Rule],
+        profile_handle: fn(path: &[&str], query: &str) -> Option<String>,
+        normalize_handle: fn(raw: &str) -> Option<String>,
+        item_title: fn(kind: PageKind, document_title: &str) -> Option<String>,
+    ) -> Adapter {
+        Adapter {
+            site,
+            predicates,
+            rules,
+            profile_handle,
+            normalize_handle,
+            login_needs_at: false,
+            item_title,
+            owns_page: None,
+        }
     }
 
-    /// The login a link's text or avatar `alt` spells out, for the generic "link naming its
-    /// login" fallback.
+    pub const fn login_needs_at(mut self) -> Adapter {
+        self.login_needs_at = true;
+        self
+    }
+
+    pub const fn owns_page(mut self, owns_page: fn(page: &Page, handle: &str) -> bool) -> Adapter {
+        self.owns_page = Some(owns_page);
+        self
+    }
+
+    /// The login a link's text or avatar `alt` spells out.
     fn login_in_text(&self, text: &str) -> Option<String> {
-        self.normalize_handle(text.trim().trim_start_matches('@'))
+        let text = text.trim();
+        let login = if self.login_needs_at {
+            text.strip_prefix('@')?
+        } else {
+            text.trim_start_matches('@')
+        };
+        (self.normalize_handle)(login)
     }
 
     /// Classifies a URL already resolved to this site.
     fn classify_url(&self, url: &SiteUrl) -> Page {
         let found = self
-            .predicates()
+            .predicates
             .iter()
             .find_map(|p| (p.detect)(url).map(|item| (p.kind, item)));
         let (kind, item) = found.unwrap_or((PageKind::Other, None));
         Page {
-            site: self.site(),
+            site: self.site,
             kind,
             item,
             root: url.root.clone(),
@@ -402,7 +471,7 @@ pub trait Adapter: Sync {
     /// The rules for a kind of page, in priority order, as the shim needs them.
     fn scan_plan(&self, kind: PageKind) -> ScanPlan {
         let rules = self
-            .rules()
+            .rules
             .iter()
             .filter(|r| r.applies_to(kind))
             .map(|r| PlanRule {
@@ -426,14 +495,14 @@ pub trait Adapter: Sync {
     /// The people named by the shim's descriptors: one per element, from the highest-priority
     /// rule that yields a handle, sorted by element.
     fn people(&self, page: &Page, descriptors: &[Descriptor]) -> Vec<Person> {
-        let rules = self.rules();
+        let rules = self.rules;
         let position = |id: &str| rules.iter().position(|r| r.id == id);
         let mut found: Vec<(u32, usize, &Descriptor, Handle)> = Vec::new();
         for d in descriptors {
             let Some(pos) = position(&d.rule) else {
                 continue; // a plan from another version of the extension
             };
-            if let Some(handle) = read_handle(self, &rules[pos], d, &page.root) {
+            if let Some(handle) = self.read_handle(&rules[pos], d, &page.root) {
                 found.push((d.index, pos, d, handle));
             }
         }
@@ -441,14 +510,19 @@ pub trait Adapter: Sync {
             .iter()
             .find(|(_, pos, _, _)| rules[*pos].role == Role::Viewer)
             .map(|(_, _, _, h)| h.handle.clone());
-        found.sort_by_key(|(index, pos, _, _)| (*index, *pos));
+        // By (element, rule): `pos < rules.len()`, so one integer key orders both.
+        let width = rules.len() as i64;
+        let mut found = crate::order::by_key(found, |(index, pos, _, _)| {
+            i64::from(*index) * width + *pos as i64
+        });
         found.dedup_by_key(|(index, _, _, _)| *index);
         found
             .into_iter()
             .filter(|(_, pos, _, h)| {
                 let rule = &rules[*pos];
+                let owner = self.owns_page.is_some_and(|owns| owns(page, &h.handle));
                 let generic_doubt = rule.generation == Generation::Generic
-                    && (viewer.as_ref() == Some(&h.handle) || self.owns_page(page, &h.handle));
+                    && (viewer.as_ref() == Some(&h.handle) || owner);
                 rule.role != Role::Viewer && !generic_doubt
             })
             .map(|(index, pos, d, h)| Person {
@@ -460,61 +534,53 @@ pub trait Adapter: Sync {
             })
             .collect()
     }
+
+    /// The handle (and display name) one descriptor names under one rule.
+    fn read_handle(&self, rule: &Rule, d: &Descriptor, root: &str) -> Option<Handle> {
+        let normalize = self.normalize_handle;
+        let text = d.text.as_deref().map(clean_text).filter(|t| !t.is_empty());
+        let attr = |name: &str| lookup(&d.attrs, name).map(String::as_str);
+        let handle = rule.sources.iter().find_map(|source| match source {
+            Source::Href => {
+                let (path, query) = url::link_on_site(attr("href")?, root)?;
+                (self.profile_handle)(&path, query)
+            }
+            Source::Attr(name) => normalize(attr(name)?.trim()),
+            Source::Hovercard => {
+                let (path, _) = url::link_on_site(attr("data-hovercard-url")?, root)?;
+                match path[..] {
+                    ["users", login, "hovercard"] => normalize(login),
+                    _ => None,
+                }
+            }
+            Source::AvatarAlt => at_login(lookup(&d.inner, "alt")?).and_then(normalize),
+            Source::Text => normalize(text.as_deref()?.trim_start_matches('@')),
+        })?;
+        let names_login =
+            |s: &str| normalize(s.trim_start_matches('@')).is_some_and(|l| l == handle);
+        if rule.confirm {
+            let confirms = |s: &str| self.login_in_text(s).is_some_and(|l| l == handle);
+            let by_text = text.as_deref().is_some_and(confirms);
+            let by_avatar = lookup(&d.inner, "alt")
+                .is_some_and(|alt| alt.trim().starts_with('@') && confirms(alt));
+            if !by_text && !by_avatar {
+                return None;
+            }
+        }
+        let name = text.filter(|t| rule.read_text && !names_login(t)).map(|t| {
+            truncate_chars(
+                t.trim_start_matches('@'),
+                crate::limits::DISPLAY_NAME.max_graphemes,
+            )
+        });
+        Some(Handle { handle, name })
+    }
 }
 
 /// A handle and the display name beside it.
 struct Handle {
     handle: String,
     name: Option<String>,
-}
-
-/// The handle (and display name) one descriptor names under one rule.
-fn read_handle<A: Adapter + ?Sized>(
-    site: &A,
-    rule: &Rule,
-    d: &Descriptor,
-    root: &str,
-) -> Option<Handle> {
-    let text = d.text.as_deref().map(clean_text).filter(|t| !t.is_empty());
-    let attr = |name: &str| d.attrs.get(name).map(String::as_str);
-    let handle = rule.sources.iter().find_map(|source| match source {
-        Source::Href => {
-            let (path, query) = url::link_on_site(attr("href")?, root)?;
-            site.profile_handle(&path, query)
-        }
-        Source::Attr(name) => site.normalize_handle(attr(name)?.trim()),
-        Source::Hovercard => {
-            let (path, _) = url::link_on_site(attr("data-hovercard-url")?, root)?;
-            match path[..] {
-                ["users", login, "hovercard"] => site.normalize_handle(login),
-                _ => None,
-            }
-        }
-        Source::AvatarAlt => at_login(d.inner.get("alt")?).and_then(|l| site.normalize_handle(l)),
-        Source::Text => site.normalize_handle(text.as_deref()?.trim_start_matches('@')),
-    })?;
-    let names_login = |s: &str| {
-        site.normalize_handle(s.trim_start_matches('@'))
-            .is_some_and(|l| l == handle)
-    };
-    if rule.confirm {
-        let confirms = |s: &str| site.login_in_text(s).is_some_and(|l| l == handle);
-        let by_text = text.as_deref().is_some_and(confirms);
-        let by_avatar = d
-            .inner
-            .get("alt")
-            .is_some_and(|alt| alt.trim().starts_with('@') && confirms(alt));
-        if !by_text && !by_avatar {
-            return None;
-        }
-    }
-    let name = text.filter(|t| rule.read_text && !names_login(t)).map(|t| {
-        truncate_chars(
-            t.trim_start_matches('@'),
-            crate::limits::DISPLAY_NAME.max_graphemes,
-        )
-    });
-    Some(Handle { handle, name })
 }
 
 /// `@login` → `login` (GitHub avatars' `alt`); anything else is no login.
@@ -532,12 +598,12 @@ fn truncate_chars(s: &str, max: usize) -> String {
 }
 
 /// The adapter for a site.
-pub fn adapter(site: Site) -> &'static dyn Adapter {
+pub fn adapter(site: Site) -> &'static Adapter {
     match site {
-        Site::GitHub => &github::GitHub,
-        Site::GitLab => &gitlab::GitLab,
-        Site::Jira => &jira::Jira,
-        Site::Linear => &linear::Linear,
+        Site::GitHub => &github::ADAPTER,
+        Site::GitLab => &gitlab::ADAPTER,
+        Site::Jira => &jira::ADAPTER,
+        Site::Linear => &linear::ADAPTER,
     }
 }
 
@@ -576,8 +642,7 @@ pub fn canonical_item_ref(url: &str, origins: &[Origin]) -> Option<String> {
 /// The item title in a document title, when the page is an item.
 pub fn item_title(page: &Page, document_title: &str) -> Option<String> {
     page.item.as_ref()?;
-    adapter(page.site)
-        .item_title(page.kind, document_title)
+    (adapter(page.site).item_title)(page.kind, document_title)
         .map(|t| clean_text(&t))
         .filter(|t| !t.is_empty())
 }
@@ -614,7 +679,7 @@ mod tests {
     fn all_predicates() -> Vec<(Site, &'static Predicate)> {
         Site::ALL
             .iter()
-            .flat_map(|&s| adapter(s).predicates().iter().map(move |p| (s, p)))
+            .flat_map(|&s| adapter(s).predicates.iter().map(move |p| (s, p)))
             .collect()
     }
 
@@ -653,7 +718,15 @@ mod tests {
             }
         }
         for site in Site::ALL {
-            for sample in adapter(site).other_samples() {
+            // URLs of the site that are no item and no list (`issues/new`, settings, …): each
+            // must be rejected by every predicate and classify as `PageKind::Other`.
+            let other_samples = match site {
+                Site::GitHub => github::OTHER_SAMPLES,
+                Site::GitLab => gitlab::OTHER_SAMPLES,
+                Site::Jira => jira::OTHER_SAMPLES,
+                Site::Linear => linear::OTHER_SAMPLES,
+            };
+            for sample in other_samples {
                 let page = classify(sample, &sample_origins());
                 assert_eq!(
                     page.map(|p| (p.site, p.kind)),
@@ -725,7 +798,7 @@ mod tests {
     #[test]
     fn rule_tables_are_well_formed() {
         for site in Site::ALL {
-            let rules = adapter(site).rules();
+            let rules = adapter(site).rules;
             let mut ids = BTreeSet::new();
             let mut last = Generation::Current;
             for r in rules {
@@ -783,6 +856,30 @@ mod tests {
             serde_json::json!([{"handle": "alice", "name": null, "role": "author", "index": 0,
                                 "rule": "legacy-header-author"}])
         );
+    }
+
+    #[test]
+    fn descriptor_attributes_are_json_objects() {
+        let d: Descriptor = serde_json::from_str(
+            r#"{"rule":"r","index":1,"attrs":{"href":"/a","rel":"x","href":"/b"},"inner":{"alt":"@a"}}"#,
+        )
+        .unwrap();
+        // A repeated key keeps its last value, as a map would.
+        assert_eq!(lookup(&d.attrs, "href").map(String::as_str), Some("/b"));
+        assert_eq!(lookup(&d.inner, "alt").map(String::as_str), Some("@a"));
+        assert_eq!(lookup(&d.attrs, "alt"), None);
+        let plain = Descriptor {
+            attrs: vec![("href".into(), "/a".into())],
+            ..Descriptor::default()
+        };
+        let json = serde_json::to_value(&plain).unwrap();
+        assert_eq!(json["attrs"], serde_json::json!({"href": "/a"}));
+        assert_eq!(json["inner"], serde_json::json!({}));
+        assert_eq!(serde_json::from_value::<Descriptor>(json).unwrap(), plain);
+        for bad in [r#"[["href","/a"]]"#, r#"{"href":1}"#, "null"] {
+            let text = format!(r#"{{"rule":"r","index":0,"attrs":{bad}}}"#);
+            assert!(serde_json::from_str::<Descriptor>(&text).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! [`ScanPlan`] exactly as documented in the module docs of `sites` and returns the descriptors
 //! the shim would send.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use scraper::{ElementRef, Html, Selector};
 
@@ -43,7 +43,7 @@ pub fn scan(html: &str, plan: &ScanPlan) -> Vec<Descriptor> {
     out
 }
 
-fn read(el: ElementRef, attrs: &[&str]) -> BTreeMap<String, String> {
+fn read(el: ElementRef, attrs: &[&str]) -> Vec<(String, String)> {
     attrs
         .iter()
         .filter_map(|a| el.value().attr(a).map(|v| ((*a).to_owned(), v.to_owned())))

@@ -12,8 +12,9 @@
 //! - `own-acks`: under the form's work items, "acknowledged by Bob 09:12" for the user's own
 //!   hand-offs
 
-use super::dom::{self, el, text_el};
+use super::dom::{self, el, now, text_el};
 use super::ext::{self, Area, ExtError};
+use super::popup_team::{details_line, member_head};
 use super::zone::Zone;
 use crate::api::{item_key, AckRequest};
 use crate::connect::Connection;
@@ -30,16 +31,7 @@ use crate::team::{roster_row, TeamCache};
 use crate::time::{Timestamp, ZoneOffsets};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
-
-fn now() -> Timestamp {
-    Timestamp(js_sys::Date::now() as i64)
-}
-
-async fn load<T: serde::de::DeserializeOwned + Default>(area: Area, key: &str) -> T {
-    ext::get(area, key).await.ok().flatten().unwrap_or_default()
-}
 
 /// Whether a change of `key` in `area` can change the badge's count.
 pub fn depends_on(area: &str, key: &str) -> bool {
@@ -53,7 +45,7 @@ pub async fn unacknowledged(now: Timestamp) -> usize {
     let Some(connection) = connection else {
         return 0;
     };
-    let cache: TeamCache = load(Area::Local, TEAM_KEY).await;
+    let cache: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
     unacknowledged_count(&cache, &connection.member.id, now)
 }
 
@@ -70,7 +62,7 @@ impl View {
         let connection: Option<Connection> =
             ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
         let state: Option<DeclaredState> = ext::get(Area::Local, STATE_KEY).await.ok().flatten();
-        let history: Vec<DeclaredState> = load(Area::Local, HISTORY_KEY).await;
+        let history: Vec<DeclaredState> = ext::get_or_default(Area::Local, HISTORY_KEY).await;
         let since = state
             .iter()
             .chain(history.first())
@@ -78,7 +70,7 @@ impl View {
             .max();
         Some(View {
             me: connection?.member.id,
-            cache: load(Area::Local, TEAM_KEY).await,
+            cache: ext::get_or_default(Area::Local, TEAM_KEY).await,
             since,
             zone,
         })
@@ -91,7 +83,7 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
     let Some(view) = View::load(Rc::clone(&zone)).await else {
         return Ok(());
     };
-    let settings: Settings = load(Area::Sync, SETTINGS_KEY).await;
+    let settings: Settings = ext::get_or_default(Area::Sync, SETTINGS_KEY).await;
     let seen: Option<Timestamp> = ext::get(Area::Local, DIGEST_SEEN_KEY).await.ok().flatten();
     let opened_at = now();
     let in_hours = current_shift(&settings.working_hours, zone.as_ref(), opened_at).is_some();
@@ -118,8 +110,8 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
     dom::on_button_click(app, move |button| {
         let zone = Rc::clone(&clicks);
         match button.id().as_str() {
-            "digest-open" => spawn_local(async move { reload(zone, true).await }),
-            "digest-close" => spawn_local(async move {
+            "digest-open" => dom::spawn(reload(zone, true)),
+            "digest-close" => dom::spawn(async move {
                 dom::set_hidden("digest", true);
                 if let Ok(json) = ext::encode(&now()) {
                     let _ = ext::set(Area::Local, &[(DIGEST_SEEN_KEY, &json)]).await;
@@ -132,7 +124,7 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
                     member_id: button.get_attribute("data-member").unwrap_or_default(),
                     item: button.get_attribute("data-item"),
                 };
-                spawn_local(async move { acknowledge(request, zone).await });
+                dom::spawn(acknowledge(request, zone));
             }
             _ => {}
         }
@@ -158,9 +150,7 @@ async fn acknowledge(request: AckRequest, zone: Rc<Zone>) {
             reload(zone, true).await;
             dom::set_status("digest-status", "Acknowledged.", false);
         }
-        Ok(Err(e)) => dom::set_status("digest-status", &e.message, true),
-        Ok(Ok(_)) => dom::set_status("digest-status", "Unexpected answer.", true),
-        Err(e) => dom::set_status("digest-status", &e.to_string(), true),
+        reply => dom::show_failure("digest-status", "", reply),
     }
 }
 
@@ -259,32 +249,15 @@ fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Element {
         "li",
         &[("class", "digest-entry"), ("data-member", &entry.member.id)],
     );
-    let member_zone = Zone::named(&entry.member.timezone).unwrap_or_else(Zone::browser);
+    let member_zone = dom::zone_of(&entry.member.timezone);
     let row = roster_row(
         &view.cache,
         entry.member,
         now,
         view.zone.as_ref(),
-        &member_zone,
+        member_zone.as_ref(),
     );
     let d = &entry.state.declaration;
-    let head = el("div", &[("class", "row spread")]);
-    let status = if entry.expired {
-        format!("{} (expired)", d.status.label())
-    } else {
-        d.status.label().to_string()
-    };
-    dom::append(
-        &head,
-        &[
-            &text_el("strong", &[], &entry.member.display_name),
-            &text_el(
-                "span",
-                &[("class", &format!("status status-{}", d.status.as_str()))],
-                &status,
-            ),
-        ],
-    );
     let emoji = d
         .emoji
         .as_deref()
@@ -293,29 +266,18 @@ fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Element {
     dom::append(
         &li,
         &[
-            &head,
+            &member_head(&entry.member.display_name, Some(d.status), entry.expired),
             &text_el(
                 "p",
                 &[("class", "headline")],
                 &format!("{emoji}{}", d.headline),
             ),
+            &details_line(&[
+                row.declared.clone(),
+                row.back.clone(),
+                Some(format!("{} their time", row.local_time)),
+            ]),
         ],
-    );
-    let details: Vec<String> = [
-        row.declared.clone(),
-        row.back.clone(),
-        Some(format!("{} their time", row.local_time)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    dom::append(
-        &li,
-        &[&text_el(
-            "p",
-            &[("class", "muted details")],
-            &details.join(" \u{b7} "),
-        )],
     );
     if !d.note.trim().is_empty() {
         dom::append(&li, &[&text_el("p", &[("class", "pre")], &d.note)]);

@@ -1,8 +1,16 @@
-//! Small DOM helpers shared by the popup and the options page. User text only ever goes in
-//! through `textContent` and `value`, never as HTML.
+//! Small helpers shared by the popup and the options page: DOM building and reading, status
+//! lines, listeners, tasks and storage reads. User text only ever goes in through `textContent`
+//! and `value`, never as HTML.
 
+use super::ext::{self, ExtError};
+use super::zone::Zone;
 use crate::display::{error_id, field_slug};
+use crate::message::{ErrorReply, Response};
+use crate::time::{Timestamp, ZoneOffsets};
 use crate::validate::ValidationErrors;
+use gloo::events::EventListener;
+use std::future::Future;
+use std::pin::Pin;
 use wasm_bindgen::JsCast;
 use web_sys::{
     Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
@@ -149,28 +157,30 @@ pub fn set_status(id: &str, text: &str, problem: bool) {
 }
 
 pub fn clear_errors() {
-    let document = document();
-    if let Ok(list) = document.query_selector_all("[aria-invalid]") {
+    for_each_match("[aria-invalid]", &|element| {
+        let _ = element.remove_attribute("aria-invalid");
+    });
+    for_each_match("p.error[id^='error-']", &|element| {
+        element.set_text_content(None);
+        let _ = element.set_attribute("hidden", "");
+    });
+}
+
+/// Calls `f` with every element of the page that `selector` matches.
+fn for_each_match(selector: &str, f: &dyn Fn(Element)) {
+    if let Ok(list) = document().query_selector_all(selector) {
         for node in (0..list.length()).filter_map(|i| list.item(i)) {
             if let Ok(element) = node.dyn_into::<Element>() {
-                let _ = element.remove_attribute("aria-invalid");
-            }
-        }
-    }
-    if let Ok(list) = document.query_selector_all("p.error[id^='error-']") {
-        for node in (0..list.length()).filter_map(|i| list.item(i)) {
-            if let Ok(element) = node.dyn_into::<Element>() {
-                element.set_text_content(None);
-                let _ = element.set_attribute("hidden", "");
+                f(element);
             }
         }
     }
 }
 
-/// Shows each error beside its field and marks the control invalid, then focuses the first
-/// invalid control on the page. Returns the errors that have no field on this page (e.g.
-/// `timezone` in the popup) for the caller to show elsewhere.
-pub fn show_errors(errors: &ValidationErrors) -> Vec<String> {
+/// Shows each error beside its field and marks the control invalid, focuses the first invalid
+/// control on the page, and sums up in the status line `status_id`: "`outcome`: `hint`", or
+/// the errors that have no field on this page (e.g. `timezone` in the popup) after `outcome`.
+pub fn show_errors(errors: &ValidationErrors, status_id: &str, outcome: &str, hint: &str) {
     let mut unplaced = Vec::new();
     for e in &errors.0 {
         match by_id(&error_id(&e.field)) {
@@ -192,7 +202,56 @@ pub fn show_errors(errors: &ValidationErrors) -> Vec<String> {
     {
         let _ = first.focus();
     }
-    unplaced
+    let summary = if unplaced.is_empty() {
+        hint.to_string()
+    } else {
+        unplaced.join("; ")
+    };
+    set_status(status_id, &format!("{outcome}: {summary}"), true);
+}
+
+/// The time now, by the browser's clock.
+pub fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64)
+}
+
+/// The zone named `name` (a teammate's), the browser's when it is unknown here.
+pub fn zone_of(name: &str) -> Box<dyn ZoneOffsets> {
+    Box::new(Zone::named(name).unwrap_or_else(Zone::browser))
+}
+
+/// Calls `then` after every change of one of `keys` in `storage.local`, for the page's lifetime.
+pub fn on_local_change(
+    keys: &'static [&'static str],
+    then: impl Fn() + 'static,
+) -> Result<(), ExtError> {
+    // Boxed: one copy of the listener serves every page part.
+    watch_local(keys, Box::new(then))
+}
+
+fn watch_local(keys: &'static [&'static str], then: Box<dyn Fn()>) -> Result<(), ExtError> {
+    let listener = ext::on_storage_changed(move |area, changed| {
+        if area == "local" && changed.iter().any(|k| keys.contains(&k.as_str())) {
+            then();
+        }
+    })?;
+    // Page-lifetime listener: leaked on purpose.
+    listener.forget();
+    Ok(())
+}
+
+/// What the background worker answered a request with.
+pub type Reply = Result<Result<Response, ErrorReply>, ExtError>;
+
+/// Reports in the status line `id` an answer that is not the expected success: the worker's
+/// message, or why it could not be asked, after `prefix`.
+pub fn show_failure(id: &str, prefix: &str, reply: Reply) {
+    let text = match reply {
+        Ok(Err(e)) => format!("{prefix}{}", e.message),
+        Ok(Ok(_)) => "Unexpected answer.".to_string(),
+        Err(e) => format!("{prefix}{e}"),
+    };
+    set_status(id, &text, true);
 }
 
 /// A form's submit row: the button (`class` may be empty) and the status line that reports
@@ -214,11 +273,26 @@ pub fn submit_row(button_id: &str, label: &str, class: &str, status_id: &str) ->
     row
 }
 
+/// Runs `task` on the page's event loop. Each `spawn_local::<F>` carries its own copy of the
+/// executor's spawning code; boxing first lets one copy serve every task the pages start.
+pub fn spawn(task: impl Future<Output = ()> + 'static) {
+    spawn_boxed(Box::pin(task));
+}
+
+fn spawn_boxed(task: Pin<Box<dyn Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(task);
+}
+
 /// Calls `handler` with the button a click inside `root` landed on (delegation: one listener for
 /// every button the view re-renders). Page-lifetime: leaked on purpose, as the page lives as long
 /// as the listener must.
 pub fn on_button_click(root: &Element, handler: impl Fn(Element) + 'static) {
-    gloo::events::EventListener::new(root, "click", move |event| {
+    // Boxed: one copy of the listener serves every handler.
+    listen_button_clicks(root, Box::new(handler));
+}
+
+fn listen_button_clicks(root: &Element, handler: Box<dyn Fn(Element)>) {
+    EventListener::new(root, "click", move |event| {
         let button = event
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())

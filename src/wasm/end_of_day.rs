@@ -8,7 +8,7 @@
 //! - `suggestions` (inside the work items, shown near the end of the working day when there is
 //!   anything to propose): one `li` per item with the button `suggest-<i>` ("Add")
 
-use super::dom::{self, el, text_el};
+use super::dom::{self, el, now, text_el};
 use super::ext::{self, Area, ExtError};
 use super::reminder::World;
 use crate::display::time_or_date_text;
@@ -19,16 +19,10 @@ use crate::model::ItemState;
 use crate::prefill::{suggestions, today_from, Source, Suggestion};
 use crate::reminder::near_end_of_day;
 use crate::store::ACTIVITY_KEY;
-use crate::time::Timestamp;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
-
-fn now() -> Timestamp {
-    Timestamp(js_sys::Date::now() as i64)
-}
 
 /// What the form lends this module: its current draft, and adding an item to it as the
 /// user's own edit would.
@@ -138,11 +132,10 @@ impl Parts {
                 return;
             }
         };
-        let parts = Rc::clone(self);
-        spawn_local(async move { parts.answer_reminder(request).await });
+        dom::spawn(Rc::clone(self).answer_reminder(request));
     }
 
-    async fn answer_reminder(&self, request: Request) {
+    async fn answer_reminder(self: Rc<Self>, request: Request) {
         let skip = request == Request::SkipReminder;
         match ext::send_message::<_, Response, ErrorReply>(&request).await {
             Ok(Ok(Response::Reminder(state))) => {
@@ -157,9 +150,7 @@ impl Parts {
                 dom::set_hidden("reminder-skip", true);
                 dom::set_status("reminder-status", &text, false);
             }
-            Ok(Err(e)) => dom::set_status("reminder-status", &e.message, true),
-            Ok(Ok(_)) => dom::set_status("reminder-status", "Unexpected answer.", true),
-            Err(e) => dom::set_status("reminder-status", &e.to_string(), true),
+            reply => dom::show_failure("reminder-status", "", reply),
         }
     }
 

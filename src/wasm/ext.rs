@@ -149,12 +149,29 @@ pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Ex
 
 /// The value stored under `key`, or `None` when there is none.
 pub async fn get<T: DeserializeOwned>(area: Area, key: &str) -> Result<Option<T>, ExtError> {
+    // Only the decoding is generic: one copy of the storage call serves every type.
+    get_value(area, key)
+        .await?
+        .map(|value| from_js(&value, key))
+        .transpose()
+}
+
+/// The stored value, or its default when absent or unreadable (another version's shape, a
+/// corrupt write): the caller then shows or does less, never fails. Logged, not hidden.
+pub async fn get_or_default<T: DeserializeOwned + Default>(area: Area, key: &str) -> T {
+    get(area, key)
+        .await
+        .unwrap_or_else(|e| {
+            web_sys::console::warn_1(&format!("StandIn: ignoring stored {key}: {e}").into());
+            None
+        })
+        .unwrap_or_default()
+}
+
+async fn get_value(area: Area, key: &str) -> Result<Option<JsValue>, ExtError> {
     let found = call(area.api(StorageOp::Get), &[key.into()]).await?;
     let value = Reflect::get(&found, &key.into()).map_err(|e| api_error("storage get", &e))?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    from_js(&value, key).map(Some)
+    Ok((!value.is_undefined() && !value.is_null()).then_some(value))
 }
 
 /// Stores several keys in one write; values are JSON text (see [`encode`]).

@@ -19,9 +19,7 @@ use crate::store::{ACTIVITY_KEY, DISMISSED_KEY, ORIGINS_KEY, SETTINGS_KEY, TEAM_
 use crate::team::TeamCache;
 use crate::time::{Timestamp, ZoneOffsets};
 use js_sys::Reflect;
-use serde::de::DeserializeOwned;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
@@ -39,17 +37,18 @@ struct Snapshot {
 
 /// A zone whose offsets are remembered per minute: each lookup is an `Intl` call that builds
 /// an array of parts, and one render asks the same few instants (now, each back-at) hundreds of
-/// times. Offsets change only at whole minutes.
+/// times. Offsets change only at whole minutes. A sorted `Vec` rather than a map: it serves
+/// as well and adds no map code of its own to the wasm module.
 struct MemoZone {
     zone: Zone,
-    offsets: RefCell<BTreeMap<i64, i32>>,
+    offsets: RefCell<Vec<(i64, i32)>>,
 }
 
 impl MemoZone {
     fn new(zone: Zone) -> MemoZone {
         MemoZone {
             zone,
-            offsets: RefCell::new(BTreeMap::new()),
+            offsets: RefCell::new(Vec::new()),
         }
     }
 }
@@ -57,16 +56,24 @@ impl MemoZone {
 impl ZoneOffsets for MemoZone {
     fn offset_minutes(&self, at: Timestamp) -> i32 {
         let minute = at.millis().div_euclid(60_000);
-        if let Some(offset) = self.offsets.borrow().get(&minute) {
-            return *offset;
+        let slot = self
+            .offsets
+            .borrow()
+            .binary_search_by_key(&minute, |(m, _)| *m);
+        match slot {
+            Ok(found) => self.offsets.borrow()[found].1,
+            Err(insert_at) => {
+                let offset = self.zone.offset_minutes(at);
+                let mut offsets = self.offsets.borrow_mut();
+                if offsets.len() > 4096 {
+                    offsets.clear();
+                    offsets.push((minute, offset));
+                } else {
+                    offsets.insert(insert_at, (minute, offset));
+                }
+                offset
+            }
         }
-        let offset = self.zone.offset_minutes(at);
-        let mut offsets = self.offsets.borrow_mut();
-        if offsets.len() > 4096 {
-            offsets.clear();
-        }
-        offsets.insert(minute, offset);
-        offset
     }
 }
 
@@ -75,7 +82,8 @@ thread_local! {
     /// Bumped on every invalidation, so a read that raced a change is not cached.
     static GENERATION: Cell<u64> = const { Cell::new(0) };
     /// `Intl.DateTimeFormat` per zone name: building one costs more than a render.
-    static ZONES: RefCell<BTreeMap<String, Rc<MemoZone>>> = const { RefCell::new(BTreeMap::new()) };
+    /// A handful per team: a list is enough.
+    static ZONES: RefCell<Vec<(String, Rc<MemoZone>)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn now() -> Timestamp {
@@ -86,29 +94,17 @@ fn internal(e: ExtError) -> ErrorReply {
     ErrorReply::new(ErrorCode::Internal, e.to_string())
 }
 
-/// A stored value, or its default when absent or unreadable (a newer version's shape, a
-/// corrupt write): the page then shows less, never breaks.
-async fn read_or_default<T: DeserializeOwned + Default>(area: Area, key: &str) -> T {
-    match ext::get(area, key).await {
-        Ok(found) => found.unwrap_or_default(),
-        Err(e) => {
-            web_sys::console::warn_1(&format!("StandIn: ignoring stored {key}: {e}").into());
-            T::default()
-        }
-    }
-}
-
 fn zone(name: &str) -> Rc<MemoZone> {
     ZONES.with(|zones| {
-        zones
-            .borrow_mut()
-            .entry(name.to_owned())
-            .or_insert_with(|| {
-                Rc::new(MemoZone::new(
-                    Zone::named(name).unwrap_or_else(Zone::browser),
-                ))
-            })
-            .clone()
+        let mut zones = zones.borrow_mut();
+        if let Some((_, zone)) = zones.iter().find(|(n, _)| n == name) {
+            return zone.clone();
+        }
+        let zone = Rc::new(MemoZone::new(
+            Zone::named(name).unwrap_or_else(Zone::browser),
+        ));
+        zones.push((name.to_owned(), zone.clone()));
+        zone
     })
 }
 
@@ -126,10 +122,10 @@ async fn snapshot() -> Rc<Snapshot> {
         return s;
     }
     let generation = GENERATION.with(Cell::get);
-    let team: TeamCache = read_or_default(Area::Local, TEAM_KEY).await;
-    let origins: Vec<Origin> = read_or_default(Area::Local, ORIGINS_KEY).await;
-    let dismissed: Vec<banner::Dismissal> = read_or_default(Area::Local, DISMISSED_KEY).await;
-    let settings: Settings = read_or_default(Area::Sync, SETTINGS_KEY).await;
+    let team: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
+    let origins: Vec<Origin> = ext::get_or_default(Area::Local, ORIGINS_KEY).await;
+    let dismissed: Vec<banner::Dismissal> = ext::get_or_default(Area::Local, DISMISSED_KEY).await;
+    let settings: Settings = ext::get_or_default(Area::Sync, SETTINGS_KEY).await;
     let viewer_zone = match settings.timezone.as_str() {
         "" => Rc::new(MemoZone::new(Zone::browser())),
         name => zone(name),
@@ -178,7 +174,7 @@ pub async fn storage_changed(area: &str, changes: &JsValue) -> Result<(), ExtErr
 
 /// Registers the content script on exactly the granted patterns of the stored origins.
 async fn sync_registration() -> Result<(), ExtError> {
-    let origins: Vec<Origin> = read_or_default(Area::Local, ORIGINS_KEY).await;
+    let origins: Vec<Origin> = ext::get_or_default(Area::Local, ORIGINS_KEY).await;
     let mut granted = Vec::new();
     for pattern in match_patterns(&origins) {
         if ext::contains_origins(std::slice::from_ref(&pattern)).await? {
@@ -214,7 +210,7 @@ pub async fn answer(request: Request) -> Result<ContentReply, ErrorReply> {
             let now = now();
             if let Some(entry) = activity::entry_for(&url, &title, &origins, now) {
                 let log: Vec<activity::ActivityEntry> =
-                    read_or_default(Area::Local, ACTIVITY_KEY).await;
+                    ext::get_or_default(Area::Local, ACTIVITY_KEY).await;
                 let log = activity::record(log, entry, now);
                 let json = ext::encode(&log).map_err(internal)?;
                 ext::set(Area::Local, &[(ACTIVITY_KEY, &json)])
@@ -231,7 +227,7 @@ pub async fn answer(request: Request) -> Result<ContentReply, ErrorReply> {
             let page = sites::classify(&url, &origins).filter(|p| p.item.is_some());
             if let Some(item) = page.and_then(|_| sites::canonical_item_ref(&url, &origins)) {
                 let list: Vec<banner::Dismissal> =
-                    read_or_default(Area::Local, DISMISSED_KEY).await;
+                    ext::get_or_default(Area::Local, DISMISSED_KEY).await;
                 let list = banner::dismiss(list, &item, now());
                 let json = ext::encode(&list).map_err(internal)?;
                 ext::set(Area::Local, &[(DISMISSED_KEY, &json)])

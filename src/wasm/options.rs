@@ -16,7 +16,6 @@ use crate::settings_form::SettingsForm;
 use crate::store::SETTINGS_KEY;
 use crate::time::Weekday;
 use gloo::events::{EventListener, EventListenerOptions};
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, Event};
 
 const DAYS_ID: &str = "working_hours-days";
@@ -49,7 +48,7 @@ pub async fn start() -> Result<(), ExtError> {
         EventListenerOptions::enable_prevent_default(),
         |event: &Event| {
             event.prevent_default();
-            spawn_local(save());
+            dom::spawn(save());
         },
     )
     .forget();
@@ -254,13 +253,8 @@ async fn save() {
     let settings = match read().to_settings(|zone| Zone::named(zone).is_some()) {
         Ok(settings) => settings,
         Err(invalid) => {
-            let unplaced = dom::show_errors(&invalid);
-            let text = if unplaced.is_empty() {
-                "Not saved: please fix the marked fields.".to_string()
-            } else {
-                format!("Not saved: {}", unplaced.join("; "))
-            };
-            return dom::set_status("save-status", &text, true);
+            let hint = "please fix the marked fields.";
+            return dom::show_errors(&invalid, "save-status", "Not saved", hint);
         }
     };
     let stored = match ext::encode(&settings) {

@@ -20,7 +20,6 @@ use crate::store::{CONNECTION_KEY, SYNC_KEY};
 use crate::sync::SyncStatus;
 use crate::validate::{FieldError, ValidationErrors};
 use gloo::events::{EventListener, EventListenerOptions};
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, Event};
 
 /// Appends the Team section to the options page and keeps it current.
@@ -49,16 +48,9 @@ pub async fn mount(app: &Element) -> Result<(), ExtError> {
         .forget();
     }
     if let Some(button) = dom::by_id("disconnect") {
-        EventListener::new(&button, "click", |_| spawn_local(disconnect())).forget();
+        EventListener::new(&button, "click", |_| dom::spawn(disconnect())).forget();
     }
-    ext::on_storage_changed(|area, keys| {
-        let ours = [CONNECTION_KEY, SYNC_KEY];
-        if area == "local" && keys.iter().any(|k| ours.contains(&k.as_str())) {
-            spawn_local(show());
-        }
-    })?
-    .forget();
-    Ok(())
+    dom::on_local_change(&[CONNECTION_KEY, SYNC_KEY], || dom::spawn(show()))
 }
 
 fn render() -> Element {
@@ -145,11 +137,7 @@ fn render() -> Element {
 /// Shows the form or the team this browser is in, from storage.
 async fn show() {
     let connection: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
-    let status: SyncStatus = ext::get(Area::Local, SYNC_KEY)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let status: SyncStatus = ext::get_or_default(Area::Local, SYNC_KEY).await;
     dom::set_hidden("team-form", connection.is_some());
     dom::set_hidden("team-joined", connection.is_none());
     let notice = status
@@ -180,7 +168,7 @@ fn connect() {
         Err(invalid) => return show_invalid(&invalid),
     };
     let granted = ext::request_origins(&[server.permission_pattern()]);
-    spawn_local(async move {
+    dom::spawn(async move {
         let granted = match granted {
             Ok(answer) => answer.await,
             Err(e) => Err(e),
@@ -213,25 +201,14 @@ fn connect() {
             Ok(Err(reply)) if !reply.errors.is_empty() => {
                 show_invalid(&ValidationErrors(reply.errors));
             }
-            Ok(Err(reply)) => dom::set_status(
-                "connect-status",
-                &format!("Not connected: {}", reply.message),
-                true,
-            ),
-            Ok(Ok(_)) => dom::set_status("connect-status", "Unexpected answer.", true),
-            Err(e) => dom::set_status("connect-status", &format!("Not connected: {e}"), true),
+            reply => dom::show_failure("connect-status", "Not connected: ", reply),
         }
     });
 }
 
 fn show_invalid(invalid: &ValidationErrors) {
-    let unplaced = dom::show_errors(invalid);
-    let text = if unplaced.is_empty() {
-        "Not connected: see the marked fields.".to_string()
-    } else {
-        format!("Not connected: {}", unplaced.join("; "))
-    };
-    dom::set_status("connect-status", &text, true);
+    let hint = "see the marked fields.";
+    dom::show_errors(invalid, "connect-status", "Not connected", hint);
 }
 
 async fn disconnect() {
@@ -240,8 +217,6 @@ async fn disconnect() {
             dom::set_status("connect-status", "Disconnected.", false);
             show().await;
         }
-        Ok(Err(reply)) => dom::set_status("connect-status", &reply.message, true),
-        Ok(Ok(_)) => dom::set_status("connect-status", "Unexpected answer.", true),
-        Err(e) => dom::set_status("connect-status", &e.to_string(), true),
+        reply => dom::show_failure("connect-status", "", reply),
     }
 }

@@ -20,7 +20,7 @@
 //! popup mid-edit loses nothing. Declaring goes through the background worker, which owns the
 //! stored state and the toolbar badge.
 
-use super::dom::{self, el, field, text_el};
+use super::dom::{self, el, field, now, text_el};
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
 use crate::display::{
@@ -42,28 +42,14 @@ use gloo::timers::callback::Timeout;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, Event, KeyboardEvent};
 
 /// Quiet time before an edit is written to `storage.sync` (120 writes a minute at most).
 const DRAFT_DEBOUNCE_MS: u32 = 500;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-fn now() -> Timestamp {
-    Timestamp(js_sys::Date::now() as i64)
-}
-
 fn warn(what: &str, error: &ExtError) {
     web_sys::console::warn_1(&format!("StandIn: {what}: {error}").into());
-}
-
-/// A value read at start-up; one that cannot be read is logged and treated as absent rather
-/// than keeping the popup from opening.
-async fn load<T: serde::de::DeserializeOwned>(area: Area, key: &str) -> Option<T> {
-    ext::get(area, key).await.unwrap_or_else(|e| {
-        warn(&format!("ignoring stored {key}"), &e);
-        None
-    })
 }
 
 struct Popup {
@@ -76,10 +62,10 @@ struct Popup {
 }
 
 pub async fn start() -> Result<(), ExtError> {
-    let settings: Settings = load(Area::Sync, SETTINGS_KEY).await.unwrap_or_default();
-    let state: Option<DeclaredState> = load(Area::Local, STATE_KEY).await;
-    let synced: Option<StoredDraft> = load(Area::Sync, DRAFT_KEY).await;
-    let local: Option<StoredDraft> = load(Area::Local, DRAFT_KEY).await;
+    let settings: Settings = ext::get_or_default(Area::Sync, SETTINGS_KEY).await;
+    let state: Option<DeclaredState> = ext::get_or_default(Area::Local, STATE_KEY).await;
+    let synced: Option<StoredDraft> = ext::get_or_default(Area::Sync, DRAFT_KEY).await;
+    let local: Option<StoredDraft> = ext::get_or_default(Area::Local, DRAFT_KEY).await;
     let zone = Zone::for_settings(&settings);
     let popup = Rc::new(Popup {
         zone,
@@ -115,8 +101,8 @@ pub async fn start() -> Result<(), ExtError> {
         refill_popup.fill(&draft);
         refill_popup.show_declared(state.as_ref());
     });
-    let team_zone = Zone::named(popup.zone.name()).unwrap_or_else(Zone::browser);
-    super::popup_team::mount(&app, &form, team_zone, refill).await?;
+    let shared_zone = Rc::new(Zone::named(popup.zone.name()).unwrap_or_else(Zone::browser));
+    super::popup_team::mount(&app, &form, Rc::clone(&shared_zone), refill).await?;
     // The end of the day and the start of the shift: the reminder banner and proposed items,
     // the "since you were away" digest, the Team view's timeline; each in its own module.
     let (reader, adder) = (Rc::clone(&popup), Rc::clone(&popup));
@@ -125,7 +111,6 @@ pub async fn start() -> Result<(), ExtError> {
         add: Box::new(move |item| adder.add_suggested(item)),
     };
     super::end_of_day::mount(&app, hooks).await?;
-    let shared_zone = Rc::new(Zone::named(popup.zone.name()).unwrap_or_else(Zone::browser));
     super::digest::mount(&app, Rc::clone(&shared_zone)).await?;
     super::timeline::mount(shared_zone).await?;
     dom::focus("status");
@@ -400,18 +385,9 @@ impl Popup {
             let popup = Rc::clone(self);
             EventListener::new(form, kind, move |_| popup.edited()).forget();
         }
+        // The submit button's click reaches `on_button` too, which ignores it.
         let popup = Rc::clone(self);
-        EventListener::new(form, "click", move |event| {
-            let id = event
-                .target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-                .and_then(|t| t.closest("button[type='button']").ok().flatten())
-                .map(|button| button.id());
-            if let Some(id) = id {
-                popup.on_button(&id);
-            }
-        })
-        .forget();
+        dom::on_button_click(form, move |button| popup.on_button(&button.id()));
         let popup = Rc::clone(self);
         EventListener::new_with_options(
             form,
@@ -419,8 +395,7 @@ impl Popup {
             gloo::events::EventListenerOptions::enable_prevent_default(),
             move |event: &Event| {
                 event.prevent_default();
-                let popup = Rc::clone(&popup);
-                spawn_local(async move { popup.declare().await });
+                dom::spawn(Rc::clone(&popup).declare());
             },
         )
         .forget();
@@ -447,11 +422,10 @@ impl Popup {
     }
 
     fn on_button(self: &Rc<Self>, id: &str) {
-        let popup = Rc::clone(self);
         match id {
             // The asynchronous actions record their own edits when they complete.
-            "add-tab" => spawn_local(async move { popup.add_tab().await }),
-            "clear" => spawn_local(async move { popup.clear().await }),
+            "add-tab" => dom::spawn(Rc::clone(self).add_tab()),
+            "clear" => dom::spawn(Rc::clone(self).clear()),
             "add-item" => {
                 let mut draft = self.read();
                 draft.items.push(ItemDraft::default());
@@ -536,7 +510,7 @@ impl Popup {
         self.edited();
     }
 
-    async fn add_tab(self: &Rc<Self>) {
+    async fn add_tab(self: Rc<Self>) {
         let tab = match ext::active_tab().await {
             Ok(tab) => tab,
             Err(e) => {
@@ -578,7 +552,7 @@ impl Popup {
     fn schedule_draft_save(self: &Rc<Self>) {
         let popup = Rc::clone(self);
         let timer = Timeout::new(DRAFT_DEBOUNCE_MS, move || {
-            spawn_local(async move { popup.save_draft().await });
+            dom::spawn(popup.save_draft());
         });
         // Replacing the pending timer drops it, which cancels it: only the last edit writes.
         self.draft_timer.replace(Some(timer));
@@ -586,12 +560,11 @@ impl Popup {
 
     fn flush_draft(self: &Rc<Self>) {
         if self.draft_timer.take().is_some() {
-            let popup = Rc::clone(self);
-            spawn_local(async move { popup.save_draft().await });
+            dom::spawn(Rc::clone(self).save_draft());
         }
     }
 
-    async fn save_draft(&self) {
+    async fn save_draft(self: Rc<Self>) {
         let stored = StoredDraft {
             saved_at: now(),
             draft: self.read(),
@@ -604,7 +577,7 @@ impl Popup {
         dom::set_status("draft-status", &text, problem);
     }
 
-    async fn declare(&self) {
+    async fn declare(self: Rc<Self>) {
         dom::clear_errors();
         dom::set_status("declare-status", "", false);
         let now = now();
@@ -629,7 +602,7 @@ impl Popup {
         }
     }
 
-    async fn clear(&self) {
+    async fn clear(self: Rc<Self>) {
         dom::clear_errors();
         match ext::send_message(&Request::Clear).await {
             Ok(Ok(Response::Cleared)) => {
@@ -645,22 +618,14 @@ impl Popup {
     }
 
     fn show_invalid(&self, invalid: &ValidationErrors) {
-        let unplaced = dom::show_errors(invalid);
-        let summary = if unplaced.is_empty() {
-            "Not declared: please fix the marked fields.".to_string()
-        } else {
-            format!("Not declared: {}", unplaced.join("; "))
-        };
-        dom::set_status("declare-status", &summary, true);
+        let hint = "please fix the marked fields.";
+        dom::show_errors(invalid, "declare-status", "Not declared", hint);
     }
 
-    fn show_failure(&self, reply: Result<Result<Response, ErrorReply>, ExtError>) {
+    fn show_failure(&self, reply: dom::Reply) {
         match reply {
             Ok(Err(ErrorReply { errors, .. })) if !errors.is_empty() => {
                 self.show_invalid(&ValidationErrors(errors));
-            }
-            Ok(Err(ErrorReply { message, .. })) => {
-                dom::set_status("declare-status", &format!("Failed: {message}"), true);
             }
             Ok(Ok(_)) => {
                 dom::set_status(
@@ -669,7 +634,7 @@ impl Popup {
                     true,
                 );
             }
-            Err(e) => dom::set_status("declare-status", &format!("Failed: {e}"), true),
+            reply => dom::show_failure("declare-status", "Failed: ", reply),
         }
     }
 }

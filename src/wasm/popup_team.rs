@@ -12,26 +12,25 @@
 //! - `team-status` (the team's name, or why it may be out of date), list `roster` with one
 //!   `li[data-member="<member id>"]` per teammate
 
-use super::dom::{self, el, text_el};
+use super::dom::{self, el, now, text_el};
 use super::ext::{self, Area};
 use super::zone::Zone;
 use crate::connect::Connection;
 use crate::message::{ErrorReply, Request, Response};
-use crate::model::DeclaredState;
+use crate::model::{DeclaredState, Status};
 use crate::outbox::{Outbox, Resolution};
 use crate::store::{CONNECTION_KEY, OUTBOX_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY};
 use crate::sync::{conflict_sides, sync_line, team_line, SyncStatus};
 use crate::team::{roster_rows, RosterRow, TeamCache};
-use crate::time::{Timestamp, ZoneOffsets};
+use crate::time::Timestamp;
 use std::rc::Rc;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
 /// Called after a conflict choice changed the local declared state, so the form shows it.
 pub type Refill = Rc<dyn Fn(Option<DeclaredState>)>;
 
 struct TeamParts {
-    zone: Zone,
+    zone: Rc<Zone>,
     refill: Refill,
 }
 
@@ -46,25 +45,13 @@ struct Snapshot {
 
 impl Snapshot {
     async fn load() -> Snapshot {
-        async fn read<T: serde::de::DeserializeOwned + Default>(key: &str) -> T {
-            // Unreadable means "nothing to show", not a broken popup.
-            ext::get(Area::Local, key)
-                .await
-                .ok()
-                .flatten()
-                .unwrap_or_default()
-        }
         Snapshot {
             connection: ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten(),
-            status: read(SYNC_KEY).await,
-            outbox: read(OUTBOX_KEY).await,
-            team: read(TEAM_KEY).await,
+            status: ext::get_or_default(Area::Local, SYNC_KEY).await,
+            outbox: ext::get_or_default(Area::Local, OUTBOX_KEY).await,
+            team: ext::get_or_default(Area::Local, TEAM_KEY).await,
         }
     }
-}
-
-fn now() -> Timestamp {
-    Timestamp(js_sys::Date::now() as i64)
 }
 
 /// Adds the team parts around the popup's form (already in `app`) and keeps them current
@@ -72,7 +59,7 @@ fn now() -> Timestamp {
 pub async fn mount(
     app: &Element,
     form: &Element,
-    zone: Zone,
+    zone: Rc<Zone>,
     refill: Refill,
 ) -> Result<(), ext::ExtError> {
     let tabs = el("nav", &[("class", "tabs"), ("role", "tablist")]);
@@ -113,16 +100,13 @@ pub async fn mount(
     let clicks = Rc::clone(&parts);
     dom::on_button_click(app, move |button| clicks.on_button(&button.id()));
     let watcher = Rc::clone(&parts);
-    let listener = ext::on_storage_changed(move |area, keys| {
-        let ours = [CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY];
-        if area == "local" && keys.iter().any(|k| ours.contains(&k.as_str())) {
+    dom::on_local_change(
+        &[CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY],
+        move || {
             let parts = Rc::clone(&watcher);
-            spawn_local(async move { parts.show(&Snapshot::load().await) });
-        }
-    })?;
-    // Page-lifetime listener: leaked on purpose.
-    listener.forget();
-    Ok(())
+            dom::spawn(async move { parts.show(&Snapshot::load().await) });
+        },
+    )
 }
 
 fn tab(id: &str, label: &str, controls: &str, selected: bool) -> Element {
@@ -188,7 +172,7 @@ impl TeamParts {
             &snapshot.status,
             &snapshot.outbox,
             now,
-            &self.zone,
+            self.zone.as_ref(),
         ) {
             Some((text, problem)) => dom::set_status("sync-status", &text, problem),
             None => dom::set_status("sync-status", "", false),
@@ -197,11 +181,8 @@ impl TeamParts {
         let (text, problem) = team_line(snapshot.connection.as_ref(), &snapshot.status);
         dom::set_status("team-status", &text, problem);
         let me = snapshot.connection.as_ref().map(|c| c.member.id.as_str());
-        let zone_of = |name: &str| -> Box<dyn ZoneOffsets> {
-            Box::new(Zone::named(name).unwrap_or_else(Zone::browser))
-        };
         let rows = if connected {
-            roster_rows(&snapshot.team, now, &self.zone, &zone_of)
+            roster_rows(&snapshot.team, now, self.zone.as_ref(), &dom::zone_of)
         } else {
             Vec::new()
         };
@@ -224,7 +205,7 @@ impl TeamParts {
         let Some(conflict) = conflict else {
             return;
         };
-        let sides = conflict_sides(conflict, now, &self.zone);
+        let sides = conflict_sides(conflict, now, self.zone.as_ref());
         for ((heading, lines), id) in sides.iter().zip(["conflict-local", "conflict-server"]) {
             let Some(side) = dom::by_id(id) else {
                 continue;
@@ -246,11 +227,10 @@ impl TeamParts {
             "conflict-merge" => Resolution::Merge,
             _ => return,
         };
-        let parts = Rc::clone(self);
-        spawn_local(async move { parts.resolve(choice).await });
+        dom::spawn(Rc::clone(self).resolve(choice));
     }
 
-    async fn resolve(&self, choice: Resolution) {
+    async fn resolve(self: Rc<Self>, choice: Resolution) {
         dom::set_status("conflict-status", "", false);
         match ext::send_message::<_, Response, ErrorReply>(&Request::Resolve(choice)).await {
             Ok(Ok(Response::Resolved)) => {
@@ -258,9 +238,7 @@ impl TeamParts {
                     ext::get(Area::Local, STATE_KEY).await.ok().flatten();
                 (self.refill)(state);
             }
-            Ok(Err(e)) => dom::set_status("conflict-status", &e.message, true),
-            Ok(Ok(_)) => dom::set_status("conflict-status", "Unexpected answer.", true),
-            Err(e) => dom::set_status("conflict-status", &e.to_string(), true),
+            reply => dom::show_failure("conflict-status", "", reply),
         }
     }
 }
@@ -279,7 +257,7 @@ fn select_tab(team: bool) {
     if team {
         dom::set_hidden("conflict", true);
     } else {
-        spawn_local(async {
+        dom::spawn(async {
             let snapshot = Snapshot::load().await;
             let conflicted = snapshot.connection.is_some() && snapshot.outbox.conflict.is_some();
             dom::set_hidden("conflict", !conflicted);
@@ -297,52 +275,58 @@ fn roster_item(row: &RosterRow, me: Option<&str>) -> Element {
     } else {
         ""
     };
-    let status = match row.status {
-        Some(status) if row.expired => format!("{} (expired)", status.label()),
-        Some(status) => status.label().to_string(),
-        None => "No state".into(),
-    };
-    let head = el("div", &[("class", "row spread")]);
     dom::append(
-        &head,
-        &[
-            &text_el("strong", &[], &format!("{}{you}", row.name)),
-            &text_el(
-                "span",
-                &[(
-                    "class",
-                    &format!(
-                        "status status-{}",
-                        row.status.map_or("none", |s| s.as_str())
-                    ),
-                )],
-                &status,
-            ),
-        ],
+        &item,
+        &[&member_head(
+            &format!("{}{you}", row.name),
+            row.status,
+            row.expired,
+        )],
     );
-    dom::append(&item, &[&head]);
     if !row.headline.is_empty() {
         dom::append(
             &item,
             &[&text_el("p", &[("class", "headline")], &row.headline)],
         );
     }
-    let details: Vec<String> = [
-        Some(format!("{} their time", row.local_time)),
-        row.back.clone(),
-        row.cover.as_ref().map(|c| format!("cover: {c}")),
-        row.declared.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
     dom::append(
         &item,
-        &[&text_el(
-            "p",
-            &[("class", "muted details")],
-            &details.join(" · "),
-        )],
+        &[&details_line(&[
+            Some(format!("{} their time", row.local_time)),
+            row.back.clone(),
+            row.cover.as_ref().map(|c| format!("cover: {c}")),
+            row.declared.clone(),
+        ])],
     );
     item
+}
+
+/// A member card's first line (roster, digest): the name and the status, "(expired)" when it
+/// is no longer current.
+pub(super) fn member_head(name: &str, status: Option<Status>, expired: bool) -> Element {
+    let text = match status {
+        Some(status) if expired => format!("{} (expired)", status.label()),
+        Some(status) => status.label().to_string(),
+        None => "No state".into(),
+    };
+    let class = format!("status status-{}", status.map_or("none", |s| s.as_str()));
+    let head = el("div", &[("class", "row spread")]);
+    dom::append(
+        &head,
+        &[
+            &text_el("strong", &[], name),
+            &text_el("span", &[("class", &class)], &text),
+        ],
+    );
+    head
+}
+
+/// A member card's muted line of details, those present joined with " · ".
+pub(super) fn details_line(details: &[Option<String>]) -> Element {
+    let details: Vec<&str> = details.iter().flatten().map(String::as_str).collect();
+    text_el(
+        "p",
+        &[("class", "muted details")],
+        &details.join(" \u{b7} "),
+    )
 }

@@ -10,7 +10,6 @@ use crate::model::{DeclaredState, Settings, Status};
 use crate::reminder::{shift_to_skip, Decision, Inputs, ReminderState, SNOOZE_MINUTES};
 use crate::store::{HISTORY_KEY, REMINDER_KEY, SETTINGS_KEY, STATE_KEY};
 use crate::time::Timestamp;
-use serde::de::DeserializeOwned;
 
 /// The alarm at the reminder's next change (due, snooze over, window closed).
 pub const REMINDER_ALARM: &str = "eod-reminder";
@@ -21,11 +20,6 @@ const BUTTONS: [&str; 2] = ["Declare now", "Snooze 30 min"];
 
 /// The popup page, for opening it in a window where the toolbar popup cannot be opened.
 const POPUP_PAGE: &str = "popup.html";
-
-/// A stored value; absent or unreadable (another version's format) reads as its default.
-async fn load<T: DeserializeOwned + Default>(area: Area, key: &str) -> T {
-    ext::get(area, key).await.ok().flatten().unwrap_or_default()
-}
 
 /// Whether a change of `key` in `area` can change the reminder.
 pub fn depends_on(area: &str, key: &str) -> bool {
@@ -49,9 +43,9 @@ pub struct World {
 
 impl World {
     pub async fn load() -> World {
-        let settings: Settings = load(Area::Sync, SETTINGS_KEY).await;
+        let settings: Settings = ext::get_or_default(Area::Sync, SETTINGS_KEY).await;
         let state: Option<DeclaredState> = ext::get(Area::Local, STATE_KEY).await.ok().flatten();
-        let history: Vec<DeclaredState> = load(Area::Local, HISTORY_KEY).await;
+        let history: Vec<DeclaredState> = ext::get_or_default(Area::Local, HISTORY_KEY).await;
         let last = state
             .iter()
             .chain(history.first())
@@ -62,7 +56,7 @@ impl World {
             settings,
             state,
             last,
-            reminder: load(Area::Local, REMINDER_KEY).await,
+            reminder: ext::get_or_default(Area::Local, REMINDER_KEY).await,
         }
     }
 
@@ -118,7 +112,7 @@ pub async fn refresh(now: Timestamp) -> Result<bool, ExtError> {
 
 /// "Snooze 30 min": nothing until then, then one more reminder.
 pub async fn snooze(now: Timestamp) -> Result<ReminderState, ExtError> {
-    let mut reminder: ReminderState = load(Area::Local, REMINDER_KEY).await;
+    let mut reminder: ReminderState = ext::get_or_default(Area::Local, REMINDER_KEY).await;
     reminder.snoozed_until = Some(now.plus_minutes(SNOOZE_MINUTES));
     save(&reminder).await?;
     Ok(reminder)

@@ -34,7 +34,6 @@ use crate::time::Timestamp;
 use crate::validate::validate_declaration;
 use gloo::timers::callback::Timeout;
 use gloo::timers::future::sleep;
-use serde::de::DeserializeOwned;
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
 use wasm_bindgen_futures::spawn_local;
@@ -66,18 +65,6 @@ fn warn(what: &str, error: &ExtError) {
 
 fn internal(error: ExtError) -> ErrorReply {
     ErrorReply::new(ErrorCode::Internal, error.to_string())
-}
-
-/// A stored value, or its default when absent or unreadable (a newer version's format, say):
-/// sync state is rebuilt from the server rather than refusing to run.
-async fn load<T: DeserializeOwned + Default>(key: &str) -> T {
-    match ext::get(Area::Local, key).await {
-        Ok(value) => value.unwrap_or_default(),
-        Err(e) => {
-            warn(&format!("ignoring stored {key}"), &e);
-            T::default()
-        }
-    }
 }
 
 async fn save<T: serde::Serialize>(key: &str, value: &T) -> Result<(), ExtError> {
@@ -146,7 +133,7 @@ pub async fn publish(intent: Intent) -> Result<(), ExtError> {
     if Session::load().await.is_none() {
         return Ok(());
     }
-    let mut outbox: Outbox = load(OUTBOX_KEY).await;
+    let mut outbox: Outbox = ext::get_or_default(Area::Local, OUTBOX_KEY).await;
     outbox.enqueue(intent, now());
     save(OUTBOX_KEY, &outbox).await?;
     spawn_send(false);
@@ -250,7 +237,7 @@ async fn end_session(reason: Option<&str>, also: &[&str]) -> Result<(), ExtError
 
 /// Applies the user's choice in the popup's conflict view.
 pub async fn resolve(choice: Resolution) -> Result<Response, ErrorReply> {
-    let mut outbox: Outbox = load(OUTBOX_KEY).await;
+    let mut outbox: Outbox = ext::get_or_default(Area::Local, OUTBOX_KEY).await;
     let change = outbox
         .resolve(choice, now())
         .map_err(|e| ErrorReply::new(ErrorCode::BadRequest, e.to_string()))?;
@@ -294,7 +281,7 @@ async fn send_pending(mut force: bool) {
         let Some(session) = Session::load().await else {
             return;
         };
-        let outbox: Outbox = load(OUTBOX_KEY).await;
+        let outbox: Outbox = ext::get_or_default(Area::Local, OUTBOX_KEY).await;
         let pending = if force {
             outbox.pending.clone()
         } else {
@@ -312,7 +299,7 @@ async fn send_pending(mut force: bool) {
             return;
         }
         // Re-read: the popup may have queued a newer write while this one was in flight.
-        let mut outbox: Outbox = load(OUTBOX_KEY).await;
+        let mut outbox: Outbox = ext::get_or_default(Area::Local, OUTBOX_KEY).await;
         let refused = outbox.record_sent(&pending, outcome, now());
         if let Err(e) = save(OUTBOX_KEY, &outbox).await {
             return warn("could not store the outbox", &e);
@@ -438,9 +425,9 @@ async fn team_loop() {
 }
 
 async fn team_round(session: &Session, full: &mut bool) -> Round {
-    let mut cache: TeamCache = load(TEAM_KEY).await;
+    let mut cache: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
     if *full || cache.team.is_none() {
-        let mut status: SyncStatus = load(SYNC_KEY).await;
+        let mut status: SyncStatus = ext::get_or_default(Area::Local, SYNC_KEY).await;
         let mut request = session.request("GET", "/v1/team/states", REQUEST_TIMEOUT_MS);
         if let (Some(etag), Some(_)) = (&status.states_etag, &cache.team) {
             request = request.header("If-None-Match", etag.clone());
@@ -485,7 +472,7 @@ async fn team_round(session: &Session, full: &mut bool) -> Round {
             if changes.reset {
                 // The server's history restarted (a restored database): fetch everything
                 // again, without an ETag that may name a different past.
-                let mut status: SyncStatus = load(SYNC_KEY).await;
+                let mut status: SyncStatus = ext::get_or_default(Area::Local, SYNC_KEY).await;
                 status.states_etag = None;
                 *full = true;
                 if let Err(e) = save(SYNC_KEY, &status).await {
@@ -521,7 +508,7 @@ async fn store_cache(cache: &TeamCache, status: Option<&SyncStatus>) -> Result<(
 
 /// Records (or clears) why the team view may be out of date; writes only on a change.
 async fn report_problem(problem: Option<String>) {
-    let mut status: SyncStatus = load(SYNC_KEY).await;
+    let mut status: SyncStatus = ext::get_or_default(Area::Local, SYNC_KEY).await;
     if status.team_problem == problem {
         return;
     }
@@ -564,7 +551,7 @@ pub async fn acknowledge(request: &crate::api::AckRequest) -> Result<Response, E
     if session.ended() {
         return Ok(Response::Acknowledged);
     }
-    let mut cache: TeamCache = load(TEAM_KEY).await;
+    let mut cache: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
     let changes = ChangesResponse {
         cursor: cache.cursor,
         reset: false,

@@ -9,10 +9,8 @@ use super::zone::Zone;
 use crate::connect::Connection;
 use crate::store::{CONNECTION_KEY, TEAM_KEY};
 use crate::team::TeamCache;
-use crate::time::{Timestamp, ZoneOffsets};
 use crate::timeline::{timeline, SvgNode};
 use std::rc::Rc;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
@@ -42,39 +40,24 @@ pub async fn mount(zone: Rc<Zone>) -> Result<(), ExtError> {
     };
     let figure = el("figure", &[("id", "timeline"), ("class", "timeline")]);
     let _ = status.after_with_node_1(&figure);
-    draw(&zone).await;
-    let listener = ext::on_storage_changed(move |area, keys| {
-        let ours = [TEAM_KEY, CONNECTION_KEY];
-        if area == "local" && keys.iter().any(|k| ours.contains(&k.as_str())) {
-            let zone = Rc::clone(&zone);
-            spawn_local(async move { draw(&zone).await });
-        }
-    })?;
-    // Page-lifetime listener: leaked on purpose.
-    listener.forget();
-    Ok(())
+    draw(Rc::clone(&zone)).await;
+    dom::on_local_change(&[TEAM_KEY, CONNECTION_KEY], move || {
+        dom::spawn(draw(Rc::clone(&zone)));
+    })
 }
 
-async fn draw(zone: &Zone) {
+async fn draw(zone: Rc<Zone>) {
     let Some(figure) = dom::by_id("timeline") else {
         return;
     };
     let connected: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
-    let cache: TeamCache = ext::get(Area::Local, TEAM_KEY)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let cache: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
     if connected.is_none() || cache.members.is_empty() {
         figure.replace_children_with_node_0();
         dom::set_hidden("timeline", true);
         return;
     }
-    let zone_of = |name: &str| -> Box<dyn ZoneOffsets> {
-        Box::new(Zone::named(name).unwrap_or_else(Zone::browser))
-    };
-    let now = Timestamp(js_sys::Date::now() as i64);
-    let picture = timeline(&cache, now, zone, &zone_of).to_svg();
+    let picture = timeline(&cache, dom::now(), zone.as_ref(), &dom::zone_of).to_svg();
     let caption = text_el(
         "figcaption",
         &[("class", "muted")],
