@@ -34,6 +34,19 @@ macro_rules! impl_storage {
                 self.hub.publish(team_id, to_u64(seq));
                 Ok(())
             }
+
+            /// The state in `row` with its acknowledgements, read through `db` (the pool, or
+            /// the write's transaction so they are the ones it leaves).
+            async fn with_acks<'e, E>(db: E, row: StateRow) -> Result<MemberState>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let acks: Vec<AckRow> = sqlx::query_as(sql::ACKS_OF)
+                    .bind(&row.0)
+                    .fetch_all(db)
+                    .await?;
+                state_from_row(row, acks.iter().map(ack_from_row).collect())
+            }
         }
 
         #[async_trait::async_trait]
@@ -305,14 +318,10 @@ macro_rules! impl_storage {
                     .bind(team_id)
                     .fetch_optional(self.pool())
                     .await?;
-                let Some(row) = row else {
-                    return Ok(never_declared(member_id));
-                };
-                let acks: Vec<AckRow> = sqlx::query_as(sql::ACKS_OF)
-                    .bind(member_id)
-                    .fetch_all(self.pool())
-                    .await?;
-                state_from_row(row, acks.iter().map(ack_from_row).collect())
+                match row {
+                    Some(row) => Self::with_acks(self.pool(), row).await,
+                    None => Ok(never_declared(member_id)),
+                }
             }
 
             async fn write_state(
@@ -342,15 +351,11 @@ macro_rules! impl_storage {
                     .await?;
                 let current = row.as_ref().map_or(0, |r| to_u64(r.1));
                 if current != expected {
-                    let acks: Vec<AckRow> = sqlx::query_as(sql::ACKS_OF)
-                        .bind(member_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    tx.rollback().await?;
                     let state = match row {
-                        Some(row) => state_from_row(row, acks.iter().map(ack_from_row).collect())?,
+                        Some(row) => Self::with_acks(&mut *tx, row).await?,
                         None => never_declared(member_id),
                     };
+                    tx.rollback().await?;
                     return Ok(WriteOutcome::Conflict(state));
                 }
                 let version = to_i64(current.saturating_add(1));
@@ -381,16 +386,10 @@ macro_rules! impl_storage {
                             .await?;
                     }
                 }
-                let acks: Vec<AckRow> = sqlx::query_as(sql::ACKS_OF)
-                    .bind(member_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                self.commit_change(tx, team_id, seq).await?;
                 let row: StateRow = (member_id.to_owned(), version, body, declared_at);
-                Ok(WriteOutcome::Written(state_from_row(
-                    row,
-                    acks.iter().map(ack_from_row).collect(),
-                )?))
+                let state = Self::with_acks(&mut *tx, row).await?;
+                self.commit_change(tx, team_id, seq).await?;
+                Ok(WriteOutcome::Written(state))
             }
 
             async fn ack(
@@ -438,15 +437,9 @@ macro_rules! impl_storage {
                     .bind(now.millis())
                     .execute(&mut *tx)
                     .await?;
-                let acks: Vec<AckRow> = sqlx::query_as(sql::ACKS_OF)
-                    .bind(declarer_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
+                let state = Self::with_acks(&mut *tx, row).await?;
                 self.commit_change(tx, team_id, seq).await?;
-                Ok(AckOutcome::Recorded(Box::new(state_from_row(
-                    row,
-                    acks.iter().map(ack_from_row).collect(),
-                )?)))
+                Ok(AckOutcome::Recorded(Box::new(state)))
             }
 
             async fn team_cursor(&self, team_id: &str) -> Result<u64> {
