@@ -54,26 +54,8 @@ pub enum Request {
 }
 
 impl Request {
-    /// Whether only the extension's own pages may send it (never a content script, whose page
-    /// a website controls).
-    fn requires_extension_page(&self) -> bool {
-        match self {
-            Request::Declare(_)
-            | Request::Clear
-            | Request::SnoozeReminder
-            | Request::SkipReminder
-            | Request::Acknowledge(_)
-            | Request::Connect { .. }
-            | Request::Disconnect
-            | Request::Resolve(_) => true,
-            Request::Plan { .. }
-            | Request::Render(_)
-            | Request::Viewed { .. }
-            | Request::Act { .. } => false,
-        }
-    }
-
-    /// The page a content-script request is about.
+    /// The page a content-script request is about; `None` for the requests only the
+    /// extension's own pages may send (never a content script, whose page a website controls).
     fn page_url(&self) -> Option<&str> {
         match self {
             Request::Plan { url } | Request::Viewed { url, .. } | Request::Act { url, .. } => {
@@ -204,24 +186,26 @@ pub fn authorize(
             .url
             .as_deref()
             .is_some_and(|url| url.starts_with(own_base_url));
-    if request.requires_extension_page() && !from_own_page {
-        return Err(ErrorReply::new(
+    match request.page_url() {
+        None if !from_own_page => Err(ErrorReply::new(
             ErrorCode::Forbidden,
             "Only StandIn's own pages may change the declared state.",
-        ));
-    }
-    // A content script speaks for the page it runs in: about that origin only, over http(s).
-    if let Some(url) = request.page_url() {
-        let page_origin = http_origin(url);
-        let sender_origin = sender.url.as_deref().and_then(http_origin);
-        if page_origin.is_none() || (!from_own_page && page_origin != sender_origin) {
-            return Err(ErrorReply::new(
-                ErrorCode::Forbidden,
-                "A content script may only ask about the page it runs in.",
-            ));
+        )),
+        None => Ok(()),
+        // A content script speaks for the page it runs in: about that origin only, over http(s).
+        Some(url) => {
+            let page_origin = http_origin(url);
+            let sender_origin = sender.url.as_deref().and_then(http_origin);
+            if page_origin.is_none() || (!from_own_page && page_origin != sender_origin) {
+                Err(ErrorReply::new(
+                    ErrorCode::Forbidden,
+                    "A content script may only ask about the page it runs in.",
+                ))
+            } else {
+                Ok(())
+            }
         }
     }
-    Ok(())
 }
 
 /// `scheme://host:port` of an http(s) URL, lower-cased; `None` for any other URL.
