@@ -124,16 +124,9 @@ mod tests {
     fn state(status: Status, expires_at: Option<Timestamp>) -> DeclaredState {
         DeclaredState {
             declaration: Declaration {
-                status,
-                headline: "Reviewing the auth PR".into(),
                 emoji: Some("🌙".into()),
-                note: String::new(),
-                items: vec![],
-                blockers: String::new(),
-                cover: None,
-                back_at: None,
                 expires_at,
-                timezone: "Europe/Berlin".into(),
+                ..Declaration::new(status, "Reviewing the auth PR", "Europe/Berlin")
             },
             declared_at: Timestamp(0),
             version: 0,

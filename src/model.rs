@@ -142,6 +142,25 @@ pub struct Declaration {
     pub timezone: String,
 }
 
+impl Declaration {
+    /// A declaration with only the required fields; the rest as a JSON body leaving them out
+    /// would read.
+    pub fn new(status: Status, headline: &str, timezone: &str) -> Declaration {
+        Declaration {
+            status,
+            headline: headline.into(),
+            emoji: None,
+            note: String::new(),
+            items: vec![],
+            blockers: String::new(),
+            cover: None,
+            back_at: None,
+            expires_at: None,
+            timezone: timezone.into(),
+        }
+    }
+}
+
 /// A declaration once made: stamped with when, and the server's version (0 before the server
 /// has accepted it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -92,18 +92,7 @@ mod tests {
 
     fn state(n: i64) -> DeclaredState {
         DeclaredState {
-            declaration: Declaration {
-                status: Status::Away,
-                headline: format!("declaration {n}"),
-                emoji: None,
-                note: String::new(),
-                items: vec![],
-                blockers: String::new(),
-                cover: None,
-                back_at: None,
-                expires_at: None,
-                timezone: "UTC".into(),
-            },
+            declaration: Declaration::new(Status::Away, &format!("declaration {n}"), "UTC"),
             declared_at: Timestamp(n),
             version: 0,
         }

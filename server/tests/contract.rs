@@ -41,18 +41,7 @@ fn profile(name: &str) -> Profile {
 }
 
 fn decl(headline: &str) -> Declaration {
-    Declaration {
-        status: Status::Online,
-        headline: headline.into(),
-        emoji: None,
-        note: String::new(),
-        items: vec![],
-        blockers: String::new(),
-        cover: None,
-        back_at: None,
-        expires_at: None,
-        timezone: "Europe/Berlin".into(),
-    }
+    Declaration::new(Status::Online, headline, "Europe/Berlin")
 }
 
 fn item(key: &str, to: Option<&str>) -> WorkItem {

@@ -298,18 +298,7 @@ pub(crate) mod tests {
     }
 
     pub fn declaration(status: Status) -> Declaration {
-        Declaration {
-            status,
-            headline: "Reviewing".into(),
-            emoji: None,
-            note: String::new(),
-            items: vec![],
-            blockers: String::new(),
-            cover: None,
-            back_at: None,
-            expires_at: None,
-            timezone: "Europe/Berlin".into(),
-        }
+        Declaration::new(status, "Reviewing", "Europe/Berlin")
     }
 
     pub fn item(url: &str, state: ItemState) -> WorkItem {

@@ -471,13 +471,7 @@ const RULES: &[Rule] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sites::{classify, sample_origins};
-
-    fn item_of(url: &str) -> Option<String> {
-        classify(url, &sample_origins())?
-            .item
-            .map(|i| i.as_str().to_owned())
-    }
+    use crate::sites::sample_item_of as item_of;
 
     #[test]
     fn every_tab_of_a_pull_request_is_one_item() {

@@ -294,13 +294,7 @@ const RULES: &[Rule] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sites::{classify, sample_origins};
-
-    fn item_of(url: &str) -> Option<String> {
-        classify(url, &sample_origins())?
-            .item
-            .map(|i| i.as_str().to_owned())
-    }
+    use crate::sites::sample_item_of as item_of;
 
     #[test]
     fn an_issue_is_one_item_on_its_page_and_in_side_panels() {

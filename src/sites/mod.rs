@@ -657,7 +657,8 @@ pub fn roles_by_handle(people: &[Person]) -> BTreeMap<String, BTreeSet<Role>> {
 }
 
 /// Self-hosted origins the sample URLs use (enabled as a user would in options).
-pub fn sample_origins() -> Vec<Origin> {
+#[cfg(test)]
+pub(crate) fn sample_origins() -> Vec<Origin> {
     vec![
         Origin::new(Site::GitHub, "https://github.example.com"),
         Origin::new(Site::GitLab, "https://gitlab.example.org"),
@@ -665,6 +666,14 @@ pub fn sample_origins() -> Vec<Origin> {
         Origin::new(Site::Jira, "https://jira.corp.example/jira"),
         Origin::new(Site::Jira, "https://corp.example/jira"),
     ]
+}
+
+/// The canonical item of a sample URL, for the adapters' tests.
+#[cfg(test)]
+pub(crate) fn sample_item_of(url: &str) -> Option<String> {
+    classify(url, &sample_origins())?
+        .item
+        .map(|i| i.as_str().to_owned())
 }
 
 /// Splits a document title at GitHub- and GitLab-style separators (`·`).
