@@ -8,7 +8,7 @@ use crate::display::{error_id, field_slug};
 use crate::message::{ErrorReply, Response};
 use crate::time::{Timestamp, ZoneOffsets};
 use crate::validate::ValidationErrors;
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use std::future::Future;
 use std::pin::Pin;
 use wasm_bindgen::JsCast;
@@ -289,6 +289,21 @@ fn spawn_boxed(task: Pin<Box<dyn Future<Output = ()>>>) {
 pub fn on_button_click(root: &Element, handler: impl Fn(Element) + 'static) {
     // Boxed: one copy of the listener serves every handler.
     listen_button_clicks(root, Box::new(handler));
+}
+
+/// Calls `then` when `form` is submitted, instead of the browser's navigation. Page-lifetime,
+/// like [`on_button_click`].
+pub fn on_submit(form: &Element, then: impl Fn() + 'static) {
+    EventListener::new_with_options(
+        form,
+        "submit",
+        EventListenerOptions::enable_prevent_default(),
+        move |event| {
+            event.prevent_default();
+            then();
+        },
+    )
+    .forget();
 }
 
 fn listen_button_clicks(root: &Element, handler: Box<dyn Fn(Element)>) {

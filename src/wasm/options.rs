@@ -15,8 +15,7 @@ use crate::model::Settings;
 use crate::settings_form::SettingsForm;
 use crate::store::SETTINGS_KEY;
 use crate::time::Weekday;
-use gloo::events::{EventListener, EventListenerOptions};
-use web_sys::{Element, Event};
+use web_sys::Element;
 
 const DAYS_ID: &str = "working_hours-days";
 
@@ -42,16 +41,7 @@ pub async fn start() -> Result<(), ExtError> {
         &browser_zone_name(),
     ));
     // Page-lifetime listener: leaked on purpose.
-    EventListener::new_with_options(
-        &form,
-        "submit",
-        EventListenerOptions::enable_prevent_default(),
-        |event: &Event| {
-            event.prevent_default();
-            dom::spawn(save());
-        },
-    )
-    .forget();
+    dom::on_submit(&form, || dom::spawn(save()));
     // Self-hosted trackers: a section of its own (`trackers`), with its own form and storage.
     super::trackers::mount(&app).await?;
     // The team connection: a section of its own too (`options_team`).

@@ -19,8 +19,8 @@ use crate::message::{ErrorReply, Request, Response};
 use crate::store::{CONNECTION_KEY, SYNC_KEY};
 use crate::sync::SyncStatus;
 use crate::validate::{FieldError, ValidationErrors};
-use gloo::events::{EventListener, EventListenerOptions};
-use web_sys::{Element, Event};
+use gloo::events::EventListener;
+use web_sys::Element;
 
 /// Appends the Team section to the options page and keeps it current.
 pub async fn mount(app: &Element) -> Result<(), ExtError> {
@@ -36,16 +36,7 @@ pub async fn mount(app: &Element) -> Result<(), ExtError> {
 
     // Page-lifetime listeners: leaked on purpose.
     if let Some(form) = dom::by_id("team-form") {
-        EventListener::new_with_options(
-            &form,
-            "submit",
-            EventListenerOptions::enable_prevent_default(),
-            |event: &Event| {
-                event.prevent_default();
-                connect();
-            },
-        )
-        .forget();
+        dom::on_submit(&form, connect);
     }
     if let Some(button) = dom::by_id("disconnect") {
         EventListener::new(&button, "click", |_| dom::spawn(disconnect())).forget();

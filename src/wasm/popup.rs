@@ -42,7 +42,7 @@ use gloo::timers::callback::Timeout;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, Event, KeyboardEvent};
+use web_sys::{Element, KeyboardEvent};
 
 /// Quiet time before an edit is written to `storage.sync` (120 writes a minute at most).
 const DRAFT_DEBOUNCE_MS: u32 = 500;
@@ -389,16 +389,7 @@ impl Popup {
         let popup = Rc::clone(self);
         dom::on_button_click(form, move |button| popup.on_button(&button.id()));
         let popup = Rc::clone(self);
-        EventListener::new_with_options(
-            form,
-            "submit",
-            gloo::events::EventListenerOptions::enable_prevent_default(),
-            move |event: &Event| {
-                event.prevent_default();
-                dom::spawn(Rc::clone(&popup).declare());
-            },
-        )
-        .forget();
+        dom::on_submit(form, move || dom::spawn(Rc::clone(&popup).declare()));
         let document = dom::document();
         EventListener::new(&document, "keydown", |event| {
             let escape = event

@@ -15,7 +15,7 @@ use crate::display::error_id;
 use crate::self_hosted::{match_pattern, parse_origin};
 use crate::sites::{Origin, Site};
 use crate::store::{CONNECTION_KEY, ORIGINS_KEY};
-use gloo::events::{EventListener, EventListenerOptions};
+use gloo::events::EventListener;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -54,16 +54,7 @@ pub async fn mount(parent: &Element) -> Result<(), ExtError> {
     if let Some(form) = dom::by_id("trackers-form") {
         let origins = origins.clone();
         // Page-lifetime listener: leaked on purpose.
-        EventListener::new_with_options(
-            &form,
-            "submit",
-            EventListenerOptions::enable_prevent_default(),
-            move |event: &Event| {
-                event.prevent_default();
-                add(&origins);
-            },
-        )
-        .forget();
+        dom::on_submit(&form, move || add(&origins));
     }
     if let Some(list) = dom::by_id("trackers-list") {
         EventListener::new(&list, "click", move |event: &Event| {
