@@ -53,6 +53,24 @@ pub const DIGEST_SEEN_KEY: &str = "digest_seen";
 /// its key.
 pub const SYNC_QUOTA_BYTES_PER_ITEM: usize = 8192;
 
+/// Whether a change of `key` in storage `area` can change the toolbar badge: it shows the
+/// declared state, the end-of-day reminder (settings, history, the reminder's own key) and the
+/// hand-offs waiting (team cache, connection).
+pub fn badge_depends_on(area: &str, key: &str) -> bool {
+    match area {
+        "sync" => key == SETTINGS_KEY,
+        "local" => [
+            STATE_KEY,
+            HISTORY_KEY,
+            REMINDER_KEY,
+            TEAM_KEY,
+            CONNECTION_KEY,
+        ]
+        .contains(&key),
+        _ => false,
+    }
+}
+
 /// A draft with the time it was written, so the newer of the synced and the local copy wins.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredDraft {
@@ -105,6 +123,31 @@ mod tests {
                 headline: headline.into(),
                 ..Draft::default()
             },
+        }
+    }
+
+    #[test]
+    fn the_badge_follows_the_keys_it_shows() {
+        for (area, key) in [
+            ("local", STATE_KEY),
+            ("local", HISTORY_KEY),
+            ("local", REMINDER_KEY),
+            ("local", TEAM_KEY),
+            ("local", CONNECTION_KEY),
+            ("sync", SETTINGS_KEY),
+        ] {
+            assert!(badge_depends_on(area, key), "{area}.{key}");
+        }
+        for (area, key) in [
+            ("local", DRAFT_KEY),
+            ("sync", DRAFT_KEY),
+            ("local", ACTIVITY_KEY),
+            ("local", SYNC_KEY),
+            ("local", TOKEN_KEY),
+            ("sync", STATE_KEY),
+            ("session", STATE_KEY),
+        ] {
+            assert!(!badge_depends_on(area, key), "{area}.{key}");
         }
     }
 

@@ -7,7 +7,7 @@ use crate::badge::{toolbar_badge, with_attention, Attention};
 use crate::message::{authorize, ErrorCode, ErrorReply, Reply, Request, Response, Sender};
 use crate::model::DeclaredState;
 use crate::outbox::Intent;
-use crate::store::{push_history, HISTORY_KEY, STATE_KEY};
+use crate::store::{badge_depends_on, push_history, HISTORY_KEY, STATE_KEY};
 use crate::sync::SYNC_ALARM;
 use crate::time::Timestamp;
 use crate::validate::validate_declaration;
@@ -37,14 +37,10 @@ pub async fn handle_event(kind: &str, payload: JsValue) -> Result<JsValue, ExtEr
         "storage_changed" => {
             let area = field("area").as_string().unwrap_or_default();
             let changes = field("changes");
-            // The badge shows the state, the end-of-day reminder (settings, history, its own
-            // key) and the hand-offs waiting (team, connection).
             let badge_changed = js_sys::Object::keys(&changes.clone().into())
                 .iter()
                 .filter_map(|k| k.as_string())
-                .any(|k| {
-                    super::reminder::depends_on(&area, &k) || super::digest::depends_on(&area, &k)
-                });
+                .any(|k| badge_depends_on(&area, &k));
             if badge_changed {
                 refresh_badge().await?;
             }

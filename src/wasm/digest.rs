@@ -33,11 +33,6 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
-/// Whether a change of `key` in `area` can change the badge's count.
-pub fn depends_on(area: &str, key: &str) -> bool {
-    area == "local" && [TEAM_KEY, CONNECTION_KEY].contains(&key)
-}
-
 /// The badge's count of hand-offs addressed to the user and not yet acknowledged (0 when not
 /// connected).
 pub async fn unacknowledged(now: Timestamp) -> usize {

@@ -2,7 +2,8 @@
 //! need from storage, shows the notification once per reminder, keeps one alarm at the next
 //! instant the answer can change, and carries out "Snooze 30 min" and "Skip today". The
 //! background worker calls [`refresh`] at every start, on the alarm and whenever a key it
-//! depends on changes ([`depends_on`]); the popup calls [`World::load`] to show the reminder.
+//! depends on changes (`crate::store::badge_depends_on`); the popup calls [`World::load`] to
+//! show the reminder.
 
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
@@ -20,15 +21,6 @@ const BUTTONS: [&str; 2] = ["Declare now", "Snooze 30 min"];
 
 /// The popup page, for opening it in a window where the toolbar popup cannot be opened.
 const POPUP_PAGE: &str = "popup.html";
-
-/// Whether a change of `key` in `area` can change the reminder.
-pub fn depends_on(area: &str, key: &str) -> bool {
-    match area {
-        "sync" => key == SETTINGS_KEY,
-        "local" => [STATE_KEY, HISTORY_KEY, REMINDER_KEY].contains(&key),
-        _ => false,
-    }
-}
 
 /// What the reminder rules read, loaded once.
 pub struct World {
