@@ -35,6 +35,24 @@ macro_rules! impl_storage {
                 Ok(())
             }
 
+            /// Runs one token revocation (`$1` the time, `$2` whose tokens) in a write
+            /// transaction; how many tokens it revoked.
+            async fn revoke(
+                &self,
+                statement: &'static str,
+                now: Timestamp,
+                whose: &str,
+            ) -> Result<u64> {
+                let mut tx = self.write_tx().await?;
+                let done = sqlx::query(statement)
+                    .bind(now.millis())
+                    .bind(whose)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected())
+            }
+
             /// The state in `row` with its acknowledgements, read through `db` (the pool, or
             /// the write's transaction so they are the ones it leaves).
             async fn with_acks<'e, E>(db: E, row: StateRow) -> Result<MemberState>
@@ -205,25 +223,11 @@ macro_rules! impl_storage {
             }
 
             async fn revoke_token(&self, token_hash: &str, now: Timestamp) -> Result<bool> {
-                let mut tx = self.write_tx().await?;
-                let done = sqlx::query(sql::REVOKE_TOKEN)
-                    .bind(now.millis())
-                    .bind(token_hash)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(done.rows_affected() > 0)
+                Ok(self.revoke(sql::REVOKE_TOKEN, now, token_hash).await? > 0)
             }
 
             async fn revoke_member_tokens(&self, member_id: &str, now: Timestamp) -> Result<u64> {
-                let mut tx = self.write_tx().await?;
-                let done = sqlx::query(sql::REVOKE_MEMBER_TOKENS)
-                    .bind(now.millis())
-                    .bind(member_id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(done.rows_affected())
+                self.revoke(sql::REVOKE_MEMBER_TOKENS, now, member_id).await
             }
 
             async fn member(&self, team_id: &str, member_id: &str) -> Result<Option<MemberRecord>> {
