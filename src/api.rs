@@ -10,6 +10,7 @@
 //!   clear, an acknowledgement, a join, a profile change, a removal) raises it. It is the ETag of
 //!   `GET /v1/team/states` and the `after` of `GET /v1/team/changes`.
 
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::model::{Declaration, DeclaredState, Handles, Member, WorkItem, WorkingHours};
 use crate::time::Timestamp;
 use crate::validate::FieldError;
@@ -38,6 +39,19 @@ pub struct ApiError {
     pub current: Option<MemberState>,
 }
 
+impl Decode for ApiError {
+    fn decode(value: &Json) -> Result<ApiError, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(ApiError {
+            error: o.req("error")?,
+            message: o.req("message")?,
+            field: o.opt("field")?,
+            errors: o.or_default("errors")?,
+            current: o.opt("current")?,
+        })
+    }
+}
+
 /// `POST /v1/join`: redeem an invite code and become a member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -63,11 +77,32 @@ pub struct JoinResponse {
     pub team: TeamInfo,
 }
 
+impl Decode for JoinResponse {
+    fn decode(value: &Json) -> Result<JoinResponse, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(JoinResponse {
+            token: o.req("token")?,
+            member: o.req("member")?,
+            team: o.req("team")?,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamInfo {
     pub id: String,
     pub name: String,
+}
+
+impl Decode for TeamInfo {
+    fn decode(value: &Json) -> Result<TeamInfo, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(TeamInfo {
+            id: o.req("id")?,
+            name: o.req("name")?,
+        })
+    }
 }
 
 /// `GET /v1/me`.
@@ -103,6 +138,16 @@ pub struct Roster {
     pub members: Vec<Member>,
 }
 
+impl Decode for Roster {
+    fn decode(value: &Json) -> Result<Roster, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Roster {
+            team: o.req("team")?,
+            members: o.req("members")?,
+        })
+    }
+}
+
 /// One member's current state as the team sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -118,6 +163,18 @@ pub struct MemberState {
     pub acks: Vec<Ack>,
 }
 
+impl Decode for MemberState {
+    fn decode(value: &Json) -> Result<MemberState, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(MemberState {
+            member_id: o.req("member_id")?,
+            version: o.req("version")?,
+            state: o.opt("state")?,
+            acks: o.or_default("acks")?,
+        })
+    }
+}
+
 /// "Acknowledged by Bob 09:12": a hand-off's recipient confirmed it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -130,6 +187,17 @@ pub struct Ack {
     pub at: Timestamp,
 }
 
+impl Decode for Ack {
+    fn decode(value: &Json) -> Result<Ack, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Ack {
+            item: o.opt("item")?,
+            by: o.req("by")?,
+            at: o.req("at")?,
+        })
+    }
+}
+
 /// `GET /v1/team/states`: every member's current declaration (members who never declared or
 /// cleared theirs are left out). Its ETag is derived from `cursor`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -138,6 +206,17 @@ pub struct TeamStates {
     pub team: TeamInfo,
     pub cursor: u64,
     pub states: Vec<MemberState>,
+}
+
+impl Decode for TeamStates {
+    fn decode(value: &Json) -> Result<TeamStates, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(TeamStates {
+            team: o.req("team")?,
+            cursor: o.req("cursor")?,
+            states: o.req("states")?,
+        })
+    }
 }
 
 /// `GET /v1/team/changes`: everything written after the request's cursor.
@@ -158,6 +237,19 @@ pub struct ChangesResponse {
     pub removed_members: Vec<String>,
 }
 
+impl Decode for ChangesResponse {
+    fn decode(value: &Json) -> Result<ChangesResponse, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(ChangesResponse {
+            cursor: o.req("cursor")?,
+            reset: o.or_default("reset")?,
+            states: o.req("states")?,
+            members: o.req("members")?,
+            removed_members: o.req("removed_members")?,
+        })
+    }
+}
+
 /// `POST /v1/team/acks`: the recipient of a hand-off acknowledges it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -170,6 +262,16 @@ pub struct AckRequest {
     pub item: Option<String>,
 }
 
+impl Decode for AckRequest {
+    fn decode(value: &Json) -> Result<AckRequest, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(AckRequest {
+            member_id: o.req("member_id")?,
+            item: o.opt("item")?,
+        })
+    }
+}
+
 /// The body of `PUT /v1/me/state` is a [`Declaration`]; re-exported for discoverability.
 pub type StateRequest = Declaration;
 
@@ -178,6 +280,15 @@ pub type StateRequest = Declaration;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
+}
+
+impl Decode for Health {
+    fn decode(value: &Json) -> Result<Health, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Health {
+            status: o.req("status")?,
+        })
+    }
 }
 
 /// How an item is named in acknowledgements: its canonical reference, or its URL when it has
@@ -292,6 +403,179 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"error":"not_found","message":"No such member."}"#
+        );
+    }
+
+    const T: Timestamp = Timestamp(1_795_000_000_000);
+
+    fn team() -> TeamInfo {
+        TeamInfo {
+            id: "t".into(),
+            name: "Core".into(),
+        }
+    }
+
+    fn full_state() -> MemberState {
+        MemberState {
+            member_id: "m_1".into(),
+            version: 3,
+            state: Some(DeclaredState {
+                declaration: crate::model::tests::sample(),
+                declared_at: T,
+                version: 3,
+            }),
+            acks: vec![
+                Ack {
+                    item: Some("github.com/acme/api/pull/12".into()),
+                    by: "m_2".into(),
+                    at: T,
+                },
+                Ack {
+                    item: None,
+                    by: "m_3".into(),
+                    at: T.plus_ms(1),
+                },
+            ],
+        }
+    }
+
+    fn empty_state() -> MemberState {
+        MemberState {
+            member_id: "m_2".into(),
+            version: 0,
+            state: None,
+            acks: vec![],
+        }
+    }
+
+    #[test]
+    fn server_answers_decode_as_serde_writes_them() {
+        use crate::decode::check::round_trips;
+        round_trips(&ApiError {
+            error: "version_conflict".into(),
+            message: "Stale.".into(),
+            field: Some("headline".into()),
+            errors: vec![FieldError {
+                field: "headline".into(),
+                message: "Required.".into(),
+            }],
+            current: Some(full_state()),
+        });
+        round_trips(&ApiError {
+            error: "not_found".into(),
+            message: "No such member.".into(),
+            field: None,
+            errors: vec![],
+            current: None,
+        });
+        round_trips(&JoinResponse {
+            token: "tok".into(),
+            member: bob(),
+            team: team(),
+        });
+        round_trips(&Roster {
+            team: team(),
+            members: vec![bob()],
+        });
+        round_trips(&full_state());
+        round_trips(&empty_state());
+        round_trips(&TeamStates {
+            team: team(),
+            cursor: 9,
+            states: vec![full_state(), empty_state()],
+        });
+        round_trips(&ChangesResponse {
+            cursor: 10,
+            reset: true,
+            states: vec![empty_state()],
+            members: vec![bob()],
+            removed_members: vec!["m_9".into()],
+        });
+        round_trips(&ChangesResponse {
+            cursor: 0,
+            reset: false,
+            states: vec![],
+            members: vec![],
+            removed_members: vec![],
+        });
+        round_trips(&AckRequest {
+            member_id: "m_1".into(),
+            item: Some("github.com/acme/api/pull/12".into()),
+        });
+        round_trips(&AckRequest {
+            member_id: "m_1".into(),
+            item: None,
+        });
+        round_trips(&Health {
+            status: "ok".into(),
+        });
+    }
+
+    /// Where decoding `text` as `T` failed.
+    fn refused<T: Decode>(text: &str) -> String {
+        match T::from_json(text) {
+            Ok(_) => panic!("{text} decoded"),
+            Err(e) => e.path,
+        }
+    }
+
+    #[test]
+    fn server_answers_take_defaults_and_refuse_wrong_shapes() {
+        let state = MemberState::from_json(r#"{"member_id":"m","version":0,"state":null}"#);
+        assert_eq!(
+            state,
+            Ok(MemberState {
+                member_id: "m".into(),
+                version: 0,
+                state: None,
+                acks: vec![],
+            })
+        );
+        let changes = ChangesResponse::from_json(
+            r#"{"cursor":4,"states":[],"members":[],"removed_members":["m"]}"#,
+        )
+        .unwrap();
+        assert!(!changes.reset);
+        let error = ApiError::from_json(r#"{"error":"x","message":"y","extra":[1]}"#).unwrap();
+        assert_eq!(
+            (error.field, error.errors, error.current),
+            (None, vec![], None)
+        );
+
+        let states = refused::<TeamStates>;
+        assert_eq!(
+            states(r#"{"team":{"id":"t","name":"C"},"cursor":"3","states":[]}"#),
+            "cursor"
+        );
+        assert_eq!(
+            states(r#"{"team":{"id":"t","name":"C"},"cursor":3,"states":{}}"#),
+            "states"
+        );
+        assert_eq!(
+            states(r#"{"team":{"id":"t"},"cursor":3,"states":[]}"#),
+            "team.name"
+        );
+        assert_eq!(
+            states(
+                r#"{"team":{"id":"t","name":"C"},"cursor":3,
+                    "states":[{"member_id":"m","version":1,"acks":[{"by":"b"}]}]}"#
+            ),
+            "states[0].acks[0].at"
+        );
+        let changes = refused::<ChangesResponse>;
+        assert_eq!(
+            changes(r#"{"cursor":4,"states":[],"members":[]}"#),
+            "removed_members"
+        );
+        assert_eq!(
+            changes(r#"{"cursor":-1,"states":[],"members":[],"removed_members":[]}"#),
+            "cursor"
+        );
+        assert_eq!(refused::<Health>(r#"{"status":true}"#), "status");
+        assert_eq!(refused::<AckRequest>(r#"{"item":"x"}"#), "member_id");
+        assert_eq!(
+            refused::<JoinResponse>(r#"{"token":"t","team":{"id":"t","name":"C"}}"#),
+            "member"
         );
     }
 }

@@ -5,6 +5,7 @@
 //! beside the form's fields. The options page and the background worker do only the I/O.
 
 use crate::api::{ApiError, Health, JoinRequest, JoinResponse, TeamInfo};
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::http::{Answer, JsonBody, NetError};
 use crate::model::{Member, Settings};
 use crate::time::Timestamp;
@@ -31,6 +32,18 @@ pub struct Connection {
     /// This browser's member, as the server created it on joining.
     pub member: Member,
     pub connected_at: Timestamp,
+}
+
+impl Decode for Connection {
+    fn decode(value: &Json) -> Result<Connection, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Connection {
+            server: o.req("server")?,
+            team: o.req("team")?,
+            member: o.req("member")?,
+            connected_at: o.req("connected_at")?,
+        })
+    }
 }
 
 impl Connection {
@@ -631,5 +644,42 @@ mod tests {
         }
         let (_, message) = only_error(join_result(&server, answer(503, "<html>down</html>")));
         assert!(message.contains("HTTP 503"), "{message}");
+    }
+
+    #[test]
+    fn stored_connections_decode_as_serde_writes_them() {
+        let connection = Connection::from_json(
+            r#"{"server":"https://x.example","team":{"id":"t","name":"Core"},
+                "member":{"id":"m","display_name":"Ann","timezone":"UTC"},
+                "connected_at":"2026-11-27T17:42:00Z","token":"never read"}"#,
+        )
+        .unwrap();
+        assert_eq!(connection.summary(), "Connected to Core as Ann");
+        crate::decode::check::round_trips(&connection);
+        for (bad, path) in [
+            (
+                r#"{"server":"https://x.example","team":{"id":"t","name":"Core"},
+                    "member":{"id":"m","display_name":"Ann","timezone":"UTC"}}"#,
+                "connected_at",
+            ),
+            (
+                r#"{"server":"https://x.example","team":{"id":"t","name":"Core"},
+                    "member":{"id":"m","display_name":"Ann","timezone":"UTC"},
+                    "connected_at":"yesterday"}"#,
+                "connected_at",
+            ),
+            (
+                r#"{"server":"https://x.example","team":{"id":"t"},
+                    "member":{"id":"m","display_name":"Ann","timezone":"UTC"},
+                    "connected_at":"2026-11-27T17:42:00Z"}"#,
+                "team.name",
+            ),
+        ] {
+            assert!(
+                serde_json::from_str::<Connection>(bad).is_err(),
+                "serde read {bad}"
+            );
+            assert_eq!(Connection::from_json(bad).unwrap_err().path, path);
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! [`Declaration`] only when the user declares. Times in a draft are wall-clock values of the
 //! user's zone, as `<input type="datetime-local">` shows them.
 
+use crate::decode::{one_of, Decode, DecodeError, Json, Object};
 use crate::model::{Declaration, ItemState, Status, WorkItem, WorkingHours};
 use crate::sites::canonical_item_ref;
 use crate::time::{LocalDateTime, LocalTime, Timestamp, ZoneOffsets};
@@ -55,6 +56,12 @@ impl Expiry {
     }
 }
 
+impl Decode for Expiry {
+    fn decode(value: &Json) -> Result<Expiry, DecodeError> {
+        one_of(value, &Expiry::ALL.map(|e| (e.as_str(), e)))
+    }
+}
+
 /// The back-at quick choices beside the date-and-time control.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackAtChoice {
@@ -82,6 +89,21 @@ impl Default for ItemDraft {
             state: ItemState::InProgress,
             handoff_to: String::new(),
         }
+    }
+}
+
+// `#[serde(default)]` on the struct: a missing member takes the struct's default.
+impl Decode for ItemDraft {
+    fn decode(value: &Json) -> Result<ItemDraft, DecodeError> {
+        let o = Object::new(value)?;
+        let d = ItemDraft::default();
+        Ok(ItemDraft {
+            url: o.opt("url")?.unwrap_or(d.url),
+            title: o.opt("title")?.unwrap_or(d.title),
+            note: o.opt("note")?.unwrap_or(d.note),
+            state: o.opt("state")?.unwrap_or(d.state),
+            handoff_to: o.opt("handoff_to")?.unwrap_or(d.handoff_to),
+        })
     }
 }
 
@@ -118,6 +140,25 @@ impl Default for Draft {
             expiry: Expiry::Never,
             expires_custom: String::new(),
         }
+    }
+}
+
+impl Decode for Draft {
+    fn decode(value: &Json) -> Result<Draft, DecodeError> {
+        let o = Object::new(value)?;
+        let d = Draft::default();
+        Ok(Draft {
+            status: o.opt("status")?.unwrap_or(d.status),
+            headline: o.opt("headline")?.unwrap_or(d.headline),
+            emoji: o.opt("emoji")?.unwrap_or(d.emoji),
+            note: o.opt("note")?.unwrap_or(d.note),
+            items: o.opt("items")?.unwrap_or(d.items),
+            blockers: o.opt("blockers")?.unwrap_or(d.blockers),
+            cover: o.opt("cover")?.unwrap_or(d.cover),
+            back_at: o.opt("back_at")?.unwrap_or(d.back_at),
+            expiry: o.opt("expiry")?.unwrap_or(d.expiry),
+            expires_custom: o.opt("expires_custom")?.unwrap_or(d.expires_custom),
+        })
     }
 }
 
@@ -513,5 +554,38 @@ mod tests {
             Some(t("2026-11-30T08:00:00Z"))
         );
         assert_eq!(local_value_instant("", &BERLIN_WINTER), None);
+    }
+
+    #[test]
+    fn decode_reads_what_serde_writes() {
+        use crate::decode::check::round_trips;
+        round_trips(&filled());
+        round_trips(&Draft::default());
+        round_trips(&ItemDraft::default());
+        for e in Expiry::ALL {
+            round_trips(&e);
+        }
+    }
+
+    #[test]
+    fn decoded_drafts_from_other_versions_still_load() {
+        let old = Draft::from_json(r#"{"headline":"hi","future_field":1}"#).unwrap();
+        assert_eq!(
+            old,
+            Draft {
+                headline: "hi".into(),
+                ..Draft::default()
+            }
+        );
+        let item = Draft::from_json(r#"{"items":[{"url":"https://x.test/1","extra":[]}]}"#)
+            .unwrap()
+            .items;
+        assert_eq!(item[0].state, ItemState::InProgress);
+        assert_eq!(item[0].url, "https://x.test/1");
+        assert_eq!(Draft::from_json("{}"), Ok(Draft::default()));
+        let e = Draft::from_json(r#"{"expiry":"soon"}"#).unwrap_err();
+        assert_eq!(e.path, "expiry");
+        let e = Draft::from_json(r#"{"items":[{},{"state":"stuck"}]}"#).unwrap_err();
+        assert_eq!(e.path, "items[1].state");
     }
 }

@@ -3,7 +3,7 @@
 //! browser shell (`wasm::net`) fills these in; [`crate::connect`] and [`crate::sync`] decide
 //! what an answer means. Pure, so every decision is tested natively.
 
-use serde::de::DeserializeOwned;
+use crate::decode::Decode;
 
 /// The largest answer body read from a server. The biggest legitimate one, a 1,000-member
 /// team's states, stays well under it; anything larger is refused before it is parsed, so a
@@ -27,11 +27,10 @@ pub struct Answer<B> {
     pub body: B,
 }
 
-/// A body read as text, decoded as JSON on demand into the type the status calls for. The
-/// browser implements it with `JSON.parse` and serde-wasm-bindgen (no serde_json parser in the
-/// wasm); native tests with serde_json. Either way a wrong shape is an error, never a panic.
+/// A body read as text, decoded as JSON on demand ([`Decode`]) into the type the status calls
+/// for. A wrong shape is an error, never a panic.
 pub trait JsonBody {
-    fn json<T: DeserializeOwned>(&self) -> Result<T, String>;
+    fn json<T: Decode>(&self) -> Result<T, String>;
 }
 
 /// Why there is no answer to classify.
@@ -73,8 +72,8 @@ pub(crate) mod tests {
     use super::*;
 
     impl JsonBody for String {
-        fn json<T: DeserializeOwned>(&self) -> Result<T, String> {
-            serde_json::from_str(self).map_err(|e| e.to_string())
+        fn json<T: Decode>(&self) -> Result<T, String> {
+            T::from_json(self).map_err(|e| e.to_string())
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod badge;
 pub mod connect;
+pub mod decode;
 pub mod digest;
 pub mod display;
 pub mod draft;

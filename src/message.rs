@@ -15,6 +15,7 @@
 
 use crate::api::AckRequest;
 use crate::connect::Connection;
+use crate::decode::{one_of, tagged, unknown_variant, variant, Decode, DecodeError, Json, Object};
 use crate::features::{PlanReply, RenderReply, RenderRequest};
 use crate::model::{Declaration, DeclaredState};
 use crate::outbox::Resolution;
@@ -74,6 +75,47 @@ impl Request {
     }
 }
 
+impl Decode for Request {
+    fn decode(value: &Json) -> Result<Request, DecodeError> {
+        let (tag, data) = tagged(value)?;
+        Ok(match tag {
+            "declare" => Request::Declare(variant(tag, data)?),
+            "clear" => Request::Clear,
+            "render" => Request::Render(variant(tag, data)?),
+            "plan" | "viewed" | "act" | "connect" => {
+                struct_request(tag, data).map_err(|e| e.at(tag))?
+            }
+            "disconnect" => Request::Disconnect,
+            "resolve" => Request::Resolve(variant(tag, data)?),
+            "snooze_reminder" => Request::SnoozeReminder,
+            "skip_reminder" => Request::SkipReminder,
+            "acknowledge" => Request::Acknowledge(variant(tag, data)?),
+            _ => return unknown_variant(),
+        })
+    }
+}
+
+/// The struct variants (`{"plan":{"url":…}}`), their members read by name.
+fn struct_request(tag: &str, data: Option<&Json>) -> Result<Request, DecodeError> {
+    let o = Object::new(data.ok_or(DecodeError::new("missing"))?)?;
+    Ok(match tag {
+        "plan" => Request::Plan { url: o.req("url")? },
+        "viewed" => Request::Viewed {
+            url: o.req("url")?,
+            title: o.req("title")?,
+        },
+        "act" => Request::Act {
+            url: o.req("url")?,
+            action: o.req("action")?,
+        },
+        "connect" => Request::Connect {
+            server: o.req("server")?,
+            invite: o.req("invite")?,
+        },
+        _ => return unknown_variant(),
+    })
+}
+
 /// What a content script gets back (`Reply::Content`): serialised only, as the shim reads it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -98,6 +140,22 @@ pub enum Response {
     Acknowledged,
 }
 
+impl Decode for Response {
+    fn decode(value: &Json) -> Result<Response, DecodeError> {
+        let (tag, data) = tagged(value)?;
+        Ok(match tag {
+            "declared" => Response::Declared(variant(tag, data)?),
+            "cleared" => Response::Cleared,
+            "connected" => Response::Connected(variant(tag, data)?),
+            "disconnected" => Response::Disconnected,
+            "resolved" => Response::Resolved,
+            "reminder" => Response::Reminder(variant(tag, data)?),
+            "acknowledged" => Response::Acknowledged,
+            _ => return unknown_variant(),
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -111,12 +169,37 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl Decode for ErrorCode {
+    fn decode(value: &Json) -> Result<ErrorCode, DecodeError> {
+        one_of(
+            value,
+            &[
+                ("bad_request", ErrorCode::BadRequest),
+                ("forbidden", ErrorCode::Forbidden),
+                ("invalid", ErrorCode::Invalid),
+                ("internal", ErrorCode::Internal),
+            ],
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorReply {
     pub error: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+}
+
+impl Decode for ErrorReply {
+    fn decode(value: &Json) -> Result<ErrorReply, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(ErrorReply {
+            error: o.req("error")?,
+            message: o.req("message")?,
+            errors: o.or_default("errors")?,
+        })
+    }
 }
 
 impl ErrorReply {
@@ -163,6 +246,16 @@ impl From<Result<Response, ErrorReply>> for Reply {
 pub struct Sender {
     pub id: Option<String>,
     pub url: Option<String>,
+}
+
+impl Decode for Sender {
+    fn decode(value: &Json) -> Result<Sender, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Sender {
+            id: o.opt("id")?,
+            url: o.opt("url")?,
+        })
+    }
 }
 
 /// Checks that `sender` may send `request`: always our own extension; for privileged requests
@@ -423,6 +516,240 @@ mod tests {
             let refused = authorize(&request, &content, ID, BASE).unwrap_err();
             assert_eq!(refused.error, ErrorCode::Forbidden);
         }
+    }
+
+    /// Where decoding `text` as `T` failed.
+    fn refused<T: Decode + std::fmt::Debug>(text: &str) -> String {
+        T::from_json(text).unwrap_err().path
+    }
+
+    fn connection() -> Connection {
+        Connection {
+            server: "https://x.example".into(),
+            team: crate::api::TeamInfo {
+                id: "t".into(),
+                name: "Core".into(),
+            },
+            member: crate::model::Member {
+                id: "m".into(),
+                display_name: "Ann".into(),
+                handles: Default::default(),
+                timezone: "UTC".into(),
+                working_hours: None,
+            },
+            connected_at: Timestamp(1_795_000_000_000),
+        }
+    }
+
+    #[test]
+    fn every_request_decodes_as_serde_writes_it() {
+        use crate::decode::check::round_trips;
+        for request in [
+            Request::Declare(Box::new(crate::model::tests::sample())),
+            Request::Declare(Box::new(declaration())),
+            Request::Clear,
+            Request::Plan {
+                url: "https://github.com/o/r/pull/1".into(),
+            },
+            Request::Render(Box::new(RenderRequest {
+                url: "https://github.com/o/r/pull/1".into(),
+                full: true,
+                fresh: true,
+                ..RenderRequest::default()
+            })),
+            Request::Render(Box::default()),
+            Request::Viewed {
+                url: "https://github.com/o/r/pull/1".into(),
+                title: "t".into(),
+            },
+            Request::Act {
+                url: "https://github.com/o/r/pull/1".into(),
+                action: Action::DismissBanner,
+            },
+            Request::Connect {
+                server: "https://x.example".into(),
+                invite: "c".into(),
+            },
+            Request::Disconnect,
+            Request::Resolve(Resolution::KeepLocal),
+            Request::Resolve(Resolution::Merge),
+            Request::SnoozeReminder,
+            Request::SkipReminder,
+            Request::Acknowledge(AckRequest {
+                member_id: "m_1".into(),
+                item: Some("github.com/o/r/pull/1".into()),
+            }),
+            Request::Acknowledge(AckRequest {
+                member_id: "m_1".into(),
+                item: None,
+            }),
+        ] {
+            round_trips(&request);
+        }
+    }
+
+    #[test]
+    fn requests_decode_the_wire_shapes_and_refuse_others() {
+        let declare = Request::from_json(
+            r#"{"declare":{"status":"away","headline":"Lunch","timezone":"UTC"}}"#,
+        );
+        assert_eq!(declare, Ok(Request::Declare(Box::new(declaration()))));
+        assert_eq!(
+            Request::from_json(r#"{"resolve":"keep_local"}"#),
+            Ok(Request::Resolve(Resolution::KeepLocal))
+        );
+        assert_eq!(
+            Request::from_json(r#"{"connect":{"server":"https://x.example","invite":"c"}}"#),
+            Ok(Request::Connect {
+                server: "https://x.example".into(),
+                invite: "c".into()
+            })
+        );
+        assert_eq!(
+            Request::from_json(r#""snooze_reminder""#),
+            Ok(Request::SnoozeReminder)
+        );
+        assert_eq!(
+            Request::from_json(
+                r#"{"acknowledge":{"member_id":"m_1","item":"github.com/o/r/pull/1"}}"#
+            ),
+            Ok(Request::Acknowledge(AckRequest {
+                member_id: "m_1".into(),
+                item: Some("github.com/o/r/pull/1".into())
+            }))
+        );
+        let render = Request::from_json(
+            r#"{"render":{"url":"https://github.com/o/r/pull/1","descriptors":[],"full":true}}"#,
+        );
+        assert!(matches!(render, Ok(Request::Render(r)) if r.full && !r.fresh));
+        assert_eq!(
+            Request::from_json(
+                r#"{"act":{"url":"https://github.com/o/r/pull/1","action":"dismiss_banner"}}"#
+            ),
+            Ok(Request::Act {
+                url: "https://github.com/o/r/pull/1".into(),
+                action: Action::DismissBanner
+            })
+        );
+
+        for (bad, path) in [
+            (r#""launch_rockets""#, ""),
+            (r#"{"type":"clear"}"#, ""),
+            (r#"{"clear":null,"declare":{}}"#, ""),
+            ("42", ""),
+            (r#""declare""#, "declare"),
+            (r#""plan""#, "plan"),
+            (r#"{"plan":"https://github.com/o/r/pull/1"}"#, "plan"),
+            (r#"{"plan":{}}"#, "plan.url"),
+            (
+                r#"{"viewed":{"url":"https://github.com/o/r/pull/1"}}"#,
+                "viewed.title",
+            ),
+            (
+                r#"{"act":{"url":"https://github.com/o/r/pull/1","action":"declare"}}"#,
+                "act.action",
+            ),
+            (
+                r#"{"connect":{"server":"https://x.example","invite":7}}"#,
+                "connect.invite",
+            ),
+            (r#"{"resolve":"keep_both"}"#, "resolve"),
+            (r#"{"acknowledge":{"item":"x"}}"#, "acknowledge.member_id"),
+            (
+                r#"{"declare":{"status":"asleep","headline":"x","timezone":"UTC"}}"#,
+                "declare.status",
+            ),
+            (r#"{"render":{"full":true}}"#, "render.url"),
+        ] {
+            assert!(
+                serde_json::from_str::<Request>(bad).is_err(),
+                "serde read {bad}"
+            );
+            assert_eq!(refused::<Request>(bad), path, "{bad}");
+        }
+    }
+
+    #[test]
+    fn replies_decode_as_serde_writes_them() {
+        use crate::decode::check::round_trips;
+        for response in [
+            Response::Declared(Box::new(DeclaredState {
+                declaration: crate::model::tests::sample(),
+                declared_at: Timestamp(1_795_000_000_000),
+                version: 3,
+            })),
+            Response::Cleared,
+            Response::Connected(Box::new(connection())),
+            Response::Disconnected,
+            Response::Resolved,
+            Response::Reminder(ReminderState {
+                snoozed_until: Some(Timestamp(1_795_000_000_000)),
+                skipped_shift: Some(Timestamp(1_795_000_060_000)),
+                notified: Some(Timestamp(1_795_000_120_000)),
+            }),
+            Response::Reminder(ReminderState::default()),
+            Response::Acknowledged,
+        ] {
+            round_trips(&response);
+        }
+        round_trips(&ErrorReply {
+            error: ErrorCode::Invalid,
+            message: "Fix it.".into(),
+            errors: vec![FieldError {
+                field: "headline".into(),
+                message: "Required.".into(),
+            }],
+        });
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::Forbidden,
+            ErrorCode::Invalid,
+            ErrorCode::Internal,
+        ] {
+            round_trips(&ErrorReply::new(code, "no"));
+        }
+
+        // The JS loader's own failure reply.
+        assert_eq!(
+            ErrorReply::from_json(r#"{"error":"internal","message":"boom"}"#),
+            Ok(ErrorReply::new(ErrorCode::Internal, "boom"))
+        );
+        assert_eq!(
+            refused::<ErrorReply>(r#"{"error":"teapot","message":"x"}"#),
+            "error"
+        );
+        assert_eq!(refused::<ErrorReply>(r#"{"error":"internal"}"#), "message");
+        assert_eq!(
+            refused::<ErrorReply>(r#"{"error":"invalid","message":"x","errors":[{"field":"a"}]}"#),
+            "errors[0].message"
+        );
+        assert_eq!(refused::<Response>(r#""launched""#), "");
+        assert_eq!(refused::<Response>(r#""declared""#), "declared");
+        assert_eq!(
+            refused::<Response>(r#"{"declared":{}}"#),
+            "declared.declaration"
+        );
+        assert_eq!(
+            refused::<Response>(r#"{"connected":{"server":"https://x.example"}}"#),
+            "connected.team"
+        );
+    }
+
+    #[test]
+    fn senders_decode_as_the_loader_describes_them() {
+        assert_eq!(
+            Sender::from_json(
+                r#"{"id":"abc","url":"https://github.com/o/r","tab":{"id":3},"frameId":0}"#
+            ),
+            Ok(sender(Some("abc"), Some("https://github.com/o/r")))
+        );
+        assert_eq!(Sender::from_json("{}"), Ok(Sender::default()));
+        assert_eq!(
+            Sender::from_json(r#"{"id":null,"url":null}"#),
+            Ok(Sender::default())
+        );
+        assert_eq!(refused::<Sender>(r#"{"id":7}"#), "id");
+        assert_eq!(refused::<Sender>("null"), "");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The declared-state wire model (DESIGN.md §2), shared by the extension and the team server.
 
+use crate::decode::{one_of, Decode, DecodeError, Json, Object};
 use crate::reminder::ReminderSettings;
 use crate::time::{LocalDateTime, LocalTime, Timestamp, Weekday, ZoneOffsets};
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,12 @@ impl Status {
     }
 }
 
+impl Decode for Status {
+    fn decode(value: &Json) -> Result<Status, DecodeError> {
+        one_of(value, &Status::ALL.map(|s| (s.as_str(), s)))
+    }
+}
+
 /// Where one work item stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -97,6 +104,12 @@ impl ItemState {
     }
 }
 
+impl Decode for ItemState {
+    fn decode(value: &Json) -> Result<ItemState, DecodeError> {
+        one_of(value, &ItemState::ALL.map(|s| (s.as_str(), s)))
+    }
+}
+
 /// A PR, MR, issue or ticket the declarer is working on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -114,6 +127,20 @@ pub struct WorkItem {
     /// A teammate (member id, handle or display name) this item is handed to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handoff_to: Option<String>,
+}
+
+impl Decode for WorkItem {
+    fn decode(value: &Json) -> Result<WorkItem, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(WorkItem {
+            url: o.req("url")?,
+            canonical_ref: o.or_default("canonical_ref")?,
+            title: o.or_default("title")?,
+            note: o.or_default("note")?,
+            state: o.req("state")?,
+            handoff_to: o.opt("handoff_to")?,
+        })
+    }
 }
 
 /// What a person declares: the body of `PUT /v1/me/state` and of the popup's form.
@@ -161,6 +188,24 @@ impl Declaration {
     }
 }
 
+impl Decode for Declaration {
+    fn decode(value: &Json) -> Result<Declaration, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Declaration {
+            status: o.req("status")?,
+            headline: o.req("headline")?,
+            emoji: o.opt("emoji")?,
+            note: o.or_default("note")?,
+            items: o.or_default("items")?,
+            blockers: o.or_default("blockers")?,
+            cover: o.opt("cover")?,
+            back_at: o.opt("back_at")?,
+            expires_at: o.opt("expires_at")?,
+            timezone: o.req("timezone")?,
+        })
+    }
+}
+
 /// A declaration once made: stamped with when, and the server's version (0 before the server
 /// has accepted it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,6 +221,17 @@ impl DeclaredState {
     /// A declaration past its expiry is shown as stale, not as current.
     pub fn is_expired(&self, now: Timestamp) -> bool {
         self.declaration.expires_at.is_some_and(|at| at <= now)
+    }
+}
+
+impl Decode for DeclaredState {
+    fn decode(value: &Json) -> Result<DeclaredState, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(DeclaredState {
+            declaration: o.req("declaration")?,
+            declared_at: o.req("declared_at")?,
+            version: o.or_default("version")?,
+        })
     }
 }
 
@@ -195,6 +251,18 @@ pub struct Handles {
     pub linear: Option<String>,
 }
 
+impl Decode for Handles {
+    fn decode(value: &Json) -> Result<Handles, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Handles {
+            github: o.opt("github")?,
+            gitlab: o.opt("gitlab")?,
+            jira: o.opt("jira")?,
+            linear: o.opt("linear")?,
+        })
+    }
+}
+
 /// When someone works, in their own zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -203,6 +271,17 @@ pub struct WorkingHours {
     pub days: Vec<Weekday>,
     pub start: LocalTime,
     pub end: LocalTime,
+}
+
+impl Decode for WorkingHours {
+    fn decode(value: &Json) -> Result<WorkingHours, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(WorkingHours {
+            days: o.req("days")?,
+            start: o.req("start")?,
+            end: o.req("end")?,
+        })
+    }
 }
 
 impl Default for WorkingHours {
@@ -271,6 +350,19 @@ pub struct Settings {
     pub reminder: ReminderSettings,
 }
 
+impl Decode for Settings {
+    fn decode(value: &Json) -> Result<Settings, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Settings {
+            display_name: o.or_default("display_name")?,
+            handles: o.or_default("handles")?,
+            timezone: o.or_default("timezone")?,
+            working_hours: o.or_default("working_hours")?,
+            reminder: o.or_default("reminder")?,
+        })
+    }
+}
+
 /// A team member as the server lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -282,6 +374,19 @@ pub struct Member {
     pub timezone: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<WorkingHours>,
+}
+
+impl Decode for Member {
+    fn decode(value: &Json) -> Result<Member, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Member {
+            id: o.req("id")?,
+            display_name: o.req("display_name")?,
+            handles: o.or_default("handles")?,
+            timezone: o.req("timezone")?,
+            working_hours: o.opt("working_hours")?,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -495,5 +600,134 @@ pub(crate) mod tests {
         state.declaration.expires_at = Some(ts("2026-11-28T00:00:00Z"));
         assert!(!state.is_expired(ts("2026-11-27T23:59:59Z")));
         assert!(state.is_expired(ts("2026-11-28T00:00:00Z")));
+    }
+
+    #[test]
+    fn decode_reads_what_serde_writes() {
+        use crate::decode::check::round_trips;
+        let mut full = sample();
+        full.expires_at = Some(ts("2026-12-01T00:00:00.250Z"));
+        round_trips(&DeclaredState {
+            declaration: full,
+            declared_at: ts("2026-11-27T17:42:00Z"),
+            version: 3,
+        });
+        round_trips(&DeclaredState {
+            declaration: Declaration::new(Status::Ooo, "Away", "UTC"),
+            declared_at: Timestamp(0),
+            version: 0,
+        });
+        round_trips(&WorkItem {
+            url: "https://x.test/1".into(),
+            canonical_ref: String::new(),
+            title: String::new(),
+            note: String::new(),
+            state: ItemState::InProgress,
+            handoff_to: None,
+        });
+        for s in Status::ALL {
+            round_trips(&s);
+        }
+        for s in ItemState::ALL {
+            round_trips(&s);
+        }
+        let handles = Handles {
+            github: Some("octocat".into()),
+            gitlab: Some("felix.becker".into()),
+            jira: Some("5b10ac8d82e05b22cc7d4ef5".into()),
+            linear: Some("ana".into()),
+        };
+        round_trips(&handles);
+        round_trips(&Handles::default());
+        let night = WorkingHours {
+            days: vec![Weekday::Sat, Weekday::Sun],
+            start: LocalTime::hm(22, 0),
+            end: LocalTime::hm(6, 30),
+        };
+        round_trips(&night);
+        round_trips(&WorkingHours::default());
+        round_trips(&Settings {
+            display_name: "Alice".into(),
+            handles: handles.clone(),
+            timezone: "Europe/Berlin".into(),
+            working_hours: night.clone(),
+            reminder: ReminderSettings {
+                enabled: false,
+                lead_minutes: 45,
+            },
+        });
+        round_trips(&Settings::default());
+        round_trips(&Member {
+            id: "m1".into(),
+            display_name: "Alice".into(),
+            handles,
+            timezone: "Europe/Berlin".into(),
+            working_hours: Some(night),
+        });
+        round_trips(&Member {
+            id: "m2".into(),
+            display_name: "Bob".into(),
+            handles: Handles::default(),
+            timezone: "UTC".into(),
+            working_hours: None,
+        });
+    }
+
+    #[test]
+    fn decode_fills_defaults_and_names_bad_fields() {
+        let d =
+            Declaration::from_json(r#"{"status":"focus","headline":"Deep work","timezone":"UTC"}"#)
+                .unwrap();
+        assert_eq!(d, Declaration::new(Status::Focus, "Deep work", "UTC"));
+        // Unknown members are ignored (serde's deny_unknown_fields is not reproduced).
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["surprise"] = serde_json::json!(1);
+        assert_eq!(Declaration::from_json(&json.to_string()), Ok(sample()));
+        let bad = |field: &str, value: serde_json::Value| {
+            let mut json = serde_json::to_value(sample()).unwrap();
+            json[field] = value;
+            Declaration::from_json(&json.to_string()).unwrap_err().path
+        };
+        assert_eq!(bad("status", serde_json::json!("asleep")), "status");
+        assert_eq!(bad("back_at", serde_json::json!("tomorrow")), "back_at");
+        assert_eq!(bad("headline", serde_json::json!(null)), "headline");
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["items"][0]["state"] = serde_json::json!("stuck");
+        let e = Declaration::from_json(&json.to_string()).unwrap_err();
+        assert_eq!(e.path, "items[0].state");
+        let state = DeclaredState::from_json(&format!(
+            r#"{{"declaration":{},"declared_at":"2026-11-27T17:42:00Z"}}"#,
+            serde_json::to_string(&sample()).unwrap()
+        ))
+        .unwrap();
+        assert_eq!(state.version, 0);
+        let e = DeclaredState::from_json(r#"{"declared_at":"2026-11-27T17:42:00Z"}"#);
+        assert_eq!(e.unwrap_err().path, "declaration");
+    }
+
+    #[test]
+    fn decode_settings_defaults() {
+        let settings = Settings::from_json("{}").unwrap();
+        assert_eq!(settings, Settings::default());
+        assert_eq!(settings.working_hours.start.to_string(), "09:00");
+        assert_eq!(settings.working_hours.days, Weekday::ALL[..5]);
+        assert!(settings.reminder.enabled && settings.reminder.lead_minutes == 30);
+        // A reminder stored with one member keeps the other's default.
+        let s =
+            Settings::from_json(r#"{"display_name":"A","reminder":{"enabled":false}}"#).unwrap();
+        assert_eq!((s.reminder.enabled, s.reminder.lead_minutes), (false, 30));
+        // Working hours, once present, need all their members.
+        let e = Settings::from_json(r#"{"working_hours":{"days":["mon"],"start":"09:00"}}"#);
+        assert_eq!(e.unwrap_err().path, "working_hours.end");
+        let e = Settings::from_json(
+            r#"{"working_hours":{"days":["monday"],"start":"09:00","end":"17:00"}}"#,
+        );
+        assert_eq!(e.unwrap_err().path, "working_hours.days[0]");
+        let e = Member::from_json(
+            r#"{"id":"m","display_name":"A","timezone":"UTC","working_hours":{"days":[],"start":"9:00","end":"17:00"}}"#,
+        );
+        assert_eq!(e.unwrap_err().path, "working_hours.start");
+        let e = Member::from_json(r#"{"id":"m","timezone":"UTC"}"#);
+        assert_eq!(e.unwrap_err().path, "display_name");
     }
 }

@@ -3,6 +3,7 @@
 //! once. Pure rules only; the worker does the I/O and persists [`Outbox`] in `storage.local`.
 
 use crate::api::{item_key, MemberState};
+use crate::decode::{one_of, tagged, unknown_variant, Decode, DecodeError, Json, Object};
 use crate::model::{Declaration, DeclaredState};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,23 @@ pub enum Intent {
     Clear,
 }
 
+impl Decode for Intent {
+    fn decode(value: &Json) -> Result<Intent, DecodeError> {
+        match tagged(value)? {
+            ("declare", data) => data
+                .ok_or(DecodeError::new("missing"))
+                .and_then(|data| {
+                    Ok(Intent::Declare {
+                        declaration: Object::new(data)?.req("declaration")?,
+                    })
+                })
+                .map_err(|e| e.at("declare")),
+            ("clear", _) => Ok(Intent::Clear),
+            _ => unknown_variant(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pending {
     pub intent: Intent,
@@ -26,6 +44,18 @@ pub struct Pending {
     pub base_version: u64,
     pub attempts: u32,
     pub next_attempt_at: Timestamp,
+}
+
+impl Decode for Pending {
+    fn decode(value: &Json) -> Result<Pending, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Pending {
+            intent: o.req("intent")?,
+            base_version: o.req("base_version")?,
+            attempts: o.req("attempts")?,
+            next_attempt_at: o.req("next_attempt_at")?,
+        })
+    }
 }
 
 /// The outbox as stored: at most one pending write, plus what the popup shows about sync.
@@ -46,10 +76,33 @@ pub struct Outbox {
     pub error: Option<String>,
 }
 
+impl Decode for Outbox {
+    fn decode(value: &Json) -> Result<Outbox, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Outbox {
+            pending: o.opt("pending")?,
+            server_version: o.or_default("server_version")?,
+            synced_at: o.opt("synced_at")?,
+            conflict: o.opt("conflict")?,
+            error: o.opt("error")?,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Conflict {
     pub local: Intent,
     pub server: MemberState,
+}
+
+impl Decode for Conflict {
+    fn decode(value: &Json) -> Result<Conflict, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Conflict {
+            local: o.req("local")?,
+            server: o.req("server")?,
+        })
+    }
 }
 
 /// How one attempt to send the pending write ended.
@@ -221,6 +274,19 @@ pub enum Resolution {
     KeepServer,
     /// Publish this browser's version plus the server copy's other items.
     Merge,
+}
+
+impl Decode for Resolution {
+    fn decode(value: &Json) -> Result<Resolution, DecodeError> {
+        one_of(
+            value,
+            &[
+                ("keep_local", Resolution::KeepLocal),
+                ("keep_server", Resolution::KeepServer),
+                ("merge", Resolution::Merge),
+            ],
+        )
+    }
 }
 
 /// What the local declared state becomes after a [`Resolution`].
@@ -506,5 +572,99 @@ mod tests {
         assert_eq!(merged.items[0], local.items[0]);
         assert_eq!(merged.items[1].canonical_ref, "linear.app/acme/issue/ENG-7");
         assert_eq!(merged.headline, local.headline);
+    }
+
+    #[test]
+    fn stored_outboxes_decode_as_serde_writes_them() {
+        use crate::decode::check::round_trips;
+        round_trips(&declare());
+        round_trips(&Intent::Clear);
+        for choice in [
+            Resolution::KeepLocal,
+            Resolution::KeepServer,
+            Resolution::Merge,
+        ] {
+            round_trips(&choice);
+        }
+        round_trips(&Outbox::default());
+        let conflict = Conflict {
+            local: declare(),
+            server: MemberState {
+                acks: vec![crate::api::Ack {
+                    item: None,
+                    by: "m_2".into(),
+                    at: T0,
+                }],
+                ..server(4, Some(sample()))
+            },
+        };
+        round_trips(&conflict);
+        round_trips(&Outbox {
+            pending: Some(Pending {
+                intent: Intent::Clear,
+                base_version: 4,
+                attempts: 2,
+                next_attempt_at: T0.plus_ms(4_000),
+            }),
+            server_version: 4,
+            synced_at: Some(T0),
+            conflict: Some(Conflict {
+                local: Intent::Clear,
+                server: server(4, None),
+            }),
+            error: Some("timezone: unknown zone".into()),
+        });
+
+        assert_eq!(Outbox::from_json("{}"), Ok(Outbox::default()));
+        assert_eq!(
+            Intent::from_json(r#"{"declare":{"declaration":{"status":"away","headline":"Lunch","timezone":"UTC"}}}"#)
+                .map(|i| matches!(i, Intent::Declare { declaration } if declaration.headline == "Lunch")),
+            Ok(true)
+        );
+        for (bad, path) in [
+            (r#""send""#, ""),
+            (r#"{"type":"clear"}"#, ""),
+            (r#""declare""#, "declare"),
+            (r#"{"declare":{}}"#, "declare.declaration"),
+            (
+                r#"{"declare":{"declaration":{"headline":"x","timezone":"UTC"}}}"#,
+                "declare.declaration.status",
+            ),
+        ] {
+            assert!(
+                serde_json::from_str::<Intent>(bad).is_err(),
+                "serde read {bad}"
+            );
+            assert_eq!(Intent::from_json(bad).unwrap_err().path, path, "{bad}");
+        }
+        for (bad, path) in [
+            (
+                r#"{"pending":{"intent":"clear","base_version":1,"attempts":-1,
+                    "next_attempt_at":"2026-11-18T11:06:40Z"}}"#,
+                "pending.attempts",
+            ),
+            (
+                r#"{"pending":{"intent":"clear","base_version":1,"attempts":0}}"#,
+                "pending.next_attempt_at",
+            ),
+            (r#"{"conflict":{"local":"clear"}}"#, "conflict.server"),
+            (
+                r#"{"conflict":{"local":"clear","server":{"member_id":"m"}}}"#,
+                "conflict.server.version",
+            ),
+            (r#"{"server_version":"4"}"#, "server_version"),
+            (r#"{"synced_at":0}"#, "synced_at"),
+        ] {
+            assert!(
+                serde_json::from_str::<Outbox>(bad).is_err(),
+                "serde read {bad}"
+            );
+            assert_eq!(Outbox::from_json(bad).unwrap_err().path, path, "{bad}");
+        }
+        assert_eq!(
+            Resolution::from_json(r#""keep_server""#),
+            Ok(Resolution::KeepServer)
+        );
+        assert!(Resolution::from_json(r#""keep_both""#).is_err());
     }
 }

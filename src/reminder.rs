@@ -14,6 +14,7 @@
 //! ([`Decision::due_since`]), and the worker notifies only for an instant it has not notified
 //! for. Missed reminders of earlier days are past their window and never pile up.
 
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::model::WorkingHours;
 use crate::shift::{shifts_around, Shift};
 use crate::time::{Timestamp, ZoneOffsets};
@@ -54,6 +55,18 @@ impl ReminderSettings {
     }
 }
 
+// `#[serde(default)]` on the struct: a missing member takes the struct's default.
+impl Decode for ReminderSettings {
+    fn decode(value: &Json) -> Result<ReminderSettings, DecodeError> {
+        let o = Object::new(value)?;
+        let d = ReminderSettings::default();
+        Ok(ReminderSettings {
+            enabled: o.opt("enabled")?.unwrap_or(d.enabled),
+            lead_minutes: o.opt("lead_minutes")?.unwrap_or(d.lead_minutes),
+        })
+    }
+}
+
 /// What the reminder remembers between evaluations (`storage.local`, [`crate::store::REMINDER_KEY`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -64,6 +77,18 @@ pub struct ReminderState {
     pub skipped_shift: Option<Timestamp>,
     /// The [`Decision::due_since`] last notified for: one notification per reminder.
     pub notified: Option<Timestamp>,
+}
+
+// The struct's default is all `None`, as absent and `null` members read.
+impl Decode for ReminderState {
+    fn decode(value: &Json) -> Result<ReminderState, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(ReminderState {
+            snoozed_until: o.opt("snoozed_until")?,
+            skipped_shift: o.opt("skipped_shift")?,
+            notified: o.opt("notified")?,
+        })
+    }
 }
 
 /// A working day with its reminder.
@@ -523,5 +548,32 @@ mod tests {
         };
         let json = serde_json::to_string(&state).unwrap();
         assert_eq!(serde_json::from_str::<ReminderState>(&json).unwrap(), state);
+    }
+
+    #[test]
+    fn decode_settings_and_state() {
+        use crate::decode::check::round_trips;
+        round_trips(&ReminderSettings::default());
+        round_trips(&ReminderSettings {
+            enabled: false,
+            lead_minutes: 45,
+        });
+        assert_eq!(
+            ReminderSettings::from_json("{}"),
+            Ok(ReminderSettings::default())
+        );
+        let lead = ReminderSettings::from_json(r#"{"lead_minutes":90}"#).unwrap();
+        assert!(lead.enabled && lead.lead_minutes == 90);
+        let e = ReminderSettings::from_json(r#"{"lead_minutes":-5}"#).unwrap_err();
+        assert_eq!(e.path, "lead_minutes");
+        round_trips(&ReminderState {
+            snoozed_until: Some(t("2026-11-27T16:05:00Z")),
+            skipped_shift: Some(t("2026-11-27T08:00:00Z")),
+            notified: Some(t("2026-11-27T15:30:00Z")),
+        });
+        round_trips(&ReminderState::default());
+        assert_eq!(ReminderState::from_json("{}"), Ok(ReminderState::default()));
+        let e = ReminderState::from_json(r#"{"notified":"yesterday"}"#).unwrap_err();
+        assert_eq!(e.path, "notified");
     }
 }

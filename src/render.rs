@@ -6,6 +6,7 @@
 //!
 //! On the wire a spec is `{"tag":"span","attrs":{"class":"badge"},"text":"…","children":[…]}`.
 
+use crate::decode::{one_of, Decode, DecodeError, Json};
 use crate::item_ref::parse_http_url;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -110,6 +111,13 @@ impl Action {
         match self {
             Action::DismissBanner => "dismiss_banner",
         }
+    }
+}
+
+impl Decode for Action {
+    fn decode(value: &Json) -> Result<Action, DecodeError> {
+        let name = |a: Action| (a.as_str(), a);
+        one_of(value, &[name(Action::DismissBanner)])
     }
 }
 
@@ -280,6 +288,17 @@ mod tests {
         ] {
             assert!(!tags.iter().any(|t| t == forbidden), "{forbidden}");
         }
+    }
+
+    #[test]
+    fn actions_decode_by_their_wire_names() {
+        crate::decode::check::round_trips(&Action::DismissBanner);
+        assert_eq!(
+            Action::from_json(r#""dismiss_banner""#),
+            Ok(Action::DismissBanner)
+        );
+        assert!(Action::from_json(r#""DismissBanner""#).is_err());
+        assert!(Action::from_json(r#"{"dismiss_banner":null}"#).is_err());
     }
 
     #[test]

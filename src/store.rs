@@ -10,6 +10,7 @@
 //! Values are stored as JSON-compatible objects (what `serde_json` writes), so they read the
 //! same from Rust, from tests and in the browser's storage inspector.
 
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::draft::Draft;
 use crate::limits;
 use crate::model::DeclaredState;
@@ -76,6 +77,16 @@ pub fn badge_depends_on(area: &str, key: &str) -> bool {
 pub struct StoredDraft {
     pub saved_at: Timestamp,
     pub draft: Draft,
+}
+
+impl Decode for StoredDraft {
+    fn decode(value: &Json) -> Result<StoredDraft, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(StoredDraft {
+            saved_at: o.req("saved_at")?,
+            draft: o.req("draft")?,
+        })
+    }
 }
 
 /// Whether `json` under `key` fits one `storage.sync` item. Counted in UTF-8 bytes, which is
@@ -210,5 +221,22 @@ mod tests {
         ];
         let json = serde_json::to_string(&bigger).unwrap();
         assert!(!fits_sync_item(DRAFT_KEY, &json));
+    }
+
+    #[test]
+    fn decode_reads_what_serde_writes() {
+        use crate::decode::check::round_trips;
+        let mut full = stored(1_795_000_000_123, "full");
+        full.draft.items = vec![crate::draft::ItemDraft::default()];
+        full.draft.expiry = crate::draft::Expiry::OneDay;
+        round_trips(&full);
+        round_trips(&stored(0, ""));
+        let e = StoredDraft::from_json(r#"{"draft":{}}"#).unwrap_err();
+        assert_eq!(e.path, "saved_at");
+        let e =
+            StoredDraft::from_json(r#"{"saved_at":"2026-11-27T17:42:00Z","draft":{"status":"x"}}"#);
+        assert_eq!(e.unwrap_err().path, "draft.status");
+        let old = StoredDraft::from_json(r#"{"saved_at":"2026-11-27T17:42:00Z","draft":{}}"#);
+        assert_eq!(old.unwrap().draft, Draft::default());
     }
 }

@@ -6,13 +6,13 @@
 
 use crate::api::{ApiError, ChangesResponse, MemberState, Roster, TeamStates};
 use crate::connect::Connection;
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::display::{declared_text, local_date_time_text, synced_text};
 use crate::http::{retry_after_ms, Answer, JsonBody, NetError};
 use crate::model::{Declaration, Member, Settings};
 use crate::outbox::{Conflict, Intent, Outbox, SendOutcome};
 use crate::time::{Timestamp, ZoneOffsets};
 use crate::validate::{validate_declaration, validate_settings};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The periodic alarm: the fallback tick that restarts the long poll and retries the outbox
@@ -54,6 +54,17 @@ pub struct SyncStatus {
     pub disconnected: Option<String>,
 }
 
+impl Decode for SyncStatus {
+    fn decode(value: &Json) -> Result<SyncStatus, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(SyncStatus {
+            team_problem: o.opt("team_problem")?,
+            states_etag: o.opt("states_etag")?,
+            disconnected: o.opt("disconnected")?,
+        })
+    }
+}
+
 /// How one team fetch (`/v1/team/states`, `/v1/team`, `/v1/team/changes`) ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fetched<T> {
@@ -74,7 +85,7 @@ pub enum Fetched<T> {
 
 /// Reads a team fetch's answer as `T` and applies `check` to it. `what` names the request
 /// in the problem text.
-pub fn fetched<T: DeserializeOwned, B: JsonBody>(
+pub fn fetched<T: Decode, B: JsonBody>(
     what: &str,
     answer: Result<Answer<B>, NetError>,
     check: fn(&T) -> Result<(), String>,
@@ -648,5 +659,35 @@ mod tests {
             conflict_sides(&cleared, NOW, &FixedOffset(0))[0].1,
             [CLEARED]
         );
+    }
+
+    #[test]
+    fn sync_status_decodes_as_serde_writes_it() {
+        use crate::decode::check::round_trips;
+        round_trips(&SyncStatus::default());
+        round_trips(&SyncStatus {
+            team_problem: Some("the server is unavailable (HTTP 503)".into()),
+            states_etag: Some("\"c-9\"".into()),
+            disconnected: Some(REVOKED.into()),
+        });
+        assert_eq!(SyncStatus::from_json("{}"), Ok(SyncStatus::default()));
+        assert_eq!(
+            SyncStatus::from_json(r#"{"states_etag":"\"c-3\"","later":true}"#),
+            Ok(SyncStatus {
+                states_etag: Some("\"c-3\"".into()),
+                ..SyncStatus::default()
+            })
+        );
+        for (bad, path) in [
+            (r#"{"team_problem":3}"#, "team_problem"),
+            (r#"{"disconnected":["x"]}"#, "disconnected"),
+            (r#""synced""#, ""),
+        ] {
+            assert!(
+                serde_json::from_str::<SyncStatus>(bad).is_err(),
+                "serde read {bad}"
+            );
+            assert_eq!(SyncStatus::from_json(bad).unwrap_err().path, path);
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! zone rules.
 
 use crate::api::{ChangesResponse, MemberState, TeamInfo, TeamStates};
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::model::{Member, Status};
 use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,31 @@ pub struct TeamCache {
     pub members: BTreeMap<String, Member>,
     #[serde(default)]
     pub states: BTreeMap<String, MemberState>,
+}
+
+impl Decode for TeamCache {
+    fn decode(value: &Json) -> Result<TeamCache, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(TeamCache {
+            team: o.opt("team")?,
+            cursor: o.or_default("cursor")?,
+            members: by_id(value.member("members")).map_err(|e| e.at("members"))?,
+            states: by_id(value.member("states")).map_err(|e| e.at("states"))?,
+        })
+    }
+}
+
+/// A map keyed by member id (`#[serde(default)]`: absent or null is empty). A repeated key
+/// keeps its last value, as serde's map does.
+fn by_id<T: Decode>(value: Option<&Json>) -> Result<BTreeMap<String, T>, DecodeError> {
+    let Some(value) = value else {
+        return Ok(BTreeMap::new());
+    };
+    Object::new(value)?
+        .members()
+        .iter()
+        .map(|(id, v)| Ok((id.clone(), T::decode(v).map_err(|e| e.at(id))?)))
+        .collect()
 }
 
 impl TeamCache {
@@ -272,5 +298,59 @@ mod tests {
         assert_eq!(zoe.cover.as_deref(), Some("alice"));
         let cy = &rows[4];
         assert_eq!((cy.status, cy.declared.as_ref()), (None, None));
+    }
+
+    #[test]
+    fn stored_team_caches_decode_as_serde_writes_them() {
+        use crate::decode::check::round_trips;
+        round_trips(&TeamCache::default());
+        let mut cache = TeamCache {
+            team: Some(TeamInfo {
+                id: "t".into(),
+                name: "Core".into(),
+            }),
+            cursor: 12,
+            ..TeamCache::default()
+        };
+        for (id, name) in [("a", "Ann"), ("b", "Bo")] {
+            cache.members.insert(id.into(), member(id, name, "UTC"));
+        }
+        cache
+            .states
+            .insert("a".into(), state("a", 2, Status::Away, Some(30)));
+        let mut cleared = state("b", 5, Status::Online, None);
+        cleared.state = None;
+        cache.states.insert("b".into(), cleared);
+        round_trips(&cache);
+
+        assert_eq!(TeamCache::from_json("{}"), Ok(TeamCache::default()));
+        let read = TeamCache::from_json(
+            r#"{"cursor":3,"members":{"a":{"id":"a","display_name":"Ann","timezone":"UTC"},
+                "a":{"id":"a","display_name":"Anne","timezone":"UTC"}},"states":null}"#,
+        )
+        .unwrap();
+        let serde: TeamCache = serde_json::from_str(
+            r#"{"cursor":3,"members":{"a":{"id":"a","display_name":"Ann","timezone":"UTC"},
+                "a":{"id":"a","display_name":"Anne","timezone":"UTC"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(read, serde, "a repeated key keeps its last value");
+        assert_eq!(read.members["a"].display_name, "Anne");
+        for (bad, path) in [
+            (r#"{"members":[]}"#, "members"),
+            (r#"{"members":{"a":{"id":"a"}}}"#, "members.a.display_name"),
+            (
+                r#"{"states":{"a":{"member_id":"a","version":"1"}}}"#,
+                "states.a.version",
+            ),
+            (r#"{"cursor":-1}"#, "cursor"),
+            (r#"{"team":{"id":"t"}}"#, "team.name"),
+        ] {
+            assert!(
+                serde_json::from_str::<TeamCache>(bad).is_err(),
+                "serde read {bad}"
+            );
+            assert_eq!(TeamCache::from_json(bad).unwrap_err().path, path);
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! through [`ZoneOffsets`]: the browser shell implements it over `Intl`, native tests over
 //! chrono-tz. Everything here is pure and deterministic.
 
+use crate::decode::{one_of, Decode, DecodeError, Json};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -136,6 +137,13 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+impl Decode for Timestamp {
+    fn decode(value: &Json) -> Result<Timestamp, DecodeError> {
+        Timestamp::parse_rfc3339(&String::decode(value)?)
+            .map_err(|_| DecodeError::new("not an RFC 3339 date-time such as 2026-11-27T17:42:00Z"))
+    }
+}
+
 /// A proleptic Gregorian calendar date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CivilDate {
@@ -235,6 +243,21 @@ impl Weekday {
     }
 }
 
+impl Decode for Weekday {
+    fn decode(value: &Json) -> Result<Weekday, DecodeError> {
+        const NAMES: &[(&str, Weekday)] = &[
+            ("mon", Weekday::Mon),
+            ("tue", Weekday::Tue),
+            ("wed", Weekday::Wed),
+            ("thu", Weekday::Thu),
+            ("fri", Weekday::Fri),
+            ("sat", Weekday::Sat),
+            ("sun", Weekday::Sun),
+        ];
+        one_of(value, NAMES)
+    }
+}
+
 /// A wall-clock time of day in minutes after midnight; on the wire `"HH:MM"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LocalTime(u16);
@@ -285,6 +308,13 @@ impl<'de> Deserialize<'de> for LocalTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
         LocalTime::parse(&s).ok_or_else(|| serde::de::Error::custom("expected a time as HH:MM"))
+    }
+}
+
+impl Decode for LocalTime {
+    fn decode(value: &Json) -> Result<LocalTime, DecodeError> {
+        LocalTime::parse(&String::decode(value)?)
+            .ok_or(DecodeError::new("expected a time as HH:MM"))
     }
 }
 
@@ -520,5 +550,50 @@ mod tests {
         assert_eq!(humanize_duration(-5 * MS_PER_MINUTE), "5 min");
         assert_eq!(humanize_duration(3 * 60 * MS_PER_MINUTE + 5), "3 h");
         assert_eq!(humanize_duration(3 * MS_PER_DAY), "3 d");
+    }
+
+    #[test]
+    fn decode_reads_what_serde_writes() {
+        use crate::decode::check::round_trips;
+        for t in [0, -1000, 1_795_000_000_123, 253_402_300_799_000] {
+            round_trips(&Timestamp(t));
+        }
+        for t in [
+            LocalTime::hm(0, 0),
+            LocalTime::hm(9, 5),
+            LocalTime::hm(23, 59),
+        ] {
+            round_trips(&t);
+        }
+        for d in Weekday::ALL {
+            round_trips(&d);
+        }
+    }
+
+    #[test]
+    fn decode_accepts_and_refuses_as_serde_does() {
+        for text in [
+            "2026-11-27T17:42:00Z",
+            "2026-11-27t17:42:00.123456789+05:30",
+            "2026-11-27 17:42-01:00",
+            "",
+            "2026-11-27T17:42:00",
+            "2026-02-29T00:00:00Z",
+            "2026-11-27T17:42:00.Z",
+            "2026-11-27T17:42:00+5:30",
+        ] {
+            let json = serde_json::to_string(text).unwrap();
+            let serde = serde_json::from_str::<Timestamp>(&json).ok();
+            assert_eq!(Timestamp::from_json(&json).ok(), serde, "{text}");
+        }
+        for text in ["09:30", "+9:30", "9:30", "24:00", "12:60", "1230", ""] {
+            let json = serde_json::to_string(text).unwrap();
+            let serde = serde_json::from_str::<LocalTime>(&json).ok();
+            assert_eq!(LocalTime::from_json(&json).ok(), serde, "{text}");
+        }
+        assert!(Timestamp::from_json("1795000000000").is_err());
+        assert!(LocalTime::from_json("570").is_err());
+        assert!(Weekday::from_json(r#""Mon""#).is_err());
+        assert_eq!(Weekday::from_json(r#""sun""#), Ok(Weekday::Sun));
     }
 }

@@ -2,6 +2,7 @@
 //! reported with its field path (`items[2].url`) so the popup can show it beside the field and
 //! the server can name it in a 422.
 
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::item_ref::parse_http_url;
 use crate::limits::{self, TextLimit};
 use crate::model::{Declaration, Handles, Settings, WorkingHours};
@@ -15,6 +16,16 @@ pub struct FieldError {
     /// Path of the field, e.g. `headline` or `items[2].url`.
     pub field: String,
     pub message: String,
+}
+
+impl Decode for FieldError {
+    fn decode(value: &Json) -> Result<FieldError, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(FieldError {
+            field: o.req("field")?,
+            message: o.req("message")?,
+        })
+    }
 }
 
 /// All problems found, in field order; never empty.
@@ -494,5 +505,19 @@ mod tests {
         };
         assert!(gl("felix.becker") && gl("_bot") && gl("a-b"));
         assert!(!gl(".x") && !gl("x-") && !gl("a b"));
+    }
+
+    #[test]
+    fn decode_field_errors() {
+        crate::decode::check::round_trips(&FieldError {
+            field: "items[2].url".into(),
+            message: "Must be an http(s) link.".into(),
+        });
+        crate::decode::check::round_trips(&FieldError {
+            field: String::new(),
+            message: String::new(),
+        });
+        let e = FieldError::from_json(r#"{"field":"headline"}"#).unwrap_err();
+        assert_eq!(e.path, "message");
     }
 }

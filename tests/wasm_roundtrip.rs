@@ -1,8 +1,9 @@
-//! The wire model crossing the JS boundary as the extension does it (serde-wasm-bindgen), in a
-//! real browser: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
+//! The wire model crossing the JS boundary as the extension does it (serde_json text out,
+//! `JSON.stringify` and `standin::decode` in), in a real browser: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
 //! -p standin --test wasm_roundtrip`.
 #![cfg(target_arch = "wasm32")]
 
+use standin::decode::from_js;
 use standin::model::{Declaration, DeclaredState, ItemState, Settings, Status, WorkItem};
 use standin::time::Timestamp;
 use wasm_bindgen::JsValue;
@@ -39,44 +40,48 @@ fn sample() -> DeclaredState {
 #[wasm_bindgen_test]
 fn declared_state_round_trips_through_js_values() {
     let state = sample();
-    let js = serde_wasm_bindgen::to_value(&state).unwrap();
-    // What JS (storage, content scripts) sees: plain objects and RFC 3339 strings.
+    // Out as the extension writes values (serde_json text, parsed by the browser)...
+    let js = js_sys::JSON::parse(&serde_json::to_string(&state).unwrap()).unwrap();
+    // ...what JS (storage, content scripts) sees: plain objects and RFC 3339 strings...
     let decl = js_sys::Reflect::get(&js, &JsValue::from_str("declaration")).unwrap();
     let back_at = js_sys::Reflect::get(&decl, &JsValue::from_str("back_at")).unwrap();
     assert_eq!(back_at.as_string().as_deref(), Some("2026-11-30T00:53:20Z"));
     let status = js_sys::Reflect::get(&decl, &JsValue::from_str("status")).unwrap();
     assert_eq!(status.as_string().as_deref(), Some("ooo"));
-    let back: DeclaredState = serde_wasm_bindgen::from_value(js).unwrap();
+    // ...and back in as the extension reads them.
+    let back: DeclaredState = from_js(&js).unwrap();
     assert_eq!(back, state);
 }
 
 #[wasm_bindgen_test]
-fn json_parsed_by_the_browser_reads_back() {
-    let json = serde_json::to_string(&sample()).unwrap();
-    let parsed = js_sys::JSON::parse(&json).unwrap();
-    let back: DeclaredState = serde_wasm_bindgen::from_value(parsed).unwrap();
-    assert_eq!(back, sample());
-}
-
-#[wasm_bindgen_test]
 fn wrong_types_from_js_are_rejected_not_trusted() {
-    for bad in [
-        r#"{"status":"offline","headline":3,"timezone":"UTC"}"#,
-        r#"{"status":"asleep","headline":"x","timezone":"UTC"}"#,
-        r#"{"status":"offline","headline":"x"}"#,
-        r#"{"status":"offline","headline":"x","timezone":"UTC","back_at":"soon"}"#,
-        r#"{"status":"offline","headline":"x","timezone":"UTC","items":[{"url":1,"state":"done"}]}"#,
+    for (bad, path) in [
+        (
+            r#"{"status":"offline","headline":3,"timezone":"UTC"}"#,
+            "headline",
+        ),
+        (
+            r#"{"status":"asleep","headline":"x","timezone":"UTC"}"#,
+            "status",
+        ),
+        (r#"{"status":"offline","headline":"x"}"#, "timezone"),
+        (
+            r#"{"status":"offline","headline":"x","timezone":"UTC","back_at":"soon"}"#,
+            "back_at",
+        ),
+        (
+            r#"{"status":"offline","headline":"x","timezone":"UTC","items":[{"url":1,"state":"done"}]}"#,
+            "items[0].url",
+        ),
     ] {
         let js = js_sys::JSON::parse(bad).unwrap();
-        assert!(
-            serde_wasm_bindgen::from_value::<Declaration>(js).is_err(),
-            "{bad}"
-        );
+        assert_eq!(from_js::<Declaration>(&js).unwrap_err().path, path, "{bad}");
     }
-    // serde-wasm-bindgen reads only the fields a struct names, so keys written by a newer
-    // version are ignored rather than refused: stored settings stay readable after a downgrade.
+    assert!(from_js::<Declaration>(&JsValue::UNDEFINED).is_err());
+    // Only the fields a type names are read, so keys written by a newer version are ignored
+    // rather than refused: stored settings stay readable after a downgrade.
     let newer = js_sys::JSON::parse(r#"{"display_name":"A","from_the_future":true}"#).unwrap();
-    let settings: Settings = serde_wasm_bindgen::from_value(newer).unwrap();
+    let settings: Settings = from_js(&newer).unwrap();
     assert_eq!(settings.display_name, "A");
 }
 

@@ -8,6 +8,7 @@
 //! Test URLs: <https://github.com/o/r/pull/12/files>, <https://gitlab.com/g/p/-/merge_requests/3>.
 
 use super::{Feature, FeatureId};
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::limits;
 use crate::render::bounded;
 use crate::sites::{canonical_item_ref, classify, item_title, Origin, Site};
@@ -32,6 +33,19 @@ pub struct ActivityEntry {
     pub title: String,
     pub site: Site,
     pub viewed_at: Timestamp,
+}
+
+impl Decode for ActivityEntry {
+    fn decode(value: &Json) -> Result<ActivityEntry, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(ActivityEntry {
+            url: o.req("url")?,
+            canonical_ref: o.req("canonical_ref")?,
+            title: o.or_default("title")?,
+            site: o.req("site")?,
+            viewed_at: o.req("viewed_at")?,
+        })
+    }
 }
 
 /// The end-of-day pre-fill reads the log through its own view of an entry.
@@ -129,6 +143,28 @@ mod tests {
         }
         let long = format!("https://github.com/o/r/pull/1?{}", "q".repeat(3000));
         assert_eq!(entry_for(&long, "", &o, NOW), None);
+    }
+
+    #[test]
+    fn decoded_entries_are_what_serde_wrote() {
+        let titled = view(
+            "https://gitlab.com/g/p/-/merge_requests/3",
+            "Fix login (!3) · Merge requests · g / p · GitLab",
+            NOW,
+        );
+        assert!(!titled.title.is_empty());
+        crate::decode::check::round_trips(&titled);
+        let untitled = view("https://github.com/o/r/issues/2", "", NOW);
+        assert_eq!(untitled.title, "");
+        crate::decode::check::round_trips(&untitled);
+        // Entries logged before titles were kept have none.
+        let mut json = serde_json::to_value(&untitled).unwrap();
+        json.as_object_mut().unwrap().remove("title");
+        let old = ActivityEntry::from_json(&json.to_string()).unwrap();
+        assert_eq!(old, untitled);
+        json["site"] = "bitbucket".into();
+        let e = ActivityEntry::from_json(&json.to_string()).unwrap_err();
+        assert_eq!(e.path, "site");
     }
 
     #[test]

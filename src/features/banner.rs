@@ -12,6 +12,7 @@
 
 use super::badges::{person_name, status_word};
 use super::{Feature, FeatureId, Inputs, Mount};
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::model::{DeclaredState, Member, WorkItem};
 use crate::render::{Action, Attr, RenderSpec, Tag};
 use crate::sites::canonical_item_ref;
@@ -33,6 +34,16 @@ pub struct Dismissal {
     /// The item's canonical reference.
     pub item: String,
     pub at: Timestamp,
+}
+
+impl Decode for Dismissal {
+    fn decode(value: &Json) -> Result<Dismissal, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Dismissal {
+            item: o.req("item")?,
+            at: o.req("at")?,
+        })
+    }
 }
 
 /// One teammate's declaration of the page's item.
@@ -290,6 +301,22 @@ mod tests {
             }
         );
         assert_eq!(list.iter().filter(|d| d.item == "x/249").count(), 1);
+    }
+
+    #[test]
+    fn decoded_dismissals_are_what_serde_wrote() {
+        let list = dismiss(
+            dismiss(vec![], "github.com/o/r/pull/12", NOW),
+            "linear.app/acme/issue/ENG-7",
+            NOW.plus_minutes(5),
+        );
+        crate::decode::check::round_trips(&list);
+        let e = Vec::<Dismissal>::from_json(
+            r#"[{"item":"x","at":"2026-11-18T11:06:40Z"},{"item":"y"}]"#,
+        );
+        assert_eq!(e.unwrap_err().path, "[1].at");
+        let e = Dismissal::from_json(r#"{"item":7,"at":"2026-11-18T11:06:40Z"}"#);
+        assert_eq!(e.unwrap_err().path, "item");
     }
 
     #[test]

@@ -42,6 +42,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::decode::{one_of, Decode, DecodeError, Json, Object};
+
 pub use url::SiteUrl;
 
 /// The trackers StandIn knows.
@@ -56,6 +58,20 @@ pub enum Site {
 
 impl Site {
     pub const ALL: [Site; 4] = [Site::GitHub, Site::GitLab, Site::Jira, Site::Linear];
+}
+
+impl Decode for Site {
+    fn decode(value: &Json) -> Result<Site, DecodeError> {
+        one_of(
+            value,
+            &[
+                ("github", Site::GitHub),
+                ("gitlab", Site::GitLab),
+                ("jira", Site::Jira),
+                ("linear", Site::Linear),
+            ],
+        )
+    }
 }
 
 /// What a page shows; it picks the scan plan.
@@ -77,6 +93,25 @@ pub enum PageKind {
     Board,
     /// Any other page of a known site: only the generic rules run.
     Other,
+}
+
+impl Decode for PageKind {
+    fn decode(value: &Json) -> Result<PageKind, DecodeError> {
+        one_of(
+            value,
+            &[
+                ("pull_request", PageKind::PullRequest),
+                ("merge_request", PageKind::MergeRequest),
+                ("issue", PageKind::Issue),
+                ("ticket", PageKind::Ticket),
+                ("pr_list", PageKind::PrList),
+                ("mr_list", PageKind::MrList),
+                ("issue_list", PageKind::IssueList),
+                ("board", PageKind::Board),
+                ("other", PageKind::Other),
+            ],
+        )
+    }
 }
 
 /// The canonical reference of one item, however its URL is spelled: `github.com/o/r/pull/12`,
@@ -102,6 +137,12 @@ impl ItemRef {
     }
 }
 
+impl Decode for ItemRef {
+    fn decode(value: &Json) -> Result<ItemRef, DecodeError> {
+        String::decode(value).map(ItemRef)
+    }
+}
+
 /// A classified page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page {
@@ -111,6 +152,18 @@ pub struct Page {
     pub item: Option<ItemRef>,
     /// Host, port and context path the page's links are read against (`jira.corp/jira`).
     pub root: String,
+}
+
+impl Decode for Page {
+    fn decode(value: &Json) -> Result<Page, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Page {
+            site: o.req("site")?,
+            kind: o.req("kind")?,
+            item: o.opt("item")?,
+            root: o.req("root")?,
+        })
+    }
 }
 
 /// A self-hosted tracker the user enabled in options (optional host permission granted):
@@ -128,6 +181,16 @@ impl Origin {
             site,
             base: base.to_owned(),
         }
+    }
+}
+
+impl Decode for Origin {
+    fn decode(value: &Json) -> Result<Origin, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Origin {
+            site: o.req("site")?,
+            base: o.req("base")?,
+        })
     }
 }
 
@@ -153,6 +216,27 @@ pub enum Role {
     /// person on the page. Only used to drop their own avatar (by the comment box) from generic
     /// matches; never returned by [`people`].
     Viewer,
+}
+
+impl Decode for Role {
+    fn decode(value: &Json) -> Result<Role, DecodeError> {
+        one_of(
+            value,
+            &[
+                ("author", Role::Author),
+                ("reviewer", Role::Reviewer),
+                ("assignee", Role::Assignee),
+                ("commenter", Role::Commenter),
+                ("review_commenter", Role::ReviewCommenter),
+                ("mention", Role::Mention),
+                ("participant", Role::Participant),
+                ("timeline_actor", Role::TimelineActor),
+                ("reporter", Role::Reporter),
+                ("creator", Role::Creator),
+                ("viewer", Role::Viewer),
+            ],
+        )
+    }
 }
 
 /// How old the page shape a rule targets is; tables list rules in this order.
@@ -321,6 +405,19 @@ pub struct Descriptor {
     pub inner: Vec<(String, String)>,
 }
 
+impl Decode for Descriptor {
+    fn decode(value: &Json) -> Result<Descriptor, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Descriptor {
+            rule: o.req("rule")?,
+            index: o.req("index")?,
+            attrs: pairs::member(&o, "attrs")?,
+            text: o.opt("text")?,
+            inner: pairs::member(&o, "inner")?,
+        })
+    }
+}
+
 /// The value of `key` in key–value pairs: the last one, as a map filled in order keeps.
 pub fn lookup<'a, V>(pairs: &'a [(String, V)], key: &str) -> Option<&'a V> {
     pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
@@ -329,6 +426,7 @@ pub fn lookup<'a, V>(pairs: &'a [(String, V)], key: &str) -> Option<&'a V> {
 /// A JSON object as `(key, value)` pairs. Not a map: an element has a few attributes, and each
 /// map type adds its own code to the wasm module.
 mod pairs {
+    use crate::decode::{Decode, DecodeError, Object};
     use serde::de::{MapAccess, Visitor};
     use serde::{Deserializer, Serializer};
 
@@ -355,6 +453,20 @@ mod pairs {
         }
         d.deserialize_map(Pairs)
     }
+
+    /// The member `key` as `deserialize` reads it under `#[serde(default)]`: absent is empty,
+    /// but `null` is refused like any other value that is not an object of strings.
+    pub fn member(o: &Object, key: &str) -> Result<Vec<(String, String)>, DecodeError> {
+        let Some((_, value)) = o.members().iter().find(|(k, _)| k == key) else {
+            return Ok(Vec::new());
+        };
+        let pairs = Object::new(value).map_err(|e| e.at(key))?;
+        pairs
+            .members()
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), String::decode(v).map_err(|e| e.at(k).at(key))?)))
+            .collect()
+    }
 }
 
 /// Someone on the page, tied to the element that names them.
@@ -370,6 +482,19 @@ pub struct Person {
     pub index: u32,
     /// The rule that identified them (for diagnostics and tests).
     pub rule: String,
+}
+
+impl Decode for Person {
+    fn decode(value: &Json) -> Result<Person, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Person {
+            handle: o.req("handle")?,
+            name: o.opt("name")?,
+            role: o.req("role")?,
+            index: o.req("index")?,
+            rule: o.req("rule")?,
+        })
+    }
 }
 
 /// A URL predicate with its sample URLs beside it (github-url-detection style).
@@ -889,6 +1014,139 @@ mod tests {
             let text = format!(r#"{{"rule":"r","index":0,"attrs":{bad}}}"#);
             assert!(serde_json::from_str::<Descriptor>(&text).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn decode_reads_what_serde_writes() {
+        use crate::decode::check::round_trips;
+        for site in Site::ALL {
+            round_trips(&site);
+        }
+        use PageKind::*;
+        for kind in [
+            PullRequest,
+            MergeRequest,
+            Issue,
+            Ticket,
+            PrList,
+            MrList,
+            IssueList,
+            Board,
+            Other,
+        ] {
+            round_trips(&kind);
+        }
+        use Role::*;
+        for role in [
+            Author,
+            Reviewer,
+            Assignee,
+            Commenter,
+            ReviewCommenter,
+            Mention,
+            Participant,
+            TimelineActor,
+            Reporter,
+            Creator,
+            Viewer,
+        ] {
+            round_trips(&role);
+        }
+        let item = ItemRef::new("github.com", &["o", "r", "pull", "12"]);
+        round_trips(&item);
+        assert_eq!(
+            ItemRef::from_json(r#""github.com/o/r/pull/12""#),
+            Ok(item.clone())
+        );
+        round_trips(&classify("https://github.com/o/r/pull/12/files", &[]).unwrap());
+        let list = classify("https://github.com/o/r/pulls", &[]).unwrap();
+        assert_eq!(list.item, None);
+        round_trips(&list);
+        for origin in sample_origins() {
+            round_trips(&origin);
+        }
+        round_trips(&Descriptor {
+            rule: "legacy-header-author".into(),
+            index: 7,
+            attrs: vec![
+                ("href".into(), "/alice".into()),
+                ("data-hovercard-url".into(), "/users/alice/hovercard".into()),
+            ],
+            text: Some("Alice".into()),
+            inner: vec![("alt".into(), "@alice".into())],
+        });
+        round_trips(&Descriptor::default());
+        round_trips(&Person {
+            handle: "alice".into(),
+            name: Some("Alice Liddell".into()),
+            role: Role::ReviewCommenter,
+            index: 3,
+            rule: "review-comment-author".into(),
+        });
+        round_trips(&Person {
+            handle: "bob".into(),
+            name: None,
+            role: Role::Author,
+            index: 0,
+            rule: "r".into(),
+        });
+        assert_eq!(Site::from_json(r#""GitHub""#).unwrap_err().path, "");
+        let e = Page::from_json(r#"{"site":"github","kind":"pr","root":"github.com"}"#);
+        assert_eq!(e.unwrap_err().path, "kind");
+        let e = Origin::from_json(r#"{"site":"linear"}"#);
+        assert_eq!(e.unwrap_err().path, "base");
+    }
+
+    #[test]
+    fn decoded_descriptors_default_and_refuse_as_serde_does() {
+        // What the shim sends: missing members default, unknown ones are ignored.
+        let descriptors = Vec::<Descriptor>::from_json(
+            r#"[{"rule":"legacy-header-author","index":0,"attrs":{"href":"/Alice"},"text":"Alice"},
+                {"rule":"no-such-rule","index":1,"attrs":{"href":"/bob"},"new":[1]}]"#,
+        )
+        .unwrap();
+        assert_eq!(descriptors[1].text, None);
+        assert_eq!(descriptors[1].inner, []);
+        let page = classify("https://github.com/o/r/pull/1", &[]).unwrap();
+        let found = people(&page, &descriptors);
+        assert_eq!(
+            found,
+            [Person {
+                handle: "alice".into(),
+                name: None,
+                role: Role::Author,
+                index: 0,
+                rule: "legacy-header-author".into(),
+            }]
+        );
+        let d = Descriptor::from_json(
+            r#"{"rule":"r","index":1,"attrs":{"href":"/a","rel":"x","href":"/b"},"inner":{"alt":"@a"}}"#,
+        )
+        .unwrap();
+        // Every pair is kept in order, as serde's visitor keeps them; `lookup` takes the last.
+        assert_eq!(d.attrs.len(), 3);
+        assert_eq!(lookup(&d.attrs, "href").map(String::as_str), Some("/b"));
+        assert_eq!(lookup(&d.inner, "alt").map(String::as_str), Some("@a"));
+        for (bad, path) in [
+            (r#"[["href","/a"]]"#, "attrs"),
+            (r#"{"href":1}"#, "attrs.href"),
+            ("null", "attrs"),
+            ("\"href\"", "attrs"),
+        ] {
+            let text = format!(r#"{{"rule":"r","index":0,"attrs":{bad}}}"#);
+            assert!(serde_json::from_str::<Descriptor>(&text).is_err(), "{bad}");
+            assert_eq!(
+                Descriptor::from_json(&text).unwrap_err().path,
+                path,
+                "{bad}"
+            );
+        }
+        let e = Descriptor::from_json(r#"{"rule":"r","index":0,"inner":{"alt":null}}"#);
+        assert_eq!(e.unwrap_err().path, "inner.alt");
+        let e = Descriptor::from_json(r#"{"rule":"r","index":-1}"#);
+        assert_eq!(e.unwrap_err().path, "index");
+        let e = Descriptor::from_json(r#"{"index":0}"#);
+        assert_eq!(e.unwrap_err().path, "rule");
     }
 
     #[test]

@@ -3,14 +3,13 @@
 //! thrown or rejected `JsValue` becomes a typed [`ExtError`] here, nowhere else.
 //!
 //! Rust values go out as JSON text (`serde_json`, which is also what the `storage.sync` quota
-//! counts) parsed into plain objects; they come back in through serde-wasm-bindgen, which
-//! ignores fields it does not know, so values a newer version stored (settings and drafts
-//! roam between browsers) stay readable (docs/architecture.md). It is also smaller in wasm than
-//! `serde_json`'s deserializer.
+//! counts) parsed into plain objects; they come back in through [`Decode`], which ignores
+//! fields it does not know, so values a newer version stored (settings and drafts roam
+//! between browsers) stay readable (docs/architecture.md).
 
 use crate::badge::ToolbarBadge;
+use crate::decode::Decode;
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -140,15 +139,15 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, ExtError> {
 }
 
 /// A plain JS value as a Rust value; `what` names it in the error.
-pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, ExtError> {
-    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| ExtError::Decode {
+pub fn from_js<T: Decode>(value: &JsValue, what: &str) -> Result<T, ExtError> {
+    crate::decode::from_js(value).map_err(|e| ExtError::Decode {
         what: what.to_string(),
         message: e.to_string(),
     })
 }
 
 /// The value stored under `key`, or `None` when there is none.
-pub async fn get<T: DeserializeOwned>(area: Area, key: &str) -> Result<Option<T>, ExtError> {
+pub async fn get<T: Decode>(area: Area, key: &str) -> Result<Option<T>, ExtError> {
     // Only the decoding is generic: one copy of the storage call serves every type.
     get_value(area, key)
         .await?
@@ -158,7 +157,7 @@ pub async fn get<T: DeserializeOwned>(area: Area, key: &str) -> Result<Option<T>
 
 /// The stored value, or its default when absent or unreadable (another version's shape, a
 /// corrupt write): the caller then shows or does less, never fails. Logged, not hidden.
-pub async fn get_or_default<T: DeserializeOwned + Default>(area: Area, key: &str) -> T {
+pub async fn get_or_default<T: Decode + Default>(area: Area, key: &str) -> T {
     get(area, key)
         .await
         .unwrap_or_else(|e| {
@@ -195,7 +194,7 @@ pub async fn remove(area: Area, keys: &[&str]) -> Result<(), ExtError> {
 
 /// Sends a message to the background worker and decodes its reply: a failure when it has an
 /// `error` member (as the JS loader's own failure reply has), else a success.
-pub async fn send_message<Req: Serialize, Rep: DeserializeOwned, Fail: DeserializeOwned>(
+pub async fn send_message<Req: Serialize, Rep: Decode, Fail: Decode>(
     request: &Req,
 ) -> Result<Result<Rep, Fail>, ExtError> {
     let reply = call("runtime.sendMessage", &[to_js(request)?]).await?;

@@ -6,10 +6,10 @@
 //! Requests send no cookies, follow no redirect (a bearer token goes to the server the user
 //! named and nowhere else) and bypass the HTTP cache (`If-None-Match` is ours to send).
 
+use crate::decode::Decode;
 use crate::http::{announced_too_large, fits_cap, Answer, JsonBody, NetError};
 use gloo::timers::callback::Timeout;
-use js_sys::{Object, Promise, Reflect, Uint8Array, JSON};
-use serde::de::DeserializeOwned;
+use js_sys::{Object, Promise, Reflect, Uint8Array};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -57,19 +57,13 @@ extern "C" {
     fn abort(this: &AbortController);
 }
 
-/// A body as text, parsed as JSON when asked: `JSON.parse`, then serde-wasm-bindgen, which
-/// reads only the fields a type names and refuses wrong types.
+/// A body as text, read as JSON when asked ([`Decode`]: only the fields a type names, and
+/// wrong types refused).
 pub struct JsonText(String);
 
 impl JsonBody for JsonText {
-    fn json<T: DeserializeOwned>(&self) -> Result<T, String> {
-        // The parser's message would quote the server's text; the fact is enough.
-        let value = JSON::parse(&self.0).map_err(|_| "not JSON".to_string())?;
-        serde_wasm_bindgen::from_value(value).map_err(|e| {
-            // Its errors are JS `Error`s, whose text starts with "Error: ".
-            let text = e.to_string();
-            text.strip_prefix("Error: ").unwrap_or(&text).to_string()
-        })
+    fn json<T: Decode>(&self) -> Result<T, String> {
+        T::from_json(&self.0).map_err(|e| e.to_string())
     }
 }
 
