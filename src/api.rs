@@ -11,6 +11,7 @@
 //!   `GET /v1/team/states` and the `after` of `GET /v1/team/changes`.
 
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::model::{Declaration, DeclaredState, Handles, Member, WorkItem, WorkingHours};
 use crate::time::Timestamp;
 use crate::validate::FieldError;
@@ -67,6 +68,18 @@ pub struct JoinRequest {
     pub working_hours: Option<WorkingHours>,
 }
 
+impl Encode for JoinRequest {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("invite", &self.invite)
+            .field("display_name", &self.display_name)
+            .field("handles", &self.handles)
+            .field("timezone", &self.timezone)
+            .opt("working_hours", &self.working_hours)
+            .end();
+    }
+}
+
 /// The answer to a join. The token is shown this once; the server keeps only its hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -102,6 +115,15 @@ impl Decode for TeamInfo {
             id: o.req("id")?,
             name: o.req("name")?,
         })
+    }
+}
+
+impl Encode for TeamInfo {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .end();
     }
 }
 
@@ -175,6 +197,17 @@ impl Decode for MemberState {
     }
 }
 
+impl Encode for MemberState {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("member_id", &self.member_id)
+            .field("version", &self.version)
+            .field("state", &self.state)
+            .unless(self.acks.is_empty(), "acks", &self.acks)
+            .end();
+    }
+}
+
 /// "Acknowledged by Bob 09:12": a hand-off's recipient confirmed it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -195,6 +228,16 @@ impl Decode for Ack {
             by: o.req("by")?,
             at: o.req("at")?,
         })
+    }
+}
+
+impl Encode for Ack {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .opt("item", &self.item)
+            .field("by", &self.by)
+            .field("at", &self.at)
+            .end();
     }
 }
 
@@ -269,6 +312,15 @@ impl Decode for AckRequest {
             member_id: o.req("member_id")?,
             item: o.opt("item")?,
         })
+    }
+}
+
+impl Encode for AckRequest {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("member_id", &self.member_id)
+            .opt("item", &self.item)
+            .end();
     }
 }
 
@@ -508,6 +560,46 @@ mod tests {
         });
         round_trips(&Health {
             status: "ok".into(),
+        });
+    }
+
+    #[test]
+    fn what_the_extension_writes_encodes_as_serde_writes_it() {
+        use crate::encode::check::same_as_serde;
+        same_as_serde(&team());
+        same_as_serde(&TeamInfo {
+            id: String::new(),
+            name: "\"Core\" \\ é\n".into(),
+        });
+        same_as_serde(&full_state());
+        same_as_serde(&empty_state());
+        for ack in &full_state().acks {
+            same_as_serde(ack);
+        }
+        for item in [Some("github.com/acme/api/pull/12".into()), None] {
+            same_as_serde(&AckRequest {
+                member_id: "m_1".into(),
+                item,
+            });
+        }
+        same_as_serde(&JoinRequest {
+            invite: "code".into(),
+            display_name: "Bob Stone".into(),
+            handles: Handles {
+                github: Some("bobs".into()),
+                gitlab: Some("bob".into()),
+                jira: Some("bob.stone".into()),
+                linear: Some("bob@acme".into()),
+            },
+            timezone: "Europe/Berlin".into(),
+            working_hours: Some(WorkingHours::default()),
+        });
+        same_as_serde(&JoinRequest {
+            invite: String::new(),
+            display_name: String::new(),
+            handles: Handles::default(),
+            timezone: "UTC".into(),
+            working_hours: None,
         });
     }
 

@@ -6,6 +6,7 @@
 
 use crate::api::{ApiError, Health, JoinRequest, JoinResponse, TeamInfo};
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::http::{Answer, JsonBody, NetError};
 use crate::model::{Member, Settings};
 use crate::time::Timestamp;
@@ -43,6 +44,17 @@ impl Decode for Connection {
             member: o.req("member")?,
             connected_at: o.req("connected_at")?,
         })
+    }
+}
+
+impl Encode for Connection {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("server", &self.server)
+            .field("team", &self.team)
+            .field("member", &self.member)
+            .field("connected_at", &self.connected_at)
+            .end();
     }
 }
 
@@ -656,6 +668,18 @@ mod tests {
         .unwrap();
         assert_eq!(connection.summary(), "Connected to Core as Ann");
         crate::decode::check::round_trips(&connection);
+        crate::encode::check::same_as_serde(&connection);
+        crate::encode::check::same_as_serde(&Connection {
+            member: Member {
+                handles: crate::model::Handles {
+                    github: Some("ann".into()),
+                    ..Default::default()
+                },
+                working_hours: Some(Default::default()),
+                ..connection.member.clone()
+            },
+            ..connection.clone()
+        });
         for (bad, path) in [
             (
                 r#"{"server":"https://x.example","team":{"id":"t","name":"Core"},

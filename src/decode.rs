@@ -156,6 +156,14 @@ impl Parser<'_> {
     fn string(&mut self) -> Result<String, DecodeError> {
         let mut out = Vec::new();
         loop {
+            // Copy the plain run up to the next quote, escape or control byte in one go.
+            let rest = self.bytes.get(self.at..).unwrap_or_default();
+            let run = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(rest.len());
+            out.extend_from_slice(&rest[..run]);
+            self.at += run;
             match self.next()? {
                 b'"' => break,
                 b'\\' => {
@@ -359,11 +367,19 @@ impl<'a> Object<'a> {
 /// fast, and no call back into JS per field.
 #[cfg(target_arch = "wasm32")]
 pub fn from_js<T: Decode>(value: &wasm_bindgen::JsValue) -> Result<T, DecodeError> {
-    let text = js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|text| text.as_string())
-        .ok_or(DecodeError::new("not a JSON value"))?;
-    T::from_json(&text)
+    T::decode(&Json::from_js(value)?)
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Json {
+    /// The tree of a JS value ([`from_js`] without the typed part, which alone is per type).
+    pub fn from_js(value: &wasm_bindgen::JsValue) -> Result<Json, DecodeError> {
+        let text = js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|text| text.as_string())
+            .ok_or(DecodeError::new("not a JSON value"))?;
+        Json::parse(&text)
+    }
 }
 
 /// An externally tagged enum value (serde's default): `"clear"` for a unit variant,

@@ -4,6 +4,7 @@
 //! user's zone, as `<input type="datetime-local">` shows them.
 
 use crate::decode::{one_of, Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::model::{Declaration, ItemState, Status, WorkItem, WorkingHours};
 use crate::sites::canonical_item_ref;
 use crate::time::{LocalDateTime, LocalTime, Timestamp, ZoneOffsets};
@@ -62,6 +63,12 @@ impl Decode for Expiry {
     }
 }
 
+impl Encode for Expiry {
+    fn encode(&self, w: &mut Writer) {
+        w.string(self.as_str());
+    }
+}
+
 /// The back-at quick choices beside the date-and-time control.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackAtChoice {
@@ -104,6 +111,18 @@ impl Decode for ItemDraft {
             state: o.opt("state")?.unwrap_or(d.state),
             handoff_to: o.opt("handoff_to")?.unwrap_or(d.handoff_to),
         })
+    }
+}
+
+impl Encode for ItemDraft {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("url", &self.url)
+            .field("title", &self.title)
+            .field("note", &self.note)
+            .field("state", &self.state)
+            .field("handoff_to", &self.handoff_to)
+            .end();
     }
 }
 
@@ -159,6 +178,23 @@ impl Decode for Draft {
             expiry: o.opt("expiry")?.unwrap_or(d.expiry),
             expires_custom: o.opt("expires_custom")?.unwrap_or(d.expires_custom),
         })
+    }
+}
+
+impl Encode for Draft {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("status", &self.status)
+            .field("headline", &self.headline)
+            .field("emoji", &self.emoji)
+            .field("note", &self.note)
+            .field("items", &self.items)
+            .field("blockers", &self.blockers)
+            .field("cover", &self.cover)
+            .field("back_at", &self.back_at)
+            .field("expiry", &self.expiry)
+            .field("expires_custom", &self.expires_custom)
+            .end();
     }
 }
 
@@ -557,13 +593,18 @@ mod tests {
     }
 
     #[test]
-    fn decode_reads_what_serde_writes() {
+    fn decode_and_encode_match_serde() {
         use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
         round_trips(&filled());
+        same_as_serde(&filled());
         round_trips(&Draft::default());
+        same_as_serde(&Draft::default());
         round_trips(&ItemDraft::default());
+        same_as_serde(&ItemDraft::default());
         for e in Expiry::ALL {
             round_trips(&e);
+            same_as_serde(&e);
         }
     }
 

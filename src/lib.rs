@@ -11,6 +11,7 @@ pub mod decode;
 pub mod digest;
 pub mod display;
 pub mod draft;
+pub mod encode;
 pub mod features;
 pub mod http;
 pub mod item_ref;

@@ -15,7 +15,8 @@
 
 use crate::api::AckRequest;
 use crate::connect::Connection;
-use crate::decode::{one_of, tagged, unknown_variant, variant, Decode, DecodeError, Json, Object};
+use crate::decode::{tagged, unknown_variant, variant, Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Members, Writer};
 use crate::features::{PlanReply, RenderReply, RenderRequest};
 use crate::model::{Declaration, DeclaredState};
 use crate::outbox::Resolution;
@@ -95,6 +96,44 @@ impl Decode for Request {
     }
 }
 
+impl Encode for Request {
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            Request::Declare(declaration) => w.variant("declare", Some(declaration)),
+            Request::Clear => w.string("clear"),
+            Request::Plan { url } => struct_variant(w, "plan", |m| {
+                m.field("url", url);
+            }),
+            Request::Render(request) => w.variant("render", Some(request)),
+            Request::Viewed { url, title } => struct_variant(w, "viewed", |m| {
+                m.field("url", url).field("title", title);
+            }),
+            Request::Act { url, action } => struct_variant(w, "act", |m| {
+                m.field("url", url).field("action", action);
+            }),
+            Request::Connect { server, invite } => struct_variant(w, "connect", |m| {
+                m.field("server", server).field("invite", invite);
+            }),
+            Request::Disconnect => w.string("disconnect"),
+            Request::Resolve(choice) => w.variant("resolve", Some(choice)),
+            Request::SnoozeReminder => w.string("snooze_reminder"),
+            Request::SkipReminder => w.string("skip_reminder"),
+            Request::Acknowledge(ack) => w.variant("acknowledge", Some(ack)),
+        }
+    }
+}
+
+/// A struct variant, `{"tag":{…members…}}`.
+fn struct_variant(w: &mut Writer, tag: &str, members: impl FnOnce(&mut Members<'_>)) {
+    w.raw("{");
+    w.string(tag);
+    w.raw(":");
+    let mut object = w.object();
+    members(&mut object);
+    object.end();
+    w.raw("}");
+}
+
 /// The struct variants (`{"plan":{"url":…}}`), their members read by name.
 fn struct_request(tag: &str, data: Option<&Json>) -> Result<Request, DecodeError> {
     let o = Object::new(data.ok_or(DecodeError::new("missing"))?)?;
@@ -124,6 +163,16 @@ pub enum ContentReply {
     Rendered(RenderReply),
     /// `viewed` and `act` were carried out.
     Done,
+}
+
+impl Encode for ContentReply {
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            ContentReply::Plan(plan) => w.variant("plan", Some(plan)),
+            ContentReply::Rendered(reply) => w.variant("rendered", Some(reply)),
+            ContentReply::Done => w.string("done"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +205,20 @@ impl Decode for Response {
     }
 }
 
+impl Encode for Response {
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            Response::Declared(state) => w.variant("declared", Some(state)),
+            Response::Cleared => w.string("cleared"),
+            Response::Connected(connection) => w.variant("connected", Some(connection)),
+            Response::Disconnected => w.string("disconnected"),
+            Response::Resolved => w.string("resolved"),
+            Response::Reminder(reminder) => w.variant("reminder", Some(reminder)),
+            Response::Acknowledged => w.string("acknowledged"),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -169,19 +232,12 @@ pub enum ErrorCode {
     Internal,
 }
 
-impl Decode for ErrorCode {
-    fn decode(value: &Json) -> Result<ErrorCode, DecodeError> {
-        one_of(
-            value,
-            &[
-                ("bad_request", ErrorCode::BadRequest),
-                ("forbidden", ErrorCode::Forbidden),
-                ("invalid", ErrorCode::Invalid),
-                ("internal", ErrorCode::Internal),
-            ],
-        )
-    }
-}
+crate::wire_names!(ErrorCode {
+    BadRequest = "bad_request",
+    Forbidden = "forbidden",
+    Invalid = "invalid",
+    Internal = "internal",
+});
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorReply {
@@ -199,6 +255,16 @@ impl Decode for ErrorReply {
             message: o.req("message")?,
             errors: o.or_default("errors")?,
         })
+    }
+}
+
+impl Encode for ErrorReply {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("error", &self.error)
+            .field("message", &self.message)
+            .unless(self.errors.is_empty(), "errors", &self.errors)
+            .end();
     }
 }
 
@@ -230,6 +296,16 @@ pub enum Reply {
     Ok(Response),
     Content(ContentReply),
     Err(ErrorReply),
+}
+
+impl Encode for Reply {
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            Reply::Ok(response) => response.encode(w),
+            Reply::Content(reply) => reply.encode(w),
+            Reply::Err(error) => error.encode(w),
+        }
+    }
 }
 
 impl From<Result<Response, ErrorReply>> for Reply {
@@ -502,6 +578,55 @@ mod tests {
     }
 
     #[test]
+    fn replies_encode_as_serde_writes_them() {
+        use crate::encode::check::same_as_serde;
+        use crate::features::{plan_for, Mount};
+        use crate::render::{RenderSpec, Tag};
+        let badge = RenderSpec::new(Tag::Span)
+            .class("badge")
+            .child(RenderSpec::text_el(Tag::Strong, "name", "Ada"));
+        let rendered = RenderReply::new(vec![
+            Mount {
+                feature: crate::features::FeatureId::Badges,
+                element: Some(4),
+                spec: badge.clone(),
+            },
+            Mount {
+                feature: crate::features::FeatureId::Banner,
+                element: None,
+                spec: badge.clone().lazy(),
+            },
+        ]);
+        for reply in [
+            Reply::Content(ContentReply::Plan(Box::new(plan_for(
+                "https://github.com/o/r/pull/1",
+                &[],
+            )))),
+            Reply::Content(ContentReply::Plan(Box::new(plan_for(
+                "https://example.com/",
+                &[],
+            )))),
+            Reply::Content(ContentReply::Rendered(rendered)),
+            Reply::Content(ContentReply::Rendered(RenderReply::default())),
+            Reply::Content(ContentReply::Done),
+            Reply::Ok(Response::Cleared),
+            Reply::Ok(Response::Connected(Box::new(connection()))),
+            Reply::Err(ErrorReply::new(ErrorCode::Forbidden, "no")),
+            Reply::Err(ErrorReply {
+                error: ErrorCode::Invalid,
+                message: "Fix it.".into(),
+                errors: vec![FieldError {
+                    field: "headline".into(),
+                    message: "Required.".into(),
+                }],
+            }),
+        ] {
+            same_as_serde(&reply);
+        }
+        same_as_serde(&ContentReply::Done);
+    }
+
+    #[test]
     fn reminder_and_acknowledge_requests_come_from_own_pages_only() {
         let snooze: Request = serde_json::from_str(r#""snooze_reminder""#).unwrap();
         let skip: Request = serde_json::from_str(r#""skip_reminder""#).unwrap();
@@ -544,6 +669,7 @@ mod tests {
     #[test]
     fn every_request_decodes_as_serde_writes_it() {
         use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
         for request in [
             Request::Declare(Box::new(crate::model::tests::sample())),
             Request::Declare(Box::new(declaration())),
@@ -561,6 +687,10 @@ mod tests {
             Request::Viewed {
                 url: "https://github.com/o/r/pull/1".into(),
                 title: "t".into(),
+            },
+            Request::Viewed {
+                url: String::new(),
+                title: "\"Fix\" \\ é\n".into(),
             },
             Request::Act {
                 url: "https://github.com/o/r/pull/1".into(),
@@ -585,6 +715,7 @@ mod tests {
             }),
         ] {
             round_trips(&request);
+            same_as_serde(&request);
         }
     }
 
@@ -672,6 +803,7 @@ mod tests {
     #[test]
     fn replies_decode_as_serde_writes_them() {
         use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
         for response in [
             Response::Declared(Box::new(DeclaredState {
                 declaration: crate::model::tests::sample(),
@@ -691,15 +823,24 @@ mod tests {
             Response::Acknowledged,
         ] {
             round_trips(&response);
+            same_as_serde(&response);
         }
-        round_trips(&ErrorReply {
+        let invalid = ErrorReply {
             error: ErrorCode::Invalid,
             message: "Fix it.".into(),
-            errors: vec![FieldError {
-                field: "headline".into(),
-                message: "Required.".into(),
-            }],
-        });
+            errors: vec![
+                FieldError {
+                    field: "headline".into(),
+                    message: "Required.".into(),
+                },
+                FieldError {
+                    field: "items[0].url".into(),
+                    message: "Not a \"link\".".into(),
+                },
+            ],
+        };
+        round_trips(&invalid);
+        same_as_serde(&invalid);
         for code in [
             ErrorCode::BadRequest,
             ErrorCode::Forbidden,
@@ -707,6 +848,8 @@ mod tests {
             ErrorCode::Internal,
         ] {
             round_trips(&ErrorReply::new(code, "no"));
+            same_as_serde(&ErrorReply::new(code, "no"));
+            same_as_serde(&code);
         }
 
         // The JS loader's own failure reply.

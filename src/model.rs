@@ -1,6 +1,7 @@
 //! The declared-state wire model (DESIGN.md §2), shared by the extension and the team server.
 
 use crate::decode::{one_of, Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::reminder::ReminderSettings;
 use crate::time::{LocalDateTime, LocalTime, Timestamp, Weekday, ZoneOffsets};
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,12 @@ impl Decode for Status {
     }
 }
 
+impl Encode for Status {
+    fn encode(&self, w: &mut Writer) {
+        w.string(self.as_str());
+    }
+}
+
 /// Where one work item stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -110,6 +117,12 @@ impl Decode for ItemState {
     }
 }
 
+impl Encode for ItemState {
+    fn encode(&self, w: &mut Writer) {
+        w.string(self.as_str());
+    }
+}
+
 /// A PR, MR, issue or ticket the declarer is working on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -140,6 +153,19 @@ impl Decode for WorkItem {
             state: o.req("state")?,
             handoff_to: o.opt("handoff_to")?,
         })
+    }
+}
+
+impl Encode for WorkItem {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("url", &self.url)
+            .field("canonical_ref", &self.canonical_ref)
+            .field("title", &self.title)
+            .field("note", &self.note)
+            .field("state", &self.state)
+            .opt("handoff_to", &self.handoff_to)
+            .end();
     }
 }
 
@@ -206,6 +232,23 @@ impl Decode for Declaration {
     }
 }
 
+impl Encode for Declaration {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("status", &self.status)
+            .field("headline", &self.headline)
+            .opt("emoji", &self.emoji)
+            .field("note", &self.note)
+            .field("items", &self.items)
+            .field("blockers", &self.blockers)
+            .opt("cover", &self.cover)
+            .opt("back_at", &self.back_at)
+            .opt("expires_at", &self.expires_at)
+            .field("timezone", &self.timezone)
+            .end();
+    }
+}
+
 /// A declaration once made: stamped with when, and the server's version (0 before the server
 /// has accepted it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,6 +275,16 @@ impl Decode for DeclaredState {
             declared_at: o.req("declared_at")?,
             version: o.or_default("version")?,
         })
+    }
+}
+
+impl Encode for DeclaredState {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("declaration", &self.declaration)
+            .field("declared_at", &self.declared_at)
+            .field("version", &self.version)
+            .end();
     }
 }
 
@@ -263,6 +316,17 @@ impl Decode for Handles {
     }
 }
 
+impl Encode for Handles {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .opt("github", &self.github)
+            .opt("gitlab", &self.gitlab)
+            .opt("jira", &self.jira)
+            .opt("linear", &self.linear)
+            .end();
+    }
+}
+
 /// When someone works, in their own zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -281,6 +345,16 @@ impl Decode for WorkingHours {
             start: o.req("start")?,
             end: o.req("end")?,
         })
+    }
+}
+
+impl Encode for WorkingHours {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("days", &self.days)
+            .field("start", &self.start)
+            .field("end", &self.end)
+            .end();
     }
 }
 
@@ -363,6 +437,18 @@ impl Decode for Settings {
     }
 }
 
+impl Encode for Settings {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("display_name", &self.display_name)
+            .field("handles", &self.handles)
+            .field("timezone", &self.timezone)
+            .field("working_hours", &self.working_hours)
+            .unless(self.reminder.is_default(), "reminder", &self.reminder)
+            .end();
+    }
+}
+
 /// A team member as the server lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -386,6 +472,18 @@ impl Decode for Member {
             timezone: o.req("timezone")?,
             working_hours: o.opt("working_hours")?,
         })
+    }
+}
+
+impl Encode for Member {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("id", &self.id)
+            .field("display_name", &self.display_name)
+            .field("handles", &self.handles)
+            .field("timezone", &self.timezone)
+            .opt("working_hours", &self.working_hours)
+            .end();
     }
 }
 
@@ -603,33 +701,42 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn decode_reads_what_serde_writes() {
+    fn decode_and_encode_match_serde() {
         use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
         let mut full = sample();
         full.expires_at = Some(ts("2026-12-01T00:00:00.250Z"));
-        round_trips(&DeclaredState {
+        let full = DeclaredState {
             declaration: full,
             declared_at: ts("2026-11-27T17:42:00Z"),
             version: 3,
-        });
-        round_trips(&DeclaredState {
+        };
+        round_trips(&full);
+        same_as_serde(&full);
+        let minimal = DeclaredState {
             declaration: Declaration::new(Status::Ooo, "Away", "UTC"),
             declared_at: Timestamp(0),
             version: 0,
-        });
-        round_trips(&WorkItem {
+        };
+        round_trips(&minimal);
+        same_as_serde(&minimal);
+        let item = WorkItem {
             url: "https://x.test/1".into(),
             canonical_ref: String::new(),
             title: String::new(),
             note: String::new(),
             state: ItemState::InProgress,
             handoff_to: None,
-        });
+        };
+        round_trips(&item);
+        same_as_serde(&item);
         for s in Status::ALL {
             round_trips(&s);
+            same_as_serde(&s);
         }
         for s in ItemState::ALL {
             round_trips(&s);
+            same_as_serde(&s);
         }
         let handles = Handles {
             github: Some("octocat".into()),
@@ -638,15 +745,28 @@ pub(crate) mod tests {
             linear: Some("ana".into()),
         };
         round_trips(&handles);
+        same_as_serde(&handles);
         round_trips(&Handles::default());
+        same_as_serde(&Handles::default());
+        // A member set after unset ones: no stray comma.
+        same_as_serde(&Handles {
+            linear: Some("ana".into()),
+            ..Handles::default()
+        });
         let night = WorkingHours {
             days: vec![Weekday::Sat, Weekday::Sun],
             start: LocalTime::hm(22, 0),
             end: LocalTime::hm(6, 30),
         };
         round_trips(&night);
+        same_as_serde(&night);
         round_trips(&WorkingHours::default());
-        round_trips(&Settings {
+        same_as_serde(&WorkingHours::default());
+        same_as_serde(&WorkingHours {
+            days: vec![],
+            ..WorkingHours::default()
+        });
+        let settings = Settings {
             display_name: "Alice".into(),
             handles: handles.clone(),
             timezone: "Europe/Berlin".into(),
@@ -655,22 +775,36 @@ pub(crate) mod tests {
                 enabled: false,
                 lead_minutes: 45,
             },
-        });
+        };
+        round_trips(&settings);
+        same_as_serde(&settings);
+        // The default reminder is left out.
+        let quiet = Settings {
+            reminder: ReminderSettings::default(),
+            ..settings
+        };
+        assert!(!crate::encode::to_json(&quiet).contains("reminder"));
+        same_as_serde(&quiet);
         round_trips(&Settings::default());
-        round_trips(&Member {
+        same_as_serde(&Settings::default());
+        let member = Member {
             id: "m1".into(),
             display_name: "Alice".into(),
             handles,
             timezone: "Europe/Berlin".into(),
             working_hours: Some(night),
-        });
-        round_trips(&Member {
+        };
+        round_trips(&member);
+        same_as_serde(&member);
+        let bare = Member {
             id: "m2".into(),
             display_name: "Bob".into(),
             handles: Handles::default(),
             timezone: "UTC".into(),
             working_hours: None,
-        });
+        };
+        round_trips(&bare);
+        same_as_serde(&bare);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! once. Pure rules only; the worker does the I/O and persists [`Outbox`] in `storage.local`.
 
 use crate::api::{item_key, MemberState};
-use crate::decode::{one_of, tagged, unknown_variant, Decode, DecodeError, Json, Object};
+use crate::decode::{tagged, unknown_variant, Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::model::{Declaration, DeclaredState};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,19 @@ impl Decode for Intent {
     }
 }
 
+impl Encode for Intent {
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            Intent::Declare { declaration } => {
+                w.raw(r#"{"declare":"#);
+                w.object().field("declaration", declaration).end();
+                w.raw("}");
+            }
+            Intent::Clear => w.string("clear"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pending {
     pub intent: Intent,
@@ -55,6 +69,17 @@ impl Decode for Pending {
             attempts: o.req("attempts")?,
             next_attempt_at: o.req("next_attempt_at")?,
         })
+    }
+}
+
+impl Encode for Pending {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("intent", &self.intent)
+            .field("base_version", &self.base_version)
+            .field("attempts", &self.attempts)
+            .field("next_attempt_at", &self.next_attempt_at)
+            .end();
     }
 }
 
@@ -89,6 +114,18 @@ impl Decode for Outbox {
     }
 }
 
+impl Encode for Outbox {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("pending", &self.pending)
+            .field("server_version", &self.server_version)
+            .field("synced_at", &self.synced_at)
+            .field("conflict", &self.conflict)
+            .field("error", &self.error)
+            .end();
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Conflict {
     pub local: Intent,
@@ -102,6 +139,15 @@ impl Decode for Conflict {
             local: o.req("local")?,
             server: o.req("server")?,
         })
+    }
+}
+
+impl Encode for Conflict {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("local", &self.local)
+            .field("server", &self.server)
+            .end();
     }
 }
 
@@ -276,18 +322,11 @@ pub enum Resolution {
     Merge,
 }
 
-impl Decode for Resolution {
-    fn decode(value: &Json) -> Result<Resolution, DecodeError> {
-        one_of(
-            value,
-            &[
-                ("keep_local", Resolution::KeepLocal),
-                ("keep_server", Resolution::KeepServer),
-                ("merge", Resolution::Merge),
-            ],
-        )
-    }
-}
+crate::wire_names!(Resolution {
+    KeepLocal = "keep_local",
+    KeepServer = "keep_server",
+    Merge = "merge",
+});
 
 /// What the local declared state becomes after a [`Resolution`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -577,16 +616,21 @@ mod tests {
     #[test]
     fn stored_outboxes_decode_as_serde_writes_them() {
         use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
         round_trips(&declare());
         round_trips(&Intent::Clear);
+        same_as_serde(&declare());
+        same_as_serde(&Intent::Clear);
         for choice in [
             Resolution::KeepLocal,
             Resolution::KeepServer,
             Resolution::Merge,
         ] {
             round_trips(&choice);
+            same_as_serde(&choice);
         }
         round_trips(&Outbox::default());
+        same_as_serde(&Outbox::default());
         let conflict = Conflict {
             local: declare(),
             server: MemberState {
@@ -599,7 +643,8 @@ mod tests {
             },
         };
         round_trips(&conflict);
-        round_trips(&Outbox {
+        same_as_serde(&conflict);
+        let full = Outbox {
             pending: Some(Pending {
                 intent: Intent::Clear,
                 base_version: 4,
@@ -613,6 +658,18 @@ mod tests {
                 server: server(4, None),
             }),
             error: Some("timezone: unknown zone".into()),
+        };
+        round_trips(&full);
+        same_as_serde(&full);
+        same_as_serde(&Outbox {
+            pending: Some(Pending {
+                intent: declare(),
+                base_version: 0,
+                attempts: 0,
+                next_attempt_at: T0,
+            }),
+            conflict: Some(conflict),
+            ..full
         });
 
         assert_eq!(Outbox::from_json("{}"), Ok(Outbox::default()));

@@ -15,6 +15,7 @@
 //! for. Missed reminders of earlier days are past their window and never pile up.
 
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::model::WorkingHours;
 use crate::shift::{shifts_around, Shift};
 use crate::time::{Timestamp, ZoneOffsets};
@@ -67,6 +68,15 @@ impl Decode for ReminderSettings {
     }
 }
 
+impl Encode for ReminderSettings {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("enabled", &self.enabled)
+            .field("lead_minutes", &self.lead_minutes)
+            .end();
+    }
+}
+
 /// What the reminder remembers between evaluations (`storage.local`, [`crate::store::REMINDER_KEY`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -88,6 +98,17 @@ impl Decode for ReminderState {
             skipped_shift: o.opt("skipped_shift")?,
             notified: o.opt("notified")?,
         })
+    }
+}
+
+// No `skip_serializing_if`: `None` is written as `null`.
+impl Encode for ReminderState {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("snoozed_until", &self.snoozed_until)
+            .field("skipped_shift", &self.skipped_shift)
+            .field("notified", &self.notified)
+            .end();
     }
 }
 
@@ -551,13 +572,17 @@ mod tests {
     }
 
     #[test]
-    fn decode_settings_and_state() {
+    fn decode_and_encode_settings_and_state() {
         use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
         round_trips(&ReminderSettings::default());
-        round_trips(&ReminderSettings {
+        same_as_serde(&ReminderSettings::default());
+        let off = ReminderSettings {
             enabled: false,
             lead_minutes: 45,
-        });
+        };
+        round_trips(&off);
+        same_as_serde(&off);
         assert_eq!(
             ReminderSettings::from_json("{}"),
             Ok(ReminderSettings::default())
@@ -566,12 +591,15 @@ mod tests {
         assert!(lead.enabled && lead.lead_minutes == 90);
         let e = ReminderSettings::from_json(r#"{"lead_minutes":-5}"#).unwrap_err();
         assert_eq!(e.path, "lead_minutes");
-        round_trips(&ReminderState {
+        let state = ReminderState {
             snoozed_until: Some(t("2026-11-27T16:05:00Z")),
             skipped_shift: Some(t("2026-11-27T08:00:00Z")),
             notified: Some(t("2026-11-27T15:30:00Z")),
-        });
+        };
+        round_trips(&state);
+        same_as_serde(&state);
         round_trips(&ReminderState::default());
+        same_as_serde(&ReminderState::default());
         assert_eq!(ReminderState::from_json("{}"), Ok(ReminderState::default()));
         let e = ReminderState::from_json(r#"{"notified":"yesterday"}"#).unwrap_err();
         assert_eq!(e.path, "notified");

@@ -8,6 +8,7 @@ use crate::api::{ApiError, ChangesResponse, MemberState, Roster, TeamStates};
 use crate::connect::Connection;
 use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::display::{declared_text, local_date_time_text, synced_text};
+use crate::encode::{Encode, Writer};
 use crate::http::{retry_after_ms, Answer, JsonBody, NetError};
 use crate::model::{Declaration, Member, Settings};
 use crate::outbox::{Conflict, Intent, Outbox, SendOutcome};
@@ -62,6 +63,16 @@ impl Decode for SyncStatus {
             states_etag: o.opt("states_etag")?,
             disconnected: o.opt("disconnected")?,
         })
+    }
+}
+
+impl Encode for SyncStatus {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("team_problem", &self.team_problem)
+            .field("states_etag", &self.states_etag)
+            .field("disconnected", &self.disconnected)
+            .end();
     }
 }
 
@@ -664,12 +675,16 @@ mod tests {
     #[test]
     fn sync_status_decodes_as_serde_writes_it() {
         use crate::decode::check::round_trips;
-        round_trips(&SyncStatus::default());
-        round_trips(&SyncStatus {
+        use crate::encode::check::same_as_serde;
+        let full = SyncStatus {
             team_problem: Some("the server is unavailable (HTTP 503)".into()),
             states_etag: Some("\"c-9\"".into()),
             disconnected: Some(REVOKED.into()),
-        });
+        };
+        for status in [SyncStatus::default(), full] {
+            round_trips(&status);
+            same_as_serde(&status);
+        }
         assert_eq!(SyncStatus::from_json("{}"), Ok(SyncStatus::default()));
         assert_eq!(
             SyncStatus::from_json(r#"{"states_etag":"\"c-3\"","later":true}"#),

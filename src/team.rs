@@ -4,12 +4,14 @@
 
 use crate::api::{ChangesResponse, MemberState, TeamInfo, TeamStates};
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::model::{Member, Status};
+use crate::order::SortedMap;
 use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
-/// Everything the extension knows about the team, keyed by member id.
+/// Everything the extension knows about the team, keyed by member id (JSON objects in
+/// storage, in id order).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TeamCache {
     #[serde(default)]
@@ -18,9 +20,9 @@ pub struct TeamCache {
     #[serde(default)]
     pub cursor: u64,
     #[serde(default)]
-    pub members: BTreeMap<String, Member>,
+    pub members: SortedMap<String, Member>,
     #[serde(default)]
-    pub states: BTreeMap<String, MemberState>,
+    pub states: SortedMap<String, MemberState>,
 }
 
 impl Decode for TeamCache {
@@ -35,11 +37,22 @@ impl Decode for TeamCache {
     }
 }
 
+impl Encode for TeamCache {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("team", &self.team)
+            .field("cursor", &self.cursor)
+            .field("members", &self.members)
+            .field("states", &self.states)
+            .end();
+    }
+}
+
 /// A map keyed by member id (`#[serde(default)]`: absent or null is empty). A repeated key
 /// keeps its last value, as serde's map does.
-fn by_id<T: Decode>(value: Option<&Json>) -> Result<BTreeMap<String, T>, DecodeError> {
+fn by_id<T: Decode>(value: Option<&Json>) -> Result<SortedMap<String, T>, DecodeError> {
     let Some(value) = value else {
-        return Ok(BTreeMap::new());
+        return Ok(SortedMap::new());
     };
     Object::new(value)?
         .members()
@@ -160,7 +173,8 @@ pub fn roster_rows(
     viewer_zone: &dyn ZoneOffsets,
     zone_of: &dyn Fn(&str) -> Box<dyn ZoneOffsets>,
 ) -> Vec<RosterRow> {
-    let mut rows: Vec<RosterRow> = cache
+    // Each row with its sort key, computed once.
+    let rows: Vec<_> = cache
         .members
         .values()
         .map(|member| {
@@ -172,17 +186,19 @@ pub fn roster_rows(
                 zone_of(&member.timezone).as_ref(),
             )
         })
+        .map(|row| {
+            let reachable =
+                matches!(row.status, Some(Status::Online | Status::Focus)) && !row.expired;
+            let back = match (reachable, row.back_at) {
+                (true, _) => (0, 0),
+                (false, Some(at)) => (0, at.millis()),
+                (false, None) => (1, 0),
+            };
+            ((!reachable, back, crate::text::lowercase(&row.name)), row)
+        })
         .collect();
-    rows.sort_by_cached_key(|r| {
-        let reachable = matches!(r.status, Some(Status::Online | Status::Focus)) && !r.expired;
-        let back = match (reachable, r.back_at) {
-            (true, _) => (0, 0),
-            (false, Some(at)) => (0, at.millis()),
-            (false, None) => (1, 0),
-        };
-        (!reachable, back, crate::text::lowercase(&r.name))
-    });
-    rows
+    let rows = crate::order::by(rows, |a, b| a.0.cmp(&b.0));
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 #[cfg(test)]
@@ -303,7 +319,9 @@ mod tests {
     #[test]
     fn stored_team_caches_decode_as_serde_writes_them() {
         use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
         round_trips(&TeamCache::default());
+        same_as_serde(&TeamCache::default());
         let mut cache = TeamCache {
             team: Some(TeamInfo {
                 id: "t".into(),
@@ -322,6 +340,16 @@ mod tests {
         cleared.state = None;
         cache.states.insert("b".into(), cleared);
         round_trips(&cache);
+        same_as_serde(&cache);
+        // Stored as JSON objects keyed by member id.
+        let json = serde_json::to_value(&cache).unwrap();
+        let ids = |map: &str| {
+            json[map]
+                .as_object()
+                .map(|o| o.keys().cloned().collect::<Vec<_>>())
+        };
+        assert_eq!(ids("members"), Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(ids("states"), Some(vec!["a".to_owned(), "b".to_owned()]));
 
         assert_eq!(TeamCache::from_json("{}"), Ok(TeamCache::default()));
         let read = TeamCache::from_json(

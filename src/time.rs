@@ -4,7 +4,8 @@
 //! through [`ZoneOffsets`]: the browser shell implements it over `Intl`, native tests over
 //! chrono-tz. Everything here is pure and deterministic.
 
-use crate::decode::{one_of, Decode, DecodeError, Json};
+use crate::decode::{Decode, DecodeError, Json};
+use crate::encode::{Encode, Writer};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -144,6 +145,13 @@ impl Decode for Timestamp {
     }
 }
 
+// As the `Serialize` impl: the `Display` form as a string.
+impl Encode for Timestamp {
+    fn encode(&self, w: &mut Writer) {
+        w.string(&self.to_string());
+    }
+}
+
 /// A proleptic Gregorian calendar date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CivilDate {
@@ -243,20 +251,15 @@ impl Weekday {
     }
 }
 
-impl Decode for Weekday {
-    fn decode(value: &Json) -> Result<Weekday, DecodeError> {
-        const NAMES: &[(&str, Weekday)] = &[
-            ("mon", Weekday::Mon),
-            ("tue", Weekday::Tue),
-            ("wed", Weekday::Wed),
-            ("thu", Weekday::Thu),
-            ("fri", Weekday::Fri),
-            ("sat", Weekday::Sat),
-            ("sun", Weekday::Sun),
-        ];
-        one_of(value, NAMES)
-    }
-}
+crate::wire_names!(Weekday {
+    Mon = "mon",
+    Tue = "tue",
+    Wed = "wed",
+    Thu = "thu",
+    Fri = "fri",
+    Sat = "sat",
+    Sun = "sun",
+});
 
 /// A wall-clock time of day in minutes after midnight; on the wire `"HH:MM"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -315,6 +318,13 @@ impl Decode for LocalTime {
     fn decode(value: &Json) -> Result<LocalTime, DecodeError> {
         LocalTime::parse(&String::decode(value)?)
             .ok_or(DecodeError::new("expected a time as HH:MM"))
+    }
+}
+
+// As the `Serialize` impl: the `Display` form as a string.
+impl Encode for LocalTime {
+    fn encode(&self, w: &mut Writer) {
+        w.string(&self.to_string());
     }
 }
 
@@ -553,20 +563,27 @@ mod tests {
     }
 
     #[test]
-    fn decode_reads_what_serde_writes() {
+    fn decode_and_encode_match_serde() {
         use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
         for t in [0, -1000, 1_795_000_000_123, 253_402_300_799_000] {
             round_trips(&Timestamp(t));
+            same_as_serde(&Timestamp(t));
         }
+        // Before year 0 and after 9999: still what `Display` writes.
+        same_as_serde(&Timestamp(-62_200_000_000_000));
+        same_as_serde(&Timestamp(253_402_300_800_001));
         for t in [
             LocalTime::hm(0, 0),
             LocalTime::hm(9, 5),
             LocalTime::hm(23, 59),
         ] {
             round_trips(&t);
+            same_as_serde(&t);
         }
         for d in Weekday::ALL {
             round_trips(&d);
+            same_as_serde(&d);
         }
     }
 

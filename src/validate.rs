@@ -3,6 +3,7 @@
 //! the server can name it in a 422.
 
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::item_ref::parse_http_url;
 use crate::limits::{self, TextLimit};
 use crate::model::{Declaration, Handles, Settings, WorkingHours};
@@ -25,6 +26,15 @@ impl Decode for FieldError {
             field: o.req("field")?,
             message: o.req("message")?,
         })
+    }
+}
+
+impl Encode for FieldError {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("field", &self.field)
+            .field("message", &self.message)
+            .end();
     }
 }
 
@@ -508,15 +518,21 @@ mod tests {
     }
 
     #[test]
-    fn decode_field_errors() {
-        crate::decode::check::round_trips(&FieldError {
+    fn decode_and_encode_field_errors() {
+        use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
+        let error = FieldError {
             field: "items[2].url".into(),
             message: "Must be an http(s) link.".into(),
-        });
-        crate::decode::check::round_trips(&FieldError {
+        };
+        round_trips(&error);
+        same_as_serde(&error);
+        let empty = FieldError {
             field: String::new(),
             message: String::new(),
-        });
+        };
+        round_trips(&empty);
+        same_as_serde(&empty);
         let e = FieldError::from_json(r#"{"field":"headline"}"#).unwrap_err();
         assert_eq!(e.path, "message");
     }

@@ -9,6 +9,7 @@
 
 use super::{Feature, FeatureId};
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::limits;
 use crate::render::bounded;
 use crate::sites::{canonical_item_ref, classify, item_title, Origin, Site};
@@ -45,6 +46,18 @@ impl Decode for ActivityEntry {
             site: o.req("site")?,
             viewed_at: o.req("viewed_at")?,
         })
+    }
+}
+
+impl Encode for ActivityEntry {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("url", &self.url)
+            .field("canonical_ref", &self.canonical_ref)
+            .field("title", &self.title)
+            .field("site", &self.site)
+            .field("viewed_at", &self.viewed_at)
+            .end();
     }
 }
 
@@ -154,9 +167,11 @@ mod tests {
         );
         assert!(!titled.title.is_empty());
         crate::decode::check::round_trips(&titled);
+        crate::encode::check::same_as_serde(&titled);
         let untitled = view("https://github.com/o/r/issues/2", "", NOW);
         assert_eq!(untitled.title, "");
         crate::decode::check::round_trips(&untitled);
+        crate::encode::check::same_as_serde(&untitled);
         // Entries logged before titles were kept have none.
         let mut json = serde_json::to_value(&untitled).unwrap();
         json.as_object_mut().unwrap().remove("title");

@@ -13,6 +13,7 @@
 use super::badges::{person_name, status_word};
 use super::{Feature, FeatureId, Inputs, Mount};
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::model::{DeclaredState, Member, WorkItem};
 use crate::render::{Action, Attr, RenderSpec, Tag};
 use crate::sites::canonical_item_ref;
@@ -43,6 +44,15 @@ impl Decode for Dismissal {
             item: o.req("item")?,
             at: o.req("at")?,
         })
+    }
+}
+
+impl Encode for Dismissal {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("item", &self.item)
+            .field("at", &self.at)
+            .end();
     }
 }
 
@@ -311,6 +321,8 @@ mod tests {
             NOW.plus_minutes(5),
         );
         crate::decode::check::round_trips(&list);
+        crate::encode::check::same_as_serde(&list);
+        crate::encode::check::same_as_serde(&Vec::<Dismissal>::new());
         let e = Vec::<Dismissal>::from_json(
             r#"[{"item":"x","at":"2026-11-18T11:06:40Z"},{"item":"y"}]"#,
         );

@@ -24,7 +24,8 @@ pub mod badges;
 pub mod banner;
 pub mod teammates;
 
-use crate::decode::{one_of, Decode, DecodeError, Json, Object};
+use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::encode::{Encode, Writer};
 use crate::render::RenderSpec;
 use crate::sites::{self, Descriptor, Origin, Page, PageKind, Role, ScanPlan};
 use crate::team::TeamCache;
@@ -40,18 +41,11 @@ pub enum FeatureId {
     Activity,
 }
 
-impl Decode for FeatureId {
-    fn decode(value: &Json) -> Result<FeatureId, DecodeError> {
-        one_of(
-            value,
-            &[
-                ("badges", FeatureId::Badges),
-                ("banner", FeatureId::Banner),
-                ("activity", FeatureId::Activity),
-            ],
-        )
-    }
-}
+crate::wire_names!(FeatureId {
+    Badges = "badges",
+    Banner = "banner",
+    Activity = "activity",
+});
 
 /// Where a feature runs.
 #[derive(Debug)]
@@ -103,6 +97,18 @@ pub struct PlanReply {
     pub style: &'static str,
 }
 
+impl Encode for PlanReply {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("features", &self.features)
+            .field("plan", &self.plan)
+            .field("context_rules", &self.context_rules)
+            .field("report_view", &self.report_view)
+            .field("style", self.style)
+            .end();
+    }
+}
+
 /// What to tell the shim about `url`.
 pub fn plan_for(url: &str, origins: &[Origin]) -> PlanReply {
     let page = sites::classify(url, origins);
@@ -148,6 +154,17 @@ pub struct RenderRequest {
     /// what it holds, which it may not have heard about yet (both hear of a change at once).
     #[serde(default)]
     pub fresh: bool,
+}
+
+impl Encode for RenderRequest {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("url", &self.url)
+            .field("descriptors", &self.descriptors.0)
+            .field("full", &self.full)
+            .field("fresh", &self.fresh)
+            .end();
+    }
 }
 
 impl Decode for RenderRequest {
@@ -253,12 +270,31 @@ pub struct RenderReply {
     pub mounts: Vec<Placed>,
 }
 
+impl Encode for RenderReply {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("specs", &self.specs)
+            .field("mounts", &self.mounts)
+            .end();
+    }
+}
+
 /// A [`Mount`] on the wire: its spec by index into [`RenderReply::specs`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Placed {
     pub feature: FeatureId,
     pub element: Option<u32>,
     pub spec: usize,
+}
+
+impl Encode for Placed {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .field("feature", &self.feature)
+            .field("element", &self.element)
+            .field("spec", &self.spec)
+            .end();
+    }
 }
 
 impl RenderReply {
@@ -506,26 +542,56 @@ pub(crate) mod tests {
     #[test]
     fn decode_reads_what_serde_writes() {
         use crate::decode::check::round_trips;
+        use crate::encode::check::same_as_serde;
         for f in REGISTRY {
             round_trips(&f.id);
+            same_as_serde(&f.id);
         }
-        round_trips(&RenderRequest {
+        let request = RenderRequest {
             url: "https://github.com/o/r/pull/1".into(),
             descriptors: Descriptors(vec![
                 Descriptor {
                     rule: "mention".into(),
                     index: 2,
-                    attrs: vec![("href".into(), "/ada".into())],
-                    text: Some("@ada".into()),
+                    attrs: vec![
+                        ("href".into(), "/ada".into()),
+                        ("data-hovercard-url".into(), "/users/ada/hovercard".into()),
+                    ],
+                    text: Some("@ada \"Ada\" \\ é\n".into()),
                     inner: vec![("alt".into(), "@ada".into())],
                 },
                 Descriptor::default(),
             ]),
             full: true,
             fresh: true,
-        });
+        };
+        round_trips(&request);
+        same_as_serde(&request);
         round_trips(&RenderRequest::default());
+        same_as_serde(&RenderRequest::default());
         round_trips(&Descriptors::default());
+    }
+
+    #[test]
+    fn plan_replies_encode_as_serde_writes_them() {
+        use crate::encode::check::same_as_serde;
+        let origins = crate::sites::sample_origins();
+        for url in [
+            "https://github.com/o/r/pull/1",
+            "https://github.com/o/r/pulls",
+            "https://gitlab.com/g/p/-/merge_requests/3",
+            "https://linear.app/acme/team/ENG/active?peek=ENG-7",
+            "https://jira.corp.example/jira/browse/KEY-1",
+            "https://example.com/o/r/pull/1",
+        ] {
+            same_as_serde(&plan_for(url, &origins));
+        }
+        let pr = plan_for("https://github.com/o/r/pull/1", &origins);
+        let rules = &pr.plan.as_ref().unwrap().rules;
+        assert!(rules.iter().any(|r| r.inner.is_some()) && rules.iter().any(|r| r.inner.is_none()));
+        let off = plan_for("https://example.com/o/r/pull/1", &[]);
+        assert_eq!(off.plan, None);
+        same_as_serde(&off);
     }
 
     #[test]
@@ -626,6 +692,8 @@ pub(crate) mod tests {
         assert_eq!(reply.specs.len(), 2);
         let placed: Vec<_> = reply.mounts.iter().map(|m| m.spec).collect();
         assert_eq!(placed, [0, 0, 1]);
+        crate::encode::check::same_as_serde(&reply);
+        crate::encode::check::same_as_serde(&RenderReply::default());
         // A list page has no banner even on a full render.
         let list = with_inputs("https://github.com/o/r/pulls", &team, &[], |i| {
             render(i, &descriptors, true)

@@ -74,7 +74,7 @@ pub async fn handle_event(kind: &str, payload: JsValue) -> Result<JsValue, ExtEr
 }
 
 async fn refresh_badge() -> Result<(), ExtError> {
-    let state: Option<DeclaredState> = ext::get(Area::Local, STATE_KEY).await?;
+    let state: Option<DeclaredState> = ext::read(Area::Local, &[STATE_KEY]).await.get(STATE_KEY)?;
     let now = now();
     // The end-of-day reminder (notification, alarm) and the hand-offs waiting for the user
     // show over the status; a failing reminder must not keep the badge stale.
@@ -117,15 +117,18 @@ async fn answer(message: &JsValue, sender: &JsValue) -> Result<Reply, ErrorReply
                 declared_at: now,
                 version: 0,
             };
-            let history = match ext::get(Area::Local, HISTORY_KEY).await {
+            let history = match ext::read(Area::Local, &[HISTORY_KEY])
+                .await
+                .get(HISTORY_KEY)
+            {
                 Ok(history) => history.unwrap_or_default(),
                 // A history this version cannot read is not worth refusing a declaration for.
                 Err(ExtError::Decode { .. }) => Vec::new(),
                 Err(e) => return Err(internal(e)),
             };
             let history = push_history(history, state.clone());
-            let state_json = ext::encode(&state).map_err(internal)?;
-            let history_json = ext::encode(&history).map_err(internal)?;
+            let state_json = ext::encode(&state);
+            let history_json = ext::encode(&history);
             ext::set(
                 Area::Local,
                 &[(STATE_KEY, &state_json), (HISTORY_KEY, &history_json)],

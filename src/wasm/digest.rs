@@ -36,11 +36,12 @@ use web_sys::Element;
 /// The badge's count of hand-offs addressed to the user and not yet acknowledged (0 when not
 /// connected).
 pub async fn unacknowledged(now: Timestamp) -> usize {
-    let connection: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
+    let stored = ext::read(Area::Local, &[CONNECTION_KEY, TEAM_KEY]).await;
+    let connection: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
     let Some(connection) = connection else {
         return 0;
     };
-    let cache: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
+    let cache: TeamCache = stored.or_default(TEAM_KEY);
     unacknowledged_count(&cache, &connection.member.id, now)
 }
 
@@ -49,15 +50,24 @@ struct View {
     me: String,
     cache: TeamCache,
     since: Option<Timestamp>,
+    /// When the user last closed the digest.
+    seen: Option<Timestamp>,
     zone: Rc<Zone>,
 }
 
 impl View {
     async fn load(zone: Rc<Zone>) -> Option<View> {
-        let connection: Option<Connection> =
-            ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
-        let state: Option<DeclaredState> = ext::get(Area::Local, STATE_KEY).await.ok().flatten();
-        let history: Vec<DeclaredState> = ext::get_or_default(Area::Local, HISTORY_KEY).await;
+        let keys = [
+            CONNECTION_KEY,
+            STATE_KEY,
+            HISTORY_KEY,
+            TEAM_KEY,
+            DIGEST_SEEN_KEY,
+        ];
+        let stored = ext::read(Area::Local, &keys).await;
+        let connection: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
+        let state: Option<DeclaredState> = stored.get(STATE_KEY).ok().flatten();
+        let history: Vec<DeclaredState> = stored.or_default(HISTORY_KEY);
         let since = state
             .iter()
             .chain(history.first())
@@ -65,8 +75,9 @@ impl View {
             .max();
         Some(View {
             me: connection?.member.id,
-            cache: ext::get_or_default(Area::Local, TEAM_KEY).await,
+            cache: stored.or_default(TEAM_KEY),
             since,
+            seen: stored.get(DIGEST_SEEN_KEY).ok().flatten(),
             zone,
         })
     }
@@ -78,13 +89,14 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
     let Some(view) = View::load(Rc::clone(&zone)).await else {
         return Ok(());
     };
-    let settings: Settings = ext::get_or_default(Area::Sync, SETTINGS_KEY).await;
-    let seen: Option<Timestamp> = ext::get(Area::Local, DIGEST_SEEN_KEY).await.ok().flatten();
+    let settings: Settings = ext::read(Area::Sync, &[SETTINGS_KEY])
+        .await
+        .or_default(SETTINGS_KEY);
     let opened_at = now();
     let in_hours = current_shift(&settings.working_hours, zone.as_ref(), opened_at).is_some();
     let open = opens_on_digest(
         &digest(&view.cache, &view.me, view.since, opened_at),
-        seen,
+        view.seen,
         in_hours,
     );
     let section = el(
@@ -108,9 +120,8 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
             "digest-open" => dom::spawn(reload(zone, true)),
             "digest-close" => dom::spawn(async move {
                 dom::set_hidden("digest", true);
-                if let Ok(json) = ext::encode(&now()) {
-                    let _ = ext::set(Area::Local, &[(DIGEST_SEEN_KEY, &json)]).await;
-                }
+                let json = ext::encode(&now());
+                let _ = ext::set(Area::Local, &[(DIGEST_SEEN_KEY, &json)]).await;
                 reload(zone, false).await;
                 dom::focus("status");
             }),

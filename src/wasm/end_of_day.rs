@@ -43,8 +43,9 @@ struct Parts {
 /// day) into the form's work items.
 pub async fn mount(app: &Element, hooks: FormHooks) -> Result<(), ExtError> {
     let world = World::load().await;
-    let activity: Vec<ActivityEntry> = ext::get(Area::Local, ACTIVITY_KEY)
+    let activity: Vec<ActivityEntry> = ext::read(Area::Local, &[ACTIVITY_KEY])
         .await
+        .get(ACTIVITY_KEY)
         .ok()
         .flatten()
         .unwrap_or_default();

@@ -8,9 +8,9 @@
 //! between browsers) stay readable (docs/architecture.md).
 
 use crate::badge::ToolbarBadge;
-use crate::decode::Decode;
+use crate::decode::{Decode, DecodeError, Json};
+use crate::encode::{to_json, Encode};
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
-use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -23,8 +23,6 @@ pub enum ExtError {
     Api { api: &'static str, message: String },
     #[error("unreadable {what}: {message}")]
     Decode { what: String, message: String },
-    #[error("could not encode a value: {0}")]
-    Encode(#[source] serde_json::Error),
 }
 
 /// The two storage areas StandIn uses (see `crate::store` for what lives where).
@@ -129,48 +127,87 @@ fn object(entries: &[(&str, JsValue)]) -> JsValue {
 }
 
 /// Serialises a value to the JSON text that storage and messages carry.
-pub fn encode<T: Serialize>(value: &T) -> Result<String, ExtError> {
-    serde_json::to_string(value).map_err(ExtError::Encode)
+pub fn encode<T: Encode + ?Sized>(value: &T) -> String {
+    to_json(value)
 }
 
 /// A Rust value as a plain JS object (for a message or a reply).
-pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, ExtError> {
-    JSON::parse(&encode(value)?).map_err(|e| api_error("JSON.parse", &e))
+pub fn to_js<T: Encode + ?Sized>(value: &T) -> Result<JsValue, ExtError> {
+    JSON::parse(&encode(value)).map_err(|e| api_error("JSON.parse", &e))
 }
 
 /// A plain JS value as a Rust value; `what` names it in the error.
 pub fn from_js<T: Decode>(value: &JsValue, what: &str) -> Result<T, ExtError> {
-    crate::decode::from_js(value).map_err(|e| ExtError::Decode {
+    // Only `T::decode` is per type; the text round trip and the error are shared.
+    Json::from_js(value)
+        .and_then(|json| T::decode(&json))
+        .map_err(|e| decode_error(what, e))
+}
+
+fn decode_error(what: &str, e: DecodeError) -> ExtError {
+    ExtError::Decode {
         what: what.to_string(),
         message: e.to_string(),
-    })
+    }
 }
 
-/// The value stored under `key`, or `None` when there is none.
-pub async fn get<T: Decode>(area: Area, key: &str) -> Result<Option<T>, ExtError> {
-    // Only the decoding is generic: one copy of the storage call serves every type.
-    get_value(area, key)
-        .await?
-        .map(|value| from_js(&value, key))
-        .transpose()
+/// Reads `keys` of `area` in one `storage.<area>.get`. Not generic: one async copy serves
+/// every stored type, and only the sync [`Stored`] accessors are per type.
+pub async fn read(area: Area, keys: &[&str]) -> Stored {
+    let keys: Array = keys.iter().map(|k| JsValue::from_str(k)).collect();
+    Stored(call(area.api(StorageOp::Get), &[keys.into()]).await)
 }
 
-/// The stored value, or its default when absent or unreadable (another version's shape, a
-/// corrupt write): the caller then shows or does less, never fails. Logged, not hidden.
-pub async fn get_or_default<T: Decode + Default>(area: Area, key: &str) -> T {
-    get(area, key)
-        .await
-        .unwrap_or_else(|e| {
-            web_sys::console::warn_1(&format!("StandIn: ignoring stored {key}: {e}").into());
-            None
-        })
-        .unwrap_or_default()
+/// What one [`read`] found. A failed call is kept rather than returned, so that each key
+/// reports it as its own read would and every caller keeps its policy (fail, `None`, default).
+pub struct Stored(Result<JsValue, ExtError>);
+
+impl Stored {
+    /// The value stored under `key`, or `None` when there is none.
+    pub fn get<T: Decode>(&self, key: &str) -> Result<Option<T>, ExtError> {
+        self.value(key)?
+            .map(|value| from_js(&value, key))
+            .transpose()
+    }
+
+    /// The stored value, or its default when absent or unreadable (another version's shape,
+    /// a corrupt write): the caller then shows or does less, never fails. Logged, not hidden.
+    pub fn or_default<T: Decode + Default>(&self, key: &str) -> T {
+        self.get(key)
+            .unwrap_or_else(|e| {
+                ignored(key, &e);
+                None
+            })
+            .unwrap_or_default()
+    }
+
+    fn value(&self, key: &str) -> Result<Option<JsValue>, ExtError> {
+        // A failed call fails each key with a copy of its error.
+        let found = match &self.0 {
+            Ok(found) => found,
+            Err(ExtError::Missing(api)) => return Err(ExtError::Missing(api)),
+            Err(ExtError::Api { api, message }) => {
+                return Err(ExtError::Api {
+                    api,
+                    message: message.clone(),
+                })
+            }
+            // `call` fails with the two above only.
+            Err(e) => {
+                return Err(ExtError::Api {
+                    api: "storage get",
+                    message: e.to_string(),
+                })
+            }
+        };
+        let value = Reflect::get(found, &key.into()).map_err(|e| api_error("storage get", &e))?;
+        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+    }
 }
 
-async fn get_value(area: Area, key: &str) -> Result<Option<JsValue>, ExtError> {
-    let found = call(area.api(StorageOp::Get), &[key.into()]).await?;
-    let value = Reflect::get(&found, &key.into()).map_err(|e| api_error("storage get", &e))?;
-    Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+/// Not generic, so `or_default` adds no copy of it per type.
+fn ignored(key: &str, error: &ExtError) {
+    web_sys::console::warn_1(&format!("StandIn: ignoring stored {key}: {error}").into());
 }
 
 /// Stores several keys in one write; values are JSON text (see [`encode`]).
@@ -194,7 +231,7 @@ pub async fn remove(area: Area, keys: &[&str]) -> Result<(), ExtError> {
 
 /// Sends a message to the background worker and decodes its reply: a failure when it has an
 /// `error` member (as the JS loader's own failure reply has), else a success.
-pub async fn send_message<Req: Serialize, Rep: Decode, Fail: Decode>(
+pub async fn send_message<Req: Encode, Rep: Decode, Fail: Decode>(
     request: &Req,
 ) -> Result<Result<Rep, Fail>, ExtError> {
     let reply = call("runtime.sendMessage", &[to_js(request)?]).await?;
@@ -340,12 +377,11 @@ pub async fn registered_script_matches(id: &str) -> Result<Option<Vec<String>>, 
         return Ok(None);
     }
     let matches = Reflect::get(&script, &"matches".into()).unwrap_or_default();
-    let mut matches: Vec<String> = Array::from(&matches)
+    let matches: Vec<String> = Array::from(&matches)
         .iter()
         .filter_map(|m| m.as_string())
         .collect();
-    matches.sort();
-    Ok(Some(matches))
+    Ok(Some(crate::order::by(matches, String::cmp)))
 }
 
 /// Registers the content script `js` as `id` on `matches` at document idle, kept across

@@ -122,10 +122,13 @@ async fn snapshot() -> Rc<Snapshot> {
         return s;
     }
     let generation = GENERATION.with(Cell::get);
-    let team: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
-    let origins: Vec<Origin> = ext::get_or_default(Area::Local, ORIGINS_KEY).await;
-    let dismissed: Vec<banner::Dismissal> = ext::get_or_default(Area::Local, DISMISSED_KEY).await;
-    let settings: Settings = ext::get_or_default(Area::Sync, SETTINGS_KEY).await;
+    let local = ext::read(Area::Local, &[TEAM_KEY, ORIGINS_KEY, DISMISSED_KEY]).await;
+    let team: TeamCache = local.or_default(TEAM_KEY);
+    let origins: Vec<Origin> = local.or_default(ORIGINS_KEY);
+    let dismissed: Vec<banner::Dismissal> = local.or_default(DISMISSED_KEY);
+    let settings: Settings = ext::read(Area::Sync, &[SETTINGS_KEY])
+        .await
+        .or_default(SETTINGS_KEY);
     let viewer_zone = match settings.timezone.as_str() {
         "" => Rc::new(MemoZone::new(Zone::browser())),
         name => zone(name),
@@ -174,7 +177,9 @@ pub async fn storage_changed(area: &str, changes: &JsValue) -> Result<(), ExtErr
 
 /// Registers the content script on exactly the granted patterns of the stored origins.
 async fn sync_registration() -> Result<(), ExtError> {
-    let origins: Vec<Origin> = ext::get_or_default(Area::Local, ORIGINS_KEY).await;
+    let origins: Vec<Origin> = ext::read(Area::Local, &[ORIGINS_KEY])
+        .await
+        .or_default(ORIGINS_KEY);
     let mut granted = Vec::new();
     for pattern in match_patterns(&origins) {
         if ext::contains_origins(std::slice::from_ref(&pattern)).await? {
@@ -209,10 +214,11 @@ pub async fn answer(request: Request) -> Result<ContentReply, ErrorReply> {
             let origins = snapshot().await.origins.clone();
             let now = now();
             if let Some(entry) = activity::entry_for(&url, &title, &origins, now) {
-                let log: Vec<activity::ActivityEntry> =
-                    ext::get_or_default(Area::Local, ACTIVITY_KEY).await;
+                let log: Vec<activity::ActivityEntry> = ext::read(Area::Local, &[ACTIVITY_KEY])
+                    .await
+                    .or_default(ACTIVITY_KEY);
                 let log = activity::record(log, entry, now);
-                let json = ext::encode(&log).map_err(internal)?;
+                let json = ext::encode(&log);
                 ext::set(Area::Local, &[(ACTIVITY_KEY, &json)])
                     .await
                     .map_err(internal)?;
@@ -226,10 +232,11 @@ pub async fn answer(request: Request) -> Result<ContentReply, ErrorReply> {
             let origins = snapshot().await.origins.clone();
             let page = sites::classify(&url, &origins).filter(|p| p.item.is_some());
             if let Some(item) = page.and_then(|_| sites::canonical_item_ref(&url, &origins)) {
-                let list: Vec<banner::Dismissal> =
-                    ext::get_or_default(Area::Local, DISMISSED_KEY).await;
+                let list: Vec<banner::Dismissal> = ext::read(Area::Local, &[DISMISSED_KEY])
+                    .await
+                    .or_default(DISMISSED_KEY);
                 let list = banner::dismiss(list, &item, now());
-                let json = ext::encode(&list).map_err(internal)?;
+                let json = ext::encode(&list);
                 ext::set(Area::Local, &[(DISMISSED_KEY, &json)])
                     .await
                     .map_err(internal)?;

@@ -24,7 +24,10 @@ fn day_id(day: Weekday) -> String {
 }
 
 pub async fn start() -> Result<(), ExtError> {
-    let settings: Settings = match ext::get(Area::Sync, SETTINGS_KEY).await {
+    let settings: Settings = match ext::read(Area::Sync, &[SETTINGS_KEY])
+        .await
+        .get(SETTINGS_KEY)
+    {
         Ok(found) => found.unwrap_or_default(),
         // Unreadable settings are replaced on the next save; show the defaults meanwhile.
         Err(e @ ExtError::Decode { .. }) => {
@@ -247,11 +250,8 @@ async fn save() {
             return dom::show_errors(&invalid, "save-status", "Not saved", hint);
         }
     };
-    let stored = match ext::encode(&settings) {
-        Ok(json) => ext::set(Area::Sync, &[(SETTINGS_KEY, &json)]).await,
-        Err(e) => Err(e),
-    };
-    match stored {
+    let json = ext::encode(&settings);
+    match ext::set(Area::Sync, &[(SETTINGS_KEY, &json)]).await {
         Ok(()) => {
             // Show what was stored (trimmed, @ dropped).
             fill(&SettingsForm::from_settings(

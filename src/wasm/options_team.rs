@@ -127,8 +127,9 @@ fn render() -> Element {
 
 /// Shows the form or the team this browser is in, from storage.
 async fn show() {
-    let connection: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
-    let status: SyncStatus = ext::get_or_default(Area::Local, SYNC_KEY).await;
+    let stored = ext::read(Area::Local, &[CONNECTION_KEY, SYNC_KEY]).await;
+    let connection: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
+    let status: SyncStatus = stored.or_default(SYNC_KEY);
     dom::set_hidden("team-form", connection.is_some());
     dom::set_hidden("team-joined", connection.is_none());
     let notice = status

@@ -62,10 +62,12 @@ struct Popup {
 }
 
 pub async fn start() -> Result<(), ExtError> {
-    let settings: Settings = ext::get_or_default(Area::Sync, SETTINGS_KEY).await;
-    let state: Option<DeclaredState> = ext::get_or_default(Area::Local, STATE_KEY).await;
-    let synced: Option<StoredDraft> = ext::get_or_default(Area::Sync, DRAFT_KEY).await;
-    let local: Option<StoredDraft> = ext::get_or_default(Area::Local, DRAFT_KEY).await;
+    let in_sync = ext::read(Area::Sync, &[SETTINGS_KEY, DRAFT_KEY]).await;
+    let in_local = ext::read(Area::Local, &[STATE_KEY, DRAFT_KEY]).await;
+    let settings: Settings = in_sync.or_default(SETTINGS_KEY);
+    let state: Option<DeclaredState> = in_local.or_default(STATE_KEY);
+    let synced: Option<StoredDraft> = in_sync.or_default(DRAFT_KEY);
+    let local: Option<StoredDraft> = in_local.or_default(DRAFT_KEY);
     let zone = Zone::for_settings(&settings);
     let popup = Rc::new(Popup {
         zone,
@@ -633,7 +635,7 @@ impl Popup {
 /// Writes the draft to `storage.sync`, or to `storage.local` when it does not fit or sync
 /// refuses it (quota, write rate). Returns why it was kept on this device, if it was.
 async fn store_draft(stored: &StoredDraft) -> Result<Option<String>, ExtError> {
-    let json = ext::encode(stored)?;
+    let json = ext::encode(stored);
     let why = if fits_sync_item(DRAFT_KEY, &json) {
         match ext::set(Area::Sync, &[(DRAFT_KEY, &json)]).await {
             Ok(()) => {

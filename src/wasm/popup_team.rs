@@ -45,11 +45,16 @@ struct Snapshot {
 
 impl Snapshot {
     async fn load() -> Snapshot {
+        let stored = ext::read(
+            Area::Local,
+            &[CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY],
+        )
+        .await;
         Snapshot {
-            connection: ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten(),
-            status: ext::get_or_default(Area::Local, SYNC_KEY).await,
-            outbox: ext::get_or_default(Area::Local, OUTBOX_KEY).await,
-            team: ext::get_or_default(Area::Local, TEAM_KEY).await,
+            connection: stored.get(CONNECTION_KEY).ok().flatten(),
+            status: stored.or_default(SYNC_KEY),
+            outbox: stored.or_default(OUTBOX_KEY),
+            team: stored.or_default(TEAM_KEY),
         }
     }
 }
@@ -234,8 +239,11 @@ impl TeamParts {
         dom::set_status("conflict-status", "", false);
         match ext::send_message::<_, Response, ErrorReply>(&Request::Resolve(choice)).await {
             Ok(Ok(Response::Resolved)) => {
-                let state: Option<DeclaredState> =
-                    ext::get(Area::Local, STATE_KEY).await.ok().flatten();
+                let state: Option<DeclaredState> = ext::read(Area::Local, &[STATE_KEY])
+                    .await
+                    .get(STATE_KEY)
+                    .ok()
+                    .flatten();
                 (self.refill)(state);
             }
             reply => dom::show_failure("conflict-status", "", reply),

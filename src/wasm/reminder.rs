@@ -35,9 +35,12 @@ pub struct World {
 
 impl World {
     pub async fn load() -> World {
-        let settings: Settings = ext::get_or_default(Area::Sync, SETTINGS_KEY).await;
-        let state: Option<DeclaredState> = ext::get(Area::Local, STATE_KEY).await.ok().flatten();
-        let history: Vec<DeclaredState> = ext::get_or_default(Area::Local, HISTORY_KEY).await;
+        let settings: Settings = ext::read(Area::Sync, &[SETTINGS_KEY])
+            .await
+            .or_default(SETTINGS_KEY);
+        let local = ext::read(Area::Local, &[STATE_KEY, HISTORY_KEY, REMINDER_KEY]).await;
+        let state: Option<DeclaredState> = local.get(STATE_KEY).ok().flatten();
+        let history: Vec<DeclaredState> = local.or_default(HISTORY_KEY);
         let last = state
             .iter()
             .chain(history.first())
@@ -48,7 +51,7 @@ impl World {
             settings,
             state,
             last,
-            reminder: ext::get_or_default(Area::Local, REMINDER_KEY).await,
+            reminder: local.or_default(REMINDER_KEY),
         }
     }
 
@@ -70,7 +73,7 @@ impl World {
 }
 
 async fn save(reminder: &ReminderState) -> Result<(), ExtError> {
-    let json = ext::encode(reminder)?;
+    let json = ext::encode(reminder);
     ext::set(Area::Local, &[(REMINDER_KEY, &json)]).await
 }
 
@@ -104,7 +107,9 @@ pub async fn refresh(now: Timestamp) -> Result<bool, ExtError> {
 
 /// "Snooze 30 min": nothing until then, then one more reminder.
 pub async fn snooze(now: Timestamp) -> Result<ReminderState, ExtError> {
-    let mut reminder: ReminderState = ext::get_or_default(Area::Local, REMINDER_KEY).await;
+    let mut reminder: ReminderState = ext::read(Area::Local, &[REMINDER_KEY])
+        .await
+        .or_default(REMINDER_KEY);
     reminder.snoozed_until = Some(now.plus_minutes(SNOOZE_MINUTES));
     save(&reminder).await?;
     Ok(reminder)

@@ -13,7 +13,7 @@
 //! - a session number, bumped by connect and disconnect, so a request of an older session
 //!   writes nothing when it comes back.
 
-use super::ext::{self, Area, ExtError};
+use super::ext::{self, Area, ExtError, Stored};
 use super::net::{JsonText, Request as HttpRequest};
 use super::zone::browser_zone_name;
 use crate::api::{ChangesResponse, Roster, TeamStates};
@@ -67,8 +67,8 @@ fn internal(error: ExtError) -> ErrorReply {
     ErrorReply::new(ErrorCode::Internal, error.to_string())
 }
 
-async fn save<T: serde::Serialize>(key: &str, value: &T) -> Result<(), ExtError> {
-    let json = ext::encode(value)?;
+async fn save<T: crate::encode::Encode>(key: &str, value: &T) -> Result<(), ExtError> {
+    let json = ext::encode(value);
     ext::set(Area::Local, &[(key, &json)]).await
 }
 
@@ -81,16 +81,20 @@ struct Session {
 
 impl Session {
     async fn load() -> Option<Session> {
+        Session::load_with(&[]).await.0
+    }
+
+    /// The session and the keys `also`, read in one call.
+    async fn load_with(also: &[&str]) -> (Option<Session>, Stored) {
         let id = session_id();
-        let token: Option<String> = ext::get(Area::Local, TOKEN_KEY).await.ok().flatten();
-        let connection: Option<Connection> =
-            ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
-        let server = ServerUrl::parse(&connection?.server).ok()?;
-        Some(Session {
-            id,
-            server,
-            token: token?,
-        })
+        let stored = ext::read(Area::Local, &[&[TOKEN_KEY, CONNECTION_KEY], also].concat()).await;
+        let token: Option<String> = stored.get(TOKEN_KEY).ok().flatten();
+        let connection: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
+        let server = connection.and_then(|c| ServerUrl::parse(&c.server).ok());
+        let session = server
+            .zip(token)
+            .map(|(server, token)| Session { id, server, token });
+        (session, stored)
     }
 
     /// Whether connect or disconnect happened since this session was loaded.
@@ -130,10 +134,11 @@ pub fn tick() {
 
 /// The popup declared or cleared (already stored locally): queue it for the server.
 pub async fn publish(intent: Intent) -> Result<(), ExtError> {
-    if Session::load().await.is_none() {
+    let (session, stored) = Session::load_with(&[OUTBOX_KEY]).await;
+    if session.is_none() {
         return Ok(());
     }
-    let mut outbox: Outbox = ext::get_or_default(Area::Local, OUTBOX_KEY).await;
+    let mut outbox: Outbox = stored.or_default(OUTBOX_KEY);
     outbox.enqueue(intent, now());
     save(OUTBOX_KEY, &outbox).await?;
     spawn_send(false);
@@ -145,7 +150,10 @@ pub async fn publish(intent: Intent) -> Result<(), ExtError> {
 /// starts syncing. The current local declaration becomes the new member's first write.
 pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply> {
     let server = crate::connect::check_connect_form(server, invite)?;
-    let settings: Settings = match ext::get(Area::Sync, SETTINGS_KEY).await {
+    let settings: Settings = match ext::read(Area::Sync, &[SETTINGS_KEY])
+        .await
+        .get(SETTINGS_KEY)
+    {
         Ok(settings) => settings.unwrap_or_default(),
         Err(ExtError::Decode { .. }) => Settings::default(),
         Err(e) => return Err(internal(e)),
@@ -153,7 +161,7 @@ pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply>
     let join = join_request(&settings, invite, &browser_zone_name())?;
     let health = HttpRequest::new("GET", server.endpoint("/healthz"), REQUEST_TIMEOUT_MS);
     health_result(&server, health.send().await)?;
-    let body = ext::encode(&join).map_err(internal)?;
+    let body = ext::encode(&join);
     let request = HttpRequest::new("POST", server.endpoint("/v1/join"), REQUEST_TIMEOUT_MS);
     let joined = join_result(&server, request.json(body).send().await)?;
 
@@ -166,7 +174,11 @@ pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply>
     };
     // A new member starts at version 0: an earlier connection's outbox means nothing here.
     let mut outbox = Outbox::default();
-    let state: Option<DeclaredState> = ext::get(Area::Local, STATE_KEY).await.ok().flatten();
+    let state: Option<DeclaredState> = ext::read(Area::Local, &[STATE_KEY])
+        .await
+        .get(STATE_KEY)
+        .ok()
+        .flatten();
     if let Some(state) = state.filter(|s| validate_declaration(&s.declaration, Some(now)).is_ok()) {
         outbox.enqueue(
             Intent::Declare {
@@ -175,10 +187,10 @@ pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply>
             now,
         );
     }
-    let token_json = ext::encode(&joined.token).map_err(internal)?;
-    let connection_json = ext::encode(&connection).map_err(internal)?;
-    let outbox_json = ext::encode(&outbox).map_err(internal)?;
-    let status_json = ext::encode(&SyncStatus::default()).map_err(internal)?;
+    let token_json = ext::encode(&joined.token);
+    let connection_json = ext::encode(&connection);
+    let outbox_json = ext::encode(&outbox);
+    let status_json = ext::encode(&SyncStatus::default());
     // From here on, whatever an older session's loop or send brings back is dropped.
     SESSION.with(|s| s.set(s.get() + 1));
     ext::remove(Area::Local, &[TEAM_KEY])
@@ -237,7 +249,9 @@ async fn end_session(reason: Option<&str>, also: &[&str]) -> Result<(), ExtError
 
 /// Applies the user's choice in the popup's conflict view.
 pub async fn resolve(choice: Resolution) -> Result<Response, ErrorReply> {
-    let mut outbox: Outbox = ext::get_or_default(Area::Local, OUTBOX_KEY).await;
+    let mut outbox: Outbox = ext::read(Area::Local, &[OUTBOX_KEY])
+        .await
+        .or_default(OUTBOX_KEY);
     let change = outbox
         .resolve(choice, now())
         .map_err(|e| ErrorReply::new(ErrorCode::BadRequest, e.to_string()))?;
@@ -278,10 +292,10 @@ fn spawn_send(force: bool) {
 /// meanwhile; schedules the retry of one that failed.
 async fn send_pending(mut force: bool) {
     loop {
-        let Some(session) = Session::load().await else {
+        let (Some(session), stored) = Session::load_with(&[OUTBOX_KEY]).await else {
             return;
         };
-        let outbox: Outbox = ext::get_or_default(Area::Local, OUTBOX_KEY).await;
+        let outbox: Outbox = stored.or_default(OUTBOX_KEY);
         let pending = if force {
             outbox.pending.clone()
         } else {
@@ -299,7 +313,9 @@ async fn send_pending(mut force: bool) {
             return;
         }
         // Re-read: the popup may have queued a newer write while this one was in flight.
-        let mut outbox: Outbox = ext::get_or_default(Area::Local, OUTBOX_KEY).await;
+        let mut outbox: Outbox = ext::read(Area::Local, &[OUTBOX_KEY])
+            .await
+            .or_default(OUTBOX_KEY);
         let refused = outbox.record_sent(&pending, outcome, now());
         if let Err(e) = save(OUTBOX_KEY, &outbox).await {
             return warn("could not store the outbox", &e);
@@ -319,7 +335,7 @@ fn state_request(session: &Session, pending: &Pending) -> Result<HttpRequest, Ex
         Intent::Declare { declaration } => session
             .request("PUT", "/v1/me/state", REQUEST_TIMEOUT_MS)
             .header("If-Match", if_match)
-            .json(ext::encode(declaration)?),
+            .json(ext::encode(declaration)),
         Intent::Clear => session
             .request("DELETE", "/v1/me/state", REQUEST_TIMEOUT_MS)
             .header("If-Match", if_match),
@@ -390,13 +406,13 @@ async fn team_loop() {
     let mut full = true;
     let mut failures = 0_u32;
     loop {
-        let Some(session) = Session::load().await else {
+        let (Some(session), stored) = Session::load_with(&[TEAM_KEY, SYNC_KEY]).await else {
             return;
         };
         if session.ended() {
             return;
         }
-        let round = team_round(&session, &mut full).await;
+        let round = team_round(&session, &stored, &mut full).await;
         if session.ended() {
             return;
         }
@@ -424,10 +440,11 @@ async fn team_loop() {
     }
 }
 
-async fn team_round(session: &Session, full: &mut bool) -> Round {
-    let mut cache: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
+/// `stored` holds the team cache and the sync status, read with the session.
+async fn team_round(session: &Session, stored: &Stored, full: &mut bool) -> Round {
+    let mut cache: TeamCache = stored.or_default(TEAM_KEY);
     if *full || cache.team.is_none() {
-        let mut status: SyncStatus = ext::get_or_default(Area::Local, SYNC_KEY).await;
+        let mut status: SyncStatus = stored.or_default(SYNC_KEY);
         let mut request = session.request("GET", "/v1/team/states", REQUEST_TIMEOUT_MS);
         if let (Some(etag), Some(_)) = (&status.states_etag, &cache.team) {
             request = request.header("If-None-Match", etag.clone());
@@ -472,7 +489,9 @@ async fn team_round(session: &Session, full: &mut bool) -> Round {
             if changes.reset {
                 // The server's history restarted (a restored database): fetch everything
                 // again, without an ETag that may name a different past.
-                let mut status: SyncStatus = ext::get_or_default(Area::Local, SYNC_KEY).await;
+                let mut status: SyncStatus = ext::read(Area::Local, &[SYNC_KEY])
+                    .await
+                    .or_default(SYNC_KEY);
                 status.states_etag = None;
                 *full = true;
                 if let Err(e) = save(SYNC_KEY, &status).await {
@@ -492,10 +511,10 @@ async fn team_round(session: &Session, full: &mut bool) -> Round {
 }
 
 async fn store_cache(cache: &TeamCache, status: Option<&SyncStatus>) -> Result<(), ExtError> {
-    let cache_json = ext::encode(cache)?;
+    let cache_json = ext::encode(cache);
     match status {
         Some(status) => {
-            let status_json = ext::encode(status)?;
+            let status_json = ext::encode(status);
             ext::set(
                 Area::Local,
                 &[(TEAM_KEY, &cache_json), (SYNC_KEY, &status_json)],
@@ -508,7 +527,9 @@ async fn store_cache(cache: &TeamCache, status: Option<&SyncStatus>) -> Result<(
 
 /// Records (or clears) why the team view may be out of date; writes only on a change.
 async fn report_problem(problem: Option<String>) {
-    let mut status: SyncStatus = ext::get_or_default(Area::Local, SYNC_KEY).await;
+    let mut status: SyncStatus = ext::read(Area::Local, &[SYNC_KEY])
+        .await
+        .or_default(SYNC_KEY);
     if status.team_problem == problem {
         return;
     }
@@ -532,7 +553,7 @@ pub async fn acknowledge(request: &crate::api::AckRequest) -> Result<Response, E
             "Not connected to a team: connect in StandIn's options first.",
         ));
     };
-    let body = ext::encode(request).map_err(internal)?;
+    let body = ext::encode(request);
     let answer = session
         .request("POST", "/v1/team/acks", REQUEST_TIMEOUT_MS)
         .json(body)
@@ -551,7 +572,9 @@ pub async fn acknowledge(request: &crate::api::AckRequest) -> Result<Response, E
     if session.ended() {
         return Ok(Response::Acknowledged);
     }
-    let mut cache: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
+    let mut cache: TeamCache = ext::read(Area::Local, &[TEAM_KEY])
+        .await
+        .or_default(TEAM_KEY);
     let changes = ChangesResponse {
         cursor: cache.cursor,
         reset: false,

@@ -50,8 +50,9 @@ async fn draw(zone: Rc<Zone>) {
     let Some(figure) = dom::by_id("timeline") else {
         return;
     };
-    let connected: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
-    let cache: TeamCache = ext::get_or_default(Area::Local, TEAM_KEY).await;
+    let stored = ext::read(Area::Local, &[CONNECTION_KEY, TEAM_KEY]).await;
+    let connected: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
+    let cache: TeamCache = stored.or_default(TEAM_KEY);
     if connected.is_none() || cache.members.is_empty() {
         figure.replace_children_with_node_0();
         dom::set_hidden("timeline", true);

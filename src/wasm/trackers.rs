@@ -39,7 +39,10 @@ type Origins = Rc<RefCell<Vec<Origin>>>;
 
 /// Appends the section to `parent` and loads the stored list.
 pub async fn mount(parent: &Element) -> Result<(), ExtError> {
-    let origins: Vec<Origin> = match ext::get(Area::Local, ORIGINS_KEY).await {
+    let origins: Vec<Origin> = match ext::read(Area::Local, &[ORIGINS_KEY])
+        .await
+        .get(ORIGINS_KEY)
+    {
         Ok(found) => found.unwrap_or_default(),
         Err(e @ ExtError::Decode { .. }) => {
             web_sys::console::warn_1(&format!("StandIn: ignoring stored origins: {e}").into());
@@ -205,7 +208,11 @@ async fn remove(origins: Origins, index: usize) {
     show_list(&origins);
     // Give the host permission back unless another entry, or the team server, uses the host.
     let pattern = match_pattern(&removed);
-    let connection: Option<Connection> = ext::get(Area::Local, CONNECTION_KEY).await.ok().flatten();
+    let connection: Option<Connection> = ext::read(Area::Local, &[CONNECTION_KEY])
+        .await
+        .get(CONNECTION_KEY)
+        .ok()
+        .flatten();
     let server = connection.and_then(|c| match_pattern(&Origin::new(removed.site, &c.server)));
     let shared = server == pattern || origins.borrow().iter().any(|o| match_pattern(o) == pattern);
     if let (Some(pattern), false) = (pattern, shared) {
@@ -217,7 +224,7 @@ async fn remove(origins: Origins, index: usize) {
 }
 
 async fn store(origins: &Origins) -> Result<(), ExtError> {
-    let json = ext::encode(&*origins.borrow())?;
+    let json = ext::encode(&*origins.borrow());
     ext::set(Area::Local, &[(ORIGINS_KEY, &json)]).await
 }
 
