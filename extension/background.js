@@ -18,8 +18,9 @@
 //   For "message" it returns a Promise; what it resolves to is the reply (sendResponse). It
 //   answers every message with a value, unknown ones included (an error value), never undefined.
 //   If it rejects, the reply is { error: "internal", message } so the sender never hangs.
-// The glue is imported statically: service workers cannot use dynamic import().
-import init, { start_background, handle_event } from './standin.js';
+// The glue is imported statically: service workers cannot use dynamic import(). The worker
+// has a wasm module of its own (standin_worker), built with only the worker's entry points.
+import init, { start_background, handle_event } from './standin_worker.js';
 
 const ext = globalThis.browser ?? globalThis.chrome;
 

@@ -1,7 +1,7 @@
-// Loader of the extension pages: instantiate the wasm module, then the page's Rust entry
+// Loader of the extension pages: instantiate the pages' wasm module (standin_pages), then the page's Rust entry
 // (named by <body data-page>) renders into <main id="app">.
 // body[data-standin] says how far it got ("ready" or "failed"); tests wait for it.
-import init, { start_options, start_popup } from './standin.js';
+import init, { start_options, start_popup } from './standin_pages.js';
 
 const entries = { popup: start_popup, options: start_options };
 

@@ -1,5 +1,5 @@
 // Load check for the optimised module, run by build.sh's `check` step:
-//   node tests/wasm-check.mjs <standin_bg.wasm> <standin.js> <export>...
+//   node tests/wasm-check.mjs <module_bg.wasm> <glue.js> <export>...
 // Fails (exit 1) when the bytes do not validate or compile in V8 — a wasm-opt without the
 // features current Rust emits produces exactly that — or when the wasm-bindgen glue lacks an
 // export the extension's loaders import (the browser would refuse the whole module graph).
@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 
 const [wasmPath, gluePath, ...required] = process.argv.slice(2);
 if (!wasmPath || !gluePath) {
-  console.error('usage: node tests/wasm-check.mjs <standin_bg.wasm> <standin.js> <export>...');
+  console.error('usage: node tests/wasm-check.mjs <module_bg.wasm> <glue.js> <export>...');
   process.exit(2);
 }
 

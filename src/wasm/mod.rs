@@ -1,6 +1,12 @@
 //! The browser shell: everything that touches `chrome.*` / `browser.*` or the DOM, compiled
 //! only for wasm32. Each extension context calls its own entry point from its JS loader in
 //! `extension/` (`start_background` + `handle_event`, `start_popup`, `start_options`).
+//!
+//! build.sh builds this crate twice, once per context (features `worker` and `pages`), so a
+//! context's module holds only what its entry points reach. In such a build the other
+//! context's code is unused by design, hence the `dead_code` allowance there (the full build,
+//! which tests and clippy use, still reports dead code).
+#![cfg_attr(not(all(feature = "worker", feature = "pages")), allow(dead_code))]
 
 mod background;
 mod digest;
@@ -22,6 +28,7 @@ mod zone;
 use wasm_bindgen::prelude::*;
 
 /// The background worker's start, once per worker start, before any event.
+#[cfg(feature = "worker")]
 #[wasm_bindgen]
 pub async fn start_background() -> Result<(), JsError> {
     background::start().await.map_err(JsError::from)
@@ -29,6 +36,7 @@ pub async fn start_background() -> Result<(), JsError> {
 
 /// One background event: `kind` is "installed", "startup", "storage_changed", "alarm" or
 /// "message"; for "message" the resolved value is the reply.
+#[cfg(feature = "worker")]
 #[wasm_bindgen]
 pub async fn handle_event(kind: String, payload: JsValue) -> Result<JsValue, JsError> {
     background::handle_event(&kind, payload)
@@ -37,12 +45,14 @@ pub async fn handle_event(kind: String, payload: JsValue) -> Result<JsValue, JsE
 }
 
 /// Renders the toolbar popup into `<main id="app">`.
+#[cfg(feature = "pages")]
 #[wasm_bindgen]
 pub async fn start_popup() -> Result<(), JsError> {
     popup::start().await.map_err(JsError::from)
 }
 
 /// Renders the options page into `<main id="app">`.
+#[cfg(feature = "pages")]
 #[wasm_bindgen]
 pub async fn start_options() -> Result<(), JsError> {
     options::start().await.map_err(JsError::from)
