@@ -7,7 +7,7 @@
 use crate::api::{ApiError, Health, JoinRequest, JoinResponse, TeamInfo};
 use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::encode::{Encode, Writer};
-use crate::http::{Answer, JsonBody, NetError};
+use crate::http::{Answer, NetError};
 use crate::model::{Member, Settings};
 use crate::time::Timestamp;
 use crate::validate::{FieldError, ValidationErrors};
@@ -314,9 +314,9 @@ fn not_standin(server: &ServerUrl) -> ValidationErrors {
 /// `GET /healthz` tells a StandIn server from any other web server: it answers 200 with
 /// `{"status": …}` as JSON. Run before joining, so a wrong address is reported as one rather
 /// than as an unknown invite (any web server answers 404 to `/v1/join`).
-pub fn health_result<B: JsonBody>(
+pub fn health_result(
     server: &ServerUrl,
-    answer: Result<Answer<B>, NetError>,
+    answer: Result<Answer, NetError>,
 ) -> Result<(), ValidationErrors> {
     let answer = match answer {
         Ok(answer) => answer,
@@ -325,7 +325,7 @@ pub fn health_result<B: JsonBody>(
         }
         Err(NetError::TooLarge | NetError::NotText) => return Err(not_standin(server)),
     };
-    match (answer.status, answer.body.json::<Health>()) {
+    match (answer.status, answer.json::<Health>()) {
         (200, Ok(_)) => Ok(()),
         (502..=504, _) => Err(at_server_url(format!(
             "The server behind {} is not answering (HTTP {}); try again later.",
@@ -339,9 +339,9 @@ pub fn health_result<B: JsonBody>(
 /// Turns the answer of `POST /v1/join` into the membership or the messages to show: unknown,
 /// expired or used invite beside the invite code, a profile the server refused beside the
 /// settings field it names, anything else beside the server address.
-pub fn join_result<B: JsonBody>(
+pub fn join_result(
     server: &ServerUrl,
-    answer: Result<Answer<B>, NetError>,
+    answer: Result<Answer, NetError>,
 ) -> Result<JoinResponse, ValidationErrors> {
     let answer = match answer {
         Ok(answer) => answer,
@@ -353,7 +353,6 @@ pub fn join_result<B: JsonBody>(
     let status = answer.status;
     if (200..300).contains(&status) {
         return answer
-            .body
             .json::<JoinResponse>()
             .ok()
             .filter(plausible_join)
@@ -361,7 +360,7 @@ pub fn join_result<B: JsonBody>(
     }
     // Only a body in the API's error format is the server speaking; a 404 page from some
     // other web server says nothing about the invite.
-    let Ok(error) = answer.body.json::<ApiError>() else {
+    let Ok(error) = answer.json::<ApiError>() else {
         return Err(match status {
             429 | 500..=599 => server_trouble(status),
             _ => not_standin(server),
@@ -561,7 +560,7 @@ mod tests {
         }
         let (field, message) = only_error(health_result(
             &server,
-            Err::<Answer<String>, _>(NetError::Unreachable("connection refused".into())),
+            Err::<Answer, _>(NetError::Unreachable("connection refused".into())),
         ));
         assert_eq!(field, SERVER_URL_FIELD);
         assert!(message.starts_with("Cannot reach 127.0.0.1:"), "{message}");

@@ -8,7 +8,7 @@
 //! old. Declarations handing something to the user come first, then the newest.
 
 use crate::api::{item_key, names_member, Ack, ApiError, MemberState};
-use crate::http::{Answer, JsonBody, NetError};
+use crate::http::{Answer, NetError};
 use crate::model::{DeclaredState, Member, WorkItem};
 use crate::team::TeamCache;
 use crate::time::Timestamp;
@@ -215,17 +215,14 @@ pub enum AckFailure {
 /// Reads the answer to `POST /v1/team/acks`: the declarer's state with the acknowledgement,
 /// or why not. Only a body in the API's error format is the server speaking (403: not
 /// addressed to you; 404: the hand-off is gone, e.g. the declaration changed meanwhile).
-pub fn ack_result<B: JsonBody>(
-    answer: Result<Answer<B>, NetError>,
-) -> Result<MemberState, AckFailure> {
+pub fn ack_result(answer: Result<Answer, NetError>) -> Result<MemberState, AckFailure> {
     let answer = answer.map_err(|e| AckFailure::Failed(format!("Not sent: {e}. Try again.")))?;
     match answer.status {
         200..=299 => answer
-            .body
             .json::<MemberState>()
             .map_err(|_| AckFailure::Failed("The server's answer was unreadable.".to_string())),
         401 => Err(AckFailure::Unauthorized),
-        status => Err(AckFailure::Failed(match answer.body.json::<ApiError>() {
+        status => Err(AckFailure::Failed(match answer.json::<ApiError>() {
             Ok(error) if (400..500).contains(&status) => error.message,
             _ => format!("Not sent: the server answered {status}. Try again."),
         })),
@@ -459,7 +456,7 @@ mod tests {
             Err(AckFailure::Failed(_))
         ));
         assert_eq!(
-            ack_result::<String>(Err(NetError::Timeout)),
+            ack_result(Err(NetError::Timeout)),
             Err(AckFailure::Failed(
                 "Not sent: no answer in time. Try again.".into()
             ))

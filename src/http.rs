@@ -18,19 +18,22 @@ const MAX_RETRY_AFTER_MS: i64 = 60 * 60 * 1000;
 
 /// One answer: status, headers, body.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Answer<B> {
+pub struct Answer {
     pub status: u16,
     /// `Retry-After`, as sent.
     pub retry_after: Option<String>,
     /// `ETag`, as sent.
     pub etag: Option<String>,
-    pub body: B,
+    /// The body as text.
+    pub body: String,
 }
 
-/// A body read as text, decoded as JSON on demand ([`Decode`]) into the type the status calls
-/// for. A wrong shape is an error, never a panic.
-pub trait JsonBody {
-    fn json<T: Decode>(&self) -> Result<T, String>;
+impl Answer {
+    /// The body decoded as JSON into the type the status calls for. A wrong shape is an
+    /// error, never a panic.
+    pub fn json<T: Decode>(&self) -> Result<T, String> {
+        T::from_json(&self.body).map_err(|e| e.to_string())
+    }
 }
 
 /// Why there is no answer to classify.
@@ -71,14 +74,8 @@ pub fn retry_after_ms(header: Option<&str>) -> Option<i64> {
 pub(crate) mod tests {
     use super::*;
 
-    impl JsonBody for String {
-        fn json<T: Decode>(&self) -> Result<T, String> {
-            T::from_json(self).map_err(|e| e.to_string())
-        }
-    }
-
     /// An answer with a text body.
-    pub(crate) fn answer(status: u16, body: &str) -> Result<Answer<String>, NetError> {
+    pub(crate) fn answer(status: u16, body: &str) -> Result<Answer, NetError> {
         Ok(Answer {
             status,
             retry_after: None,

@@ -9,7 +9,7 @@ use crate::connect::Connection;
 use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::display::{declared_text, local_date_time_text, synced_text};
 use crate::encode::{Encode, Writer};
-use crate::http::{retry_after_ms, Answer, JsonBody, NetError};
+use crate::http::{retry_after_ms, Answer, NetError};
 use crate::model::{Declaration, Member, Settings};
 use crate::outbox::{Conflict, Intent, Outbox, SendOutcome};
 use crate::time::{Timestamp, ZoneOffsets};
@@ -96,9 +96,9 @@ pub enum Fetched<T> {
 
 /// Reads a team fetch's answer as `T` and applies `check` to it. `what` names the request
 /// in the problem text.
-pub fn fetched<T: Decode, B: JsonBody>(
+pub fn fetched<T: Decode>(
     what: &str,
-    answer: Result<Answer<B>, NetError>,
+    answer: Result<Answer, NetError>,
     check: fn(&T) -> Result<(), String>,
 ) -> Fetched<T> {
     let answer = match answer {
@@ -112,7 +112,7 @@ pub fn fetched<T: Decode, B: JsonBody>(
         Err(e) => return Fetched::Rejected(format!("the server's {what} was refused: {e}")),
     };
     match answer.status {
-        200 => match answer.body.json::<T>() {
+        200 => match answer.json::<T>() {
             Ok(value) => match check(&value) {
                 Ok(()) => Fetched::Fresh(value),
                 Err(why) => Fetched::Rejected(format!("the server's {what} is implausible: {why}")),
@@ -134,7 +134,7 @@ pub fn fetched<T: Decode, B: JsonBody>(
 /// Reads the answer to `PUT`/`DELETE /v1/me/state`. Only an answer that proves where the write
 /// stands ends it: an unreadable success is retried (the retry meets our own write as a 412
 /// and counts as delivered, so nothing is stored twice).
-pub fn send_outcome<B: JsonBody>(answer: Result<Answer<B>, NetError>) -> SendOutcome {
+pub fn send_outcome(answer: Result<Answer, NetError>) -> SendOutcome {
     let Ok(answer) = answer else {
         return SendOutcome::Transient {
             retry_after_ms: None,
@@ -142,13 +142,13 @@ pub fn send_outcome<B: JsonBody>(answer: Result<Answer<B>, NetError>) -> SendOut
     };
     let retry_after = retry_after_ms(answer.retry_after.as_deref());
     match answer.status {
-        200..=299 => match answer.body.json::<MemberState>() {
+        200..=299 => match answer.json::<MemberState>() {
             Ok(state) if check_state(&state).is_ok() => SendOutcome::Stored(state),
             _ => SendOutcome::Transient {
                 retry_after_ms: retry_after,
             },
         },
-        412 => match answer.body.json::<ApiError>().ok().and_then(|e| e.current) {
+        412 => match answer.json::<ApiError>().ok().and_then(|e| e.current) {
             Some(current) if check_state(&current).is_ok() => SendOutcome::Stale(current),
             _ => SendOutcome::Refused {
                 message: "the server refused the version without showing its copy".into(),
@@ -159,7 +159,7 @@ pub fn send_outcome<B: JsonBody>(answer: Result<Answer<B>, NetError>) -> SendOut
             retry_after_ms: retry_after,
         },
         status => SendOutcome::Refused {
-            message: refusal(status, answer.body.json::<ApiError>().ok()),
+            message: refusal(status, answer.json::<ApiError>().ok()),
         },
     }
 }
@@ -465,13 +465,13 @@ mod tests {
     #[test]
     fn team_fetches_are_read_or_rejected() {
         assert!(matches!(states(STATES), Fetched::Fresh(s) if s.cursor == 3));
-        let not_modified = fetched::<TeamStates, _>("team states", answer(304, ""), check_states);
+        let not_modified = fetched::<TeamStates>("team states", answer(304, ""), check_states);
         assert_eq!(not_modified, Fetched::NotModified);
-        let revoked = fetched::<TeamStates, _>("team states", answer(401, ""), check_states);
+        let revoked = fetched::<TeamStates>("team states", answer(401, ""), check_states);
         assert_eq!(revoked, Fetched::Unauthorized);
-        let down = fetched::<TeamStates, _>("team states", answer(502, ""), check_states);
+        let down = fetched::<TeamStates>("team states", answer(502, ""), check_states);
         assert!(matches!(down, Fetched::Retry { .. }));
-        let offline = fetched::<TeamStates, String>(
+        let offline = fetched::<TeamStates>(
             "team states",
             Err(NetError::Unreachable("refused".into())),
             check_states,
@@ -503,10 +503,9 @@ mod tests {
         let bad_id =
             r#"{"team":{"id":"t","name":"C"},"cursor":3,"states":[{"member_id":"","version":0}]}"#;
         assert!(rejected(states(bad_id)).contains("member id"));
-        let huge =
-            fetched::<TeamStates, String>("team states", Err(NetError::TooLarge), check_states);
+        let huge = fetched::<TeamStates>("team states", Err(NetError::TooLarge), check_states);
         assert!(rejected(huge).contains("larger than 2 MiB"));
-        let teapot = fetched::<TeamStates, _>("team states", answer(418, STATES), check_states);
+        let teapot = fetched::<TeamStates>("team states", answer(418, STATES), check_states);
         assert!(rejected(teapot).contains("HTTP 418"));
     }
 

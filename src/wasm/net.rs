@@ -6,8 +6,7 @@
 //! Requests send no cookies, follow no redirect (a bearer token goes to the server the user
 //! named and nowhere else) and bypass the HTTP cache (`If-None-Match` is ours to send).
 
-use crate::decode::Decode;
-use crate::http::{announced_too_large, fits_cap, Answer, JsonBody, NetError};
+use crate::http::{announced_too_large, fits_cap, Answer, NetError};
 use gloo::timers::callback::Timeout;
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use std::cell::Cell;
@@ -57,16 +56,6 @@ extern "C" {
     fn abort(this: &AbortController);
 }
 
-/// A body as text, read as JSON when asked ([`Decode`]: only the fields a type names, and
-/// wrong types refused).
-pub struct JsonText(String);
-
-impl JsonBody for JsonText {
-    fn json<T: Decode>(&self) -> Result<T, String> {
-        T::from_json(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 /// One request to the team server.
 pub struct Request {
     method: &'static str,
@@ -100,7 +89,7 @@ impl Request {
     }
 
     /// Sends it and reads the answer within the deadline.
-    pub async fn send(self) -> Result<Answer<JsonText>, NetError> {
+    pub async fn send(self) -> Result<Answer, NetError> {
         let controller = AbortController::new();
         let timed_out = Rc::new(Cell::new(false));
         // Dropped at the end of this function, which cancels it: the deadline covers the
@@ -144,7 +133,7 @@ impl Request {
             status: response.status(),
             retry_after: headers.get("retry-after"),
             etag: headers.get("etag"),
-            body: JsonText(text),
+            body: text,
         })
     }
 

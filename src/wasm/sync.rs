@@ -14,7 +14,7 @@
 //!   writes nothing when it comes back.
 
 use super::ext::{self, Area, ExtError, Stored};
-use super::net::{JsonText, Request as HttpRequest};
+use super::net::Request as HttpRequest;
 use super::zone::browser_zone_name;
 use crate::api::{ChangesResponse, Roster, TeamStates};
 use crate::connect::{health_result, join_request, join_result, Connection, ServerUrl};
@@ -451,15 +451,14 @@ async fn team_round(session: &Session, stored: &Stored, full: &mut bool) -> Roun
         }
         let answer = request.send().await;
         let etag = answer.as_ref().ok().and_then(|a| a.etag.clone());
-        match fetched::<TeamStates, _>("team states", answer, check_states) {
+        match fetched::<TeamStates>("team states", answer, check_states) {
             Fetched::NotModified => {}
             Fetched::Fresh(states) => {
                 let roster = session.request("GET", "/v1/team", REQUEST_TIMEOUT_MS);
-                let members =
-                    match fetched::<Roster, _>("roster", roster.send().await, check_roster) {
-                        Fetched::Fresh(roster) => roster.members,
-                        other => return other.into(),
-                    };
+                let members = match fetched::<Roster>("roster", roster.send().await, check_roster) {
+                    Fetched::Fresh(roster) => roster.members,
+                    other => return other.into(),
+                };
                 cache.replace(states, members);
                 status.states_etag = etag;
                 if session.ended() {
@@ -479,9 +478,9 @@ async fn team_round(session: &Session, stored: &Stored, full: &mut bool) -> Roun
         "/v1/team/changes?after={}&wait={POLL_WAIT_SECONDS}",
         cache.cursor
     );
-    let answer: Result<Answer<JsonText>, NetError> =
+    let answer: Result<Answer, NetError> =
         session.request("GET", &path, POLL_TIMEOUT_MS).send().await;
-    match fetched::<ChangesResponse, _>("team changes", answer, check_changes) {
+    match fetched::<ChangesResponse>("team changes", answer, check_changes) {
         Fetched::Fresh(changes) => {
             if session.ended() {
                 return Round::Ended;
