@@ -1,9 +1,10 @@
-//! The wire model crossing the JS boundary as the extension does it (serde_json text out,
-//! `JSON.stringify` and `standin::decode` in), in a real browser: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
+//! The wire model crossing the JS boundary as the extension does it (`standin::encode` text
+//! out, `JSON.stringify` and `standin::decode` in), in a real browser: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
 //! -p standin --test wasm_roundtrip`.
 #![cfg(target_arch = "wasm32")]
 
 use standin::decode::from_js;
+use standin::encode::to_json;
 use standin::model::{Declaration, DeclaredState, ItemState, Settings, Status, WorkItem};
 use standin::time::Timestamp;
 use wasm_bindgen::JsValue;
@@ -40,8 +41,8 @@ fn sample() -> DeclaredState {
 #[wasm_bindgen_test]
 fn declared_state_round_trips_through_js_values() {
     let state = sample();
-    // Out as the extension writes values (serde_json text, parsed by the browser)...
-    let js = js_sys::JSON::parse(&serde_json::to_string(&state).unwrap()).unwrap();
+    // Out as the extension writes values (`encode` text, parsed by the browser)...
+    let js = js_sys::JSON::parse(&to_json(&state)).unwrap();
     // ...what JS (storage, content scripts) sees: plain objects and RFC 3339 strings...
     let decl = js_sys::Reflect::get(&js, &JsValue::from_str("declaration")).unwrap();
     let back_at = js_sys::Reflect::get(&decl, &JsValue::from_str("back_at")).unwrap();

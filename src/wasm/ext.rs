@@ -8,7 +8,7 @@
 //! between browsers) stay readable (docs/architecture.md).
 
 use crate::badge::ToolbarBadge;
-use crate::decode::{Decode, DecodeError, Json};
+use crate::decode::{Decode, DecodeError};
 use crate::encode::{to_json, Encode};
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::closure::Closure;
@@ -139,9 +139,7 @@ pub fn to_js<T: Encode + ?Sized>(value: &T) -> Result<JsValue, ExtError> {
 /// A plain JS value as a Rust value; `what` names it in the error.
 pub fn from_js<T: Decode>(value: &JsValue, what: &str) -> Result<T, ExtError> {
     // Only `T::decode` is per type; the text round trip and the error are shared.
-    Json::from_js(value)
-        .and_then(|json| T::decode(&json))
-        .map_err(|e| decode_error(what, e))
+    crate::decode::from_js(value).map_err(|e| decode_error(what, e))
 }
 
 fn decode_error(what: &str, e: DecodeError) -> ExtError {
