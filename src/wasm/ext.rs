@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ExtError {
     #[error("this browser lacks the extension API {0}")]
     Missing(&'static str),
@@ -181,23 +181,7 @@ impl Stored {
 
     fn value(&self, key: &str) -> Result<Option<JsValue>, ExtError> {
         // A failed call fails each key with a copy of its error.
-        let found = match &self.0 {
-            Ok(found) => found,
-            Err(ExtError::Missing(api)) => return Err(ExtError::Missing(api)),
-            Err(ExtError::Api { api, message }) => {
-                return Err(ExtError::Api {
-                    api,
-                    message: message.clone(),
-                })
-            }
-            // `call` fails with the two above only.
-            Err(e) => {
-                return Err(ExtError::Api {
-                    api: "storage get",
-                    message: e.to_string(),
-                })
-            }
-        };
+        let found = self.0.as_ref().map_err(ExtError::clone)?;
         let value = Reflect::get(found, &key.into()).map_err(|e| api_error("storage get", &e))?;
         Ok((!value.is_undefined() && !value.is_null()).then_some(value))
     }
