@@ -5,7 +5,7 @@
 #
 # Steps, failing fast on the cheap ones: rustfmt, the extension build (./build.sh, which also
 # installs the wasm target, node_modules and wasm-bindgen-cli when missing), clippy natively
-# and for wasm32, web-ext lint of dist/firefox, cargo test for the workspace with a throwaway
+# and for wasm32 (also each context's module alone), web-ext lint of dist/firefox, cargo test for the workspace with a throwaway
 # PostgreSQL cluster (DATABASE_URL_PG), the wasm-bindgen browser tests in headless Chromium,
 # then the end-to-end suites in Chromium (tests/e2e) and Firefox ESR (tests/firefox).
 # Needs chromium, chromium-driver, firefox-esr, postgresql (Debian packages) and geckodriver;
@@ -41,8 +41,12 @@ step "build the extension (./build.sh)"
 step "clippy (native, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "clippy (wasm32, standin)"
+step "clippy (wasm32, standin: both contexts, then each context's module as build.sh builds it)"
 cargo clippy -p standin --target wasm32-unknown-unknown --all-targets -- -D warnings
+for context in worker pages; do
+  cargo clippy -p standin --target wasm32-unknown-unknown --lib --no-default-features \
+    --features "$context" -- -D warnings
+done
 
 step "web-ext lint dist/firefox (errors fail; warnings are listed)"
 node tests/web-ext-lint.mjs dist/firefox
