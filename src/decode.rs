@@ -42,19 +42,6 @@ impl Json {
             Err(DecodeError::new("not JSON"))
         }
     }
-
-    /// The member `key` of an object; `None` when this is not an object or the member is
-    /// absent or `null` (what serde writes for `None`).
-    pub fn member(&self, key: &str) -> Option<&Json> {
-        match self {
-            Json::Object(members) => members
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v)
-                .filter(|v| **v != Json::Null),
-            _ => None,
-        }
-    }
 }
 
 struct Parser<'a> {
@@ -420,12 +407,6 @@ pub fn one_of<T: Copy>(value: &Json, names: &[(&str, T)]) -> Result<T, DecodeErr
 /// The error for a tagged enum's unknown tag.
 pub fn unknown_variant<T>() -> Result<T, DecodeError> {
     Err(DecodeError::new("not a known variant"))
-}
-
-impl Decode for Json {
-    fn decode(value: &Json) -> Result<Json, DecodeError> {
-        Ok(value.clone())
-    }
 }
 
 impl Decode for String {

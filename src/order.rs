@@ -4,6 +4,7 @@
 //! instantiation whatever is being ordered; [`by`] orders by a comparison through one
 //! non-generic insertion sort; [`SortedMap`] is a `Vec` kept in key order.
 
+use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::encode::{Encode, Writer};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
@@ -201,6 +202,17 @@ impl<K: AsRef<str>, V: Encode> Encode for SortedMap<K, V> {
             members.field(k.as_ref(), v);
         }
         members.end();
+    }
+}
+
+/// A JSON object keyed by strings; a repeated key keeps its last value, as serde's map does.
+impl<V: Decode> Decode for SortedMap<String, V> {
+    fn decode(value: &Json) -> Result<Self, DecodeError> {
+        Object::new(value)?
+            .members()
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), V::decode(v).map_err(|e| e.at(k))?)))
+            .collect()
     }
 }
 

@@ -31,8 +31,8 @@ impl Decode for TeamCache {
         Ok(TeamCache {
             team: o.opt("team")?,
             cursor: o.or_default("cursor")?,
-            members: by_id(value.member("members")).map_err(|e| e.at("members"))?,
-            states: by_id(value.member("states")).map_err(|e| e.at("states"))?,
+            members: o.or_default("members")?,
+            states: o.or_default("states")?,
         })
     }
 }
@@ -46,19 +46,6 @@ impl Encode for TeamCache {
             .field("states", &self.states)
             .end();
     }
-}
-
-/// A map keyed by member id (`#[serde(default)]`: absent or null is empty). A repeated key
-/// keeps its last value, as serde's map does.
-fn by_id<T: Decode>(value: Option<&Json>) -> Result<SortedMap<String, T>, DecodeError> {
-    let Some(value) = value else {
-        return Ok(SortedMap::new());
-    };
-    Object::new(value)?
-        .members()
-        .iter()
-        .map(|(id, v)| Ok((id.clone(), T::decode(v).map_err(|e| e.at(id))?)))
-        .collect()
 }
 
 impl TeamCache {
