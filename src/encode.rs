@@ -160,7 +160,9 @@ macro_rules! encode_integer {
     ($($t:ty),*) => {$(
         impl Encode for $t {
             fn encode(&self, w: &mut Writer) {
-                w.raw(&self.to_string());
+                use std::fmt::Write;
+                // Straight into the text, no string per number; writing to a String cannot fail.
+                let _ = write!(w.0, "{self}");
             }
         }
     )*};
