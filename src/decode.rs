@@ -10,8 +10,6 @@
 //! types with the path of the field that was wrong. Native tests hold every impl to the
 //! type's serde form: what serde writes, `Decode` reads back unchanged.
 
-use std::fmt;
-
 /// A parsed JSON value. Objects keep their members in order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {
@@ -254,7 +252,8 @@ impl Parser<'_> {
 }
 
 /// What was wrong and where: `path` is like `items[2].state` (empty for the value itself).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}{}", .path, if .path.is_empty() { "" } else { ": " }, .problem)]
 pub struct DecodeError {
     pub path: String,
     pub problem: &'static str,
@@ -282,18 +281,6 @@ impl DecodeError {
         self.at(&format!("[{index}]"))
     }
 }
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(self.problem)
-        } else {
-            write!(f, "{}: {}", self.path, self.problem)
-        }
-    }
-}
-
-impl std::error::Error for DecodeError {}
 
 /// A type that can be read from [`Json`], as its serde form.
 pub trait Decode: Sized {
