@@ -94,9 +94,7 @@ mod tests {
     use crate::limits;
     use crate::time::FixedOffset;
 
-    fn t(s: &str) -> Timestamp {
-        Timestamp::parse_rfc3339(s).unwrap()
-    }
+    use crate::time::rfc3339 as t;
 
     #[test]
     fn slugs_follow_field_paths() {

@@ -390,9 +390,7 @@ mod tests {
 
     const BERLIN_WINTER: FixedOffset = FixedOffset(60);
 
-    fn t(s: &str) -> Timestamp {
-        Timestamp::parse_rfc3339(s).unwrap()
-    }
+    use crate::time::rfc3339 as t;
 
     fn ctx(now: &str) -> Context<'static> {
         Context {

@@ -504,9 +504,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn ts(s: &str) -> Timestamp {
-        Timestamp::parse_rfc3339(s).unwrap()
-    }
+    use crate::time::rfc3339 as ts;
 
     pub(crate) fn sample() -> Declaration {
         Declaration {

@@ -272,9 +272,7 @@ mod tests {
     use crate::model::tests::Tz;
     use crate::time::{LocalTime, Weekday};
 
-    fn t(s: &str) -> Timestamp {
-        Timestamp::parse_rfc3339(s).unwrap()
-    }
+    use crate::time::rfc3339 as t;
 
     /// A reminder world: Mon–Fri 09:00–17:00 in `zone`, 30 minutes' lead, nothing declared.
     struct World {

@@ -69,9 +69,7 @@ mod tests {
     use crate::model::tests::Tz;
     use crate::time::{LocalTime, Weekday};
 
-    fn t(s: &str) -> Timestamp {
-        Timestamp::parse_rfc3339(s).unwrap()
-    }
+    use crate::time::rfc3339 as t;
 
     fn date(y: i32, m: u32, d: u32) -> CivilDate {
         CivilDate::new(y, m, d).unwrap()

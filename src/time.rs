@@ -20,6 +20,12 @@ pub struct Timestamp(pub i64);
 #[error("not an RFC 3339 date-time such as 2026-11-27T17:42:00Z")]
 pub struct TimestampParseError;
 
+/// A timestamp from RFC 3339 text, for tests across the crate.
+#[cfg(test)]
+pub(crate) fn rfc3339(s: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(s).unwrap()
+}
+
 impl Timestamp {
     pub const fn millis(self) -> i64 {
         self.0

@@ -335,9 +335,7 @@ mod tests {
     use crate::model::{DeclaredState, Handles, WorkingHours};
     use crate::time::{FixedOffset, Weekday};
 
-    fn t(s: &str) -> Timestamp {
-        Timestamp::parse_rfc3339(s).unwrap()
-    }
+    use crate::time::rfc3339 as t;
 
     fn member(id: &str, tz: &str, hours: Option<(u32, u32)>) -> Member {
         Member {

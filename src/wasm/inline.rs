@@ -287,9 +287,7 @@ mod tests {
 
     wasm_bindgen_test_configure!(run_in_browser);
 
-    fn t(s: &str) -> Timestamp {
-        Timestamp::parse_rfc3339(s).unwrap()
-    }
+    use crate::time::rfc3339 as t;
 
     #[wasm_bindgen_test]
     fn remembered_offsets_are_intls_across_a_dst_change() {

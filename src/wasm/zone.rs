@@ -118,9 +118,7 @@ mod tests {
 
     wasm_bindgen_test_configure!(run_in_browser);
 
-    fn t(s: &str) -> Timestamp {
-        Timestamp::parse_rfc3339(s).unwrap()
-    }
+    use crate::time::rfc3339 as t;
 
     #[wasm_bindgen_test]
     fn offsets_come_from_intl_with_dst() {
