@@ -183,6 +183,11 @@ pub struct MemberState {
     /// Acknowledgements of this declaration's hand-offs, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acks: Vec<Ack>,
+    /// Whom the server found each hand-off (the cover, items' `handoff_to`) to name when the
+    /// declaration was written; a reference naming no one (or not one) is absent. Only this
+    /// member may acknowledge it, and a later rename does not move it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<Recipient>,
 }
 
 impl Decode for MemberState {
@@ -193,6 +198,7 @@ impl Decode for MemberState {
             version: o.req("version")?,
             state: o.opt("state")?,
             acks: o.or_default("acks")?,
+            recipients: o.or_default("recipients")?,
         })
     }
 }
@@ -204,6 +210,47 @@ impl Encode for MemberState {
             .field("version", &self.version)
             .field("state", &self.state)
             .unless(self.acks.is_empty(), "acks", &self.acks)
+            .unless(self.recipients.is_empty(), "recipients", &self.recipients)
+            .end();
+    }
+}
+
+impl MemberState {
+    /// The member a hand-off (`item` key, `None` for the cover) was resolved to.
+    pub fn recipient(&self, item: Option<&str>) -> Option<&str> {
+        self.recipients
+            .iter()
+            .find(|r| r.item.as_deref() == item)
+            .map(|r| r.member.as_str())
+    }
+}
+
+/// One hand-off of a declaration resolved to a member id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Recipient {
+    /// The item's key ([`item_key`]); `None` for the declaration's cover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// Member id of whom it is handed to.
+    pub member: String,
+}
+
+impl Decode for Recipient {
+    fn decode(value: &Json) -> Result<Recipient, DecodeError> {
+        let o = Object::new(value)?;
+        Ok(Recipient {
+            item: o.opt("item")?,
+            member: o.req("member")?,
+        })
+    }
+}
+
+impl Encode for Recipient {
+    fn encode(&self, w: &mut Writer) {
+        w.object()
+            .opt("item", &self.item)
+            .field("member", &self.member)
             .end();
     }
 }
@@ -353,26 +400,66 @@ pub fn item_key(item: &WorkItem) -> &str {
     }
 }
 
-/// Whether a free-text person reference (a hand-off's `handoff_to`, a `cover`) names this
-/// member: their id, display name or any handle, ignoring case, surrounding space and a
-/// leading `@`.
-pub fn names_member(reference: &str, member: &Member) -> bool {
-    let wanted = reference.trim().trim_start_matches('@');
+/// How a person's name is compared: surrounding space and leading `@`s dropped, runs of white
+/// space as one space, lower case. Two names with one key are the same name, so no two members
+/// of a team may hold one key (see the server's `claims`).
+pub fn name_key(name: &str) -> String {
+    let words: Vec<&str> = name
+        .trim()
+        .trim_start_matches('@')
+        .split_whitespace()
+        .collect();
+    crate::text::lowercase(&words.join(" "))
+}
+
+/// The one member a free-text person reference (a hand-off's `handoff_to`, a `cover`) names:
+/// by member id first (ids are the server's, never claimed), else the only member with that
+/// display name or handle. A reference that fits several members names no one.
+pub fn resolve<'m>(reference: &str, members: &[&'m Member]) -> Option<&'m Member> {
+    let wanted = name_key(reference);
     if wanted.is_empty() {
-        return false;
+        return None;
     }
-    let h = &member.handles;
-    [
-        Some(member.id.as_str()),
-        Some(member.display_name.as_str()),
-        h.github.as_deref(),
-        h.gitlab.as_deref(),
-        h.jira.as_deref(),
-        h.linear.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|name| name.trim().eq_ignore_ascii_case(wanted))
+    if let Some(m) = members.iter().find(|m| name_key(&m.id) == wanted) {
+        return Some(m);
+    }
+    let mut named = members.iter().filter(|m| {
+        let h = &m.handles;
+        [
+            Some(m.display_name.as_str()),
+            h.github.as_deref(),
+            h.gitlab.as_deref(),
+            h.jira.as_deref(),
+            h.linear.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|name| name_key(name) == wanted)
+    });
+    match (named.next(), named.next()) {
+        (Some(m), None) => Some(m),
+        _ => None,
+    }
+}
+
+/// A declaration's hand-offs (the cover, then each item's `handoff_to`) resolved against the
+/// team's members; references that name no one are left out.
+pub fn recipients(declaration: &Declaration, members: &[&Member]) -> Vec<Recipient> {
+    let cover = declaration.cover.as_deref().map(|to| (None, to));
+    let items = declaration
+        .items
+        .iter()
+        .filter_map(|i| Some((Some(item_key(i)), i.handoff_to.as_deref()?)));
+    cover
+        .into_iter()
+        .chain(items)
+        .filter_map(|(item, to)| {
+            Some(Recipient {
+                item: item.map(str::to_owned),
+                member: resolve(to, members)?.id.clone(),
+            })
+        })
+        .collect()
 }
 
 /// OpenAPI schemas of the time types, whose serde forms are hand-written strings.
@@ -433,14 +520,57 @@ mod tests {
     }
 
     #[test]
-    fn names_member_matches_id_name_and_handles_loosely() {
+    fn references_resolve_by_id_name_and_handles_loosely() {
         let bob = bob();
-        for r in ["m_1", "bob stone", " @BobS ", "Bob Stone"] {
-            assert!(names_member(r, &bob), "{r}");
+        let id = |r: &str, members: &[&Member]| resolve(r, members).map(|m| m.id.clone());
+        for r in [
+            "m_1",
+            "M_1",
+            "bob stone",
+            " @BobS ",
+            "Bob   Stone",
+            "BOB STONE",
+        ] {
+            assert_eq!(id(r, &[&bob]).as_deref(), Some("m_1"), "{r}");
         }
         for r in ["", "@", "bob", "alice"] {
-            assert!(!names_member(r, &bob), "{r}");
+            assert_eq!(id(r, &[&bob]), None, "{r}");
         }
+        assert_eq!(name_key("  @Zoë   Ünal "), "zoë ünal");
+    }
+
+    #[test]
+    fn a_reference_naming_two_members_names_no_one_but_ids_always_win() {
+        let bob = bob();
+        // Mal's GitLab login is Bob's GitHub login; her display name is Bob's id.
+        let mal = Member {
+            id: "m_2".into(),
+            display_name: "m_1".into(),
+            handles: Handles {
+                gitlab: Some("BobS".into()),
+                ..Handles::default()
+            },
+            ..bob.clone()
+        };
+        for members in [[&bob, &mal], [&mal, &bob]] {
+            assert_eq!(resolve("bobs", &members), None);
+            assert_eq!(resolve("m_1", &members).map(|m| m.id.as_str()), Some("m_1"));
+            assert_eq!(resolve("m_2", &members).map(|m| m.id.as_str()), Some("m_2"));
+            assert_eq!(
+                resolve("Bob Stone", &members).map(|m| m.id.as_str()),
+                Some("m_1")
+            );
+        }
+        let mut d = crate::model::tests::sample();
+        d.cover = Some("bobs".into());
+        d.items[0].handoff_to = Some("bob stone".into());
+        assert_eq!(
+            recipients(&d, &[&bob, &mal]),
+            [Recipient {
+                item: Some(item_key(&d.items[0]).to_owned()),
+                member: "m_1".into()
+            }]
+        );
     }
 
     #[test]
@@ -488,6 +618,16 @@ mod tests {
                     at: T.plus_ms(1),
                 },
             ],
+            recipients: vec![
+                Recipient {
+                    item: None,
+                    member: "m_3".into(),
+                },
+                Recipient {
+                    item: Some("github.com/acme/api/pull/12".into()),
+                    member: "m_2".into(),
+                },
+            ],
         }
     }
 
@@ -497,6 +637,7 @@ mod tests {
             version: 0,
             state: None,
             acks: vec![],
+            recipients: vec![],
         }
     }
 
@@ -576,6 +717,9 @@ mod tests {
         for ack in &full_state().acks {
             same_as_serde(ack);
         }
+        for recipient in &full_state().recipients {
+            same_as_serde(recipient);
+        }
         for item in [Some("github.com/acme/api/pull/12".into()), None] {
             same_as_serde(&AckRequest {
                 member_id: "m_1".into(),
@@ -621,6 +765,7 @@ mod tests {
                 version: 0,
                 state: None,
                 acks: vec![],
+                recipients: vec![],
             })
         );
         let changes = ChangesResponse::from_json(

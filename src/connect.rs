@@ -373,8 +373,11 @@ pub fn join_result(
             invite("This invite code was already used: ask your admin for a new one.")
         }
         (410, _) => invite("This invite code has expired: ask your admin for a new one."),
-        (400 | 422, _) if !error.errors.is_empty() => ValidationErrors(error.errors),
-        (400 | 422, _) => ValidationErrors(vec![field_error(
+        // 409: another member of the team already goes by a name given (`name_taken`).
+        (400 | 422, _) | (409, "name_taken") if !error.errors.is_empty() => {
+            ValidationErrors(error.errors)
+        }
+        (400 | 422, _) | (409, "name_taken") => ValidationErrors(vec![field_error(
             error.field.as_deref().unwrap_or(SERVER_URL_FIELD),
             error.message,
         )]),
@@ -628,6 +631,28 @@ mod tests {
         let errors = join_result(&server, answer(422, many)).unwrap_err().0;
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[1].field, "handles.github");
+    }
+
+    #[test]
+    fn a_name_another_member_holds_is_shown_beside_its_field() {
+        let server = url("https://standin.example.com");
+        let taken = r#"{"error":"name_taken","message":"Another member of your team already goes by this handle.",
+            "field":"handles.jira","errors":[{"field":"handles.jira",
+            "message":"Another member of your team already goes by this handle."}]}"#;
+        let (field, message) = only_error(join_result(&server, answer(409, taken)));
+        assert_eq!(field, "handles.jira");
+        assert!(message.starts_with("Another member"), "{message}");
+        let bare = r#"{"error":"name_taken","message":"Taken.","field":"display_name"}"#;
+        assert_eq!(
+            only_error(join_result(&server, answer(409, bare))).0,
+            "display_name"
+        );
+        // Any other 409 is no statement about the profile.
+        let other = r#"{"error":"conflict","message":"x","field":"display_name"}"#;
+        assert_eq!(
+            only_error(join_result(&server, answer(409, other))).0,
+            SERVER_URL_FIELD
+        );
     }
 
     #[test]

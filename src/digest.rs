@@ -7,7 +7,7 @@
 //! last one, plus any declaration that still hands the user something unacknowledged, however
 //! old. Declarations handing something to the user come first, then the newest.
 
-use crate::api::{item_key, names_member, Ack, ApiError, MemberState};
+use crate::api::{item_key, Ack, ApiError, MemberState};
 use crate::http::{Answer, NetError};
 use crate::model::{DeclaredState, Member, WorkItem};
 use crate::team::TeamCache;
@@ -71,40 +71,33 @@ impl Digest<'_> {
     }
 }
 
-/// The hand-offs in `state` addressed to `me`, with `me`'s acknowledgements.
-fn handoffs_to(me: &Member, state: &MemberState) -> Vec<Handoff> {
+/// The hand-offs in `state` the server resolved to member `me`, with `me`'s acknowledgements:
+/// what the text of a hand-off says is not consulted, so a teammate who took a name later is
+/// never handed it.
+fn handoffs_to(me: &str, state: &MemberState) -> Vec<Handoff> {
     let Some(declared) = &state.state else {
         return Vec::new();
     };
     let d = &declared.declaration;
-    let acked = |key: Option<&str>| {
-        state
-            .acks
-            .iter()
-            .find(|a| a.by == me.id && a.item.as_deref() == key)
-            .map(|a| a.at)
-    };
-    let cover = d
-        .cover
-        .as_deref()
-        .filter(|c| names_member(c, me))
-        .map(|_| Handoff {
-            item: None,
-            acked_at: acked(None),
-        });
+    let cover = d.cover.as_ref().map(|_| None);
     let items = d
         .items
         .iter()
-        .filter(|i| {
-            i.handoff_to
-                .as_deref()
-                .is_some_and(|to| names_member(to, me))
+        .filter(|i| i.handoff_to.is_some())
+        .map(|i| Some(item_key(i)));
+    cover
+        .into_iter()
+        .chain(items)
+        .filter(|key| state.recipient(*key) == Some(me))
+        .map(|key| Handoff {
+            item: key.map(str::to_owned),
+            acked_at: state
+                .acks
+                .iter()
+                .find(|a| a.by == me && a.item.as_deref() == key)
+                .map(|a| a.at),
         })
-        .map(|i| Handoff {
-            item: Some(item_key(i).to_string()),
-            acked_at: acked(Some(item_key(i))),
-        });
-    cover.into_iter().chain(items).collect()
+        .collect()
 }
 
 /// The digest for the member `me_id` whose own last declaration was at `since` (`None`: they
@@ -116,7 +109,6 @@ pub fn digest<'a>(
     since: Option<Timestamp>,
     now: Timestamp,
 ) -> Digest<'a> {
-    let me = cache.members.get(me_id);
     let entries: Vec<Entry<'a>> = cache
         .states
         .values()
@@ -125,9 +117,10 @@ pub fn digest<'a>(
             let member = cache.members.get(&s.member_id)?;
             let state = s.state.as_ref()?;
             let expired = state.is_expired(now);
-            let handoffs = match me {
-                Some(me) if !expired => handoffs_to(me, s),
-                _ => Vec::new(),
+            let handoffs = if expired {
+                Vec::new()
+            } else {
+                handoffs_to(me_id, s)
             };
             let new = since.is_none_or(|since| state.declared_at > since);
             let waiting = handoffs.iter().any(|h| h.acked_at.is_none());
@@ -167,15 +160,12 @@ pub fn opens_on_digest(digest: &Digest, seen: Option<Timestamp>, in_working_hour
 /// The toolbar badge's count: hand-offs addressed to `me_id` in teammates' current, unexpired
 /// declarations that they have not acknowledged.
 pub fn unacknowledged_count(cache: &TeamCache, me_id: &str, now: Timestamp) -> usize {
-    let Some(me) = cache.members.get(me_id) else {
-        return 0;
-    };
     cache
         .states
         .values()
         .filter(|s| s.member_id != me_id)
         .filter(|s| s.state.as_ref().is_some_and(|d| !d.is_expired(now)))
-        .flat_map(|s| handoffs_to(me, s))
+        .flat_map(|s| handoffs_to(me_id, s))
         .filter(|h| h.acked_at.is_none())
         .count()
 }
@@ -232,6 +222,7 @@ pub fn ack_result(answer: Result<Answer, NetError>) -> Result<MemberState, AckFa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::Recipient;
     use crate::model::tests::sample;
     use crate::model::{Handles, ItemState};
 
@@ -281,6 +272,7 @@ mod tests {
                 version: 1,
             }),
             acks,
+            recipients: vec![],
         }
     }
 
@@ -292,7 +284,7 @@ mod tests {
         }
     }
 
-    /// Bob ("me", GitHub bobs) and three teammates.
+    /// Bob ("me", GitHub bobs) and three teammates; hand-offs resolved as the server does.
     fn cache(states: Vec<MemberState>) -> TeamCache {
         let mut cache = TeamCache::default();
         for m in [
@@ -303,6 +295,16 @@ mod tests {
         ] {
             cache.members.insert(m.id.clone(), m);
         }
+        let roster: Vec<&Member> = cache.members.values().collect();
+        let states: Vec<MemberState> = states
+            .into_iter()
+            .map(|mut s| {
+                if let Some(d) = &s.state {
+                    s.recipients = crate::api::recipients(&d.declaration, &roster);
+                }
+                s
+            })
+            .collect();
         for s in states {
             cache.states.insert(s.member_id.clone(), s);
         }
@@ -402,6 +404,43 @@ mod tests {
         assert_eq!(d.unacknowledged(), 3);
         let cy = d.entries.iter().find(|e| e.member.id == "cy").unwrap();
         assert_eq!(cy.handoffs[0].acked_at, Some(NOW.plus_minutes(-5)));
+    }
+
+    #[test]
+    fn hand_offs_count_by_the_member_the_server_resolved_not_by_the_text() {
+        // Cy handed PR 1 to "bob" when that was Ann's name; PR 2 to "ann", which resolved to
+        // me (the name was mine then). Renames since do not move them.
+        let mut s = state(
+            "cy",
+            10,
+            vec![item(1, Some("Bob")), item(2, Some("ann"))],
+            Some("Bob"),
+            vec![],
+        );
+        s.recipients = vec![
+            Recipient {
+                item: Some("github.com/o/r/pull/1".into()),
+                member: "ann".into(),
+            },
+            Recipient {
+                item: Some("github.com/o/r/pull/2".into()),
+                member: "me".into(),
+            },
+        ];
+        let mut c = cache(vec![]);
+        c.states.insert("cy".into(), s);
+        let d = digest(&c, "me", None, NOW);
+        assert_eq!(
+            d.entries[0].handoffs,
+            [Handoff {
+                item: Some("github.com/o/r/pull/2".into()),
+                acked_at: None
+            }]
+        );
+        assert_eq!(unacknowledged_count(&c, "me", NOW), 1);
+        assert_eq!(unacknowledged_count(&c, "ann", NOW), 1);
+        // An unresolved cover ("Bob" named no one then) is handed to no one.
+        assert!(d.entries[0].handoffs.iter().all(|h| h.item.is_some()));
     }
 
     #[test]

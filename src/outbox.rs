@@ -400,6 +400,7 @@ mod tests {
                 version,
             }),
             acks: vec![],
+            recipients: vec![],
         }
     }
 

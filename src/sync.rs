@@ -229,6 +229,17 @@ fn check_id(id: &str) -> Result<(), String> {
 /// never render text beyond them.
 fn check_state(state: &MemberState) -> Result<(), String> {
     check_id(&state.member_id)?;
+    // One recipient per hand-off at most: the cover and each item.
+    if state.recipients.len() > crate::limits::MAX_ITEMS + 1 {
+        return Err(format!(
+            "the state of {}: too many hand-offs",
+            state.member_id
+        ));
+    }
+    state
+        .recipients
+        .iter()
+        .try_for_each(|r| check_id(&r.member))?;
     match &state.state {
         Some(declared) => validate_declaration(&declared.declaration, None)
             .map_err(|e| format!("the state of {}: {e}", state.member_id)),
@@ -602,6 +613,7 @@ mod tests {
             version,
             state: None,
             acks: vec![],
+            recipients: vec![],
         }
     }
 
@@ -651,6 +663,7 @@ mod tests {
                     version: 4,
                 }),
                 acks: vec![],
+                recipients: vec![],
             },
         };
         let [(local_heading, local), (server_heading, server)] =

@@ -220,6 +220,7 @@ mod tests {
                 version,
             }),
             acks: vec![],
+            recipients: vec![],
         }
     }
 

@@ -366,6 +366,7 @@ mod tests {
                     version: 1,
                 }),
                 acks: vec![],
+                recipients: vec![],
             },
         );
     }

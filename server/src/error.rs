@@ -26,6 +26,9 @@ pub enum AppError {
     Gone { code: &'static str, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// Another member of the team already goes by a name given (409, fields named).
+    #[error("name taken: {0}")]
+    NameTaken(ValidationErrors),
     #[error("the state changed since the version in If-Match")]
     VersionConflict(Box<MemberState>),
     #[error("request body too large")]
@@ -68,6 +71,7 @@ impl AppError {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Gone { code, .. } => (StatusCode::GONE, code),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            AppError::NameTaken(_) => (StatusCode::CONFLICT, "name_taken"),
             AppError::VersionConflict(_) => (StatusCode::PRECONDITION_FAILED, "version_conflict"),
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::UnsupportedMediaType => {
@@ -126,7 +130,7 @@ impl IntoResponse for AppError {
             AppError::InvalidField { field, message } => {
                 wire(code, message.clone(), Some(field.clone()))
             }
-            AppError::Validation(errors) => ApiError {
+            AppError::Validation(errors) | AppError::NameTaken(errors) => ApiError {
                 field: errors.0.first().map(|e| e.field.clone()),
                 message: errors
                     .0

@@ -4,7 +4,8 @@
 use crate::error::AppError;
 use crate::extract::{if_match, ApiJson, Auth};
 use crate::storage::{
-    handoff_target, AckOutcome, JoinOutcome, MemberRecord, Profile, Storage, WriteOutcome,
+    handoff_target, AckOutcome, JoinOutcome, MemberRecord, Profile, ProfileOutcome, Storage,
+    WriteOutcome,
 };
 use crate::{now, token, AppState};
 use axum::extract::{Query, State};
@@ -13,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use standin::api::{
-    names_member, AckRequest, ApiError, ChangesResponse, Health, JoinRequest, JoinResponse,
-    MeResponse, MemberPatch, MemberState, Roster, TeamInfo, TeamStates, MAX_WAIT_SECONDS,
+    AckRequest, ApiError, ChangesResponse, Health, JoinRequest, JoinResponse, MeResponse,
+    MemberPatch, MemberState, Roster, TeamInfo, TeamStates, MAX_WAIT_SECONDS,
 };
 use standin::model::{Declaration, Settings};
 use standin::validate::{validate_declaration, validate_settings, FieldError, ValidationErrors};
@@ -52,6 +53,8 @@ async fn healthz() -> Response {
     responses(
         (status = 201, body = JoinResponse),
         (status = 404, description = "Unknown invite", body = ApiError),
+        (status = 409, description = "Another member of the team goes by a name given; `field` \
+            names it (`display_name`, `handles.github`…), `errors` every one", body = ApiError),
         (status = 410, description = "Invite expired or already used", body = ApiError),
         (status = 422, body = ApiError)))]
 async fn join(
@@ -105,6 +108,7 @@ async fn join(
             code: "invite_used",
             message: "This invite was already used; ask for a new one.".into(),
         }),
+        JoinOutcome::NameTaken(fields) => Err(AppError::NameTaken(ValidationErrors(fields))),
     }
 }
 
@@ -136,7 +140,10 @@ async fn get_me(
 /// Change display name, handles, time zone or working hours; absent fields stay.
 #[utoipa::path(patch, path = "/v1/me", tag = "me", security(("bearer" = [])),
     request_body = MemberPatch,
-    responses((status = 200, body = standin::model::Member), (status = 422, body = ApiError)))]
+    responses((status = 200, body = standin::model::Member),
+        (status = 409, description = "Another member of the team goes by a name given; `field` \
+            names it (`display_name`, `handles.github`…), `errors` every one", body = ApiError),
+        (status = 422, body = ApiError)))]
 async fn patch_me(
     State(state): State<AppState>,
     Auth(me): Auth,
@@ -154,12 +161,15 @@ async fn patch_me(
     if !problems.is_empty() {
         return Err(ValidationErrors(problems).into());
     }
-    let updated = state
+    match state
         .store
         .update_profile(&me.team_id, &me.member_id, &profile)
         .await?
-        .ok_or(AppError::Unauthorized)?;
-    Ok(Json(updated.member))
+    {
+        ProfileOutcome::Updated(record) => Ok(Json(record.member)),
+        ProfileOutcome::NameTaken(fields) => Err(AppError::NameTaken(ValidationErrors(fields))),
+        ProfileOutcome::NoSuchMember => Err(AppError::Unauthorized),
+    }
 }
 
 /// Declare. `If-Match` carries the version being replaced (0 for the first declaration); a
@@ -410,7 +420,8 @@ fn parse_count(raw: Option<&str>, field: &str, max: u64) -> Result<u64, AppError
 }
 
 /// Acknowledge a hand-off addressed to you (an item's `handoff_to`, or the declaration's
-/// `cover` when `item` is absent). The declarer's state then lists the acknowledgement.
+/// `cover` when `item` is absent): it must have been resolved to you when it was declared
+/// (`recipients`). The declarer's state then lists the acknowledgement.
 #[utoipa::path(post, path = "/v1/team/acks", tag = "team", security(("bearer" = [])),
     request_body = AckRequest,
     responses((status = 200, body = MemberState),
@@ -423,7 +434,7 @@ async fn post_ack(
 ) -> Result<Json<MemberState>, AppError> {
     let store = state.store.as_ref();
     let team = me.team_id.as_str();
-    let myself = own_record(store, team, &me.member_id).await?;
+    own_record(store, team, &me.member_id).await?;
     if req.member_id.len() > 64 || req.item.as_ref().is_some_and(|i| i.len() > 2048) {
         return Err(AppError::NotFound("No such hand-off.".into()));
     }
@@ -437,12 +448,12 @@ async fn post_ack(
         let Some(declared) = &current.state else {
             return Err(AppError::NotFound("That member has no declaration.".into()));
         };
-        let Some(target) = handoff_target(&declared.declaration, req.item.as_deref()) else {
+        if handoff_target(&declared.declaration, req.item.as_deref()).is_none() {
             return Err(AppError::NotFound(
                 "No such hand-off in that declaration.".into(),
             ));
-        };
-        if !names_member(target, &myself.member) {
+        }
+        if current.recipient(req.item.as_deref()) != Some(me.member_id.as_str()) {
             return Err(AppError::Forbidden(
                 "That hand-off is addressed to someone else.".into(),
             ));

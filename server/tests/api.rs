@@ -16,6 +16,9 @@ for_each_backend!(
     team_states_answer_304_while_unchanged_and_gzip_on_request,
     long_poll_answers_on_change_or_after_wait,
     hand_offs_are_acknowledged_by_their_recipient,
+    a_taken_name_is_409_naming_the_field_on_join_and_patch,
+    a_member_claiming_bobs_jira_name_cannot_ack_his_hand_off,
+    a_rename_after_declaring_does_not_redirect_a_hand_off,
     teams_cannot_see_or_touch_each_other,
     revoked_and_removed_tokens_get_401,
     profile_changes_reach_the_roster,
@@ -389,6 +392,195 @@ async fn hand_offs_are_acknowledged_by_their_recipient(db: TestDb) {
     assert_eq!(
         states["states"][0]["version"], 1,
         "acks leave the declarer's version alone"
+    );
+}
+
+/// PATCH /v1/me with `body` as `token`; status and answer.
+async fn patch_me(app: &axum::Router, token: &str, body: Value) -> (StatusCode, Value) {
+    call(app, "PATCH", "/v1/me", Some(token), &[], Some(body)).await
+}
+
+/// The token `by` acknowledges `declarer`'s hand-off of `item` (`None`: the cover).
+async fn ack_as(app: &axum::Router, by: &str, declarer: &str, item: Option<&str>) -> StatusCode {
+    let mut body = json!({ "member_id": declarer });
+    if let Some(item) = item {
+        body["item"] = json!(item);
+    }
+    call(app, "POST", "/v1/team/acks", Some(by), &[], Some(body))
+        .await
+        .0
+}
+
+/// Ann declares PR 7 handed to `to` and the cover to `cover`.
+async fn hand_off(app: &axum::Router, ann: &str, to: &str, cover: &str) -> Value {
+    let mut d = declaration("off for the day");
+    d["items"] = json!([{
+        "url": "https://github.com/o/r/pull/7",
+        "canonical_ref": "github.com/o/r/pull/7",
+        "state": "needs_review",
+        "handoff_to": to
+    }]);
+    d["cover"] = json!(cover);
+    let (status, st) = call(
+        app,
+        "PUT",
+        "/v1/me/state",
+        Some(ann),
+        &[("if-match", "0")],
+        Some(d),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{st}");
+    st
+}
+
+async fn a_taken_name_is_409_naming_the_field_on_join_and_patch(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
+    let conflict = |(status, body): (StatusCode, Value)| {
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(body["error"], "name_taken");
+        body["field"].as_str().unwrap().to_owned()
+    };
+    // Another case, spacing or a leading @ is the same name.
+    let (status, body) = patch_me(&app, &m[1].token, json!({"handles": {"github": "ANN"}})).await;
+    assert_eq!(conflict((status, body)), "handles.github");
+    let body = json!({"display_name": " ann ", "handles": {"linear": "@Ann"}});
+    let (status, body) = patch_me(&app, &m[1].token, body).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["field"], "display_name");
+    assert_eq!(body["errors"][1]["field"], "handles.linear", "{body}");
+    // Jira names are claimed like the rest, display names and handles exclude each other.
+    let (status, _) = patch_me(
+        &app,
+        &m[0].token,
+        json!({"handles": {"github": "ann", "jira": "Ann Lee"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) =
+        patch_me(&app, &m[1].token, json!({"handles": {"jira": "ann  LEE"}})).await;
+    assert_eq!(conflict((status, body)), "handles.jira");
+    let (status, body) = patch_me(&app, &m[1].token, json!({"display_name": "Ann Lee"})).await;
+    assert_eq!(conflict((status, body)), "display_name");
+    // Nothing was written; Bob's own names stay his to keep or combine.
+    let (_, me) = call(&app, "GET", "/v1/me", Some(&m[1].token), &[], None).await;
+    assert_eq!(me["member"]["display_name"], "Bob");
+    let (status, _) = patch_me(
+        &app,
+        &m[1].token,
+        json!({"display_name": "bob", "handles": {"github": "bob", "gitlab": "BOB"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Joining with a taken name is 409 too, and leaves the invite usable.
+    let code = token::new_invite_code();
+    db.store
+        .create_invite(
+            &m[0].team_id,
+            &token::hash(&code),
+            false,
+            standin::time::Timestamp(standin_server::now().millis() + 60_000),
+            standin_server::now(),
+        )
+        .await
+        .unwrap();
+    let join = |name: &str, github: &str| {
+        Some(
+            json!({"invite": code, "display_name": name, "handles": {"github": github},
+                    "timezone": "UTC"}),
+        )
+    };
+    let answer = call(&app, "POST", "/v1/join", None, &[], join("Mal", "Bob")).await;
+    assert_eq!(conflict(answer), "handles.github");
+    let answer = call(&app, "POST", "/v1/join", None, &[], join("ANN", "mal")).await;
+    assert_eq!(conflict(answer), "display_name");
+    let (status, body) = call(&app, "POST", "/v1/join", None, &[], join("Mal", "mal")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Another team may use the same names.
+    let other = team_of(&app, db.store.as_ref(), "beta", &["Ann"]).await;
+    assert_eq!(other.len(), 1);
+}
+
+async fn a_member_claiming_bobs_jira_name_cannot_ack_his_hand_off(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob", "Mal"]).await;
+    let (ann, bob, mal) = (&m[0], &m[1], &m[2]);
+    let (status, _) = patch_me(&app, &bob.token, json!({"handles": {"jira": "Bob Stone"}})).await;
+    assert_eq!(status, StatusCode::OK);
+    let st = hand_off(&app, &ann.token, "bob stone", "BOB STONE").await;
+    assert_eq!(
+        st["recipients"],
+        json!([{"member": bob.member_id}, {"item": "github.com/o/r/pull/7", "member": bob.member_id}])
+    );
+    // Mal cannot take Bob's Jira name, in any spelling, nor as her display name.
+    for body in [
+        json!({"handles": {"jira": "bob stone"}}),
+        json!({"display_name": "BOB  STONE"}),
+    ] {
+        let (status, _) = patch_me(&app, &mal.token, body).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+    }
+    // The same name on another tracker is hers to hold (logins are not ours to refuse); it
+    // still hands her nothing that was resolved to Bob.
+    let (status, _) = patch_me(
+        &app,
+        &mal.token,
+        json!({"handles": {"linear": "Bob Stone"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let item = Some("github.com/o/r/pull/7");
+    for what in [item, None] {
+        assert_eq!(
+            ack_as(&app, &mal.token, &ann.member_id, what).await,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            ack_as(&app, &bob.token, &ann.member_id, what).await,
+            StatusCode::OK
+        );
+    }
+}
+
+async fn a_rename_after_declaring_does_not_redirect_a_hand_off(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob", "Mal"]).await;
+    let (ann, bob, mal) = (&m[0], &m[1], &m[2]);
+    hand_off(&app, &ann.token, "@bob", "nobody").await;
+    // Bob renames and drops "bob"; Mal then takes it, which is allowed now.
+    let (status, _) = patch_me(
+        &app,
+        &bob.token,
+        json!({"display_name": "Robert", "handles": {"github": "robert"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = patch_me(&app, &mal.token, json!({"handles": {"github": "bob"}})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, states) = call(&app, "GET", "/v1/team/states", Some(&mal.token), &[], None).await;
+    assert_eq!(
+        states["states"][0]["recipients"],
+        json!([{"item": "github.com/o/r/pull/7", "member": bob.member_id}]),
+        "the cover named no one and stays unresolved"
+    );
+    let item = Some("github.com/o/r/pull/7");
+    assert_eq!(
+        ack_as(&app, &mal.token, &ann.member_id, item).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        ack_as(&app, &mal.token, &ann.member_id, None).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        ack_as(&app, &bob.token, &ann.member_id, None).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        ack_as(&app, &bob.token, &ann.member_id, item).await,
+        StatusCode::OK
     );
 }
 

@@ -7,7 +7,7 @@ mod common;
 use common::{team_with_invites, ts, TestDb};
 use standin::model::{Declaration, Handles, ItemState, Status, WorkItem};
 use standin_server::storage::{
-    AckOutcome, JoinOutcome, Profile, Storage, StorageError, WriteOutcome,
+    AckOutcome, JoinOutcome, Profile, ProfileOutcome, Storage, StorageError, WriteOutcome,
 };
 use standin_server::token;
 
@@ -24,6 +24,9 @@ for_each_backend!(
     acks_follow_their_hand_off,
     teams_are_isolated,
     profiles_update,
+    names_are_held_by_one_member_per_team,
+    hand_offs_keep_the_member_they_named_when_declared,
+    schema_v1_duplicates_are_settled_on_start,
     writes_wake_the_hub,
     reopening_keeps_data_and_migrations_are_idempotent,
 );
@@ -408,11 +411,10 @@ async fn teams_are_isolated(db: TestDb) {
         AckOutcome::StateChanged
     );
     assert!(!s.remove_member(&b, &am[0].0, ts(1)).await.unwrap());
-    assert!(s
-        .update_profile(&b, &am[0].0, &profile("X"))
-        .await
-        .unwrap()
-        .is_none());
+    assert_eq!(
+        s.update_profile(&b, &am[0].0, &profile("X")).await.unwrap(),
+        ProfileOutcome::NoSuchMember
+    );
     assert_eq!(s.members(&a).await.unwrap().len(), 1);
 }
 
@@ -423,12 +425,200 @@ async fn profiles_update(db: TestDb) {
     let mut p = profile("Ann Lee");
     p.timezone = "Asia/Kolkata".into();
     p.working_hours = Some(Default::default());
-    let updated = s.update_profile(&team, &m[0].0, &p).await.unwrap().unwrap();
+    let ProfileOutcome::Updated(updated) = s.update_profile(&team, &m[0].0, &p).await.unwrap()
+    else {
+        panic!("not updated")
+    };
+    let updated = *updated;
     assert_eq!(updated.member.display_name, "Ann Lee");
     assert_eq!(updated.member.working_hours, Some(Default::default()));
     assert_eq!(s.member(&team, &m[0].0).await.unwrap().unwrap(), updated);
     let ch = s.changes(&team, c).await.unwrap();
     assert_eq!(ch.members, vec![updated.member]);
+}
+
+/// The fields a profile change was refused for, or `[]` when it was made.
+async fn taken(s: &dyn Storage, team: &str, member: &str, p: &Profile) -> Vec<String> {
+    match s.update_profile(team, member, p).await.unwrap() {
+        ProfileOutcome::Updated(_) => vec![],
+        ProfileOutcome::NameTaken(fields) => fields.into_iter().map(|f| f.field).collect(),
+        ProfileOutcome::NoSuchMember => panic!("no such member"),
+    }
+}
+
+async fn names_are_held_by_one_member_per_team(db: TestDb) {
+    let s = db.store.as_ref();
+    let (team, m) = seed(s, "acme", &["Ann", "Bob"]).await;
+    let bob = &m[1].0;
+    let mut p = profile("Bob");
+    p.handles.github = Some("ANN".into());
+    p.handles.jira = Some(" @ann ".into());
+    assert_eq!(
+        taken(s, &team, bob, &p).await,
+        ["handles.github", "handles.jira"]
+    );
+    p = profile("ann");
+    p.handles.github = Some("bob".into());
+    assert_eq!(taken(s, &team, bob, &p).await, ["display_name"]);
+    // A refused change wrote nothing; one's own names may repeat across fields.
+    assert_eq!(
+        s.member(&team, bob)
+            .await
+            .unwrap()
+            .unwrap()
+            .member
+            .display_name,
+        "Bob"
+    );
+    p = profile("Bob");
+    p.handles.gitlab = Some("bob".into());
+    assert_eq!(taken(s, &team, bob, &p).await, Vec::<String>::new());
+    // Joining with a taken name is refused and leaves the invite for another try.
+    s.create_invite(&team, "h-join", false, ts(10_000), ts(1))
+        .await
+        .unwrap();
+    let joined = s
+        .redeem_invite("h-join", &profile("BOB"), "tok-x", ts(2))
+        .await
+        .unwrap();
+    let JoinOutcome::NameTaken(fields) = joined else {
+        panic!("{joined:?}")
+    };
+    assert_eq!(fields[0].field, "display_name");
+    let joined = s
+        .redeem_invite("h-join", &profile("Cy"), "tok-x", ts(2))
+        .await
+        .unwrap();
+    assert!(matches!(joined, JoinOutcome::Joined { .. }), "{joined:?}");
+    // Removal frees a member's names; another team never shared them.
+    assert!(s.remove_member(&team, bob, ts(3)).await.unwrap());
+    assert_eq!(
+        taken(s, &team, &m[0].0, &profile("Bob")).await,
+        Vec::<String>::new()
+    );
+    seed(s, "beta", &["Bob", "Ann"]).await;
+}
+
+async fn hand_offs_keep_the_member_they_named_when_declared(db: TestDb) {
+    let s = db.store.as_ref();
+    let (team, m) = seed(s, "acme", &["Ann", "Bob", "Cy"]).await;
+    let (ann, bob, cy) = (&m[0].0, &m[1].0, &m[2].0);
+    let mut d = decl("handing off");
+    d.items = vec![item("1", Some("@BOB")), item("2", Some("nobody"))];
+    d.cover = Some("cy".into());
+    let WriteOutcome::Written(st) = write(s, &team, ann, 0, Some(&d)).await else {
+        panic!()
+    };
+    let to = |st: &standin::api::MemberState, item| st.recipient(item).map(str::to_owned);
+    assert_eq!(to(&st, Some("github.com/o/r/pull/1")), Some(bob.clone()));
+    assert_eq!(to(&st, Some("github.com/o/r/pull/2")), None);
+    assert_eq!(to(&st, None), Some(cy.clone()));
+    // Bob gives up "bob" and Cy takes it: the hand-off stays Bob's.
+    let mut p = profile("Robert");
+    p.handles.github = Some("robert".into());
+    assert!(taken(s, &team, bob, &p).await.is_empty());
+    p = profile("Cy");
+    p.handles.gitlab = Some("bob".into());
+    assert!(taken(s, &team, cy, &p).await.is_empty());
+    let key = Some("github.com/o/r/pull/1");
+    assert_eq!(
+        s.ack(&team, ann, 1, key, cy, ts(6)).await.unwrap(),
+        AckOutcome::StateChanged,
+        "only the resolved member may acknowledge"
+    );
+    assert!(matches!(
+        s.ack(&team, ann, 1, key, bob, ts(6)).await.unwrap(),
+        AckOutcome::Recorded(_)
+    ));
+    let st = s.state(&team, ann).await.unwrap();
+    assert_eq!(to(&st, key), Some(bob.clone()));
+    // Declaring again resolves again: "@BOB" is Cy's now, and Bob's acknowledgement goes.
+    let WriteOutcome::Written(st) = write(s, &team, ann, 1, Some(&d)).await else {
+        panic!()
+    };
+    assert_eq!(to(&st, key), Some(cy.clone()));
+    assert!(st.acks.is_empty());
+}
+
+async fn schema_v1_duplicates_are_settled_on_start(db: TestDb) {
+    // Schema v1 let two members hold one name: build such a team under the v2 store by
+    // writing the rows v1 would have (no claims, no resolved hand-offs).
+    let s = db.store.as_ref();
+    let (team, m) = seed(s, "acme", &["Ann"]).await;
+    let ann = &m[0].0;
+    let rows = [
+        (
+            "m_bob",
+            "Bob",
+            r#"{"github":"bob","jira":"Bob Stone"}"#,
+            2000,
+        ),
+        // Later than Bob: his GitHub login (another case) and Jira name are cleared, his
+        // display name Bob stays, unclaimed; his GitLab login is his.
+        (
+            "m_mal",
+            "bob",
+            r#"{"github":"BOB","jira":"bob stone","gitlab":"mal"}"#,
+            3000,
+        ),
+    ];
+    let mut d = decl("from v1");
+    d.items = vec![item("1", Some("Bob Stone"))];
+    let body = serde_json::to_string(&d).unwrap();
+    db.raw(&[
+        &format!("DELETE FROM claims WHERE member_id = '{ann}'"),
+        &format!(
+            "INSERT INTO members (id, team_id, display_name, handles, timezone, is_admin, seq, \
+             created_at) VALUES ('{}', '{team}', '{}', '{}', 'UTC', {}, 1, {})",
+            rows[0].0, rows[0].1, rows[0].2, "false", rows[0].3
+        ),
+        &format!(
+            "INSERT INTO members (id, team_id, display_name, handles, timezone, is_admin, seq, \
+             created_at) VALUES ('{}', '{team}', '{}', '{}', 'UTC', {}, 1, {})",
+            rows[1].0, rows[1].1, rows[1].2, "false", rows[1].3
+        ),
+        &format!(
+            "INSERT INTO states (member_id, team_id, version, body, declared_at, seq) \
+             VALUES ('{ann}', '{team}', 1, '{body}', 4000, 1)"
+        ),
+        &format!(
+            "INSERT INTO acks (declarer_id, item_key, by_id, team_id, at) VALUES \
+             ('{ann}', 'github.com/o/r/pull/1', 'm_mal', '{team}', 4500)"
+        ),
+    ])
+    .await;
+    let before = s.team_cursor(&team).await.unwrap();
+
+    // Starting the server (another store on the same database) settles them, once.
+    let again = db.another_replica().await;
+    db.another_replica().await;
+    let members = again.members(&team).await.unwrap();
+    let handles: Vec<_> = members.iter().map(|r| &r.member.handles).collect();
+    assert_eq!(handles[1].github.as_deref(), Some("bob"));
+    assert_eq!(handles[2].github, None);
+    assert_eq!(handles[2].jira, None);
+    assert_eq!(handles[2].gitlab.as_deref(), Some("mal"));
+    assert_eq!(members[2].member.display_name, "bob");
+    let st = again.state(&team, ann).await.unwrap();
+    assert_eq!(st.recipient(Some("github.com/o/r/pull/1")), Some("m_bob"));
+    assert!(
+        st.acks.is_empty(),
+        "Mal's acknowledgement of Bob's hand-off is gone"
+    );
+    // Clients hear of it: the cleared profile and the resolved state are in the change feed.
+    let ch = again.changes(&team, before).await.unwrap();
+    assert!(ch.members.iter().any(|m| m.id == "m_mal"));
+    assert_eq!(ch.states.len(), 1);
+    // Mal's display name holds no claim: Bob keeps it; Mal must pick another to change.
+    let mut p = profile("bob");
+    p.handles.github = None;
+    assert_eq!(
+        taken(again.as_ref(), &team, "m_mal", &p).await,
+        ["display_name"]
+    );
+    assert!(taken(again.as_ref(), &team, "m_mal", &profile("Mal"))
+        .await
+        .is_empty());
 }
 
 async fn writes_wake_the_hub(db: TestDb) {

@@ -11,7 +11,7 @@
 
 use super::teammates::TeammateIndex;
 use super::{Feature, FeatureId, Inputs, Mount};
-use crate::api::names_member;
+use crate::api::item_key;
 use crate::model::{DeclaredState, Member, Status};
 use crate::render::{Attr, RenderSpec, Tag};
 use crate::sites::Person;
@@ -249,7 +249,7 @@ fn card(
     if let Some(cover) = &row.cover {
         body.push(labelled(
             "Cover",
-            &person_name(inputs.team, cover),
+            &handed_to(inputs.team, &member.id, None, cover),
             NAME_CHARS,
         ));
     }
@@ -277,7 +277,7 @@ fn card(
                 if let Some(to) = &item.handoff_to {
                     li = li.child(labelled(
                         "handed to",
-                        &person_name(inputs.team, to),
+                        &handed_to(inputs.team, &member.id, Some(item_key(item)), to),
                         NAME_CHARS,
                     ));
                 }
@@ -320,14 +320,14 @@ fn labelled(label: &str, text: &str, max: usize) -> RenderSpec {
         .child(RenderSpec::user_text("", text, max))
 }
 
-/// A free-text person reference (cover, hand-off) as a teammate's display name when it names
-/// one, else as written.
-pub fn person_name(team: &TeamCache, reference: &str) -> String {
-    team.members
-        .values()
-        .find(|m| names_member(reference, m))
-        .map(|m| m.display_name.clone())
-        .unwrap_or_else(|| reference.trim().to_owned())
+/// Whom a hand-off of `declarer`'s declaration (`item` key, `None` for the cover) goes to: the
+/// display name of the member the server resolved it to, else the reference as written.
+pub fn handed_to(team: &TeamCache, declarer: &str, item: Option<&str>, reference: &str) -> String {
+    team.states
+        .get(declarer)
+        .and_then(|s| s.recipient(item))
+        .and_then(|id| team.members.get(id))
+        .map_or_else(|| reference.trim().to_owned(), |m| m.display_name.clone())
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@
 //! Test URLs: <https://github.com/o/r/pull/12/files>, <https://linear.app/acme/team/ENG/active?peek=ENG-7>,
 //! <https://acme.atlassian.net/jira/software/projects/KEY/boards/1?selectedIssue=KEY-1>.
 
-use super::badges::{person_name, status_word};
+use super::badges::{handed_to, status_word};
 use super::{Feature, FeatureId, Inputs, Mount};
+use crate::api::item_key;
 use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::encode::{Encode, Writer};
 use crate::model::{DeclaredState, Member, WorkItem};
@@ -163,11 +164,13 @@ fn row(inputs: &Inputs, d: &Declared) -> RenderSpec {
         li = li.child(RenderSpec::user_text("note", &d.item.note, 300));
     }
     if let Some(to) = &d.item.handoff_to {
-        li =
-            li.child(
-                RenderSpec::text_el(Tag::Span, "handoff", "handed to ")
-                    .child(RenderSpec::user_text("", &person_name(inputs.team, to), 40)),
-            );
+        li = li.child(
+            RenderSpec::text_el(Tag::Span, "handoff", "handed to ").child(RenderSpec::user_text(
+                "",
+                &handed_to(inputs.team, &d.member.id, Some(item_key(d.item)), to),
+                40,
+            )),
+        );
     }
     let mut status = status_word(declaration.status).to_owned();
     if let Some(at) = declaration.back_at.filter(|at| *at > inputs.now) {

@@ -400,24 +400,31 @@ pub(crate) mod tests {
     }
 
     /// A cache with `members` and, for each, an optional declaration made 3 h before [`NOW`].
+    /// A team cache as the server would send it: hand-offs resolved against these members.
     pub fn cache(members: Vec<(Member, Option<Declaration>)>) -> TeamCache {
-        let mut cache = TeamCache::default();
-        for (m, d) in members {
-            if let Some(d) = d {
-                cache.states.insert(
-                    m.id.clone(),
-                    MemberState {
-                        member_id: m.id.clone(),
+        let roster: Vec<&Member> = members.iter().map(|(m, _)| m).collect();
+        let states: Vec<MemberState> = members
+            .iter()
+            .filter_map(|(m, d)| {
+                let d = d.as_ref()?;
+                Some(MemberState {
+                    member_id: m.id.clone(),
+                    version: 1,
+                    recipients: crate::api::recipients(d, &roster),
+                    state: Some(DeclaredState {
+                        declaration: d.clone(),
+                        declared_at: NOW.plus_minutes(-180),
                         version: 1,
-                        state: Some(DeclaredState {
-                            declaration: d,
-                            declared_at: NOW.plus_minutes(-180),
-                            version: 1,
-                        }),
-                        acks: vec![],
-                    },
-                );
-            }
+                    }),
+                    acks: vec![],
+                })
+            })
+            .collect();
+        let mut cache = TeamCache::default();
+        for s in states {
+            cache.states.insert(s.member_id.clone(), s);
+        }
+        for (m, _) in members {
             cache.members.insert(m.id.clone(), m);
         }
         cache

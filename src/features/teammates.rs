@@ -5,6 +5,7 @@
 //! a member's Jira handle may be either, so it is compared with the person's id exactly and with
 //! their display name ignoring case and spacing.
 
+use crate::api::name_key;
 use crate::model::Member;
 use crate::sites::{adapter, lookup, Person, Site};
 use crate::team::TeamCache;
@@ -20,26 +21,36 @@ pub struct TeammateIndex<'a> {
 
 impl<'a> TeammateIndex<'a> {
     pub fn new(team: &'a TeamCache, site: Site) -> TeammateIndex<'a> {
+        let claimed: Vec<(String, &str, &Member)> = team
+            .members
+            .values()
+            .filter_map(|member| {
+                let h = &member.handles;
+                let raw = match site {
+                    Site::GitHub => h.github.as_deref(),
+                    Site::GitLab => h.gitlab.as_deref(),
+                    Site::Jira => h.jira.as_deref(),
+                    Site::Linear => h.linear.as_deref(),
+                };
+                let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
+                Some((name_key(raw), raw, member))
+            })
+            .collect();
         let mut by_handle = Vec::new();
         let mut by_name = Vec::new();
-        for member in team.members.values() {
-            let h = &member.handles;
-            let raw = match site {
-                Site::GitHub => h.github.as_deref(),
-                Site::GitLab => h.gitlab.as_deref(),
-                Site::Jira => h.jira.as_deref(),
-                Site::Linear => h.linear.as_deref(),
-            };
-            let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        for (key, raw, member) in &claimed {
+            // The server lets one member hold a handle; a roster where two do (an older or
+            // hostile server) must not let either stand in for the other, so neither matches.
+            if claimed.iter().filter(|(k, ..)| k == key).count() > 1 {
                 continue;
-            };
+            }
             if site == Site::Jira {
-                by_handle.push((raw.to_owned(), member));
-                by_name.push((fold(raw), member));
+                by_handle.push(((*raw).to_owned(), *member));
+                by_name.push((fold(raw), *member));
             } else if let Some(handle) =
                 (adapter(site).normalize_handle)(raw.trim_start_matches('@'))
             {
-                by_handle.push((handle, member));
+                by_handle.push((handle, *member));
             }
         }
         TeammateIndex {
@@ -163,5 +174,48 @@ mod tests {
         assert_eq!(id(person("acc-123", Some("Bob"))), None);
         // A member without a Jira handle is never matched by display name.
         assert_eq!(id(person("x", Some("Cy"))), None);
+    }
+
+    #[test]
+    fn a_handle_two_members_claim_matches_neither() {
+        let mut team = team();
+        // An older or hostile server: Mal holds Ada's GitHub login (another case) and Bob's
+        // Jira name (other spacing); whichever comes first or last, nobody gets the badge.
+        for id in ["0", "9"] {
+            team.members.insert(
+                id.into(),
+                member(
+                    id,
+                    "Mal",
+                    Handles {
+                        github: Some("ADA-L".into()),
+                        jira: Some("bob stone".into()),
+                        gitlab: Some("mal".into()),
+                        ..Handles::default()
+                    },
+                    "UTC",
+                ),
+            );
+            let who = |site, p: Person| {
+                TeammateIndex::new(&team, site)
+                    .member_for(&p)
+                    .map(|m| m.id.clone())
+            };
+            assert_eq!(who(Site::GitHub, person("ada-l", None)), None);
+            assert_eq!(who(Site::Jira, person("Bob Stone", None)), None);
+            assert_eq!(who(Site::Jira, person("acc-1", Some("Bob Stone"))), None);
+            // Handles nobody else claims still match.
+            assert_eq!(who(Site::GitLab, person("ada", None)).as_deref(), Some("1"));
+            team.members.remove(id);
+        }
+        // Two copies of Mal at once: "mal" is claimed twice, so it names neither.
+        for id in ["0", "9"] {
+            team.members.insert(
+                id.into(),
+                member(id, "Mal", crate::features::tests::github("mal"), "UTC"),
+            );
+        }
+        let index = TeammateIndex::new(&team, Site::GitHub);
+        assert_eq!(index.member_for(&person("mal", None)), None);
     }
 }

@@ -65,6 +65,163 @@ macro_rules! impl_storage {
                     .await?;
                 state_from_row(row, acks.iter().map(ack_from_row).collect())
             }
+
+            /// Makes `profile`'s names `member_id`'s claims, replacing what they held; or, when
+            /// another member of the team holds one, the fields naming it (nothing written).
+            async fn claim(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                team_id: &str,
+                member_id: &str,
+                profile: &Profile,
+            ) -> Result<Vec<FieldError>> {
+                let others: Vec<(String, String)> = sqlx::query_as(sql::OTHERS_CLAIMS)
+                    .bind(team_id)
+                    .bind(member_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let taken = taken_fields(profile, &others);
+                if !taken.is_empty() {
+                    return Ok(taken);
+                }
+                sqlx::query(sql::DELETE_CLAIMS)
+                    .bind(member_id)
+                    .execute(&mut **tx)
+                    .await?;
+                Self::insert_claims(tx, team_id, member_id, claims(profile)).await?;
+                Ok(Vec::new())
+            }
+
+            async fn insert_claims(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                team_id: &str,
+                member_id: &str,
+                rows: Vec<(&'static str, String)>,
+            ) -> Result<()> {
+                for (namespace, key) in rows {
+                    sqlx::query(sql::INSERT_CLAIM)
+                        .bind(team_id)
+                        .bind(namespace)
+                        .bind(&key)
+                        .bind(member_id)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            /// Drops `declarer_id`'s acknowledgements whose hand-off no longer goes to the
+            /// member who gave them.
+            async fn prune_acks(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                declarer_id: &str,
+                recipients: &[Recipient],
+            ) -> Result<()> {
+                let ackers: Vec<(String, String)> = sqlx::query_as(sql::ACKERS)
+                    .bind(declarer_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                for (item_key, by_id) in ackers {
+                    let item = (!item_key.is_empty()).then_some(item_key.as_str());
+                    let stands = recipients
+                        .iter()
+                        .any(|r| r.item.as_deref() == item && r.member == by_id);
+                    if !stands {
+                        sqlx::query(sql::DELETE_ACK)
+                            .bind(declarer_id)
+                            .bind(&item_key)
+                            .bind(&by_id)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
+                Ok(())
+            }
+
+            /// Brings rows from before schema v2 up to it; run at every start, a no-op once
+            /// done, and safe with replicas starting together (each step re-checks under its
+            /// team's lock). Members who hold no names claim theirs, oldest first: a handle an
+            /// earlier member holds is cleared from the later member's profile, and a display
+            /// name an earlier member holds stays on the profile unclaimed (it names no one
+            /// until they change it). Declarations get their hand-offs resolved.
+            pub(crate) async fn settle(&self) -> Result<()> {
+                let unclaimed: Vec<MemberRow> = sqlx::query_as(sql::UNCLAIMED_MEMBERS)
+                    .fetch_all(self.pool())
+                    .await?;
+                for row in unclaimed {
+                    let record = member_from_row(row)?;
+                    let (team_id, id) = (&record.team_id, &record.member.id);
+                    let mut tx = self.write_tx().await?;
+                    let seq = Self::bump_seq(&mut tx, team_id).await?;
+                    let others: Vec<(String, String)> = sqlx::query_as(sql::OTHERS_CLAIMS)
+                        .bind(team_id)
+                        .bind(id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    let mine: Option<(String,)> = sqlx::query_as(sql::HAS_CLAIMS)
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let m = &record.member;
+                    let profile = Profile {
+                        display_name: m.display_name.clone(),
+                        handles: m.handles.clone(),
+                        timezone: m.timezone.clone(),
+                        working_hours: m.working_hours.clone(),
+                    };
+                    let kept = without_taken_handles(&profile, &taken_fields(&profile, &others));
+                    let rows: Vec<_> = claims(&kept)
+                        .into_iter()
+                        .filter(|(n, k)| !others.iter().any(|(on, ok)| on == n && ok == k))
+                        .collect();
+                    let cleared = kept.handles != profile.handles;
+                    if mine.is_some() || (rows.is_empty() && !cleared) {
+                        tx.rollback().await?;
+                        continue;
+                    }
+                    if cleared {
+                        tracing::warn!(member = id, "cleared handles another member holds");
+                        sqlx::query(sql::SET_HANDLES)
+                            .bind(serde_json::to_string(&kept.handles)?)
+                            .bind(seq)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Self::insert_claims(&mut tx, team_id, id, rows).await?;
+                    self.commit_change(tx, team_id, seq).await?;
+                }
+                let unresolved: Vec<(String, String, String)> =
+                    sqlx::query_as(sql::UNRESOLVED_STATES)
+                        .fetch_all(self.pool())
+                        .await?;
+                for (member_id, team_id, body) in unresolved {
+                    let declaration: Declaration = serde_json::from_str(&body)?;
+                    let mut tx = self.write_tx().await?;
+                    let seq = Self::bump_seq(&mut tx, &team_id).await?;
+                    let members: Vec<MemberRow> = sqlx::query_as(sql::MEMBERS)
+                        .bind(&team_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    let members = members
+                        .into_iter()
+                        .map(member_from_row)
+                        .collect::<Result<Vec<_>>>()?;
+                    let recipients = resolve_handoffs(&declaration, &members);
+                    let done = sqlx::query(sql::RESOLVE_STATE)
+                        .bind(serde_json::to_string(&recipients)?)
+                        .bind(seq)
+                        .bind(&member_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    if done.rows_affected() == 0 {
+                        tx.rollback().await?;
+                        continue;
+                    }
+                    Self::prune_acks(&mut tx, &member_id, &recipients).await?;
+                    self.commit_change(tx, &team_id, seq).await?;
+                }
+                Ok(())
+            }
         }
 
         #[async_trait::async_trait]
@@ -174,6 +331,12 @@ macro_rules! impl_storage {
                     .bind(now.millis())
                     .execute(&mut *tx)
                     .await?;
+                let taken = Self::claim(&mut tx, &team_id, &member_id, profile).await?;
+                if !taken.is_empty() {
+                    // The invite stays unused: the member may join with other names.
+                    tx.rollback().await?;
+                    return Ok(JoinOutcome::NameTaken(taken));
+                }
                 sqlx::query(sql::INSERT_TOKEN)
                     .bind(token_hash)
                     .bind(&member_id)
@@ -252,7 +415,7 @@ macro_rules! impl_storage {
                 team_id: &str,
                 member_id: &str,
                 profile: &Profile,
-            ) -> Result<Option<MemberRecord>> {
+            ) -> Result<ProfileOutcome> {
                 let mut tx = self.write_tx().await?;
                 let seq = Self::bump_seq(&mut tx, team_id).await?;
                 let (handles, working_hours) = profile_json(profile)?;
@@ -268,7 +431,12 @@ macro_rules! impl_storage {
                     .await?;
                 if done.rows_affected() == 0 {
                     tx.rollback().await?;
-                    return Ok(None);
+                    return Ok(ProfileOutcome::NoSuchMember);
+                }
+                let taken = Self::claim(&mut tx, team_id, member_id, profile).await?;
+                if !taken.is_empty() {
+                    tx.rollback().await?;
+                    return Ok(ProfileOutcome::NameTaken(taken));
                 }
                 let row: MemberRow = sqlx::query_as(sql::MEMBER)
                     .bind(team_id)
@@ -276,7 +444,7 @@ macro_rules! impl_storage {
                     .fetch_one(&mut *tx)
                     .await?;
                 self.commit_change(tx, team_id, seq).await?;
-                member_from_row(row).map(Some)
+                Ok(ProfileOutcome::Updated(Box::new(member_from_row(row)?)))
             }
 
             async fn remove_member(
@@ -312,6 +480,11 @@ macro_rules! impl_storage {
                     .bind(member_id)
                     .execute(&mut *tx)
                     .await?;
+                // A removed member's names are free for others.
+                sqlx::query(sql::DELETE_CLAIMS)
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
                 self.commit_change(tx, team_id, seq).await?;
                 Ok(true)
             }
@@ -339,12 +512,15 @@ macro_rules! impl_storage {
                 let mut tx = self.write_tx().await?;
                 // Lock order: the team row first (all writers do), then the member's rows.
                 let seq = Self::bump_seq(&mut tx, team_id).await?;
-                let member: Option<MemberRow> = sqlx::query_as(sql::MEMBER)
+                let members: Vec<MemberRow> = sqlx::query_as(sql::MEMBERS)
                     .bind(team_id)
-                    .bind(member_id)
-                    .fetch_optional(&mut *tx)
+                    .fetch_all(&mut *tx)
                     .await?;
-                if member.is_none() {
+                let members = members
+                    .into_iter()
+                    .map(member_from_row)
+                    .collect::<Result<Vec<_>>>()?;
+                if !members.iter().any(|m| m.member.id == member_id) {
                     tx.rollback().await?;
                     return Ok(WriteOutcome::NoSuchMember);
                 }
@@ -365,6 +541,9 @@ macro_rules! impl_storage {
                 let version = to_i64(current.saturating_add(1));
                 let body = declaration.map(serde_json::to_string).transpose()?;
                 let declared_at = declaration.map(|_| now.millis());
+                // Hand-offs name members as the team is now; a later rename moves nothing.
+                let recipients = declaration.map(|d| resolve_handoffs(d, &members));
+                let stored = recipients.as_ref().map(serde_json::to_string).transpose()?;
                 sqlx::query(sql::UPSERT_STATE)
                     .bind(member_id)
                     .bind(team_id)
@@ -372,25 +551,18 @@ macro_rules! impl_storage {
                     .bind(&body)
                     .bind(declared_at)
                     .bind(seq)
+                    .bind(&stored)
                     .execute(&mut *tx)
                     .await?;
-                // Acknowledgements outlive a rewrite only while their hand-off still stands.
-                let keep = handoffs(declaration);
-                let targets: Vec<(String, String, String)> = sqlx::query_as(sql::ACK_TARGETS)
-                    .bind(member_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                for (item_key, to_name, by_id) in targets {
-                    if !keep.contains(&(item_key.clone(), to_name)) {
-                        sqlx::query(sql::DELETE_ACK)
-                            .bind(member_id)
-                            .bind(&item_key)
-                            .bind(&by_id)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
-                let row: StateRow = (member_id.to_owned(), version, body, declared_at);
+                // Acknowledgements outlive a rewrite only while their hand-off still goes to
+                // whoever gave them.
+                Self::prune_acks(
+                    &mut tx,
+                    member_id,
+                    recipients.as_deref().unwrap_or_default(),
+                )
+                .await?;
+                let row: StateRow = (member_id.to_owned(), version, body, declared_at, stored);
                 let state = Self::with_acks(&mut *tx, row).await?;
                 self.commit_change(tx, team_id, seq).await?;
                 Ok(WriteOutcome::Written(state))
@@ -419,16 +591,13 @@ macro_rules! impl_storage {
                     .bind(team_id)
                     .fetch_optional(&mut *tx)
                     .await?;
-                let declaration: Option<Declaration> = row
-                    .as_ref()
-                    .and_then(|r| r.2.as_deref())
-                    .map(serde_json::from_str)
+                // Only the member the hand-off was resolved to at this version may acknowledge.
+                let resolved = row
+                    .clone()
+                    .map(|r| state_from_row(r, Vec::new()))
                     .transpose()?;
-                let target = declaration
-                    .as_ref()
-                    .and_then(|d| handoff_target(d, item))
-                    .map(str::to_owned);
-                let (Some(row), Some(target), 1) = (row, target, touched.rows_affected()) else {
+                let to = resolved.as_ref().and_then(|s| s.recipient(item));
+                let (Some(row), true, 1) = (row, to == Some(by_id), touched.rows_affected()) else {
                     tx.rollback().await?;
                     return Ok(AckOutcome::StateChanged);
                 };
@@ -437,7 +606,6 @@ macro_rules! impl_storage {
                     .bind(item.unwrap_or(""))
                     .bind(by_id)
                     .bind(team_id)
-                    .bind(&target)
                     .bind(now.millis())
                     .execute(&mut *tx)
                     .await?;

@@ -103,7 +103,7 @@ impl Storage for Detached {
         team_id: &str,
         member_id: &str,
         profile: &Profile,
-    ) -> Result<Option<MemberRecord>> {
+    ) -> Result<ProfileOutcome> {
         let (team_id, member_id, profile) =
             (team_id.to_owned(), member_id.to_owned(), profile.clone());
         detach!(self, |s| s.update_profile(&team_id, &member_id, &profile))

@@ -25,17 +25,31 @@ fn migrator(files: &[(i64, &'static str, &'static str)]) -> Migrator {
 }
 
 pub fn sqlite() -> Migrator {
-    migrator(&[(
-        1,
-        "initial",
-        include_str!("../../migrations/sqlite/0001_initial.sql"),
-    )])
+    migrator(&[
+        (
+            1,
+            "initial",
+            include_str!("../../migrations/sqlite/0001_initial.sql"),
+        ),
+        (
+            2,
+            "claims",
+            include_str!("../../migrations/sqlite/0002_claims.sql"),
+        ),
+    ])
 }
 
 pub fn postgres() -> Migrator {
-    migrator(&[(
-        1,
-        "initial",
-        include_str!("../../migrations/postgres/0001_initial.sql"),
-    )])
+    migrator(&[
+        (
+            1,
+            "initial",
+            include_str!("../../migrations/postgres/0001_initial.sql"),
+        ),
+        (
+            2,
+            "claims",
+            include_str!("../../migrations/postgres/0002_claims.sql"),
+        ),
+    ])
 }

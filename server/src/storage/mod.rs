@@ -20,10 +20,11 @@ pub use sqlite::SqliteStore;
 
 use crate::hub::ChangeHub;
 use async_trait::async_trait;
-use standin::api::{item_key, Ack, ChangesResponse, MemberState};
+use standin::api::{item_key, name_key, Ack, ChangesResponse, MemberState, Recipient};
 use standin::model::{Declaration, DeclaredState, Handles, Member, WorkingHours};
 use standin::time::Timestamp;
-use std::collections::{HashMap, HashSet};
+use standin::validate::FieldError;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +84,16 @@ pub enum JoinOutcome {
     UnknownInvite,
     ExpiredInvite,
     UsedInvite,
+    /// Another member holds a name of the profile; nothing was written (the invite stays).
+    NameTaken(Vec<FieldError>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProfileOutcome {
+    Updated(Box<MemberRecord>),
+    /// Another member holds a name of the profile; nothing was written.
+    NameTaken(Vec<FieldError>),
+    NoSuchMember,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -121,7 +132,8 @@ pub trait Storage: Send + Sync + 'static {
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<()>;
-    /// Uses an invite (once), creates the member and their first token, atomically.
+    /// Uses an invite (once), creates the member and their first token, atomically, unless
+    /// another member of the team holds one of the profile's names.
     async fn redeem_invite(
         &self,
         code_hash: &str,
@@ -139,18 +151,20 @@ pub trait Storage: Send + Sync + 'static {
     async fn member(&self, team_id: &str, member_id: &str) -> Result<Option<MemberRecord>>;
     /// The team's current members, oldest first.
     async fn members(&self, team_id: &str) -> Result<Vec<MemberRecord>>;
+    /// Replaces a member's profile, unless another member holds one of its names.
     async fn update_profile(
         &self,
         team_id: &str,
         member_id: &str,
         profile: &Profile,
-    ) -> Result<Option<MemberRecord>>;
+    ) -> Result<ProfileOutcome>;
     /// Removes a member: their tokens stop working and their state is cleared.
     async fn remove_member(&self, team_id: &str, member_id: &str, now: Timestamp) -> Result<bool>;
 
     /// A member's state (version 0 and no state if they never declared).
     async fn state(&self, team_id: &str, member_id: &str) -> Result<MemberState>;
-    /// Declares (`Some`) or clears (`None`) if the current version is `expected`.
+    /// Declares (`Some`) or clears (`None`) if the current version is `expected`. A
+    /// declaration's hand-offs are resolved against the team's members as it is written.
     async fn write_state(
         &self,
         team_id: &str,
@@ -205,18 +219,82 @@ pub(crate) fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", crate::token::random_hex(8))
 }
 
-/// The (item key, recipient) pairs a declaration hands off; the cover hand-off has key "".
-/// Acknowledgements survive a rewrite only while their pair is still handed off.
-pub(crate) fn handoffs(declaration: Option<&Declaration>) -> HashSet<(String, String)> {
-    let Some(d) = declaration else {
-        return HashSet::new();
-    };
-    let items = d.items.iter().filter_map(|item| {
-        let to = item.handoff_to.as_ref()?;
-        Some((item_key(item).to_owned(), to.clone()))
-    });
-    let cover = d.cover.iter().map(|to| (String::new(), to.clone()));
-    items.chain(cover).collect()
+/// The trackers whose handles a team keeps unique; each is also a namespace of `claims`.
+const SERVICES: [&str; 4] = ["github", "gitlab", "jira", "linear"];
+
+fn handle<'h>(handles: &'h Handles, service: &str) -> Option<&'h str> {
+    match service {
+        "github" => handles.github.as_deref(),
+        "gitlab" => handles.gitlab.as_deref(),
+        "jira" => handles.jira.as_deref(),
+        _ => handles.linear.as_deref(),
+    }
+}
+
+/// The `claims` rows a profile holds, as (namespace, key): in each tracker's namespace its
+/// handle there and the display name (once when they are one name). See the v2 migration.
+pub(crate) fn claims(profile: &Profile) -> Vec<(&'static str, String)> {
+    let name = name_key(&profile.display_name);
+    let mut rows = Vec::new();
+    for service in SERVICES {
+        let own = handle(&profile.handles, service).map(name_key);
+        for key in [Some(name.clone()), own].into_iter().flatten() {
+            if !key.is_empty() && !rows.contains(&(service, key.clone())) {
+                rows.push((service, key));
+            }
+        }
+    }
+    rows
+}
+
+/// The fields of a profile naming someone else, given the (namespace, key) claims of the
+/// team's other members.
+pub(crate) fn taken_fields(profile: &Profile, others: &[(String, String)]) -> Vec<FieldError> {
+    let held = |service: &str, key: &str| others.iter().any(|(n, k)| n == service && k == key);
+    let name = name_key(&profile.display_name);
+    let name_taken = SERVICES.iter().any(|s| held(s, &name));
+    let handles = SERVICES
+        .iter()
+        .filter(|s| handle(&profile.handles, s).is_some_and(|h| held(s, &name_key(h))));
+    name_taken
+        .then_some(("display_name".to_owned(), "display name"))
+        .into_iter()
+        .chain(handles.map(|s| (format!("handles.{s}"), "handle")))
+        .map(|(field, what)| FieldError {
+            field,
+            message: format!("Another member of your team already goes by this {what}."),
+        })
+        .collect()
+}
+
+/// The profile with every handle that names someone else removed: how a member who joined
+/// before names were claimed keeps what only they hold.
+pub(crate) fn without_taken_handles(profile: &Profile, taken: &[FieldError]) -> Profile {
+    let mut handles = profile.handles.clone();
+    for field in taken
+        .iter()
+        .filter_map(|t| t.field.strip_prefix("handles."))
+    {
+        match field {
+            "github" => handles.github = None,
+            "gitlab" => handles.gitlab = None,
+            "jira" => handles.jira = None,
+            _ => handles.linear = None,
+        }
+    }
+    Profile {
+        handles,
+        ..profile.clone()
+    }
+}
+
+/// A declaration's hand-offs resolved against the team's `members`.
+pub(crate) fn resolve_handoffs(
+    declaration: &Declaration,
+    members: &[MemberRecord],
+) -> Vec<Recipient> {
+    let roster: Vec<&Member> = members.iter().map(|r| &r.member).collect();
+    standin::api::recipients(declaration, &roster)
 }
 
 /// The person an item (or, for `None`, the cover) is handed to in a declaration.
@@ -232,8 +310,9 @@ pub fn handoff_target<'d>(declaration: &'d Declaration, item: Option<&str>) -> O
     }
 }
 
-/// A `states` row: member, version, declaration JSON (NULL when cleared), declared at.
-pub(crate) type StateRow = (String, i64, Option<String>, Option<i64>);
+/// A `states` row: member, version, declaration JSON (NULL when cleared), declared at,
+/// recipients JSON.
+pub(crate) type StateRow = (String, i64, Option<String>, Option<i64>, Option<String>);
 /// An `acks` row: declarer, item key ("" = cover), by, at.
 pub(crate) type AckRow = (String, String, String, i64);
 /// A `members` row: id, team, display name, handles JSON, zone, working hours JSON, admin.
@@ -293,8 +372,12 @@ pub(crate) fn states_from_rows(rows: Vec<StateRow>, acks: &[AckRow]) -> Result<V
 }
 
 pub(crate) fn state_from_row(row: StateRow, acks: Vec<Ack>) -> Result<MemberState> {
-    let (member_id, version, body, declared_at) = row;
+    let (member_id, version, body, declared_at, recipients) = row;
     let version = to_u64(version);
+    let recipients: Vec<Recipient> = match (&body, recipients) {
+        (Some(_), Some(json)) => serde_json::from_str(&json)?,
+        _ => Vec::new(),
+    };
     let state = match (body, declared_at) {
         (Some(body), Some(at)) => Some(DeclaredState {
             declaration: serde_json::from_str(&body)?,
@@ -307,6 +390,7 @@ pub(crate) fn state_from_row(row: StateRow, acks: Vec<Ack>) -> Result<MemberStat
         member_id,
         version,
         acks: if state.is_some() { acks } else { Vec::new() },
+        recipients,
         state,
     })
 }
@@ -317,6 +401,7 @@ pub(crate) fn never_declared(member_id: &str) -> MemberState {
         version: 0,
         state: None,
         acks: Vec::new(),
+        recipients: Vec::new(),
     }
 }
 

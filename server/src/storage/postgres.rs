@@ -43,11 +43,13 @@ impl PgStore {
         let mut listener = PgListener::connect_with(&pool).await?;
         listener.listen(CHANNEL).await?;
         let listener = tokio::spawn(listen(listener, hub.clone()));
-        Ok(PgStore {
+        let store = PgStore {
             pool,
             hub,
             listener,
-        })
+        };
+        store.settle().await?;
+        Ok(store)
     }
 
     fn pool(&self) -> &PgPool {

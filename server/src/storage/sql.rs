@@ -44,19 +44,26 @@ pub const REVOKE_TOKEN: &str =
 pub const REVOKE_MEMBER_TOKENS: &str =
     "UPDATE tokens SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL";
 
-pub const STATE: &str = "SELECT member_id, version, body, declared_at FROM states \
+pub const STATE: &str = "SELECT member_id, version, body, declared_at, recipients FROM states \
      WHERE member_id = $1 AND team_id = $2";
 pub const UPSERT_STATE: &str = "INSERT INTO states (member_id, team_id, version, body, \
-     declared_at, seq) VALUES ($1, $2, $3, $4, $5, $6) \
+     declared_at, seq, recipients) VALUES ($1, $2, $3, $4, $5, $6, $7) \
      ON CONFLICT (member_id) DO UPDATE SET version = excluded.version, body = excluded.body, \
-     declared_at = excluded.declared_at, seq = excluded.seq";
+     declared_at = excluded.declared_at, seq = excluded.seq, recipients = excluded.recipients";
 /// Clears a removed member's state as a normal write would (version +1, tombstone).
 pub const CLEAR_STATE: &str = "UPDATE states SET body = NULL, declared_at = NULL, \
-     version = version + 1, seq = $1 WHERE member_id = $2 AND body IS NOT NULL";
-pub const TEAM_STATES: &str = "SELECT member_id, version, body, declared_at FROM states \
-     WHERE team_id = $1 AND body IS NOT NULL ORDER BY member_id";
-pub const CHANGED_STATES: &str = "SELECT member_id, version, body, declared_at FROM states \
-     WHERE team_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq";
+     recipients = NULL, version = version + 1, seq = $1 \
+     WHERE member_id = $2 AND body IS NOT NULL";
+pub const TEAM_STATES: &str = "SELECT member_id, version, body, declared_at, recipients \
+     FROM states WHERE team_id = $1 AND body IS NOT NULL ORDER BY member_id";
+pub const CHANGED_STATES: &str = "SELECT member_id, version, body, declared_at, recipients \
+     FROM states WHERE team_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq";
+/// Declarations written before hand-offs were resolved (schema v1), for the start-up pass.
+pub const UNRESOLVED_STATES: &str = "SELECT member_id, team_id, body FROM states \
+     WHERE body IS NOT NULL AND recipients IS NULL";
+/// Resolves such a declaration once (a concurrent replica may have done it already).
+pub const RESOLVE_STATE: &str = "UPDATE states SET recipients = $1, seq = $2 \
+     WHERE member_id = $3 AND body IS NOT NULL AND recipients IS NULL";
 /// Stamps a declaration at an exact version with a new seq, so an acknowledgement shows up in
 /// change feeds; no row means the declaration moved on.
 pub const TOUCH_STATE: &str = "UPDATE states SET seq = $1 \
@@ -66,10 +73,23 @@ pub const ACKS_OF: &str = "SELECT declarer_id, item_key, by_id, at FROM acks \
      WHERE declarer_id = $1 ORDER BY at, by_id";
 pub const TEAM_ACKS: &str =
     "SELECT declarer_id, item_key, by_id, at FROM acks WHERE team_id = $1 ORDER BY at, by_id";
-pub const ACK_TARGETS: &str = "SELECT item_key, to_name, by_id FROM acks WHERE declarer_id = $1";
+pub const ACKERS: &str = "SELECT item_key, by_id FROM acks WHERE declarer_id = $1";
 pub const DELETE_ACK: &str =
     "DELETE FROM acks WHERE declarer_id = $1 AND item_key = $2 AND by_id = $3";
 pub const DELETE_ACKS_OF: &str = "DELETE FROM acks WHERE declarer_id = $1";
 /// A repeated acknowledgement keeps the first time.
-pub const INSERT_ACK: &str = "INSERT INTO acks (declarer_id, item_key, by_id, team_id, to_name, \
-     at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (declarer_id, item_key, by_id) DO NOTHING";
+pub const INSERT_ACK: &str = "INSERT INTO acks (declarer_id, item_key, by_id, team_id, at) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (declarer_id, item_key, by_id) DO NOTHING";
+
+/// The names other members of a team hold, as (namespace, key).
+pub const OTHERS_CLAIMS: &str =
+    "SELECT namespace, name_key FROM claims WHERE team_id = $1 AND member_id <> $2";
+pub const INSERT_CLAIM: &str =
+    "INSERT INTO claims (team_id, namespace, name_key, member_id) VALUES ($1, $2, $3, $4)";
+pub const DELETE_CLAIMS: &str = "DELETE FROM claims WHERE member_id = $1";
+pub const HAS_CLAIMS: &str = "SELECT member_id FROM claims WHERE member_id = $1 LIMIT 1";
+/// Live members who hold no name yet: joined before claims existed (schema v1).
+pub const UNCLAIMED_MEMBERS: &str = "SELECT id, team_id, display_name, handles, timezone, \
+     working_hours, is_admin FROM members m WHERE removed_at IS NULL \
+     AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.member_id = m.id) ORDER BY created_at, id";
+pub const SET_HANDLES: &str = "UPDATE members SET handles = $1, seq = $2 WHERE id = $3";

@@ -37,7 +37,9 @@ impl SqliteStore {
             .after_release(|conn, _| Box::pin(super::release_clean(conn)))
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { read, write, hub })
+        let store = SqliteStore { read, write, hub };
+        store.settle().await?;
+        Ok(store)
     }
 
     fn pool(&self) -> &SqlitePool {

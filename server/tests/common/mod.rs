@@ -33,6 +33,25 @@ pub enum Reopen {
 }
 
 impl TestDb {
+    /// Runs SQL statements straight on the database, bypassing the store (e.g. to write rows
+    /// as an older schema version left them).
+    pub async fn raw(&self, statements: &[&str]) {
+        match &self.reopen {
+            Reopen::Sqlite(url) => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+                for sql in statements {
+                    sqlx::query(sql).execute(&mut conn).await.unwrap();
+                }
+            }
+            Reopen::Postgres(options) => {
+                let mut conn = options.connect().await.unwrap();
+                for sql in statements {
+                    sqlx::query(sql).execute(&mut conn).await.unwrap();
+                }
+            }
+        }
+    }
+
     pub async fn another_replica(&self) -> Arc<dyn Storage> {
         let hub = Arc::new(ChangeHub::new());
         match &self.reopen {
