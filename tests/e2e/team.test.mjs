@@ -337,10 +337,21 @@ test('connect errors are shown beside the field they concern', async () => {
   await options.reload();
   assert.equal(await local(ann, 'token'), undefined, 'nothing was stored by the failures');
 
-  // And a good invite connects again; the local declaration is published for the new member.
+  // Ann's revoked membership still holds her names: joining again as Ann is refused (409)
+  // beside the fields that name someone else, and the invite stays good.
   await options.locator('#team-form').waitFor();
   await options.fill('#server_url', server.url);
   await options.fill('#invite', await server.invite(TEAM));
+  await options.click('#connect');
+  await errorOf('handles-github').filter({ hasText: 'Another member of your team already goes by this handle.' }).waitFor({ timeout: 20_000 });
+  assert.equal(await options.getAttribute('#handles-github', 'aria-invalid'), 'true');
+  assert.match(await errorOf('display_name').textContent(), /already goes by this display name/);
+  assert.match(await options.textContent('#connect-status'), /^Not connected/);
+  // Once the admin removes the old membership, the same invite connects; the local
+  // declaration is published for the new member.
+  const listed = await server.cli('member', 'list', '--team', TEAM);
+  const old = listed.split('\n').find((line) => line.includes('ann-gh')).split(/\s+/)[0];
+  await server.cli('member', 'remove', '--team', TEAM, old);
   await options.click('#connect');
   await options.locator('#team-connected', { hasText: `Connected to ${TEAM} as Ann` }).waitFor();
   assert.equal(await options.isVisible('#team-notice'), false);
