@@ -6,6 +6,7 @@
 
 use crate::api::{ApiError, Health, JoinRequest, JoinResponse, TeamInfo};
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::display::shown;
 use crate::encode::{Encode, Writer};
 use crate::http::{Answer, NetError};
 use crate::model::{Member, Settings};
@@ -63,7 +64,8 @@ impl Connection {
     pub fn summary(&self) -> String {
         format!(
             "Connected to {} as {}",
-            self.team.name, self.member.display_name
+            shown(&self.team.name),
+            shown(&self.member.display_name)
         )
     }
 }
