@@ -6,6 +6,7 @@
 
 use crate::api::{ApiError, Health, JoinRequest, JoinResponse, TeamInfo};
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::display::shown;
 use crate::encode::{Encode, Writer};
 use crate::http::{Answer, NetError};
 use crate::model::{Member, Settings};
@@ -18,6 +19,10 @@ pub const SERVER_URL_FIELD: &str = "server_url";
 pub const INVITE_FIELD: &str = "invite";
 /// The settings field a join needs; the options page shows it above the Team section.
 pub const DISPLAY_NAME_FIELD: &str = "display_name";
+
+const PLAIN_HTTP: &str = "Plain http:// would send your invite code and token unencrypted: \
+                          use https://. Only a server on this computer (localhost, 127.0.0.1, \
+                          [::1]) may use http://.";
 
 /// Longest bearer token accepted from a server (the server refuses longer ones too).
 const MAX_TOKEN_BYTES: usize = 256;
@@ -63,12 +68,14 @@ impl Connection {
     pub fn summary(&self) -> String {
         format!(
             "Connected to {} as {}",
-            self.team.name, self.member.display_name
+            shown(&self.team.name),
+            shown(&self.member.display_name)
         )
     }
 }
 
-/// A team server's address, normalised: `http` or `https`, a lower-case host, the port only
+/// A team server's address, normalised: `https` (`http` only for this computer, so the invite
+/// code and the token never cross a network unencrypted), a lower-case host, the port only
 /// when it is not the scheme's default, and an optional path prefix (a server behind a
 /// reverse proxy at `/standin`) without a trailing slash. No user info, query or fragment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +99,7 @@ impl ServerUrl {
         let (scheme, rest) = match text.split_once("://") {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => ("https", rest),
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => ("http", rest),
-            Some(_) => return Err("Use an https:// (or http://) address."),
+            Some(_) => return Err("Use an https:// address."),
             None => ("https", text),
         };
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -102,6 +109,11 @@ impl ServerUrl {
             return Err("Leave out any user name or password: the invite code is all it takes.");
         }
         let (host, port) = split_host_port(authority)?;
+        if scheme == "http" && !is_loopback(&host) {
+            // No developer override: a server on this computer is reachable as localhost,
+            // and any other can be reached through an SSH tunnel or a TLS proxy.
+            return Err(PLAIN_HTTP);
+        }
         let default_port = if scheme == "https" { 443 } else { 80 };
         let port = match port {
             Some(p) if p != default_port => format!(":{p}"),
@@ -139,6 +151,20 @@ impl ServerUrl {
     pub fn permission_pattern(&self) -> String {
         format!("{}://{}/*", self.scheme, self.host)
     }
+}
+
+/// Whether a normalised host is this computer: `localhost`, `[::1]`, or 127.0.0.0/8 written as
+/// four decimal numbers (the spelling every parser reads alike; `127.1` is not guessed at).
+/// Hand-written: `std::net`'s address parsers would add kilobytes to the wasm module.
+fn is_loopback(host: &str) -> bool {
+    let octet = |part: &str| {
+        part.bytes().all(|b| b.is_ascii_digit())
+            && (part == "0" || !part.starts_with('0'))
+            && part.parse::<u8>().is_ok()
+    };
+    let parts: Vec<&str> = host.split('.').collect();
+    let ipv4_loopback = parts.len() == 4 && parts[0] == "127" && parts.iter().all(|p| octet(p));
+    host == "localhost" || host == "[::1]" || ipv4_loopback
 }
 
 /// `host`, `host:port`, `[v6]`, `[v6]:port` → the lower-case host and the port, if any.
@@ -428,7 +454,10 @@ mod tests {
                 "https://x.example/standin",
             ),
             ("http://[::1]:8787", "http://[::1]:8787"),
-            ("http://[FE80::1]", "http://[fe80::1]"),
+            ("https://[FE80::1]", "https://[fe80::1]"),
+            ("http://127.8.9.10", "http://127.8.9.10"),
+            ("http://LOCALHOST:9000", "http://localhost:9000"),
+            ("https://192.168.1.20:8787", "https://192.168.1.20:8787"),
         ] {
             assert_eq!(url(typed).as_str(), base, "{typed}");
         }
@@ -440,6 +469,55 @@ mod tests {
             url("https://x.example/standin/").endpoint("/healthz"),
             "https://x.example/standin/healthz"
         );
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_for_this_computer() {
+        for remote in [
+            "http://standin.example.com",
+            "HTTP://standin.example.com:8787/base",
+            "http://192.168.1.20:8787",
+            "http://10.0.0.1",
+            "http://[fe80::1]",
+            "http://[::ffff:127.0.0.1]",
+            // Names that only look local: a DNS lookup decides where they go.
+            "http://localhost.example.com",
+            "http://127.0.0.1.nip.io",
+            "http://mylocalhost",
+            // Spellings a browser reads as 127.0.0.1 but that are not plainly loopback here.
+            "http://127.1",
+            "http://2130706433",
+            "http://0x7f.0.0.1",
+            "http://127.0.0.01",
+            "http://127.0.0.256",
+            "http://127.0.0.1.2",
+            "http://[0:0:0:0:0:0:0:1]",
+        ] {
+            let error = ServerUrl::parse(remote).unwrap_err();
+            assert!(error.contains("unencrypted"), "{remote}: {error}");
+            // The same host over https is fine (or fails for its own reason, not this one).
+            let secure = remote
+                .replacen("http://", "https://", 1)
+                .replacen("HTTP://", "https://", 1);
+            assert!(
+                ServerUrl::parse(&secure).map_or_else(|e| !e.contains("unencrypted"), |_| true),
+                "{secure}"
+            );
+        }
+        for local in [
+            "http://127.0.0.1:8787",
+            "http://127.255.255.254",
+            "http://localhost",
+            "http://[::1]:8787",
+        ] {
+            assert!(ServerUrl::parse(local).is_ok(), "{local}");
+        }
+        // The form (in the options page and in the worker's connect message) says why.
+        let errors = check_connect_form("http://standin.example.com", "code").unwrap_err();
+        assert_eq!(errors.0[0].field, SERVER_URL_FIELD);
+        assert!(errors.0[0]
+            .message
+            .starts_with("Plain http:// would send your invite code"));
     }
 
     #[test]

@@ -1,9 +1,43 @@
 //! Text and ids the extension pages show: the DOM ids derived from validation field paths, a
-//! length counter, and instants in the user's zone ("Declared 17:42", "Mon 30 Nov, 09:00 (in
-//! 2 d)"). Pure, so the popup and the options page only place what this module decides.
+//! length counter, instants in the user's zone ("Declared 17:42", "Mon 30 Nov, 09:00 (in
+//! 2 d)"), and declarations made safe to place beside other text. Pure, so the popup and the
+//! options page only place what this module decides.
 
 use crate::limits::TextLimit;
+use crate::model::{Declaration, WorkItem};
+use crate::text::pair_bidi_controls;
 use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
+
+/// `text` as shown to people: its bidi controls paired, so that a U+202E in someone's text
+/// cannot reverse what a page or a line places after it.
+pub fn shown(text: &str) -> String {
+    pair_bidi_controls(text).into_owned()
+}
+
+/// `d` with its free text [`shown`]: what the Team view, the digest, the conflict view and the
+/// cards on tracker pages display. Links stay as they are (they hold no bidi controls: see
+/// `item_ref::parse_http_url`).
+pub fn displayed(d: &Declaration) -> Declaration {
+    let shown_opt = |text: &Option<String>| text.as_deref().map(shown);
+    Declaration {
+        headline: shown(&d.headline),
+        emoji: shown_opt(&d.emoji),
+        note: shown(&d.note),
+        items: d
+            .items
+            .iter()
+            .map(|item| WorkItem {
+                title: shown(&item.title),
+                note: shown(&item.note),
+                handoff_to: shown_opt(&item.handoff_to),
+                ..item.clone()
+            })
+            .collect(),
+        blockers: shown(&d.blockers),
+        cover: shown_opt(&d.cover),
+        ..d.clone()
+    }
+}
 
 /// The id of the control that edits a field: `items[2].url` → `items-2-url`,
 /// `handles.github` → `handles-github`. Pages give controls exactly these ids, so an error from
@@ -126,6 +160,36 @@ mod tests {
         ] {
             assert_eq!(parse_item_control_id(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn displayed_declarations_have_their_bidi_controls_paired() {
+        let mut d = crate::model::tests::sample();
+        d.headline = "\u{202E}Back".into();
+        d.note = "a\u{202C}b".into();
+        d.items[0].title = "\u{2067}T".into();
+        d.items[0].note = "\u{202B}n".into();
+        d.items[0].handoff_to = Some("\u{202D}Bob".into());
+        d.blockers = "\u{2069}x".into();
+        d.cover = Some("\u{2068}Cy".into());
+        let shown = displayed(&d);
+        assert_eq!(shown.headline, "\u{202E}Back\u{202C}");
+        assert_eq!(shown.note, "ab");
+        assert_eq!(shown.items[0].title, "\u{2067}T\u{2069}");
+        assert_eq!(shown.items[0].note, "\u{202B}n\u{202C}");
+        assert_eq!(
+            shown.items[0].handoff_to.as_deref(),
+            Some("\u{202D}Bob\u{202C}")
+        );
+        assert_eq!(shown.blockers, "x");
+        assert_eq!(shown.cover.as_deref(), Some("\u{2068}Cy\u{2069}"));
+        // Everything else is the declaration as made.
+        assert_eq!(shown.items[0].url, d.items[0].url);
+        assert_eq!((shown.status, shown.back_at), (d.status, d.back_at));
+        assert_eq!(
+            displayed(&crate::model::tests::sample()),
+            crate::model::tests::sample()
+        );
     }
 
     #[test]

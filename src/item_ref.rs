@@ -14,8 +14,14 @@ pub struct HttpUrl<'a> {
 /// Accepts only absolute http(s) URLs with a host and no white space or control characters;
 /// `javascript:`, `data:` and friends never become links.
 pub fn parse_http_url(url: &str) -> Option<HttpUrl<'_>> {
-    if url.len() > limits::MAX_URL_BYTES || url.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    // Bidi controls too: browsers percent-encode them, and raw they make a link read as
+    // another one ("moc.elgoog" shown as "google.com").
+    let bad_char = |c: char| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{61C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if url.len() > limits::MAX_URL_BYTES || url.chars().any(bad_char) {
         return None;
     }
     let lower_prefix = url.get(..8).unwrap_or(url).to_ascii_lowercase();
@@ -82,6 +88,9 @@ mod tests {
             "//github.com/o/r",
             "github.com/o/r",
             "https://example.com/\u{0}",
+            "https://example.com/\u{202E}fdp.exe",
+            "https://example.com/a\u{2066}b",
+            "https://example.com/\u{200F}",
         ] {
             assert!(parse_http_url(bad).is_none(), "{bad}");
         }

@@ -44,5 +44,11 @@ pub const MAX_FUTURE_MS: i64 = 366 * 24 * 60 * 60 * 1000;
 pub const MAX_REMINDER_LEAD_MINUTES: u32 = 240;
 /// Local declaration history kept in `storage.local`.
 pub const HISTORY_LEN: usize = 20;
-/// Whole-request cap on the server; a declaration at every limit in plain text fits inside it.
+/// Whole-request cap on the server.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A declaration's JSON as the extension sends it (compact, `crate::encode`) is at most this
+/// long: the per-field limits allow far more in sum (50 items of long links or CJK text), so
+/// the validator checks the whole. Every declaration that validates fits [`MAX_BODY_BYTES`],
+/// with room for a client that writes the same declaration less compactly.
+pub const MAX_DECLARATION_BYTES: usize = 60 * 1024;
+const _: () = assert!(MAX_DECLARATION_BYTES <= MAX_BODY_BYTES);

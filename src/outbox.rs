@@ -352,7 +352,8 @@ impl Conflict {
 }
 
 /// "Merge" in the conflict view: the local declaration, plus the server copy's items that the
-/// local one lacks (matched by item key), after the local ones.
+/// local one lacks (matched by item key), after the local ones, as many as the limits on
+/// items and on the declaration's size allow (the server would refuse more).
 pub fn merge_items(local: &Declaration, server: &Declaration) -> Declaration {
     let mut merged = local.clone();
     for item in &server.items {
@@ -365,6 +366,11 @@ pub fn merge_items(local: &Declaration, server: &Declaration) -> Declaration {
         }
     }
     merged.items.truncate(crate::limits::MAX_ITEMS);
+    while merged.items.len() > local.items.len()
+        && crate::validate::declaration_size(&merged) > crate::limits::MAX_DECLARATION_BYTES
+    {
+        merged.items.pop();
+    }
     merged
 }
 
@@ -612,6 +618,28 @@ mod tests {
         assert_eq!(merged.items[0], local.items[0]);
         assert_eq!(merged.items[1].canonical_ref, "linear.app/acme/issue/ENG-7");
         assert_eq!(merged.headline, local.headline);
+    }
+
+    #[test]
+    fn merge_stops_where_the_declaration_would_be_too_large() {
+        let item = |i: usize| WorkItem {
+            url: format!("https://github.com/acme/api/pull/{i}"),
+            canonical_ref: format!("github.com/acme/api/pull/{i}"),
+            title: "日本語".repeat(66),
+            note: "日本語".repeat(166),
+            state: crate::model::ItemState::Waiting,
+            handoff_to: None,
+        };
+        let mut local = sample();
+        local.items = (0..10).map(item).collect();
+        let mut theirs = sample();
+        theirs.items = (10..40).map(item).collect();
+        let merged = merge_items(&local, &theirs);
+        assert_eq!(merged.items[..10], local.items[..]);
+        assert!(merged.items.len() > 10 && merged.items.len() < 40);
+        assert_eq!(crate::validate::validate_declaration(&merged, None), Ok(()));
+        let one_more = merge_items(&merged, &theirs);
+        assert_eq!(one_more.items.len(), merged.items.len(), "already full");
     }
 
     #[test]

@@ -225,12 +225,13 @@ impl RenderSpec {
         RenderSpec::new(tag).class(class).text(text)
     }
 
-    /// User text, isolated (`<bdi dir="auto">`) and bounded to `max` characters.
+    /// User text, bounded to `max` characters, its bidi controls paired (after the cut, which
+    /// may drop a closer) and isolated (`<bdi dir="auto">`): neutral however it is drawn.
     pub fn user_text(class: &str, text: &str, max: usize) -> RenderSpec {
         RenderSpec::new(Tag::Bdi)
             .class(class)
             .attr(Attr::Dir, "auto")
-            .text(bounded(text, max))
+            .text(crate::display::shown(&bounded(text, max)))
     }
 
     pub fn class(self, class: &str) -> RenderSpec {
@@ -297,7 +298,7 @@ impl RenderSpec {
 
 /// Text without control characters other than line breaks and tabs: a NUL or an escape byte
 /// in a teammate's note has no business reaching a page. Bidi controls stay (they are
-/// legitimate in RTL text) and are contained by `<bdi>`.
+/// legitimate in RTL text); `user_text` pairs them and isolates them in `<bdi>`.
 fn clean(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
@@ -442,7 +443,12 @@ mod tests {
         let spec = RenderSpec::new(Tag::Span).text("a\u{0}b\u{1b}[31mc\nd\u{202e}e");
         assert_eq!(spec.text.as_deref(), Some("ab[31mc\nd\u{202e}e"));
         let user = RenderSpec::user_text("note", "\u{202e}gnp.exe", 100);
+        assert_eq!(user.text.as_deref(), Some("\u{202e}gnp.exe\u{202c}"));
         assert_eq!(user.tag, Tag::Bdi);
+        // Closed after the cut: the closer written at the end of a long text is gone.
+        let long = format!("\u{202e}{}\u{202c}", "x".repeat(20));
+        let user = RenderSpec::user_text("note", &long, 5);
+        assert_eq!(user.text.as_deref(), Some("\u{202e}xxxx…\u{202c}"));
         assert_eq!(user.attrs.get(&Attr::Dir).map(String::as_str), Some("auto"));
     }
 }

@@ -7,7 +7,7 @@
 use crate::api::{ApiError, ChangesResponse, MemberState, Roster, TeamStates};
 use crate::connect::Connection;
 use crate::decode::{Decode, DecodeError, Json, Object};
-use crate::display::{declared_text, local_date_time_text, synced_text};
+use crate::display::{declared_text, displayed, local_date_time_text, shown, synced_text};
 use crate::encode::{Encode, Writer};
 use crate::http::{retry_after_ms, Answer, NetError};
 use crate::model::{Declaration, Member, Settings};
@@ -312,11 +312,11 @@ pub fn team_line(connection: Option<&Connection>, status: &SyncStatus) -> (Strin
         (Some(c), Some(problem)) => (
             format!(
                 "{}: not updated ({problem}); showing the last good copy.",
-                c.team.name
+                shown(&c.team.name)
             ),
             true,
         ),
-        (Some(c), None) => (c.team.name.clone(), false),
+        (Some(c), None) => (shown(&c.team.name), false),
     }
 }
 
@@ -348,6 +348,7 @@ const CLEARED: &str = "No declaration (cleared)";
 
 /// A declaration in a few lines: status and headline, each item, then what else is set.
 pub fn declaration_lines(d: &Declaration, zone: &dyn ZoneOffsets) -> Vec<String> {
+    let d = &displayed(d);
     let emoji = d
         .emoji
         .as_deref()

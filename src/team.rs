@@ -4,6 +4,7 @@
 
 use crate::api::{ChangesResponse, MemberState, TeamInfo, TeamStates};
 use crate::decode::{Decode, DecodeError, Json, Object};
+use crate::display::shown;
 use crate::encode::{Encode, Writer};
 use crate::model::{Member, Status};
 use crate::order::SortedMap;
@@ -115,7 +116,7 @@ pub struct RosterRow {
 }
 
 /// One member's row: what the Team view lists and what the badges and cards on tracker pages
-/// show (`features::badges`), computed in one place.
+/// show (`features::badges`), computed in one place; its texts [`shown`].
 pub fn roster_row(
     cache: &TeamCache,
     member: &Member,
@@ -128,9 +129,9 @@ pub fn roster_row(
     let back_at = d.and_then(|d| d.back_at).filter(|at| *at > now);
     RosterRow {
         member_id: member.id.clone(),
-        name: member.display_name.clone(),
+        name: shown(&member.display_name),
         status: d.map(|d| d.status),
-        headline: d.map(|d| d.headline.clone()).unwrap_or_default(),
+        headline: d.map(|d| shown(&d.headline)).unwrap_or_default(),
         expired: declared.is_some_and(|s| s.is_expired(now)),
         local_time: LocalDateTime::at(now, member_zone).time.to_string(),
         back: back_at.map(|at| {
@@ -142,7 +143,7 @@ pub fn roster_row(
             )
         }),
         back_at,
-        cover: d.and_then(|d| d.cover.clone()),
+        cover: d.and_then(|d| d.cover.as_deref().map(shown)),
         declared: declared.map(|s| {
             format!(
                 "declared {} ago",

@@ -11,6 +11,7 @@
 //! Geometry is in whole tenths of a pixel: the SVG gets coordinates with one decimal written by
 //! integer formatting, which keeps float arithmetic and float printing out of this module.
 
+use crate::display::shown;
 use crate::model::{DeclaredState, Member, Status};
 use crate::shift::shifts_around;
 use crate::team::TeamCache;
@@ -146,12 +147,15 @@ pub fn timeline(
             };
             Row {
                 member_id: member.id.clone(),
-                name: member.display_name.clone(),
+                name: shown(&member.display_name),
                 bars,
                 online,
                 back_at,
                 back_x: back_at.filter(|at| in_day(*at)).map(x),
-                title: format!("{} \u{b7} {presence} \u{b7} {hours}", member.display_name),
+                title: format!(
+                    "{} \u{b7} {presence} \u{b7} {hours}",
+                    shown(&member.display_name)
+                ),
             }
         })
         .collect();
@@ -217,7 +221,8 @@ fn label(name: &str) -> String {
     let mut chars = name.chars();
     let cut: String = chars.by_ref().take(MAX_LABEL_CHARS).collect();
     if chars.next().is_some() {
-        format!("{}\u{2026}", cut.trim_end())
+        // Paired again: the cut may drop a closer.
+        shown(&format!("{}\u{2026}", cut.trim_end()))
     } else {
         cut
     }

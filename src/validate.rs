@@ -67,8 +67,13 @@ impl Collector {
     }
 
     fn text(&mut self, field: &str, value: &str, limit: TextLimit, lines: Lines, required: bool) {
-        if required && value.trim().is_empty() {
-            return self.push(field, "Required.");
+        if required && !crate::text::has_visible_text(value) {
+            let message = if value.trim().is_empty() {
+                "Required."
+            } else {
+                "Only invisible characters: type some visible text."
+            };
+            return self.push(field, message);
         }
         let bad_char = value.chars().any(|c| match c {
             '\n' | '\t' => lines == Lines::One,
@@ -130,6 +135,7 @@ pub fn validate_declaration(
     if let Some(emoji) = &d.emoji {
         let symbol = crate::text::grapheme_count(emoji) == 1
             && emoji.len() <= limits::EMOJI.max_bytes
+            && crate::text::has_visible_text(emoji)
             && !emoji
                 .chars()
                 .any(|ch| ch.is_alphanumeric() || ch.is_whitespace() || ch.is_control());
@@ -169,6 +175,19 @@ pub fn validate_declaration(
             c.text(&path("handoff_to"), to, limits::PERSON, Lines::One, true);
         }
     }
+    let size = declaration_size(d);
+    if size > limits::MAX_DECLARATION_BYTES {
+        // Only items can take a declaration past the budget (see the tests): the message goes
+        // beside them.
+        c.push(
+            "items",
+            format!(
+                "Too much text in all: {} KB, at most {} KB. Shorten notes or remove items.",
+                size.div_ceil(1024),
+                limits::MAX_DECLARATION_BYTES / 1024
+            ),
+        );
+    }
     c.text(
         "blockers",
         &d.blockers,
@@ -188,6 +207,12 @@ pub fn validate_declaration(
         );
     }
     c.finish()
+}
+
+/// The length of `d` as the extension sends it: `encode`'s JSON, which is serde_json's compact
+/// form byte for byte (the wasm module has no serde_json).
+pub fn declaration_size(d: &Declaration) -> usize {
+    crate::encode::to_json(d).len()
 }
 
 /// Checks the options page's settings.
@@ -410,6 +435,158 @@ mod tests {
         assert_eq!(fields(validate_declaration(&d, Some(NOW))), ["back_at"]);
     }
 
+    /// `unit` (one grapheme) repeated as often as `limit` allows.
+    fn at_limit(unit: &str, limit: TextLimit) -> String {
+        unit.repeat(limit.max_graphemes.min(limit.max_bytes / unit.len()))
+    }
+
+    /// A declaration with every text field at its limit, filled with `unit`, and `items` items
+    /// whose link and reference escape to twice their length.
+    fn at_every_limit(unit: &str, items: usize) -> Declaration {
+        let url = format!(
+            "https://x.example/{}",
+            "\"".repeat(limits::MAX_URL_BYTES - 18)
+        );
+        let item = WorkItem {
+            canonical_ref: "\\".repeat(limits::MAX_CANONICAL_REF_BYTES),
+            title: at_limit(unit, limits::ITEM_TITLE),
+            note: at_limit(unit, limits::ITEM_NOTE),
+            state: ItemState::Waiting,
+            handoff_to: Some(at_limit(unit, limits::PERSON)),
+            url,
+        };
+        Declaration {
+            status: crate::model::Status::Ooo,
+            headline: at_limit(unit, limits::HEADLINE),
+            emoji: Some("👨‍👩‍👧‍👦".into()),
+            note: at_limit(unit, limits::NOTE),
+            items: vec![item; items],
+            blockers: at_limit(unit, limits::BLOCKERS),
+            cover: Some(at_limit(unit, limits::PERSON)),
+            back_at: Some(NOW.plus_minutes(60)),
+            expires_at: Some(NOW.plus_minutes(120)),
+            timezone: "America/Argentina/ComodRivadavia".into(),
+        }
+    }
+
+    #[test]
+    fn every_declaration_that_validates_fits_the_body_cap() {
+        // 4-byte and 3-byte characters, characters JSON escapes (to twice their length), and
+        // graphemes as long as the byte caps allow ("\"" with 100 combining marks).
+        let heavy = format!("\"{}", "\u{301}".repeat(100));
+        let mut refused = 0;
+        for unit in ["😀", "日", "\"", "\\", &heavy] {
+            for items in 0..=limits::MAX_ITEMS {
+                let d = at_every_limit(unit, items);
+                let sent = serde_json::to_vec(&d).unwrap().len();
+                assert_eq!(declaration_size(&d), sent, "{unit:?} × {items}");
+                match validate_declaration(&d, Some(NOW)) {
+                    Ok(()) => assert!(sent <= limits::MAX_DECLARATION_BYTES, "{unit} × {items}"),
+                    Err(e) => {
+                        // Refused for its size only: each field is within its own limit.
+                        assert!(sent > limits::MAX_DECLARATION_BYTES, "{unit} × {items}");
+                        assert_eq!(e.0.len(), 1, "{e:?}");
+                        assert_eq!(e.0[0].field, "items");
+                        assert!(e.0[0].message.starts_with("Too much text in all: "));
+                        refused += 1;
+                    }
+                }
+                // Without items even the largest declaration validates: the size error can
+                // stand beside the items.
+                if items == 0 {
+                    assert_eq!(validate_declaration(&d, Some(NOW)), Ok(()), "{unit:?}");
+                }
+            }
+        }
+        assert!(refused > 0, "the budget was never reached");
+        // Multi-line fields may also hold line breaks and tabs, escaped to two bytes as well.
+        let mut d = at_every_limit("\"", 1);
+        d.note = at_limit("\n", limits::NOTE);
+        d.blockers = at_limit("\t", limits::BLOCKERS);
+        d.items[0].note = at_limit("\n", limits::ITEM_NOTE);
+        assert_eq!(validate_declaration(&d, Some(NOW)), Ok(()));
+        assert_eq!(declaration_size(&d), serde_json::to_vec(&d).unwrap().len());
+    }
+
+    #[test]
+    fn without_items_no_declaration_reaches_the_budget() {
+        // Allowed characters escape to at most twice their bytes (quotes, backslashes, line
+        // breaks, tabs; other controls are refused); 512 bytes cover names and punctuation.
+        let text_fields = [
+            limits::HEADLINE,
+            limits::EMOJI,
+            limits::NOTE,
+            limits::BLOCKERS,
+            limits::PERSON,
+        ];
+        let worst: usize = text_fields.iter().map(|l| 2 * l.max_bytes).sum::<usize>()
+            + limits::MAX_TIMEZONE_BYTES
+            + 512;
+        assert!(worst < limits::MAX_DECLARATION_BYTES, "{worst}");
+    }
+
+    #[test]
+    fn fifty_items_of_japanese_text_are_refused_beside_the_items() {
+        // The review's case: each field valid, over 100 KB in all, answered 413 by the server.
+        let mut d = sample();
+        d.items = vec![
+            WorkItem {
+                title: "日本語".repeat(66),
+                note: "日本語".repeat(166),
+                ..d.items[0].clone()
+            };
+            limits::MAX_ITEMS
+        ];
+        assert!(serde_json::to_vec(&d).unwrap().len() > limits::MAX_BODY_BYTES);
+        let errors = validate_declaration(&d, None).unwrap_err();
+        assert_eq!(
+            errors.for_field("items").map(|e| e.message.as_str()),
+            Some("Too much text in all: 110 KB, at most 60 KB. Shorten notes or remove items.")
+        );
+        assert_eq!(errors.0.len(), 1);
+    }
+
+    #[test]
+    fn required_text_must_show_something() {
+        let mut d = sample();
+        for invisible in [
+            "\u{200B}",
+            "\u{202E}",
+            "\u{2066}\u{2069}",
+            "\u{3164}",
+            " \u{FEFF} ",
+        ] {
+            d.headline = invisible.into();
+            let errors = validate_declaration(&d, None).unwrap_err();
+            assert_eq!(
+                errors.for_field("headline").map(|e| e.message.as_str()),
+                Some("Only invisible characters: type some visible text."),
+                "{invisible:?}"
+            );
+        }
+        d.headline = "\u{202E}Back soon".into();
+        assert_eq!(validate_declaration(&d, None), Ok(()));
+        d.cover = Some("\u{200B}".into());
+        d.items[0].handoff_to = Some("\u{200D}".into());
+        assert_eq!(
+            fields(validate_declaration(&d, None)),
+            ["items[0].handoff_to", "cover"]
+        );
+        let s = Settings {
+            display_name: "\u{200F}\u{200B}".into(),
+            handles: Handles {
+                jira: Some("\u{2060}".into()),
+                linear: Some("\u{FE0F}".into()),
+                ..Handles::default()
+            },
+            ..Settings::default()
+        };
+        assert_eq!(
+            fields(validate_settings(&s)),
+            ["display_name", "handles.jira", "handles.linear"]
+        );
+    }
+
     #[test]
     fn too_many_items() {
         let mut d = sample();
@@ -424,7 +601,19 @@ mod tests {
             d.emoji = Some(ok.into());
             assert_eq!(validate_declaration(&d, None), Ok(()), "{ok}");
         }
-        for bad in ["", "a", "🌙🌙", " ", "1"] {
+        for bad in [
+            "",
+            "a",
+            "🌙🌙",
+            " ",
+            "1",
+            "\u{202E}",
+            "\u{200B}",
+            "\u{200D}",
+            "\u{FE0F}",
+            "\u{2066}",
+            "\u{E0041}",
+        ] {
             d.emoji = Some(bad.into());
             assert_eq!(
                 fields(validate_declaration(&d, None))

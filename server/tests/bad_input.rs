@@ -7,10 +7,16 @@ mod common;
 use axum::http::StatusCode;
 use common::{call_raw, declaration, team_of, test_app, ts, TestDb};
 use serde_json::{json, Value};
+use standin::limits;
+use standin::model::Declaration;
+use standin::validate::validate_declaration;
 use standin_server::storage::Storage;
 use standin_server::token;
 
-for_each_backend!(every_bad_request_is_refused_and_stores_nothing);
+for_each_backend!(
+    every_bad_request_is_refused_and_stores_nothing,
+    refusals_of_text_say_what_the_popup_says,
+);
 
 /// One hostile request and what it must get.
 struct Case {
@@ -102,6 +108,25 @@ fn join(
     }
 }
 
+/// A declaration whose JSON is over `MAX_DECLARATION_BYTES` but fits the request cap: items of
+/// Japanese text (3 bytes a character), each field within its own limit.
+fn over_budget() -> Value {
+    let item = json!({
+        "url": "https://github.com/o/r/pull/1",
+        "state": "waiting",
+        "title": "日本語".repeat(66),
+        "note": "日本語".repeat(166),
+    });
+    let mut d = declaration("Handing over");
+    let mut items = Vec::new();
+    while d.to_string().len() <= limits::MAX_DECLARATION_BYTES {
+        items.push(item.clone());
+        d["items"] = json!(items);
+    }
+    assert!(d.to_string().len() <= limits::MAX_BODY_BYTES);
+    d
+}
+
 fn cases(
     used_invite: &str,
     expired_invite: &str,
@@ -160,6 +185,36 @@ fn cases(
             with(d.clone(), "headline", json!("   ")),
             S::UNPROCESSABLE_ENTITY,
             Some("headline"),
+        ),
+        put_state(
+            "zero-width-space headline",
+            with(d.clone(), "headline", json!("\u{200B}")),
+            S::UNPROCESSABLE_ENTITY,
+            Some("headline"),
+        ),
+        put_state(
+            "right-to-left-override headline",
+            with(d.clone(), "headline", json!("\u{202E}")),
+            S::UNPROCESSABLE_ENTITY,
+            Some("headline"),
+        ),
+        put_state(
+            "right-to-left-override emoji",
+            with(d.clone(), "emoji", json!("\u{202E}")),
+            S::UNPROCESSABLE_ENTITY,
+            Some("emoji"),
+        ),
+        put_state(
+            "zero-width-space emoji",
+            with(d.clone(), "emoji", json!("\u{200B}")),
+            S::UNPROCESSABLE_ENTITY,
+            Some("emoji"),
+        ),
+        put_state(
+            "over the declaration size, under the body cap",
+            over_budget(),
+            S::UNPROCESSABLE_ENTITY,
+            Some("items"),
         ),
         put_state(
             "control character",
@@ -442,6 +497,17 @@ fn cases(
             Some("display_name"),
         ),
         join(
+            "join with an invisible name",
+            with(
+                join_body(spare_invite),
+                "display_name",
+                json!("\u{2066}\u{200B}"),
+            ),
+            S::UNPROCESSABLE_ENTITY,
+            V,
+            Some("display_name"),
+        ),
+        join(
             "join with an oversize invite",
             join_body(&long(10_000)),
             S::UNPROCESSABLE_ENTITY,
@@ -637,4 +703,33 @@ async fn every_bad_request_is_refused_and_stores_nothing(db: TestDb) {
         StatusCode::CREATED,
         "validation failures must not burn the invite"
     );
+}
+
+/// The server refuses with the shared validator's own messages, so the popup (which runs the
+/// same validator before sending) and an API client read the same words.
+async fn refusals_of_text_say_what_the_popup_says(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
+    let d = declaration("ok");
+    for body in [
+        with(d.clone(), "headline", json!("\u{200B}")),
+        with(d.clone(), "headline", json!("\u{202E}")),
+        with(d.clone(), "emoji", json!("\u{202E}")),
+        over_budget(),
+    ] {
+        let (status, _, bytes) = call_raw(
+            &app,
+            "PUT",
+            "/v1/me/state",
+            Some(&m[0].token),
+            &[("if-match", "0")],
+            Some((body.to_string().into_bytes(), "application/json")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        let declaration: Declaration = serde_json::from_value(body).unwrap();
+        let expected = validate_declaration(&declaration, None).unwrap_err();
+        assert_eq!(answer["errors"], serde_json::to_value(&expected.0).unwrap());
+    }
 }

@@ -116,7 +116,8 @@ fn viewer_time(at: Timestamp, now: Timestamp, zone: &dyn ZoneOffsets, always_day
 }
 
 pub fn badge_text(row: &RosterRow, now: Timestamp, viewer_zone: &dyn ZoneOffsets) -> BadgeText {
-    let name = crate::render::bounded(&row.name, NAME_CHARS);
+    // Paired again after the cut, which may drop a closer.
+    let name = crate::display::shown(&crate::render::bounded(&row.name, NAME_CHARS));
     let Some(status) = row.status else {
         return BadgeText {
             label: "no status".into(),

@@ -19,7 +19,7 @@ use super::zone::Zone;
 use crate::api::{item_key, AckRequest};
 use crate::connect::Connection;
 use crate::digest::{acks_of_own, digest, opens_on_digest, unacknowledged_count, Entry};
-use crate::display::time_or_date_text;
+use crate::display::{displayed, shown, time_or_date_text};
 use crate::item_ref::parse_http_url;
 use crate::message::{ErrorReply, Request, Response};
 use crate::model::{DeclaredState, Settings, WorkItem};
@@ -263,7 +263,7 @@ fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Element {
         view.zone.as_ref(),
         member_zone.as_ref(),
     );
-    let d = &entry.state.declaration;
+    let d = &displayed(&entry.state.declaration);
     let emoji = d
         .emoji
         .as_deref()
@@ -272,8 +272,13 @@ fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Element {
     dom::append(
         &li,
         &[
-            &member_head(&entry.member.display_name, Some(d.status), entry.expired),
-            &text_el(
+            &member_head(
+                &entry.member.display_name,
+                false,
+                Some(d.status),
+                entry.expired,
+            ),
+            &dom::user_text_el(
                 "p",
                 &[("class", "headline")],
                 &format!("{emoji}{}", d.headline),
@@ -286,7 +291,10 @@ fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Element {
         ],
     );
     if !d.note.trim().is_empty() {
-        dom::append(&li, &[&text_el("p", &[("class", "pre")], &d.note)]);
+        dom::append(
+            &li,
+            &[&dom::user_text_el("p", &[("class", "pre")], &d.note)],
+        );
     }
     if !d.blockers.trim().is_empty() {
         dom::append(
@@ -330,7 +338,7 @@ fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Ele
     };
     // Only http(s) links become links (a declaration is someone else's input).
     let link = if parse_http_url(&item.url).is_some() {
-        text_el(
+        dom::user_text_el(
             "a",
             &[
                 ("href", &item.url),
@@ -340,7 +348,7 @@ fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Ele
             title,
         )
     } else {
-        text_el("span", &[], title)
+        dom::user_text_el("span", &[], title)
     };
     dom::append(&li, &[&link]);
     let _ = li.append_with_str_1(&format!(" \u{b7} {}", item.state.label()));
@@ -358,7 +366,10 @@ fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Ele
         (None, None) => {}
     }
     if !item.note.trim().is_empty() {
-        dom::append(&li, &[&text_el("p", &[("class", "pre")], &item.note)]);
+        dom::append(
+            &li,
+            &[&dom::user_text_el("p", &[("class", "pre")], &item.note)],
+        );
     }
     for ack in entry
         .acks
@@ -376,7 +387,8 @@ fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Ele
                 "p",
                 &[("class", "muted")],
                 &format!(
-                    "acknowledged by {by} {}",
+                    "acknowledged by {} {}",
+                    shown(by),
                     time_or_date_text(ack.at, now, view.zone.as_ref())
                 ),
             )],
@@ -422,14 +434,14 @@ fn show_own_acks(view: &View) {
                                 i.title.as_str()
                             }
                         });
-                    format!("\u{201c}{title}\u{201d}")
+                    format!("\u{201c}{}\u{201d}", shown(title))
                 }
             };
             let when = time_or_date_text(at, now, view.zone.as_ref() as &dyn ZoneOffsets);
             JsValue::from(text_el(
                 "li",
                 &[("class", "own-ack")],
-                &format!("{what} acknowledged by {by} {when}"),
+                &format!("{what} acknowledged by {} {when}", shown(by)),
             ))
         })
         .collect();

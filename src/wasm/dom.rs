@@ -1,10 +1,10 @@
 //! Small helpers shared by the popup and the options page: DOM building and reading, status
 //! lines, listeners, tasks and storage reads. User text only ever goes in through `textContent`
-//! and `value`, never as HTML.
+//! and `value`, never as HTML, and is shown through [`user_text_el`] or `display::shown`.
 
 use super::ext::{self, ExtError};
 use super::zone::Zone;
-use crate::display::{error_id, field_slug};
+use crate::display::{error_id, field_slug, shown};
 use crate::message::{ErrorReply, Response};
 use crate::time::{Timestamp, ZoneOffsets};
 use crate::validate::ValidationErrors;
@@ -40,6 +40,14 @@ pub fn el(tag: &str, attrs: &[(&str, &str)]) -> Element {
 pub fn text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
     let element = el(tag, attrs);
     element.set_text_content(Some(text));
+    element
+}
+
+/// An element holding someone's text: its bidi controls paired (`display::shown`), isolated
+/// from what surrounds it and in the text's own direction (`dir="auto"`).
+pub fn user_text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
+    let element = text_el(tag, attrs, &shown(text));
+    let _ = element.set_attribute("dir", "auto");
     element
 }
 

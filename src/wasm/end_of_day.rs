@@ -11,7 +11,7 @@
 use super::dom::{self, el, now, text_el};
 use super::ext::{self, Area, ExtError};
 use super::reminder::World;
-use crate::display::time_or_date_text;
+use crate::display::{shown, time_or_date_text};
 use crate::draft::{Draft, ItemDraft};
 use crate::features::activity::ActivityEntry;
 use crate::message::{ErrorReply, Request, Response};
@@ -208,12 +208,12 @@ fn suggestion_item(i: usize, s: &Suggestion) -> Element {
     dom::append(
         &text,
         &[
-            &text_el("span", &[("class", "suggestion-title")], title),
+            &dom::user_text_el("span", &[("class", "suggestion-title")], title),
             &text_el("small", &[("class", "muted")], &format!(" \u{b7} {origin}")),
         ],
     );
     let add = dom::button(&format!("suggest-{i}"), "Add");
-    let _ = add.set_attribute("aria-label", &format!("Add {title}"));
+    let _ = add.set_attribute("aria-label", &format!("Add {}", shown(title)));
     dom::append(&li, &[&text, &add]);
     li
 }

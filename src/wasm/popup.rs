@@ -24,7 +24,7 @@ use super::dom::{self, el, field, now, text_el};
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
 use crate::display::{
-    counter_text, declared_text, describe_at, item_control_id, parse_item_control_id,
+    counter_text, declared_text, describe_at, item_control_id, parse_item_control_id, shown,
 };
 use crate::draft::{
     back_at_choice, end_of_day, local_value_instant, BackAtChoice, Context, Direction, Draft,
@@ -667,7 +667,7 @@ fn item_row(i: usize, item: &ItemDraft) -> Element {
     let group = el("fieldset", &[("class", "item")]);
     let legend = match item.title.trim() {
         "" => format!("Item {}", i + 1),
-        title => format!("Item {}: {title}", i + 1),
+        title => format!("Item {}: {}", i + 1, shown(title)),
     };
     let url = el(
         "input",

@@ -278,23 +278,19 @@ fn roster_item(row: &RosterRow, me: Option<&str>) -> Element {
         "li",
         &[("class", "card member"), ("data-member", &row.member_id)],
     );
-    let you = if me == Some(row.member_id.as_str()) {
-        " (you)"
-    } else {
-        ""
-    };
+    let you = me == Some(row.member_id.as_str());
     dom::append(
         &item,
-        &[&member_head(
-            &format!("{}{you}", row.name),
-            row.status,
-            row.expired,
-        )],
+        &[&member_head(&row.name, you, row.status, row.expired)],
     );
     if !row.headline.is_empty() {
         dom::append(
             &item,
-            &[&text_el("p", &[("class", "headline")], &row.headline)],
+            &[&dom::user_text_el(
+                "p",
+                &[("class", "headline")],
+                &row.headline,
+            )],
         );
     }
     dom::append(
@@ -309,22 +305,24 @@ fn roster_item(row: &RosterRow, me: Option<&str>) -> Element {
     item
 }
 
-/// A member card's first line (roster, digest): the name and the status, "(expired)" when it
-/// is no longer current.
-pub(super) fn member_head(name: &str, status: Option<Status>, expired: bool) -> Element {
+/// A member card's first line (roster, digest): the name, "(you)" on the user's own, and the
+/// status, "(expired)" when it is no longer current.
+pub(super) fn member_head(name: &str, you: bool, status: Option<Status>, expired: bool) -> Element {
     let text = match status {
         Some(status) if expired => format!("{} (expired)", status.label()),
         Some(status) => status.label().to_string(),
         None => "No state".into(),
     };
     let class = format!("status status-{}", status.map_or("none", |s| s.as_str()));
+    let strong = el("strong", &[]);
+    dom::append(&strong, &[&dom::user_text_el("bdi", &[], name)]);
+    if you {
+        let _ = strong.append_with_str_1(" (you)");
+    }
     let head = el("div", &[("class", "row spread")]);
     dom::append(
         &head,
-        &[
-            &text_el("strong", &[], name),
-            &text_el("span", &[("class", &class)], &text),
-        ],
+        &[&strong, &text_el("span", &[("class", &class)], &text)],
     );
     head
 }

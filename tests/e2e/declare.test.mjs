@@ -12,6 +12,7 @@ import { copyFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchExtension, poll, ROOT } from './harness.mjs';
+import { hoursFromNow, teamCache } from './team-fixture.mjs';
 
 // The tab "Add this tab" reads: a saved page served at the real GitHub URL (routed, no network).
 const PR_URL = 'https://github.com/o/r/pull/12';
@@ -246,6 +247,85 @@ test('invalid input shows each error beside its field and stores nothing', async
   assert.equal((await errorBeside(popup, 'headline')).visible, false);
   assert.equal((await errorBeside(popup, 'headline')).invalid, null);
   assert.equal((await ext.storage('local')).state.declaration.headline, 'Fixed');
+  await closePopup(popup);
+});
+
+test('invisible text and a declaration too large to send are refused beside their fields', async () => {
+  await resetStorage();
+  // 50 items of Japanese titles and notes: every field within its own limit, 109 KB in all,
+  // which the server's 64 KiB request cap would refuse ("Not synced").
+  const items = Array.from({ length: 50 }, (_, i) => ({
+    url: `https://github.com/o/r/pull/${i + 1}`,
+    title: '日本語'.repeat(66),
+    note: '日本語'.repeat(166),
+    state: 'in_progress',
+  }));
+  const draft = { status: 'online', headline: '\u200B', emoji: '\u202E', items };
+  await ext.setStorage('local', { draft: { saved_at: new Date().toISOString(), draft } });
+  const popup = await openPopup();
+  await popup.click('#declare');
+  await waitForText(popup, '#declare-status', /^Not declared/);
+  const expected = {
+    headline: /^Only invisible characters: type some visible text\.$/,
+    emoji: /^Must be a single emoji\.$/,
+    items: /^Too much text in all: 109 KB, at most 60 KB\. Shorten notes or remove items\.$/,
+  };
+  for (const [id, pattern] of Object.entries(expected)) {
+    const e = await errorBeside(popup, id);
+    assert.match(e.text ?? '', pattern, id);
+    assert.ok(e.visible, `error-${id} visible`);
+  }
+  assert.equal((await ext.storage('local')).state, undefined, 'nothing was declared');
+  await closePopup(popup);
+});
+
+test("a teammate's bidi controls stay inside their text in the Team view", async () => {
+  await resetStorage();
+  const RLO = '\u202E';
+  await ext.setStorage('local', {
+    connection: {
+      server: 'https://standin.example.com',
+      team: { id: 't1', name: 'Core' },
+      member: { id: 'm-me', display_name: 'Me', timezone: 'UTC' },
+      connected_at: new Date().toISOString(),
+    },
+    team: teamCache([
+      {
+        id: 'm-eve',
+        name: `${RLO}Eve`,
+        handles: {},
+        declaration: { status: 'away', headline: `${RLO}gnp.exe`, cover: `${RLO}abc`, back_at: hoursFromNow(2) },
+      },
+    ]),
+  });
+  const popup = await openPopup();
+  await popup.click('#tab-team');
+  const row = '#roster li[data-member="m-eve"]';
+  await poll(() => popup.evaluate((s) => document.querySelector(s) !== null, row), 'the roster row');
+  const layout = await popup.evaluate((s) => {
+    const li = document.querySelector(s);
+    // "10:00 their time · back … · cover: ‮abc · declared 3 h ago": where the words are drawn.
+    const line = li.querySelector('.details').firstChild;
+    const box = (word) => {
+      const range = document.createRange();
+      const at = line.data.indexOf(word);
+      range.setStart(line, at);
+      range.setEnd(line, at + word.length);
+      return range.getBoundingClientRect();
+    };
+    const name = li.querySelector('strong bdi');
+    const headline = li.querySelector('.headline');
+    return {
+      cover: box('abc').right,
+      declared: box('declared').left,
+      name: name && { text: name.textContent, isolation: getComputedStyle(name).unicodeBidi },
+      headline: { dir: headline.dir, isolation: getComputedStyle(headline).unicodeBidi },
+    };
+  }, row);
+  // An unclosed override would draw the rest of the line reversed, "declared" left of "abc".
+  assert.ok(layout.declared > layout.cover, `"declared" at ${layout.declared}, after "abc" ending at ${layout.cover}`);
+  assert.deepEqual(layout.name, { text: `${RLO}Eve\u202C`, isolation: 'isolate' });
+  assert.deepEqual(layout.headline, { dir: 'auto', isolation: 'isolate' });
   await closePopup(popup);
 });
 

@@ -311,6 +311,19 @@ test('connect errors are shown beside the field they concern', async () => {
   await tryConnect('', '', 'server_url', /Enter the team server's address/);
   assert.match(await errorOf('invite').textContent(), /Paste the invite code/);
   await tryConnect('ftp://x.example', 'code', 'server_url', /https:\/\//);
+  // Plain http only to this computer: the invite and the token would cross the network in clear.
+  await tryConnect('http://standin.example.com', 'code', 'server_url', /unencrypted/);
+  // The worker refuses it too, whoever asks, and so does the invite link's pre-filled form.
+  const refused = await options.evaluate(() =>
+    chrome.runtime.sendMessage({ connect: { server: 'http://192.168.1.20:8787', invite: 'code' } }),
+  );
+  assert.deepEqual(refused.errors.map((e) => e.field), ['server_url'], JSON.stringify(refused));
+  assert.match(refused.errors[0].message, /unencrypted/);
+  const linked = await ann.openPage('options.html?server=http%3A%2F%2Fstandin.example.com&invite=abc');
+  assert.equal(await linked.inputValue('#server_url'), 'http://standin.example.com');
+  await linked.click('#connect');
+  await linked.locator('#error-server_url', { hasText: /unencrypted/ }).waitFor();
+  await linked.close();
   const closed = `http://127.0.0.1:${await freePort()}`;
   await tryConnect(closed, 'code', 'server_url', /^Cannot reach 127\.0\.0\.1: /);
   const notStandin = await serve({ '/': { body: '<!doctype html><title>Intranet</title>' } });
