@@ -14,17 +14,27 @@
 // shadow roots this script owns (a `lazy` element gets its content when the user first points
 // at or focuses its host: badge cards are rarely opened and pages have hundreds of badges).
 // Tags and attribute names are checked against the same whitelist Rust uses (src/render.rs),
-// href must be http(s), and text is only ever textContent: never HTML.
+// href must be http(s), and text is never HTML: it goes into the TEXT attribute and the
+// stylesheet draws it (`[data-text]::before { content: attr(data-text) }`). Generated content
+// is no DOM text, so the page's text search (window.find), selection and copy cannot reach it
+// even inside a closed shadow root, while the user sees it and the accessibility tree has it
+// (docs/architecture.md, "StandIn's text is drawn by CSS").
 (() => {
   'use strict';
-  const ext = globalThis.browser ?? globalThis.chrome;
-  // The manifest's script and a registered one may both match a page: run once. (This global
+  // The page's DOM can shadow globals here: an element with id="browser" (or, for img and
+  // form, that name) is `globalThis.browser`, and Chrome even hangs its API on an element with
+  // id="chrome". So the namespace is whichever has a working runtime, and the run-once mark
+  // has a symbol key, which no element name can be.
+  const ext = [globalThis.browser, globalThis.chrome].find((ns) => typeof ns?.runtime?.sendMessage === 'function');
+  const RAN = Symbol.for('standin.shim');
+  // The manifest's script and a registered one may both match a page: run once. (The mark
   // lives in the extension's isolated world; the page cannot see or set it.)
-  if (globalThis.__standinShim || !ext?.runtime?.id) return;
-  globalThis.__standinShim = true;
+  if (globalThis[RAN] || !ext?.runtime?.id) return;
+  globalThis[RAN] = true;
 
   const TEAM_KEY = 'team'; // the only storage key this script looks at (store::TEAM_KEY)
   const HOST = 'standin-inline';
+  const TEXT = 'data-text'; // what the stylesheet draws as the element's text
   const TAGS = new Set(['a', 'bdi', 'button', 'div', 'em', 'li', 'p', 'small', 'span', 'strong', 'time', 'ul']);
   const ATTRS = new Set(['class', 'role', 'tabindex', 'aria-label', 'aria-hidden', 'title', 'datetime', 'dir', 'href', 'target', 'rel', 'data-action']);
   const MAX_DEPTH = 12;
@@ -380,7 +390,7 @@
   }
 
   function fill(el, spec, depth, lazy) {
-    if (typeof spec.text === 'string') el.textContent = spec.text;
+    if (typeof spec.text === 'string') el.setAttribute(TEXT, spec.text);
     for (const child of Array.isArray(spec.children) ? spec.children : []) {
       const c = build(child, depth + 1, lazy);
       if (c) el.append(c);
