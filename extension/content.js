@@ -5,7 +5,7 @@
 //   on load and on every SPA navigation      → {plan: {url}}      ← {features, plan, context_rules, report_view, style}
 //   run the scan plan over the document       → {render: {url, descriptors (JSON text), full: true}}  ← {rendered: {specs, mounts}}
 //   the page adds nodes (one batched observer) → {render: {…, full: false}} for the new elements only
-//   the team cache changes ("team" key only)   → {render: {…all descriptors…, full: true, fresh: true}}
+//   the worker says the team changed           → {render: {…all descriptors…, full: true, fresh: true}}
 //   once per page when report_view            → {viewed: {url, title}}
 //   a [data-action] control is pressed          → {act: {url, action}}, then a full render
 //
@@ -19,6 +19,8 @@
 // is no DOM text, so the page's text search (window.find), selection and copy cannot reach it
 // even inside a closed shadow root, while the user sees it and the accessibility tree has it
 // (docs/architecture.md, "StandIn's text is drawn by CSS").
+//
+// This script reads no storage: the worker tells it when the team changed ({team_changed}).
 (() => {
   'use strict';
   // The page's DOM can shadow globals here: an element with id="browser" (or, for img and
@@ -32,7 +34,6 @@
   if (globalThis[RAN] || !ext?.runtime?.id) return;
   globalThis[RAN] = true;
 
-  const TEAM_KEY = 'team'; // the only storage key this script looks at (store::TEAM_KEY)
   const HOST = 'standin-inline';
   const TEXT = 'data-text'; // what the stylesheet draws as the element's text
   const TAGS = new Set(['a', 'bdi', 'button', 'div', 'em', 'li', 'p', 'small', 'span', 'strong', 'time', 'ul']);
@@ -150,7 +151,7 @@
     document.removeEventListener('turbo:load', navigated);
     document.removeEventListener('turbo:render', navigated);
     globalThis.navigation?.removeEventListener('currententrychange', navigated);
-    ext.storage?.onChanged?.removeListener(storageChanged);
+    ext.runtime.onMessage?.removeListener(told);
   }
 
   /** Any hint of a soft navigation: start over when the URL is not the one decorated. */
@@ -158,9 +159,9 @@
     if (!run || run.url !== pageUrl()) start();
   }
 
-  function storageChanged(changes, area) {
-    // Only whether the team cache changed; no value is read.
-    if (area === 'local' && Object.prototype.hasOwnProperty.call(changes, TEAM_KEY) && run?.plan) rerender(run);
+  /** The worker's word that the team changed (tabs.sendMessage: only our extension sends). */
+  function told(message, sender) {
+    if (sender?.id === ext.runtime.id && message?.team_changed === true && run?.plan) rerender(run);
   }
 
   function schedule(r) {
@@ -419,6 +420,6 @@
   addEventListener('popstate', navigated);
   document.addEventListener('turbo:load', navigated);
   document.addEventListener('turbo:render', navigated);
-  ext.storage?.onChanged?.addListener(storageChanged);
+  ext.runtime.onMessage?.addListener(told);
   start();
 })();
