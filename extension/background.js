@@ -18,11 +18,44 @@
 //   For "message" it returns a Promise; what it resolves to is the reply (sendResponse). It
 //   answers every message with a value, unknown ones included (an error value), never undefined.
 //   If it rejects, the reply is { error: "internal", message } so the sender never hangs.
+//   globalThis.standinToken     { get(), set(token), forget() }, each a Promise: the team
+//                               server's bearer token, kept below (src/wasm/secret.rs).
 // The glue is imported statically: service workers cannot use dynamic import(). The worker
 // has a wasm module of its own (standin_worker), built with only the worker's entry points.
 import init, { start_background, handle_event } from './standin_worker.js';
 
 const ext = globalThis.browser ?? globalThis.chrome;
+
+// The bearer token lives in this origin's IndexedDB: content scripts run in the page's origin,
+// so no tracker tab can open it, whereas every storage area but `session` is open to them
+// (Firefox cannot close storage.local). Plain browser plumbing, so it is here rather than as
+// IndexedDB futures in the wasm module (docs/architecture.md, "The token has a home of its own").
+let database = null;
+function onToken(mode, op) {
+  database ??= new Promise((resolve, reject) => {
+    const open = indexedDB.open('standin', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('secrets');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const pending = database.then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const request = op(db.transaction('secrets', mode).objectStore('secrets'));
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      }),
+  );
+  pending.catch(() => {
+    database = null; // open again next time
+  });
+  return pending;
+}
+globalThis.standinToken = {
+  get: () => onToken('readonly', (store) => store.get('token')),
+  set: (token) => onToken('readwrite', (store) => store.put(token, 'token')),
+  forget: () => onToken('readwrite', (store) => store.delete('token')),
+};
 
 const ready = init().then(() => start_background());
 // For the test harness (worker.evaluate) and the worker's devtools console: resolves once the

@@ -5,7 +5,7 @@
 //   on load and on every SPA navigation      → {plan: {url}}      ← {features, plan, context_rules, report_view, style}
 //   run the scan plan over the document       → {render: {url, descriptors (JSON text), full: true}}  ← {rendered: {specs, mounts}}
 //   the page adds nodes (one batched observer) → {render: {…, full: false}} for the new elements only
-//   the team cache changes ("team" key only)   → {render: {…all descriptors…, full: true, fresh: true}}
+//   the worker says the team changed           → {render: {…all descriptors…, full: true, fresh: true}}
 //   once per page when report_view            → {viewed: {url, title}}
 //   a [data-action] control is pressed          → {act: {url, action}}, then a full render
 //
@@ -14,17 +14,28 @@
 // shadow roots this script owns (a `lazy` element gets its content when the user first points
 // at or focuses its host: badge cards are rarely opened and pages have hundreds of badges).
 // Tags and attribute names are checked against the same whitelist Rust uses (src/render.rs),
-// href must be http(s), and text is only ever textContent: never HTML.
+// href must be http(s), and text is never HTML: it goes into the TEXT attribute and the
+// stylesheet draws it (`[data-text]::before { content: attr(data-text) }`). Generated content
+// is no DOM text, so the page's text search (window.find), selection and copy cannot reach it
+// even inside a closed shadow root, while the user sees it and the accessibility tree has it
+// (docs/architecture.md, "StandIn's text is drawn by CSS").
+//
+// This script reads no storage: the worker tells it when the team changed ({team_changed}).
 (() => {
   'use strict';
-  const ext = globalThis.browser ?? globalThis.chrome;
-  // The manifest's script and a registered one may both match a page: run once. (This global
+  // The page's DOM can shadow globals here: an element with id="browser" (or, for img and
+  // form, that name) is `globalThis.browser`, and Chrome even hangs its API on an element with
+  // id="chrome". So the namespace is whichever has a working runtime, and the run-once mark
+  // has a symbol key, which no element name can be.
+  const ext = [globalThis.browser, globalThis.chrome].find((ns) => typeof ns?.runtime?.sendMessage === 'function');
+  const RAN = Symbol.for('standin.shim');
+  // The manifest's script and a registered one may both match a page: run once. (The mark
   // lives in the extension's isolated world; the page cannot see or set it.)
-  if (globalThis.__standinShim || !ext?.runtime?.id) return;
-  globalThis.__standinShim = true;
+  if (globalThis[RAN] || !ext?.runtime?.id) return;
+  globalThis[RAN] = true;
 
-  const TEAM_KEY = 'team'; // the only storage key this script looks at (store::TEAM_KEY)
   const HOST = 'standin-inline';
+  const TEXT = 'data-text'; // what the stylesheet draws as the element's text
   const TAGS = new Set(['a', 'bdi', 'button', 'div', 'em', 'li', 'p', 'small', 'span', 'strong', 'time', 'ul']);
   const ATTRS = new Set(['class', 'role', 'tabindex', 'aria-label', 'aria-hidden', 'title', 'datetime', 'dir', 'href', 'target', 'rel', 'data-action']);
   const MAX_DEPTH = 12;
@@ -140,7 +151,7 @@
     document.removeEventListener('turbo:load', navigated);
     document.removeEventListener('turbo:render', navigated);
     globalThis.navigation?.removeEventListener('currententrychange', navigated);
-    ext.storage?.onChanged?.removeListener(storageChanged);
+    ext.runtime.onMessage?.removeListener(told);
   }
 
   /** Any hint of a soft navigation: start over when the URL is not the one decorated. */
@@ -148,9 +159,9 @@
     if (!run || run.url !== pageUrl()) start();
   }
 
-  function storageChanged(changes, area) {
-    // Only whether the team cache changed; no value is read.
-    if (area === 'local' && Object.prototype.hasOwnProperty.call(changes, TEAM_KEY) && run?.plan) rerender(run);
+  /** The worker's word that the team changed (tabs.sendMessage: only our extension sends). */
+  function told(message, sender) {
+    if (sender?.id === ext.runtime.id && message?.team_changed === true && run?.plan) rerender(run);
   }
 
   function schedule(r) {
@@ -380,7 +391,7 @@
   }
 
   function fill(el, spec, depth, lazy) {
-    if (typeof spec.text === 'string') el.textContent = spec.text;
+    if (typeof spec.text === 'string') el.setAttribute(TEXT, spec.text);
     for (const child of Array.isArray(spec.children) ? spec.children : []) {
       const c = build(child, depth + 1, lazy);
       if (c) el.append(c);
@@ -409,6 +420,6 @@
   addEventListener('popstate', navigated);
   document.addEventListener('turbo:load', navigated);
   document.addEventListener('turbo:render', navigated);
-  ext.storage?.onChanged?.addListener(storageChanged);
+  ext.runtime.onMessage?.addListener(told);
   start();
 })();

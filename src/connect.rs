@@ -28,8 +28,8 @@ const PLAIN_HTTP: &str = "Plain http:// would send your invite code and token un
 const MAX_TOKEN_BYTES: usize = 256;
 
 /// What `storage.local` keeps about the team this browser joined (`store::CONNECTION_KEY`).
-/// The bearer token is not in here: it has a key of its own (`store::TOKEN_KEY`) that only the
-/// background worker reads, so nothing that shows the connection ever holds the token.
+/// The bearer token is not in here: it lives apart, in IndexedDB, and only the background
+/// worker reads it, so nothing that shows the connection ever holds the token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Connection {
     /// The server's normalised base URL ([`ServerUrl::as_str`]).

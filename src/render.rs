@@ -1,8 +1,10 @@
 //! Render specs: what the content-script shim draws on a tracker page. A spec is a tree of
 //! elements whose tags and attribute names come from closed enums and whose text is only ever
-//! set as text (`textContent`), so a teammate's declaration — or a hostile one — cannot become
-//! markup, script, a `javascript:` link or a style on the page. The shim checks the same
-//! whitelist again before it creates anything (defence in depth, `extension/content.js`).
+//! text (the shim puts it in an attribute that the stylesheet draws as generated content, out
+//! of reach of the page's text search and selection), so a teammate's declaration — or a
+//! hostile one — cannot become markup, script, a `javascript:` link or a style on the page.
+//! The shim checks the same whitelist again before it creates anything (defence in depth,
+//! `extension/content.js`).
 //!
 //! On the wire a spec is `{"tag":"span","attrs":{"class":"badge"},"text":"…","children":[…]}`.
 
@@ -185,7 +187,7 @@ pub struct RenderSpec {
     /// In [`Attr`] order on the wire.
     #[serde(skip_serializing_if = "SortedMap::is_empty")]
     pub attrs: SortedMap<Attr, String>,
-    /// Set as the element's text before its children are appended.
+    /// The element's text, drawn before its children (as CSS-generated content, `inline.css`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

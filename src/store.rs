@@ -23,7 +23,7 @@ pub const HISTORY_KEY: &str = "history";
 pub const SETTINGS_KEY: &str = "settings";
 pub const DRAFT_KEY: &str = "draft";
 /// `storage.local`: the team's roster and states ([`crate::team::TeamCache`]), written by the
-/// background worker, read by the popup and the content scripts.
+/// background worker, read by the worker and the popup (content scripts get render specs).
 pub const TEAM_KEY: &str = "team";
 /// `storage.local`: the items the user viewed on tracker pages
 /// ([`crate::features::activity::ActivityEntry`], newest first), written by the worker only.
@@ -32,11 +32,11 @@ pub const ACTIVITY_KEY: &str = "activity";
 pub const DISMISSED_KEY: &str = "dismissed_banners";
 /// `storage.local`: self-hosted tracker origins the user enabled ([`crate::sites::Origin`]).
 pub const ORIGINS_KEY: &str = "origins";
-/// `storage.local`: the bearer token of the team server, alone under its own key. Only the
-/// background worker reads it (and the options page never: the worker joins and stores it);
-/// it is never put in a message reply, `storage.sync` or a log line. Content scripts read
-/// [`TEAM_KEY`] only (docs/architecture.md).
-pub const TOKEN_KEY: &str = "token";
+/// `storage.local`: where versions before issue 11 kept the team server's bearer token. Every
+/// `storage` area but `session` is open to content scripts, so the token now lives in the
+/// extension origin's IndexedDB (`wasm::secret`), read by the background worker only; the
+/// worker moves a token found here at start (docs/architecture.md).
+pub const LEGACY_TOKEN_KEY: &str = "token";
 /// `storage.local`: the team this browser joined ([`crate::connect::Connection`]), no token.
 pub const CONNECTION_KEY: &str = "connection";
 /// `storage.local`: the publishing outbox ([`crate::outbox::Outbox`]).
@@ -164,7 +164,7 @@ mod tests {
             ("sync", DRAFT_KEY),
             ("local", ACTIVITY_KEY),
             ("local", SYNC_KEY),
-            ("local", TOKEN_KEY),
+            ("local", LEGACY_TOKEN_KEY),
             ("sync", STATE_KEY),
             ("session", STATE_KEY),
         ] {

@@ -170,7 +170,7 @@ pub fn badge(inputs: &Inputs, member: &Member) -> RenderSpec {
             .attr(Attr::Tabindex, "0")
             .attr(Attr::Role, "button")
             .attr(Attr::AriaLabel, text.name)
-            // The status dot is the badge's ::before: every element counts, hundreds of times.
+            // The status dot is the badge's ::after: every element counts, hundreds of times.
             .text(text.label),
         card(inputs, member, &row, state, zone.as_ref()),
     ])

@@ -15,7 +15,9 @@
 //!    a decorated element (`element` = descriptor index) or on the page (`element: null`, the
 //!    item banner, on full renders only). Later batches (nodes the page added) are sent with
 //!    `full: false` and get element mounts only. A full render replaces what the shim drew for
-//!    the elements it names; the team cache changing triggers one (with `"fresh":true`).
+//!    the elements it names; the team cache changing triggers one (with `"fresh":true`): the
+//!    worker sends [`TeamChanged`] to the tabs (the shim reads no storage,
+//!    docs/architecture.md).
 //! 3. `{"viewed":{"url":…,"title":…}}` after the first render when `report_view` (activity log),
 //!    and `{"act":{"url":…,"action":…}}` when a control with `data-action` is pressed.
 
@@ -106,6 +108,15 @@ impl Encode for PlanReply {
             .field("report_view", &self.report_view)
             .field("style", self.style)
             .end();
+    }
+}
+
+/// The worker's word to a tab's shim that the team changed: `{"team_changed":true}`.
+pub struct TeamChanged;
+
+impl Encode for TeamChanged {
+    fn encode(&self, w: &mut Writer) {
+        w.object().field("team_changed", &true).end();
     }
 }
 
@@ -512,6 +523,15 @@ pub(crate) mod tests {
         assert!(plan_for(ghe, &crate::sites::sample_origins())
             .plan
             .is_some());
+    }
+
+    #[test]
+    fn the_team_change_message_is_what_the_shim_listens_for() {
+        // extension/content.js `told`: `message?.team_changed === true`.
+        assert_eq!(
+            crate::encode::to_json(&TeamChanged),
+            r#"{"team_changed":true}"#
+        );
     }
 
     #[test]

@@ -24,6 +24,11 @@ fn now() -> Timestamp {
 /// Runs at every worker start (so after install, browser start-up, and every wake-up): the
 /// badge may be stale, and alarms need not survive a browser restart.
 pub async fn start() -> Result<(), ExtError> {
+    // Content scripts (a tracker tab's renderer) need no storage: closed to them where the
+    // browser can close it.
+    if let Err(e) = ext::close_storage_to_content_scripts().await {
+        web_sys::console::warn_1(&format!("StandIn: storage access level: {e}").into());
+    }
     super::inline::start().await;
     super::sync::start().await;
     refresh_badge().await

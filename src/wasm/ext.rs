@@ -108,7 +108,7 @@ async fn call(path: &'static str, args: &[JsValue]) -> Result<JsValue, ExtError>
     }
 }
 
-fn api_error(api: &'static str, error: &JsValue) -> ExtError {
+pub fn api_error(api: &'static str, error: &JsValue) -> ExtError {
     let message = Reflect::get(error, &"message".into())
         .ok()
         .and_then(|m| m.as_string())
@@ -224,6 +224,43 @@ pub async fn send_message<Req: Encode, Rep: Decode, Fail: Decode>(
     } else {
         from_js(&reply, "reply").map(Ok)
     }
+}
+
+/// Closes `storage.local` and `storage.sync` to content scripts where the browser can
+/// (Chrome); Firefox has `setAccessLevel` for `session` only, which is why nothing secret is
+/// kept in either.
+pub async fn close_storage_to_content_scripts() -> Result<(), ExtError> {
+    for api in [
+        "storage.local.setAccessLevel",
+        "storage.sync.setAccessLevel",
+    ] {
+        let level = object(&[("accessLevel", "TRUSTED_CONTEXTS".into())]);
+        match call(api, &[level]).await {
+            Err(ExtError::Missing(_)) => {}
+            other => other.map(drop)?,
+        }
+    }
+    Ok(())
+}
+
+/// The ids of every open tab (`tabs.query`: ids need no `tabs` permission).
+pub async fn all_tab_ids() -> Result<Vec<i32>, ExtError> {
+    let tabs: Array = call("tabs.query", &[Object::new().into()])
+        .await?
+        .dyn_into()
+        .map_err(|_| ExtError::Missing("tabs.query"))?;
+    Ok(tabs
+        .iter()
+        .filter_map(|tab| Reflect::get(&tab, &"id".into()).ok()?.as_f64())
+        .map(|id| id as i32)
+        .collect())
+}
+
+/// Sends `message` to the content scripts of tab `tab_id`.
+pub async fn send_to_tab<T: Encode + ?Sized>(tab_id: i32, message: &T) -> Result<(), ExtError> {
+    call("tabs.sendMessage", &[tab_id.into(), to_js(message)?])
+        .await
+        .map(drop)
 }
 
 /// This extension's id (`runtime.id`).

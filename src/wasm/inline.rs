@@ -5,11 +5,12 @@
 //!
 //! The snapshot (team cache, origins, dismissals, the viewer's zone) is read once and kept
 //! until `storage.onChanged` reports one of its keys: a warm worker answers a page's render
-//! without touching storage, which is what keeps badges within their time budget.
+//! without touching storage, which is what keeps badges within their time budget. The shims
+//! read no storage: when the team cache changes, the worker tells them.
 
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
-use crate::features::{self, activity, banner, Inputs, RenderReply, RenderRequest};
+use crate::features::{self, activity, banner, Inputs, RenderReply, RenderRequest, TeamChanged};
 use crate::message::{ContentReply, ErrorCode, ErrorReply, Request};
 use crate::model::Settings;
 use crate::render::Action;
@@ -22,6 +23,7 @@ use js_sys::Reflect;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
 
 /// The id of the content script registered on self-hosted origins.
 const SELF_HOSTED_SCRIPT: &str = "standin-self-hosted";
@@ -171,6 +173,22 @@ pub async fn storage_changed(area: &str, changes: &JsValue) -> Result<(), ExtErr
     }
     if local && has(ORIGINS_KEY) {
         sync_registration().await?;
+    }
+    if local && has(TEAM_KEY) {
+        tell_tabs().await?;
+    }
+    Ok(())
+}
+
+/// Tells the shim in every tab that the team changed: each renders again from the snapshot this
+/// change just invalidated. Tabs without our shim (most) refuse the message, which is all
+/// they cost; the message carries nothing, and no `tabs` permission is needed for ids.
+async fn tell_tabs() -> Result<(), ExtError> {
+    for tab in ext::all_tab_ids().await? {
+        spawn_local(async move {
+            // No shim there: nothing to tell.
+            let _ = ext::send_to_tab(tab, &TeamChanged).await;
+        });
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ mod options_team;
 mod popup;
 mod popup_team;
 mod reminder;
+mod secret;
 mod sync;
 mod timeline;
 mod trackers;

@@ -4,8 +4,8 @@
 //! module sequences requests and storage writes.
 //!
 //! Everything lives in this one worker, which can be stopped between any two events, so all
-//! state is in `storage.local` and the in-memory flags below only prevent duplicate work
-//! within one worker's life:
+//! state is in `storage.local` (the token in IndexedDB, see `secret`) and the in-memory flags
+//! below only prevent duplicate work within one worker's life:
 //! - one team loop per session: it long-polls while the worker runs; the periodic alarm
 //!   ([`SYNC_ALARM`]) restarts it after the worker was stopped;
 //! - one outbox sender at a time, so a write is never in flight twice; a send that overlaps a
@@ -15,6 +15,7 @@
 
 use super::ext::{self, Area, ExtError, Stored};
 use super::net::Request as HttpRequest;
+use super::secret;
 use super::zone::browser_zone_name;
 use crate::api::{ChangesResponse, Roster, TeamStates};
 use crate::connect::{health_result, join_request, join_result, Connection, ServerUrl};
@@ -23,7 +24,7 @@ use crate::message::{ErrorCode, ErrorReply, Response};
 use crate::model::{DeclaredState, Settings};
 use crate::outbox::{Intent, LocalChange, Outbox, Pending, Resolution};
 use crate::store::{
-    CONNECTION_KEY, OUTBOX_KEY, SETTINGS_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY, TOKEN_KEY,
+    CONNECTION_KEY, LEGACY_TOKEN_KEY, OUTBOX_KEY, SETTINGS_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY,
 };
 use crate::sync::{
     check_changes, check_roster, check_states, fetched, poll_backoff_ms, send_outcome, Fetched,
@@ -87,8 +88,11 @@ impl Session {
     /// The session and the keys `also`, read in one call.
     async fn load_with(also: &[&str]) -> (Option<Session>, Stored) {
         let id = session_id();
-        let stored = ext::read(Area::Local, &[&[TOKEN_KEY, CONNECTION_KEY], also].concat()).await;
-        let token: Option<String> = stored.get(TOKEN_KEY).ok().flatten();
+        let stored = ext::read(Area::Local, &[&[CONNECTION_KEY], also].concat()).await;
+        let token = secret::token().await.unwrap_or_else(|e| {
+            warn("could not read the token", &e);
+            None
+        });
         let connection: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
         let server = connection.and_then(|c| ServerUrl::parse(&c.server).ok());
         let session = server
@@ -108,9 +112,13 @@ impl Session {
     }
 }
 
-/// At every worker start: the alarm exists while connected (alarms need not survive a
-/// browser restart), the team loop runs, and a due write is sent.
+/// At every worker start: the token is where only the worker reads it, the alarm exists while
+/// connected (alarms need not survive a browser restart), the team loop runs, and a due write
+/// is sent.
 pub async fn start() {
+    if let Err(e) = migrate_token().await {
+        warn("could not move the token out of storage.local", &e);
+    }
     if Session::load().await.is_none() {
         return;
     }
@@ -119,6 +127,19 @@ pub async fn start() {
     }
     ensure_team_loop();
     spawn_send(false);
+}
+
+/// Earlier versions kept the token in `storage.local`, which content scripts can read: an
+/// upgraded browser stays connected with the token moved to IndexedDB.
+async fn migrate_token() -> Result<(), ExtError> {
+    let legacy: Option<String> = ext::read(Area::Local, &[LEGACY_TOKEN_KEY])
+        .await
+        .get(LEGACY_TOKEN_KEY)?;
+    if let Some(token) = legacy {
+        secret::set_token(&token).await?;
+        ext::remove(Area::Local, &[LEGACY_TOKEN_KEY]).await?;
+    }
+    Ok(())
 }
 
 /// The browser started: a write still waiting out its backoff is sent now.
@@ -146,7 +167,7 @@ pub async fn publish(intent: Intent) -> Result<(), ExtError> {
 }
 
 /// Joins the team: checks the address is a StandIn server, redeems the invite with the
-/// profile from the settings, stores the token (under its own key, never in the reply) and
+/// profile from the settings, stores the token (in IndexedDB, never in the reply) and
 /// starts syncing. The current local declaration becomes the new member's first write.
 pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply> {
     let server = crate::connect::check_connect_form(server, invite)?;
@@ -187,7 +208,6 @@ pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply>
             now,
         );
     }
-    let token_json = ext::encode(&joined.token);
     let connection_json = ext::encode(&connection);
     let outbox_json = ext::encode(&outbox);
     let status_json = ext::encode(&SyncStatus::default());
@@ -196,10 +216,10 @@ pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply>
     ext::remove(Area::Local, &[TEAM_KEY])
         .await
         .map_err(internal)?;
+    secret::set_token(&joined.token).await.map_err(internal)?;
     ext::set(
         Area::Local,
         &[
-            (TOKEN_KEY, &token_json),
             (CONNECTION_KEY, &connection_json),
             (OUTBOX_KEY, &outbox_json),
             (SYNC_KEY, &status_json),
@@ -236,7 +256,8 @@ async fn revoked(session: &Session) {
 async fn end_session(reason: Option<&str>, also: &[&str]) -> Result<(), ExtError> {
     SESSION.with(|s| s.set(s.get() + 1));
     RETRY.with(|r| r.borrow_mut().take());
-    let mut keys = vec![TOKEN_KEY, CONNECTION_KEY, TEAM_KEY];
+    secret::forget_token().await?;
+    let mut keys = vec![CONNECTION_KEY, TEAM_KEY];
     keys.extend_from_slice(also);
     ext::remove(Area::Local, &keys).await?;
     let status = SyncStatus {

@@ -24,6 +24,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DIST_CHROME, launchExtension, poll, serve } from './harness.mjs';
 import { TeamServer, freePort } from './team-server.mjs';
+import { prPage } from './generated-pages.mjs';
+import { waitForBadges } from './trackers.mjs';
 
 const TEAM = 'Core';
 
@@ -89,8 +91,24 @@ async function local(ext, key) {
   return (await ext.storage('local', [key]))[key];
 }
 
+/** The bearer token where the worker keeps it: IndexedDB of the extension's origin (database
+ *  `standin`, store `secrets`), out of the content scripts' reach. Creates nothing. */
 async function tokenOf(ext) {
-  return local(ext, 'token');
+  return ext.evaluateInWorker(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('standin');
+        open.onupgradeneeded = () => open.transaction.abort(); // no database yet: none made
+        open.onerror = () => resolve(undefined);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('secrets')) return resolve(undefined);
+          const get = db.transaction('secrets').objectStore('secrets').get('token');
+          get.onsuccess = () => resolve(get.result);
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
 }
 
 /** The popup over the fixture tab. */
@@ -140,13 +158,15 @@ test('two teammates join: one through the invite link, one by typing', async () 
   });
   await boOptions.locator('#team-connected', { hasText: `Connected to ${TEAM} as Bo` }).waitFor();
 
-  // The token is stored apart from everything a page shows, and only in storage.local.
+  // The token is stored apart from everything a page shows, and in no storage area.
   const annLocal = await ann.storage('local');
-  assert.match(annLocal.token, /\S{20,}/);
+  const annToken = await tokenOf(ann);
+  assert.match(annToken, /\S{20,}/);
   assert.equal(annLocal.connection.server, server.url);
-  assert.equal(JSON.stringify(annLocal.connection).includes(annLocal.token), false);
-  assert.equal(JSON.stringify(await ann.storage('sync')).includes(annLocal.token), false);
-  const me = await server.api('GET', '/v1/me', { token: annLocal.token });
+  assert.equal(JSON.stringify(annLocal).includes(annToken), false);
+  assert.equal(JSON.stringify(await ann.storage('sync')).includes(annToken), false);
+  assert.equal(JSON.stringify(await ann.storage('session')).includes(annToken), false);
+  const me = await server.api('GET', '/v1/me', { token: annToken });
   assert.equal(me.status, 200);
   assert.equal(me.body.member.display_name, 'Ann');
   assert.equal(me.body.member.handles.github, 'ann-gh');
@@ -348,7 +368,7 @@ test('connect errors are shown beside the field they concern', async () => {
   });
   await tryConnect('https://standin.example.com', 'code', 'server_url', /needs your permission to reach standin\.example\.com/);
   await options.reload();
-  assert.equal(await local(ann, 'token'), undefined, 'nothing was stored by the failures');
+  assert.equal(await tokenOf(ann), undefined, 'nothing was stored by the failures');
 
   // Ann's revoked membership still holds her names: joining again as Ann is refused (409)
   // beside the fields that name someone else, and the invite stays good.
@@ -383,6 +403,108 @@ test('connect errors are shown beside the field they concern', async () => {
   await options.close();
   ann.assertNoErrors();
   bo.assertNoErrors();
+});
+
+/** The content script's isolated world in `tab` (CDP), to evaluate in as StandIn's shim does. */
+async function contentWorld(ext, tab) {
+  const cdp = await tab.context().newCDPSession(tab);
+  const contexts = [];
+  cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+  await cdp.send('Runtime.enable');
+  const world = await poll(
+    () => contexts.find((c) => c.auxData?.type === 'isolated' && c.origin === ext.url('').slice(0, -1)),
+    "the content script's world",
+  );
+  return {
+    async evaluate(expression) {
+      const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+        expression,
+        contextId: world.id,
+        awaitPromise: true,
+        returnByValue: true,
+      });
+      if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+      return result.value;
+    },
+    detach: () => cdp.detach(),
+  };
+}
+
+test("the token never reaches a tracker tab's content-script world; the shim still follows the team", async () => {
+  // A fresh profile with a GitHub tab open before it connects.
+  const dee = await launchExtension({ dir: extDir });
+  closers.push(() => dee.close());
+  await dee.workerReady();
+  await dee.setStorage('sync', { settings: { display_name: 'Dee', timezone: 'UTC', handles: { github: 'dee-gh' } } });
+  const url = 'https://github.com/acme/widgets/pull/7';
+  const tab = await dee.context.newPage();
+  await tab.route('https://github.com/**', (route) =>
+    route.fulfill({ contentType: 'text/html', body: prPage({ number: 7, title: 'Probe', author: 'dee-gh', timeline: [['dee-gh', 'c']] }) }),
+  );
+  await tab.goto(url);
+  const shim = await contentWorld(dee, tab);
+  // What a compromised renderer of this tab could ask of the extension's APIs.
+  await shim.evaluate(`(() => {
+    const ns = globalThis.browser ?? chrome;
+    globalThis.__seen = [];
+    ns.storage.onChanged.addListener((changes, area) => __seen.push(area + ' ' + JSON.stringify(changes)));
+  })()`);
+
+  const options = await connectThroughOptions(dee, { serverUrl: server.url, invite: await server.invite(TEAM) });
+  await options.locator('#team-connected', { hasText: `Connected to ${TEAM} as Dee` }).waitFor();
+  await options.close();
+  const popup = await dee.openPopup(tab);
+  await declare(popup, 'Probing the content world');
+  await waitForText(popup, '#sync-status', /^Synced \d\d:\d\d$/);
+  await closePopup(dee, popup);
+  // The worker told the tab that the team changed: Dee's own badges appear.
+  await waitForBadges(tab, 3);
+
+  const seen = await shim.evaluate(`(async () => {
+    const ns = globalThis.browser ?? chrome;
+    const all = await ns.storage.local.get(null).then((v) => JSON.stringify(v), (e) => 'refused: ' + e.message);
+    return { all, changes: __seen.join('\\n') };
+  })()`);
+  await shim.detach();
+  assert.doesNotMatch(seen.all, /"token"/, 'storage.local.get in the content script');
+  assert.doesNotMatch(seen.changes, /"token"/, 'storage.onChanged in the content script');
+  const token = await tokenOf(dee);
+  assert.match(token ?? '', /\S{20,}/);
+  for (const text of [seen.all, seen.changes]) assert.equal(text.includes(token), false);
+  // The worker, which alone reads the token, authenticates with it.
+  const me = await server.api('GET', '/v1/me', { token });
+  assert.equal(me.body.state.state.declaration.headline, 'Probing the content world');
+
+  // An upgrade from a version that kept the token in storage.local: moved out at the worker's
+  // start, and the browser stays connected.
+  await dee.evaluateInWorker(async (t) => {
+    await chrome.storage.local.set({ token: t });
+    await new Promise((resolve) => {
+      const open = indexedDB.open('standin');
+      open.onsuccess = () => {
+        const tx = open.result.transaction('secrets', 'readwrite');
+        tx.objectStore('secrets').delete('token');
+        tx.oncomplete = () => {
+          open.result.close();
+          resolve();
+        };
+      };
+    });
+  }, token);
+  // Stopped, the worker starts again on the popup's first message, as after an update.
+  const cdp = await dee.context.newCDPSession(tab);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+  const again = await dee.openPopup(await dee.openTab(site.url('/')));
+  await declare(again, 'Still connected after the upgrade');
+  await waitForText(again, '#sync-status', /^Synced \d\d:\d\d$/, 15_000);
+  await closePopup(dee, again);
+  assert.equal(await tokenOf(dee), token, 'the token moved to IndexedDB');
+  assert.equal(await local(dee, 'token'), undefined, 'storage.local keeps no token');
+  const upgraded = await server.api('GET', '/v1/me', { token });
+  assert.equal(upgraded.body.state.state.declaration.headline, 'Still connected after the upgrade');
+  dee.assertNoErrors();
 });
 
 /**

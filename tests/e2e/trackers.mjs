@@ -168,7 +168,7 @@ export function watchOwnErrors(page) {
 /**
  * What StandIn drew on a page, read through CDP with pierce (the shadow roots are closed, so
  * nothing in the page can see inside them; DevTools can): one entry per host with its feature,
- * theme, shadow-root mode, text, accessible names (aria-label values), the element it sits
+ * theme, shadow-root mode, text (as drawn), accessible names (aria-label values), the element it sits
  * beside ("anchor": tag, attributes, text) and its CDP node ids.
  */
 export async function inlineState(page) {
@@ -200,9 +200,11 @@ function attrs(node) {
   return out;
 }
 
+/** The text of a node as drawn: text nodes, and StandIn's text, which its stylesheet draws
+ *  from `data-text` as generated content before the element's children. */
 function textOf(node) {
   if (node.nodeType === 3) return node.nodeValue;
-  return (node.children ?? []).map(textOf).join('');
+  return (attrs(node)['data-text'] ?? '') + (node.children ?? []).map(textOf).join('');
 }
 
 /** Every element of a (shadow) tree, depth first. */

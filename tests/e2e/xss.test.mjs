@@ -3,7 +3,9 @@
 // cache as a compromised or buggy server could deliver it, rendered on a GitHub PR page served
 // with GitHub's CSP and in the popup. Nothing may execute, nothing may be logged as an error,
 // StandIn may add no element outside its closed shadow roots, and the layout must hold. Then a
-// hostile page script tries to read the team cache and StandIn's shadow roots, and gets nothing.
+// hostile page script tries to read the team cache and StandIn's shadow roots (directly, and
+// through text search, selection and copy, which do reach into closed shadow trees), and gets
+// nothing; and a page's DOM cannot switch the content script off (clobbering).
 //
 //   ./build.sh && node --test tests/e2e/xss.test.mjs
 import assert from 'node:assert/strict';
@@ -82,7 +84,8 @@ export const PAYLOADS = [
 
 const PR = 'https://github.com/acme/widgets/pull/99';
 const TAGS = new Set(['a', 'bdi', 'button', 'div', 'em', 'li', 'p', 'small', 'span', 'strong', 'time', 'ul']);
-const ATTRS = new Set(['class', 'role', 'tabindex', 'aria-label', 'aria-hidden', 'title', 'datetime', 'dir', 'href', 'target', 'rel', 'data-action']);
+// The render whitelist, and the shim's own data-text (the text its stylesheet draws).
+const ATTRS = new Set(['class', 'role', 'tabindex', 'aria-label', 'aria-hidden', 'title', 'datetime', 'dir', 'href', 'target', 'rel', 'data-action', 'data-text']);
 
 /** One teammate per payload (login u<n>), the payload in every text field they have. */
 function hostileTeam() {
@@ -261,9 +264,15 @@ test('the popup shows the same payloads without running them', async () => {
 
 test("a page's own scripts cannot read the team cache or StandIn's shadow roots", async () => {
   const SECRET = 'TOPSECRET-7f3a';
+  const NOTE = 'NOTESECRET-91c2';
   await ext.setStorage('local', {
     team: teamCache([
-      { id: 's', name: 'Sam Secret', handles: { github: 'u0' }, declaration: { status: 'away', headline: SECRET, note: SECRET } },
+      {
+        id: 's',
+        name: 'Sam Secret',
+        handles: { github: 'u0' },
+        declaration: { status: 'away', headline: SECRET, note: NOTE, back_at: hoursFromNow(2) },
+      },
     ]),
   });
   // A script the page's CSP allows (github.githubassets.com), as a compromised bundle would be.
@@ -299,10 +308,65 @@ test("a page's own scripts cannot read the team cache or StandIn's shadow roots"
   site.page(url, prPage({ number: 100, title: 'Probe', author: 'u0', timeline: [['u0', 'c']], extraHead: `<script src="${probeUrl}"></script>` }));
   const tab = await ext.context.newPage();
   await tab.goto(url);
-  // u0: title line, body header, comment.
+  // u0: title line, body header, comment. One card open by focus (the last badge), one by the
+  // pointer (the first).
   const state = await openCards(tab, await waitForBadges(tab, 3));
-  assert.ok(state.hosts.every((h) => h.text.includes(SECRET)), 'the badges show the secret (to StandIn)');
+  assert.ok(state.hosts.every((h) => h.text.includes(SECRET) && h.text.includes(NOTE)), 'the cards show the secrets (to StandIn)');
+  const first = await tab.evaluate(() => {
+    const r = document.querySelector('standin-inline[data-feature="badges"]').getBoundingClientRect();
+    return { x: r.left + 8, y: r.top };
+  });
+  await tab.mouse.move(first.x, first.y);
   await new Promise((r) => setTimeout(r, 300));
+
+  // What the user and a screen reader get: the open cards' headline and note are in the
+  // accessibility tree, the badge is a named button.
+  const cdp = await tab.context().newCDPSession(tab);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  await cdp.detach();
+  const spoken = nodes.filter((n) => !n.ignored).map((n) => `${n.role?.value}:${n.name?.value ?? ''}`);
+  for (const text of [SECRET, NOTE]) {
+    assert.ok(spoken.some((n) => n.includes(text)), `the accessibility tree lacks ${text}`);
+  }
+  assert.ok(spoken.some((n) => /^button:Sam Secret: away, back /.test(n)), 'the badge is a named button');
+
+  // The page's own reach: text search (window.find reaches into closed shadow trees, so it
+  // could spell a badge out letter by letter), selection, copy and hit testing.
+  const reach = await tab.evaluate(([secrets, box]) => {
+    const found = (text) => {
+      getSelection().removeAllRanges();
+      return window.find(text, true, false, true);
+    };
+    const selected = [];
+    getSelection().selectAllChildren(document.body);
+    selected.push(getSelection().toString());
+    document.execCommand('selectAll');
+    selected.push(getSelection().toString());
+    const range = document.createRange();
+    range.selectNodeContents(document.documentElement);
+    selected.push(range.toString());
+    document.addEventListener('copy', (e) => selected.push(getSelection().toString(), e.clipboardData?.getData('text/plain') ?? ''));
+    document.execCommand('copy');
+    const hits = [];
+    for (let dx = 0; dx < 300; dx += 10) {
+      for (let dy = -8; dy < 200; dy += 10) {
+        const caret = document.caretRangeFromPoint(box.x + dx, box.y + dy);
+        if (caret) hits.push(caret.startContainer.textContent);
+      }
+    }
+    return {
+      pageText: found('Retries the export'),
+      find: Object.fromEntries([...secrets, '· back', 'Sam Secret'].map((t) => [t, found(t)])),
+      selected: selected.join('\n'),
+      hits: hits.join('\n'),
+    };
+  }, [[SECRET, NOTE], first]);
+  assert.equal(reach.pageText, true, "window.find finds the page's own text");
+  assert.deepEqual(reach.find, { [SECRET]: false, [NOTE]: false, '· back': false, 'Sam Secret': false }, 'window.find reads StandIn');
+  for (const text of [SECRET, NOTE, 'Sam Secret']) {
+    assert.ok(!reach.selected.includes(text), `selection or copy reads ${text}`);
+    assert.ok(!reach.hits.includes(text), `hit testing reads ${text}`);
+  }
   const probe = await tab.evaluate(() => ({
     ...window.__probe,
     roots: window.__probe.roots.length,
@@ -314,6 +378,29 @@ test("a page's own scripts cannot read the team cache or StandIn's shadow roots"
   assert.equal(probe.inText, false);
   assert.ok(!probe.messages.some((m) => m.includes('TOPSECRET')));
   assert.ok(probe.reply === undefined, 'the page got an answer from the extension');
+  await tab.close();
+  await ext.setStorage('local', { team: hostileTeam() });
+});
+
+test("a page's DOM cannot switch the content script off (clobbering its globals)", async () => {
+  await ext.setStorage('local', {
+    team: teamCache([{ id: 's', name: 'Sam', handles: { github: 'u0' }, declaration: { status: 'focus', headline: 'Deep work' } }]),
+  });
+  // Each makes a global of the page's window: `__standinShim` was the shim's run-once mark,
+  // `browser` a namespace it looked up (Chromium has none, so the element is all it finds);
+  // Chromium hangs its API on an element with id="chrome", which must still work.
+  const clobber = `<div id="__standinShim"></div><img name="__standinShim" alt=""><form name="__standinShim"></form>
+    <a id="browser" href="/x">x</a><div id="chrome"></div>`;
+  const url = 'https://github.com/acme/widgets/pull/101';
+  site.page(url, prPage({ number: 101, title: 'Clobber', author: 'u0', timeline: [['u0', 'c'], clobber] }));
+  const tab = await ext.context.newPage();
+  await tab.goto(url);
+  assert.equal(await tab.evaluate(() => window.__standinShim instanceof HTMLCollection), true, 'the page clobbers the global');
+  const state = await waitForBadges(tab, 3);
+  assert.deepEqual(
+    state.hosts.map((h) => h.labels[0]),
+    ['Sam: focus', 'Sam: focus', 'Sam: focus'],
+  );
   await tab.close();
   await ext.setStorage('local', { team: hostileTeam() });
 });

@@ -40,8 +40,9 @@ async function freePort() {
   });
 }
 
-/** Starts geckodriver + headless Firefox and installs the add-on in `dir` (temporary). */
-export async function launchFirefox({ dir = DIST_FIREFOX } = {}) {
+/** Starts geckodriver + headless Firefox (with extra `prefs`) and installs the add-on in `dir`
+ *  (temporary). */
+export async function launchFirefox({ dir = DIST_FIREFOX, prefs = {} } = {}) {
   const port = await freePort();
   const driver = spawn(GECKODRIVER, ['--port', String(port), '--allow-system-access'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,6 +74,7 @@ export async function launchFirefox({ dir = DIST_FIREFOX } = {}) {
               'datareporting.policy.dataSubmissionEnabled': false,
               'toolkit.telemetry.enabled': false,
               'extensions.update.enabled': false,
+              ...prefs,
             },
           },
         },
