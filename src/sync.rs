@@ -5,7 +5,7 @@
 //! (`wasm::sync`) does the I/O and stores what these functions decide.
 
 use crate::api::{ApiError, ChangesResponse, MemberState, Roster, TeamStates};
-use crate::connect::Connection;
+use crate::connect::{Connection, ServerUrl};
 use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::display::{declared_text, displayed, local_date_time_text, shown, synced_text};
 use crate::encode::{Encode, Writer};
@@ -39,6 +39,19 @@ const MAX_POLL_BACKOFF_MS: i64 = 20_000;
 pub const REVOKED: &str = "the team server no longer accepts this browser (its access was \
                            revoked, or you were removed from the team). Connect again with a \
                            new invite code in StandIn's options.";
+
+/// Why a stored connection can no longer be used: one made before a rule on server addresses
+/// (plain `http://` to another computer) would send the token as it is. The worker disconnects
+/// with this reason instead of syncing, or of failing without a word.
+pub fn unusable_connection(connection: &Connection) -> Option<String> {
+    ServerUrl::parse(&connection.server).err().map(|why| {
+        format!(
+            "the team server's address {} is no longer accepted. {why} Connect again in \
+             StandIn's options.",
+            connection.server
+        )
+    })
+}
 
 /// What the worker reports about syncing (`store::SYNC_KEY`), for the popup and options.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -616,6 +629,29 @@ mod tests {
             acks: vec![],
             recipients: vec![],
         }
+    }
+
+    #[test]
+    fn a_stored_plain_http_connection_to_another_computer_is_unusable() {
+        let connection = |server: &str| Connection {
+            server: server.into(),
+            team: TeamInfo {
+                id: "t".into(),
+                name: "Core".into(),
+            },
+            member: member("m_1", "Ann"),
+            connected_at: NOW,
+        };
+        for usable in [
+            "https://x.example",
+            "http://127.0.0.1:8787",
+            "http://localhost",
+        ] {
+            assert_eq!(unusable_connection(&connection(usable)), None, "{usable}");
+        }
+        let why = unusable_connection(&connection("http://standin.corp.example")).unwrap();
+        assert!(why.contains("http://standin.corp.example"), "{why}");
+        assert!(why.contains("unencrypted"), "{why}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ for_each_backend!(
     a_taken_name_is_409_naming_the_field_on_join_and_patch,
     a_member_claiming_bobs_jira_name_cannot_ack_his_hand_off,
     a_rename_after_declaring_does_not_redirect_a_hand_off,
+    a_hand_off_to_someone_not_yet_in_the_team_reaches_them_when_they_claim_the_name,
     teams_cannot_see_or_touch_each_other,
     revoked_and_removed_tokens_get_401,
     profile_changes_reach_the_roster,
@@ -432,6 +433,93 @@ async fn hand_off(app: &axum::Router, ann: &str, to: &str, cover: &str) -> Value
     .await;
     assert_eq!(status, StatusCode::OK, "{st}");
     st
+}
+
+async fn a_hand_off_to_someone_not_yet_in_the_team_reaches_them_when_they_claim_the_name(
+    db: TestDb,
+) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
+    let (ann, bob) = (&m[0], &m[1]);
+    // Ann hands PR 7 to Dee, who has not joined yet, and the cover to "Robert", a name no one
+    // goes by yet.
+    hand_off(&app, &ann.token, "@dee", "Robert").await;
+    let recipients = |app: axum::Router, token: String| async move {
+        let (_, states) = call(&app, "GET", "/v1/team/states", Some(&token), &[], None).await;
+        states["states"][0]["recipients"].clone()
+    };
+    assert_eq!(
+        recipients(app.clone(), bob.token.clone()).await,
+        Value::Null
+    );
+    let item = Some("github.com/o/r/pull/7");
+    assert_eq!(
+        ack_as(&app, &bob.token, &ann.member_id, None).await,
+        StatusCode::FORBIDDEN
+    );
+
+    // Bob takes the name "Robert": the cover is his from now on.
+    let (status, body) = patch_me(&app, &bob.token, json!({"display_name": "Robert"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        recipients(app.clone(), bob.token.clone()).await,
+        json!([{"member": bob.member_id}])
+    );
+    assert_eq!(
+        ack_as(&app, &bob.token, &ann.member_id, None).await,
+        StatusCode::OK
+    );
+
+    // Dee joins with the GitHub login the hand-off named: the PR is hers, the cover stays Bob's.
+    let code = token::new_invite_code();
+    let expires = standin::time::Timestamp(standin_server::now().millis() + 3_600_000);
+    db.store
+        .create_invite(
+            &ann.team_id,
+            &token::hash(&code),
+            false,
+            expires,
+            standin_server::now(),
+        )
+        .await
+        .unwrap();
+    let (status, dee) = call(
+        &app,
+        "POST",
+        "/v1/join",
+        None,
+        &[],
+        Some(
+            json!({"invite": code, "display_name": "Dee", "handles": {"github": "dee"},
+                    "timezone": "UTC"}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{dee}");
+    let dee_id = dee["member"]["id"].as_str().unwrap().to_owned();
+    let got = recipients(app.clone(), bob.token.clone()).await;
+    assert_eq!(
+        got.as_array().map(Vec::len),
+        Some(2),
+        "the cover and the item: {got}"
+    );
+    assert!(got
+        .as_array()
+        .unwrap()
+        .contains(&json!({"item": "github.com/o/r/pull/7", "member": dee_id})));
+    assert!(got
+        .as_array()
+        .unwrap()
+        .contains(&json!({"member": bob.member_id})));
+    let dee_token = dee["token"].as_str().unwrap();
+    assert_eq!(
+        ack_as(&app, dee_token, &ann.member_id, item).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        ack_as(&app, dee_token, &ann.member_id, None).await,
+        StatusCode::FORBIDDEN
+    );
 }
 
 async fn a_taken_name_is_409_naming_the_field_on_join_and_patch(db: TestDb) {

@@ -27,8 +27,9 @@ use crate::store::{
     CONNECTION_KEY, LEGACY_TOKEN_KEY, OUTBOX_KEY, SETTINGS_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY,
 };
 use crate::sync::{
-    check_changes, check_roster, check_states, fetched, poll_backoff_ms, send_outcome, Fetched,
-    SyncStatus, POLL_TIMEOUT_MS, POLL_WAIT_SECONDS, REVOKED, SYNC_ALARM, SYNC_ALARM_PERIOD_MINUTES,
+    check_changes, check_roster, check_states, fetched, poll_backoff_ms, send_outcome,
+    unusable_connection, Fetched, SyncStatus, POLL_TIMEOUT_MS, POLL_WAIT_SECONDS, REVOKED,
+    SYNC_ALARM, SYNC_ALARM_PERIOD_MINUTES,
 };
 use crate::team::TeamCache;
 use crate::time::Timestamp;
@@ -119,6 +120,16 @@ pub async fn start() {
     if let Err(e) = migrate_token().await {
         warn("could not move the token out of storage.local", &e);
     }
+    if let Some(why) = stored_connection()
+        .await
+        .as_ref()
+        .and_then(unusable_connection)
+    {
+        if let Err(e) = end_session(Some(&why), &[]).await {
+            warn("could not disconnect", &e);
+        }
+        return;
+    }
     if Session::load().await.is_none() {
         return;
     }
@@ -127,6 +138,14 @@ pub async fn start() {
     }
     ensure_team_loop();
     spawn_send(false);
+}
+
+async fn stored_connection() -> Option<Connection> {
+    ext::read(Area::Local, &[CONNECTION_KEY])
+        .await
+        .get(CONNECTION_KEY)
+        .ok()
+        .flatten()
 }
 
 /// Earlier versions kept the token in `storage.local`, which content scripts can read: an

@@ -504,6 +504,21 @@ test("the token never reaches a tracker tab's content-script world; the shim sti
   assert.equal(await local(dee, 'token'), undefined, 'storage.local keeps no token');
   const upgraded = await server.api('GET', '/v1/me', { token });
   assert.equal(upgraded.body.state.state.declaration.headline, 'Still connected after the upgrade');
+
+  // A connection stored by a version that allowed plain http:// to another computer: the
+  // worker disconnects with the reason at its start, and the token never goes out in clear.
+  await dee.evaluateInWorker(async () => {
+    const { connection } = await chrome.storage.local.get('connection');
+    await chrome.storage.local.set({ connection: { ...connection, server: 'http://standin.corp.example' } });
+  });
+  const cdp2 = await dee.context.newCDPSession(tab);
+  await cdp2.send('ServiceWorker.enable');
+  await cdp2.send('ServiceWorker.stopAllWorkers');
+  await cdp2.detach();
+  const insecure = await dee.openPopup(await dee.openTab(site.url('/')));
+  await waitForText(insecure, '#sync-status', /^Disconnected: the team server's address http:\/\/standin\.corp\.example is no longer accepted\. Plain http:\/\/ would send/, 15_000);
+  await closePopup(dee, insecure);
+  assert.equal(await tokenOf(dee), undefined, 'the token is forgotten');
   dee.assertNoErrors();
 });
 

@@ -109,6 +109,54 @@ macro_rules! impl_storage {
                 Ok(())
             }
 
+            /// A hand-off goes to whoever held the name when it was written. One that named no
+            /// one then (its recipient had not joined yet, or went by another name) goes to the
+            /// member who claims the name later, within the write that made the claim
+            /// (`seq`); a resolved hand-off never moves.
+            async fn resolve_pending(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                team_id: &str,
+                seq: i64,
+            ) -> Result<()> {
+                let members: Vec<MemberRow> = sqlx::query_as(sql::MEMBERS)
+                    .bind(team_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let members = members
+                    .into_iter()
+                    .map(member_from_row)
+                    .collect::<Result<Vec<_>>>()?;
+                let states: Vec<StateRow> = sqlx::query_as(sql::TEAM_STATES)
+                    .bind(team_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                for (member_id, _, body, _, recipients) in states {
+                    let Some(body) = body else { continue };
+                    let declaration: Declaration = serde_json::from_str(&body)?;
+                    let mut known: Vec<Recipient> = recipients
+                        .as_deref()
+                        .map(serde_json::from_str)
+                        .transpose()?
+                        .unwrap_or_default();
+                    let before = known.len();
+                    for found in resolve_handoffs(&declaration, &members) {
+                        if !known.iter().any(|r| r.item == found.item) {
+                            known.push(found);
+                        }
+                    }
+                    if known.len() > before {
+                        sqlx::query(sql::SET_RECIPIENTS)
+                            .bind(serde_json::to_string(&known)?)
+                            .bind(seq)
+                            .bind(&member_id)
+                            .bind(team_id)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
+                Ok(())
+            }
+
             /// Drops `declarer_id`'s acknowledgements whose hand-off no longer goes to the
             /// member who gave them.
             async fn prune_acks(
@@ -337,6 +385,7 @@ macro_rules! impl_storage {
                     tx.rollback().await?;
                     return Ok(JoinOutcome::NameTaken(taken));
                 }
+                Self::resolve_pending(&mut tx, &team_id, seq).await?;
                 sqlx::query(sql::INSERT_TOKEN)
                     .bind(token_hash)
                     .bind(&member_id)
@@ -438,6 +487,7 @@ macro_rules! impl_storage {
                     tx.rollback().await?;
                     return Ok(ProfileOutcome::NameTaken(taken));
                 }
+                Self::resolve_pending(&mut tx, team_id, seq).await?;
                 let row: MemberRow = sqlx::query_as(sql::MEMBER)
                     .bind(team_id)
                     .bind(member_id)

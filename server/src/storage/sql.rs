@@ -64,6 +64,9 @@ pub const UNRESOLVED_STATES: &str = "SELECT member_id, team_id, body FROM states
 /// Resolves such a declaration once (a concurrent replica may have done it already).
 pub const RESOLVE_STATE: &str = "UPDATE states SET recipients = $1, seq = $2 \
      WHERE member_id = $3 AND body IS NOT NULL AND recipients IS NULL";
+/// Adds the hand-offs a newly claimed name resolved to a current declaration.
+pub const SET_RECIPIENTS: &str =
+    "UPDATE states SET recipients = $1, seq = $2 WHERE member_id = $3 AND team_id = $4";
 /// Stamps a declaration at an exact version with a new seq, so an acknowledgement shows up in
 /// change feeds; no row means the declaration moved on.
 pub const TOUCH_STATE: &str = "UPDATE states SET seq = $1 \
