@@ -6,12 +6,17 @@
 #   - GET /v1/team/states, gzip      the same as a browser asks for it (Accept-Encoding: gzip)
 #   - GET /v1/team/states, 304       with If-None-Match (what the extension sends when polling)
 #   - PUT /v1/me/state               real writes, each with the right If-Match (put_state.lua)
-# then holds 1,000 concurrent long polls and prints the server's memory.
+# then PUT /v1/me/state at a few connections alone and during a flood of bad invite codes on
+# POST /v1/join (join_flood.lua; FLOOD_RATE requests/s, 2,500 as in the review that found the
+# problem, 0 = as fast as wrk can), printing both medians, then holds 1,000 concurrent long
+# polls and prints the server's memory.
 #
-#   server/bench/bench.sh            # env: DURATION=10s CONNECTIONS=256 THREADS=2 MEMBERS=1000
+#   server/bench/bench.sh            # env: DURATION=10s (in seconds) CONNECTIONS=256 THREADS=2
+#                                    #      MEMBERS=1000 POLLS=1000 PUT_CONNECTIONS=4
+#                                    #      FLOOD_CONNECTIONS=64 FLOOD_RATE=2500
 #
 # Needs wrk (Debian package) and python3. Goals (DESIGN.md §5): reads ≥ 50 % of the baseline's
-# req/s, p99 < 20 ms at 256 connections.
+# req/s, p99 < 20 ms at 256 connections; a join flood moves PUT's median by less than 2×.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,6 +26,9 @@ CONNECTIONS="${CONNECTIONS:-256}"
 THREADS="${THREADS:-2}"
 MEMBERS="${MEMBERS:-1000}"
 POLLS="${POLLS:-1000}"
+PUT_CONNECTIONS="${PUT_CONNECTIONS:-4}"
+FLOOD_CONNECTIONS="${FLOOD_CONNECTIONS:-64}"
+FLOOD_RATE="${FLOOD_RATE:-2500}"
 
 command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n 4096
@@ -41,8 +49,12 @@ export STANDIN_DATABASE_URL="sqlite://$WORK/bench.db" STANDIN_LOG=warn
 echo "== seeding a $MEMBERS-member team"
 "$BIN" team create bench >/dev/null
 "$BIN" invite --team bench --count "$MEMBERS" 2>/dev/null >"$WORK/codes.txt"
-# The limiter stays in the path but is set far above what wrk sends.
-"$BIN" serve --listen 127.0.0.1:0 --rate-limit 10000000 --rate-burst 10000000 >"$WORK/serve.out" &
+# The token limiter stays in the path but is set far above what wrk sends. The per-address
+# join limit is off: seeding joins every member from here, and the join flood below should
+# reach the database, as one from many addresses would. The connection cap leaves room for
+# the long polls.
+"$BIN" serve --listen 127.0.0.1:0 --rate-limit 10000000 --rate-burst 10000000 \
+  --address-rate-limit 0 --max-connections $((POLLS + CONNECTIONS + 64)) >"$WORK/serve.out" &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q listening "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
 ADDR="$(sed -n 's|.*http://\([^ ]*\).*|\1|p' "$WORK/serve.out" | head -n 1)"
@@ -90,6 +102,23 @@ for key in baseline states states_gzip states_304 put; do
   ratio="$(awk -v a="$rps" -v b="$BASE" 'BEGIN { printf "%.0f %%", 100 * a / b }')"
   printf '%-34s %12s %9s %9s %9s %8s\n' "$label" "$rps" "$p50" "$p99" "$ratio" "$bad"
 done
+
+echo
+echo "== PUT /v1/me/state at $PUT_CONNECTIONS connections, alone and during a join flood (bad codes, $FLOOD_CONNECTIONS connections, target ${FLOOD_RATE}/s; 0 = unpaced)"
+put_alone="$(CONNECTIONS=$PUT_CONNECTIONS THREADS=1 TOKENS="$WORK/tokens.txt" run_wrk -s "$HERE/put_state.lua" "$URL/v1/me/state")"
+FLOOD_SECONDS=$(( ${DURATION%s} + 2 ))
+# Each connection pauses between requests so that together they send about FLOOD_RATE/s.
+FLOOD_DELAY_MS="$(awk -v c="$FLOOD_CONNECTIONS" -v r="$FLOOD_RATE" 'BEGIN { print (r > 0) ? int(1000 * c / r) : 0 }')" \
+  wrk -t1 -c"$FLOOD_CONNECTIONS" -d"${FLOOD_SECONDS}s" -s "$HERE/join_flood.lua" "$URL/v1/join" >"$WORK/flood.log" &
+FLOOD_PID=$!
+sleep 1
+put_flood="$(CONNECTIONS=$PUT_CONNECTIONS THREADS=1 TOKENS="$WORK/tokens.txt" run_wrk -s "$HERE/put_state.lua" "$URL/v1/me/state")"
+wait "$FLOOD_PID"
+flood_rps="$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/flood.log")"
+read -r _ alone_p50 _ _ <<<"$put_alone"
+read -r _ flood_p50 _ _ <<<"$put_flood"
+printf 'PUT median: %s ms alone, %s ms during the flood (%s bad joins/s): %s×\n' \
+  "$alone_p50" "$flood_p50" "$flood_rps" "$(awk -v a="$flood_p50" -v b="$alone_p50" 'BEGIN { printf "%.2f", a / b }')"
 
 echo
 echo "== $POLLS concurrent long polls"

@@ -3,10 +3,11 @@
 //! environment variable (`STANDIN_…`).
 
 use crate::hub::ChangeHub;
+use crate::net::{self, Limits};
 use crate::storage::{self, Storage, StorageError};
 use crate::{app, now, token, AppState, Options};
 use clap::{Args, Parser, Subcommand};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tracing_subscriber::filter::Targets;
@@ -63,6 +64,33 @@ pub struct ServeArgs {
     /// Requests a token may burst before the rate limit applies.
     #[arg(long, env = "STANDIN_RATE_BURST", default_value_t = 60)]
     pub rate_burst: u32,
+    /// Sustained requests per second per client address to endpoints without a token
+    /// (`POST /v1/join`; 0 = unlimited).
+    #[arg(long, env = "STANDIN_ADDRESS_RATE_LIMIT", default_value_t = 1.0)]
+    pub address_rate_limit: f64,
+    /// Such requests an address may burst before its rate limit applies.
+    #[arg(long, env = "STANDIN_ADDRESS_RATE_BURST", default_value_t = 20)]
+    pub address_rate_burst: u32,
+    /// Reverse proxy whose `X-Forwarded-For` names the client (an IP address; repeat the flag,
+    /// or separate with commas). None by default: the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "STANDIN_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// A request's head must arrive within this time of the connection opening (or of its
+    /// first byte, on a kept-alive connection).
+    #[arg(long, env = "STANDIN_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+    /// A connection with no request in flight is closed after this long.
+    #[arg(long, env = "STANDIN_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+    /// Connections served at once; more wait until one closes. Each is an open file: keep it
+    /// below `ulimit -n`.
+    #[arg(long, env = "STANDIN_MAX_CONNECTIONS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,8 +155,6 @@ pub enum CliError {
     Storage(#[from] StorageError),
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
-    #[error("server failed: {0}")]
-    Serve(std::io::Error),
     #[error("no team named {0:?} (create it with `standin-server team create NAME`)")]
     NoTeam(String),
     #[error("no member {0:?} in that team")]
@@ -263,9 +289,18 @@ async fn serve(store: Arc<dyn Storage>, args: ServeArgs) -> Result<(), CliError>
     let options = Options {
         rate_per_second: args.rate_limit,
         rate_burst: args.rate_burst,
+        address_rate_per_second: args.address_rate_limit,
+        address_rate_burst: args.address_rate_burst,
+        trusted_proxies: args.trusted_proxies,
         ..Options::default()
     };
+    let limits = Limits {
+        header_read: args.header_read_timeout,
+        idle: args.idle_timeout,
+        max_connections: args.max_connections,
+    };
     let kind = store.kind();
+    let hub = store.hub().clone();
     let router = app(AppState::new(store, options));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -275,10 +310,13 @@ async fn serve(store: Arc<dyn Storage>, args: ServeArgs) -> Result<(), CliError>
         .map_err(|e| CliError::Listen(args.listen, e))?;
     // Scripts and tests read this line to learn the port.
     println!("standin-server listening on http://{local} ({kind})");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(CliError::Serve)
+    let shutdown = async move {
+        shutdown_signal().await;
+        // Open long polls answer now, so their connections can close.
+        hub.close();
+    };
+    net::serve(listener, router, limits, shutdown).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

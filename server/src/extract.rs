@@ -1,16 +1,19 @@
 //! Request extractors that answer in the API's error format: JSON bodies (415/413/400/422 with
-//! the offending field), the bearer token (401, then the per-token rate limit: 429), and
-//! version preconditions (`If-Match`, 428/400).
+//! the offending field), the bearer token (401, then the per-token rate limit: 429), the
+//! per-address rate limit of unauthenticated endpoints (429), and version preconditions
+//! (`If-Match`, 428/400).
 
 use crate::error::AppError;
-use crate::storage::Principal;
+use crate::storage::{Principal, Storage};
 use crate::token;
 use crate::AppState;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 /// A JSON body whose errors name the field: `items[2].state: unknown variant …`.
 pub struct ApiJson<T>(pub T);
@@ -92,6 +95,23 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Bearer::from_request_parts(parts, state)
+            .await
+            .map(|bearer| Auth(bearer.principal))
+    }
+}
+
+/// [`Auth`] with the token's hash kept, for a request that must check the token again later:
+/// a long poll, after each wait.
+pub struct Bearer {
+    pub principal: Principal,
+    token_hash: String,
+}
+
+impl FromRequestParts<AppState> for Bearer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -100,26 +120,96 @@ impl FromRequestParts<AppState> for Auth {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or(AppError::Unauthorized)?;
-        let hash = token::hash(token);
-        let principal = match state.principals.get(&hash) {
+        let token_hash = token::hash(token);
+        let principal = match state.principals.get(&token_hash) {
             Some(principal) => principal,
             None => {
                 let principal = state
                     .store
-                    .principal(&hash)
+                    .principal(&token_hash)
                     .await?
                     .ok_or(AppError::Unauthorized)?;
-                state.principals.put(&hash, &principal);
+                state.principals.put(&token_hash, &principal);
                 principal
             }
         };
+        state.limiter.check(&token_hash).map_err(rate_limited)?;
+        Ok(Bearer {
+            principal,
+            token_hash,
+        })
+    }
+}
+
+impl Bearer {
+    /// 401 once the token is revoked or its member removed. Asks the database, not the token
+    /// cache, so nothing read after this call was declared after the revocation.
+    pub async fn recheck(&self, store: &dyn Storage) -> Result<(), AppError> {
+        match store.principal(&self.token_hash).await? {
+            Some(now) if now.member_id == self.principal.member_id => Ok(()),
+            _ => Err(AppError::Unauthorized),
+        }
+    }
+}
+
+/// An unauthenticated request, admitted by its client address's rate limit (429 over it).
+pub struct PerAddress;
+
+impl FromRequestParts<AppState> for PerAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let client = client_ip(parts, &state.options.trusted_proxies);
         state
-            .limiter
-            .check(&hash)
-            .map_err(|wait| AppError::RateLimited {
-                retry_after_secs: wait.as_secs() + 1,
-            })?;
-        Ok(Auth(principal))
+            .address_limiter
+            .check(&address_key(client))
+            .map_err(rate_limited)?;
+        Ok(PerAddress)
+    }
+}
+
+fn rate_limited(wait: Duration) -> AppError {
+    AppError::RateLimited {
+        retry_after_secs: wait.as_secs() + 1,
+    }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy; then the nearest
+/// address in `X-Forwarded-For` (read from the right) that is not a trusted proxy itself.
+/// `None` without a socket (the router called directly, as tests do).
+pub fn client_ip(parts: &Parts, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let ConnectInfo(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>()?;
+    let mut client = peer.ip().to_canonical();
+    let hops = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .rev()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(',').rev());
+    for hop in hops {
+        if !trusted.contains(&client) {
+            break;
+        }
+        // An unreadable hop ends the chain at the last address we can vouch for.
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip.to_canonical();
+    }
+    Some(client)
+}
+
+/// The rate-limit bucket of an address. IPv6 clients count per /64, the block one subscriber
+/// usually holds (else each could take a fresh bucket per request).
+fn address_key(ip: Option<IpAddr>) -> String {
+    match ip {
+        Some(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(v4) => v4.to_string(),
+        None => String::new(),
     }
 }
 
@@ -172,6 +262,45 @@ mod tests {
             h.insert(header::IF_MATCH, HeaderValue::from_static(value));
             assert!(if_match(&h).is_err(), "{value}");
         }
+    }
+
+    #[test]
+    fn forwarded_for_is_read_only_behind_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.9".parse().unwrap();
+        let client = |peer: &str, forwarded: &[&str]| {
+            let mut req = axum::http::Request::new(());
+            let peer: SocketAddr = peer.parse().unwrap();
+            req.extensions_mut().insert(ConnectInfo(peer));
+            for value in forwarded {
+                req.headers_mut()
+                    .append("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+            }
+            client_ip(&req.into_parts().0, &[proxy]).map(|ip| ip.to_string())
+        };
+        let ip = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            client("10.0.0.5:1", &["1.2.3.4"]),
+            ip("10.0.0.5"),
+            "untrusted peer"
+        );
+        assert_eq!(client("10.0.0.9:1", &["1.2.3.4"]), ip("1.2.3.4"));
+        assert_eq!(
+            client("10.0.0.9:1", &["6.6.6.6, 1.2.3.4"]),
+            ip("1.2.3.4"),
+            "the client's own claims to the left are not believed"
+        );
+        assert_eq!(
+            client("10.0.0.9:1", &["1.2.3.4", "10.0.0.9"]),
+            ip("1.2.3.4"),
+            "a chain of trusted proxies, over two header lines"
+        );
+        assert_eq!(client("10.0.0.9:1", &["junk"]), ip("10.0.0.9"));
+        assert_eq!(client("10.0.0.9:1", &[]), ip("10.0.0.9"));
+        assert_eq!(client("[::ffff:10.0.0.9]:1", &["1.2.3.4"]), ip("1.2.3.4"));
+        assert_eq!(
+            address_key("2001:db8:1:2:3:4:5:6".parse().ok()),
+            "2001:db8:1:2::/64"
+        );
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! newest counter this process knows of, so a waiter that subscribes late misses nothing.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use tokio::sync::watch;
 
 #[derive(Default)]
 pub struct ChangeHub {
     teams: Mutex<HashMap<String, watch::Sender<u64>>>,
+    closing: AtomicBool,
 }
 
 impl ChangeHub {
@@ -55,5 +57,17 @@ impl ChangeHub {
         for tx in teams.values() {
             tx.send_modify(|_| {});
         }
+    }
+
+    /// The server is shutting down: every waiter answers now (and new ones do not wait), so
+    /// clients resume against the next process instead of holding the shutdown up.
+    pub fn close(&self) {
+        // Set before the wake-up: a woken waiter must see it.
+        self.closing.store(true, Ordering::SeqCst);
+        self.wake_all();
+    }
+
+    pub fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::SeqCst)
     }
 }

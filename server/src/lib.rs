@@ -8,6 +8,7 @@ pub mod cli;
 pub mod error;
 pub mod extract;
 pub mod hub;
+pub mod net;
 pub mod principals;
 pub mod ratelimit;
 mod routes;
@@ -25,6 +26,7 @@ use principals::Principals;
 use ratelimit::RateLimiter;
 use standin::limits::MAX_BODY_BYTES;
 use standin::time::Timestamp;
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use storage::Storage;
@@ -43,9 +45,19 @@ pub struct Options {
     pub rate_per_second: f64,
     /// Requests a token may make at once before the rate applies.
     pub rate_burst: u32,
+    /// Sustained requests per second per client address to the endpoints without a token
+    /// (`POST /v1/join`; 0 = unlimited).
+    pub address_rate_per_second: f64,
+    /// Such requests an address may make at once before the rate applies.
+    pub address_rate_burst: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; none by default, so the
+    /// header is ignored and the peer is the client.
+    pub trusted_proxies: Vec<IpAddr>,
     /// Upper bound of a long poll (the API allows `wait` ≤ 25 s).
     pub max_wait: Duration,
-    /// How often a waiting long poll re-reads the database without being woken.
+    /// How often a waiting long poll re-reads the database and re-checks its token without
+    /// being woken: the longest it outlives a revocation or removal made by another process.
+    /// Kept equal to `token_cache`, the window every other request has.
     pub poll_recheck: Duration,
     /// How long a cached team-states body is trusted without asking the database.
     pub cache_revalidate: Duration,
@@ -61,8 +73,11 @@ impl Default for Options {
         Options {
             rate_per_second: 10.0,
             rate_burst: 60,
+            address_rate_per_second: 1.0,
+            address_rate_burst: 20,
+            trusted_proxies: Vec::new(),
             max_wait: Duration::from_secs(standin::api::MAX_WAIT_SECONDS),
-            poll_recheck: Duration::from_secs(5),
+            poll_recheck: Duration::from_secs(2),
             cache_revalidate: Duration::from_secs(1),
             token_cache: Duration::from_secs(2),
             request_timeout: Duration::from_secs(40),
@@ -74,6 +89,7 @@ impl Default for Options {
 pub struct AppState {
     pub store: Arc<dyn Storage>,
     pub limiter: Arc<RateLimiter>,
+    pub address_limiter: Arc<RateLimiter>,
     pub cache: Arc<StatesCache>,
     pub principals: Arc<Principals>,
     pub options: Arc<Options>,
@@ -87,6 +103,10 @@ impl AppState {
             limiter: Arc::new(RateLimiter::new(
                 options.rate_per_second,
                 options.rate_burst,
+            )),
+            address_limiter: Arc::new(RateLimiter::new(
+                options.address_rate_per_second,
+                options.address_rate_burst,
             )),
             cache: Arc::new(StatesCache::new(options.cache_revalidate)),
             principals: Arc::new(Principals::new(options.token_cache)),

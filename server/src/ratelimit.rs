@@ -1,5 +1,6 @@
-//! A per-token token bucket, in process. With several replicas each keeps its own buckets, so
-//! the effective limit is per replica; that bounds abuse without a shared store.
+//! Token buckets by key (a token's hash, or a client address), in process. With several
+//! replicas each keeps its own buckets, so the effective limit is per replica; that bounds
+//! abuse without a shared store.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -2,7 +2,7 @@
 //! `utoipa_axum::routes!`, so the router and `/openapi.json` are built from the same list.
 
 use crate::error::AppError;
-use crate::extract::{if_match, ApiJson, Auth};
+use crate::extract::{if_match, ApiJson, Auth, Bearer, PerAddress};
 use crate::storage::{
     handoff_target, AckOutcome, JoinOutcome, MemberRecord, Profile, ProfileOutcome, Storage,
     WriteOutcome,
@@ -56,9 +56,11 @@ async fn healthz() -> Response {
         (status = 409, description = "Another member of the team goes by a name given; `field` \
             names it (`display_name`, `handles.github`…), `errors` every one", body = ApiError),
         (status = 410, description = "Invite expired or already used", body = ApiError),
-        (status = 422, body = ApiError)))]
+        (status = 422, body = ApiError),
+        (status = 429, description = "Too many joins from this address", body = ApiError)))]
 async fn join(
     State(state): State<AppState>,
+    _: PerAddress,
     ApiJson(req): ApiJson<JoinRequest>,
 ) -> Result<(StatusCode, Json<JoinResponse>), AppError> {
     let mut problems = Vec::new();
@@ -347,13 +349,15 @@ struct ChangesQuery {
 }
 
 /// Long poll: answers at once when something changed after `after`, else when something
-/// does, else after `wait` seconds with no changes.
+/// does, else after `wait` seconds with no changes. A token revoked (or its member removed)
+/// while the poll waits ends it with 401 within `Options::poll_recheck`.
 #[utoipa::path(get, path = "/v1/team/changes", tag = "team", security(("bearer" = [])),
     params(ChangesQuery),
-    responses((status = 200, body = ChangesResponse), (status = 400, body = ApiError)))]
+    responses((status = 200, body = ChangesResponse), (status = 400, body = ApiError),
+        (status = 401, body = ApiError)))]
 async fn get_changes(
     State(state): State<AppState>,
-    Auth(me): Auth,
+    bearer: Bearer,
     query: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ChangesResponse>, AppError> {
     let Query(query) = query.map_err(|_| AppError::BadRequest {
@@ -365,12 +369,17 @@ async fn get_changes(
     let wait = parse_count(query.wait.as_deref(), "wait", MAX_WAIT_SECONDS)?;
     let wait = Duration::from_secs(wait).min(state.options.max_wait);
     let store = state.store.as_ref();
-    let team = me.team_id.as_str();
+    let team = bearer.principal.team_id.as_str();
     let deadline = Instant::now() + wait;
     let mut woken = store.hub().subscribe(team);
+    let mut waited = false;
     loop {
         woken.borrow_and_update();
         let changes = store.changes(team, after).await?;
+        if waited {
+            // After the read: a revocation committed before anything it returned is seen.
+            bearer.recheck(store).await?;
+        }
         if after > changes.cursor {
             // A cursor from the future: the database was restored or replaced. Start over.
             let mut all = store.changes(team, 0).await?;
@@ -380,11 +389,12 @@ async fn get_changes(
         let empty = changes.states.is_empty()
             && changes.members.is_empty()
             && changes.removed_members.is_empty();
-        if !empty || Instant::now() >= deadline {
+        // A shutting-down server answers as if the wait were over; the client polls again.
+        if !empty || Instant::now() >= deadline || store.hub().is_closing() {
             return Ok(Json(changes));
         }
-        // Re-check now and then even without a wake-up: the CLI writing the SQLite file from
-        // another process announces nothing.
+        // Re-check now and then even without a wake-up: the CLI writing the SQLite file (or
+        // revoking a token) from another process announces nothing.
         let recheck = (Instant::now() + state.options.poll_recheck).min(deadline);
         tokio::select! {
             changed = woken.changed() => {
@@ -394,6 +404,7 @@ async fn get_changes(
             }
             () = tokio::time::sleep_until(recheck) => {}
         }
+        waited = true;
     }
 }
 

@@ -3,104 +3,16 @@
 //! commands are checked against the same file.
 #![allow(clippy::unwrap_used)]
 
-use serde_json::{json, Value};
+mod common;
+
+use common::process::{cli, http, start};
+use serde_json::json;
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
 
-const BIN: &str = env!("CARGO_BIN_EXE_standin-server");
 const WRITERS: usize = 4;
 const ROUNDS: usize = 3;
-
-fn cli(db: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(BIN)
-        .args(args)
-        .env("STANDIN_DATABASE_URL", db)
-        .env("STANDIN_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Starts `serve` on a free port; returns the child and its address.
-async fn start(db: &str) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0"])
-        .env("STANDIN_DATABASE_URL", db)
-        .env("STANDIN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap()
-        .to_owned();
-    (child, addr)
-}
-
-/// A minimal HTTP/1.1 client (one request per connection), enough for JSON bodies.
-async fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    if_match: Option<u64>,
-    body: Option<&Value>,
-) -> std::io::Result<(u16, Value)> {
-    let request = async {
-        let mut stream = TcpStream::connect(addr).await?;
-        let body = body.map(Value::to_string).unwrap_or_default();
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-        if let Some(t) = token {
-            head += &format!("Authorization: Bearer {t}\r\n");
-        }
-        if let Some(v) = if_match {
-            head += &format!("If-Match: \"{v}\"\r\n");
-        }
-        if !body.is_empty() {
-            head += &format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                body.len()
-            );
-        }
-        stream
-            .write_all(format!("{head}\r\n{body}").as_bytes())
-            .await?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text
-            .split_once("\r\n\r\n")
-            .ok_or_else(|| std::io::Error::other("truncated response"))?;
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| std::io::Error::other("no status"))?;
-        Ok((status, serde_json::from_str(body).unwrap_or(Value::Null)))
-    };
-    tokio::time::timeout(Duration::from_secs(5), request)
-        .await
-        .unwrap_or_else(|_| Err(std::io::Error::other("timeout")))
-}
 
 /// The last acknowledged write of each writer: (version, headline).
 type Acked = Arc<Mutex<HashMap<usize, (u64, String)>>>;
@@ -114,7 +26,7 @@ async fn kill_9_loses_no_acknowledged_write() {
         .map(|_| cli(&db, &["invite", "--team", "crash"]).trim().to_owned())
         .collect();
 
-    let (mut server, mut addr) = start(&db).await;
+    let (mut server, mut addr) = start(&db, &[]).await;
     let mut tokens = Vec::new();
     for (i, code) in codes.iter().enumerate() {
         let body = json!({"invite": code, "display_name": format!("writer{i}"), "timezone": "UTC"});
@@ -170,7 +82,7 @@ async fn kill_9_loses_no_acknowledged_write() {
             total_acked += w.await.unwrap();
         }
 
-        (server, addr) = start(&db).await;
+        (server, addr) = start(&db, &[]).await;
         for (w, token) in tokens.iter().enumerate() {
             let (status, me) = http(&addr, "GET", "/v1/me", Some(token), None, None)
                 .await

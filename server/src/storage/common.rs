@@ -347,6 +347,15 @@ macro_rules! impl_storage {
                 token_hash: &str,
                 now: Timestamp,
             ) -> Result<JoinOutcome> {
+                // Unknown, used and expired codes are answered from a read: a flood of bad
+                // codes never queues on the writer (SQLite has one for the whole server).
+                let status: Option<InviteStatus> = sqlx::query_as(sql::INVITE_STATUS)
+                    .bind(code_hash)
+                    .fetch_optional(self.pool())
+                    .await?;
+                if let Some(refused) = invite_refusal(status, now) {
+                    return Ok(refused);
+                }
                 let mut tx = self.write_tx().await?;
                 let taken: Option<(String, bool)> = sqlx::query_as(sql::TAKE_INVITE)
                     .bind(now.millis())
@@ -354,15 +363,12 @@ macro_rules! impl_storage {
                     .fetch_optional(&mut *tx)
                     .await?;
                 let Some((team_id, is_admin)) = taken else {
-                    let status: Option<(Option<i64>, i64)> = sqlx::query_as(sql::INVITE_STATUS)
+                    // Someone else took it since the read (or it expired meanwhile).
+                    let status: Option<InviteStatus> = sqlx::query_as(sql::INVITE_STATUS)
                         .bind(code_hash)
                         .fetch_optional(&mut *tx)
                         .await?;
-                    return Ok(match status {
-                        None => JoinOutcome::UnknownInvite,
-                        Some((Some(_), _)) => JoinOutcome::UsedInvite,
-                        Some((None, _)) => JoinOutcome::ExpiredInvite,
-                    });
+                    return Ok(invite_refusal(status, now).unwrap_or(JoinOutcome::ExpiredInvite));
                 };
                 let seq = Self::bump_seq(&mut tx, &team_id).await?;
                 let member_id = new_id("m_");

@@ -310,6 +310,19 @@ pub fn handoff_target<'d>(declaration: &'d Declaration, item: Option<&str>) -> O
     }
 }
 
+/// An invite's `used_at` and `expires_at`.
+pub(crate) type InviteStatus = (Option<i64>, i64);
+
+/// Why an invite cannot be redeemed at `now`, or `None` when it can.
+pub(crate) fn invite_refusal(status: Option<InviteStatus>, now: Timestamp) -> Option<JoinOutcome> {
+    match status {
+        None => Some(JoinOutcome::UnknownInvite),
+        Some((Some(_), _)) => Some(JoinOutcome::UsedInvite),
+        Some((None, expires_at)) if expires_at <= now.millis() => Some(JoinOutcome::ExpiredInvite),
+        Some((None, _)) => None,
+    }
+}
+
 /// A `states` row: member, version, declaration JSON (NULL when cleared), declared at,
 /// recipients JSON.
 pub(crate) type StateRow = (String, i64, Option<String>, Option<i64>, Option<String>);

@@ -1,6 +1,9 @@
 //! Shared test helpers: a fresh database per test (SQLite: a temporary file; PostgreSQL: a new
-//! database on the cluster named by `DATABASE_URL_PG`), the app behind `oneshot`, and seeding.
+//! database on the cluster named by `DATABASE_URL_PG`), the app behind `oneshot`, and seeding;
+//! `process` runs the real binary.
 #![allow(dead_code, clippy::unwrap_used)]
+
+pub mod process;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -151,6 +154,7 @@ pub fn ts(ms: i64) -> Timestamp {
 pub fn test_options() -> Options {
     Options {
         rate_per_second: 0.0,
+        address_rate_per_second: 0.0,
         token_cache: Duration::ZERO,
         poll_recheck: Duration::from_millis(500),
         ..Options::default()
