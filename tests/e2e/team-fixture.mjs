@@ -5,6 +5,32 @@
 const iso = (ms) => new Date(ms).toISOString();
 export const hoursFromNow = (h) => iso(Date.now() + h * 3_600_000);
 
+/** How the server compares names (`standin::api::name_key`). */
+const nameKey = (name) => name.trim().replace(/^@+/, '').split(/\s+/).filter(Boolean).join(' ').toLowerCase();
+
+/** The member a hand-off names, as the server resolves it on writing (`api::resolve`): a
+ *  member id first, else the only member going by that name or handle. */
+function resolve(reference, people) {
+  const wanted = nameKey(reference ?? '');
+  if (!wanted) return null;
+  const byId = people.find((p) => nameKey(p.id) === wanted);
+  if (byId) return byId.id;
+  const named = people.filter((p) => [p.name, ...Object.values(p.handles ?? {})].some((n) => n && nameKey(n) === wanted));
+  return named.length === 1 ? named[0].id : null;
+}
+
+/** The `recipients` the server serves beside a declaration. */
+function recipients(declaration, people) {
+  const found = [];
+  const cover = resolve(declaration.cover, people);
+  if (cover) found.push({ member: cover });
+  for (const i of declaration.items ?? []) {
+    const member = resolve(i.handoff_to, people);
+    if (member) found.push({ item: i.canonical_ref || i.url, member });
+  }
+  return found;
+}
+
 /** `{ id, name, handles, timezone, declaration? , declaredHoursAgo? }` → TeamCache JSON. */
 export function teamCache(people, { cursor = 1 } = {}) {
   const members = {};
@@ -25,6 +51,7 @@ export function teamCache(people, { cursor = 1 } = {}) {
           declared_at: p.declaredAt ?? hoursFromNow(-(p.declaredHoursAgo ?? 3)),
           version: p.version ?? 1,
         },
+        recipients: recipients(p.declaration, people),
       };
     }
   }

@@ -516,6 +516,8 @@ test("the token never reaches a tracker tab's content-script world; the shim sti
   await cdp2.send('ServiceWorker.stopAllWorkers');
   await cdp2.detach();
   const insecure = await dee.openPopup(await dee.openTab(site.url('/')));
+  // Declaring wakes the worker, whose start comes before it handles the declaration.
+  await declare(insecure, 'Declared after the rule');
   await waitForText(insecure, '#sync-status', /^Disconnected: the team server's address http:\/\/standin\.corp\.example is no longer accepted\. Plain http:\/\/ would send/, 15_000);
   await closePopup(dee, insecure);
   assert.equal(await tokenOf(dee), undefined, 'the token is forgotten');
