@@ -4,7 +4,7 @@
 
 use crate::hub::ChangeHub;
 use crate::net::{self, Limits};
-use crate::storage::{self, Storage, StorageError};
+use crate::storage::{self, Invitee, Storage, StorageError};
 use crate::{app, now, token, AppState, Options};
 use clap::{Args, Parser, Subcommand};
 use std::net::{IpAddr, SocketAddr};
@@ -108,8 +108,12 @@ pub struct InviteArgs {
     #[arg(long, env = "STANDIN_TEAM")]
     pub team: String,
     /// The new member will be an admin.
-    #[arg(long, env = "STANDIN_INVITE_ADMIN")]
+    #[arg(long, env = "STANDIN_INVITE_ADMIN", conflicts_with = "member")]
     pub admin: bool,
+    /// An invite for this existing member (`m_…`, see `member list`): it signs one more browser
+    /// in as them, keeping their id, names and declaration (a new laptop after `token revoke`).
+    #[arg(long, env = "STANDIN_INVITE_MEMBER")]
+    pub member: Option<String>,
     /// How long the code stays valid: `30m`, `12h`, `7d`.
     #[arg(long, env = "STANDIN_INVITE_EXPIRES", default_value = "7d", value_parser = parse_duration)]
     pub expires: Duration,
@@ -206,16 +210,31 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let team = team_named(store.as_ref(), &args.team).await?;
             let expires_ms = i64::try_from(args.expires.as_millis()).unwrap_or(i64::MAX);
             let expires_at = standin::time::Timestamp(now().millis().saturating_add(expires_ms));
+            let (invitee, whom) = match args.member {
+                Some(id) => {
+                    let Some(record) = store.member(&team.id, &id).await? else {
+                        return Err(CliError::NoMember(id));
+                    };
+                    let whom = format!("signing in as {} ({id})", record.member.display_name);
+                    (Invitee::Existing(id), whom)
+                }
+                None if args.admin => (Invitee::Admin, "a new admin".to_owned()),
+                None => (Invitee::Member, "a new member".to_owned()),
+            };
             eprintln!(
-                "invite code(s) for team {} ({}), each works once, until {}:",
-                team.name,
-                if args.admin { "admin" } else { "member" },
-                expires_at
+                "invite code(s) for team {}, {whom}, each works once, until {}:",
+                team.name, expires_at
             );
             for _ in 0..args.count {
                 let code = token::new_invite_code();
                 store
-                    .create_invite(&team.id, &token::hash(&code), args.admin, expires_at, now())
+                    .create_invite(
+                        &team.id,
+                        &token::hash(&code),
+                        invitee.clone(),
+                        expires_at,
+                        now(),
+                    )
                     .await?;
                 println!("{code}");
             }

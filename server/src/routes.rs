@@ -55,7 +55,7 @@ async fn healthz() -> Response {
         (status = 404, description = "Unknown invite", body = ApiError),
         (status = 409, description = "Another member of the team goes by a name given; `field` \
             names it (`display_name`, `handles.github`…), `errors` every one", body = ApiError),
-        (status = 410, description = "Invite expired or already used", body = ApiError),
+        (status = 410, description = "Invite expired or already used, or for a member since removed", body = ApiError),
         (status = 422, body = ApiError),
         (status = 429, description = "Too many joins from this address", body = ApiError)))]
 async fn join(
@@ -109,6 +109,11 @@ async fn join(
         JoinOutcome::UsedInvite => Err(AppError::Gone {
             code: "invite_used",
             message: "This invite was already used; ask for a new one.".into(),
+        }),
+        JoinOutcome::MemberRemoved => Err(AppError::Gone {
+            code: "member_removed",
+            message: "This invite was for a member who has since left the team; ask for a new one."
+                .into(),
         }),
         JoinOutcome::NameTaken(fields) => Err(AppError::NameTaken(ValidationErrors(fields))),
     }

@@ -14,7 +14,7 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use sqlx::{ConnectOptions, Connection, PgConnection, SqliteConnection};
 use standin::model::Handles;
-use standin_server::storage::{JoinOutcome, Profile};
+use standin_server::storage::{Invitee, JoinOutcome, Profile};
 use standin_server::{app, now, token, AppState, Options};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -84,7 +84,7 @@ async fn unknown_and_expired_invites_are_answered_while_the_writer_is_busy(db: T
         .create_invite(
             &team_id,
             &token::hash(&expired),
-            false,
+            Invitee::Member,
             standin::time::Timestamp(now().millis() - 1),
             now(),
         )

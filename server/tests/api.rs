@@ -6,6 +6,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{call, call_raw, declaration, team_of, test_app, TestDb};
 use serde_json::{json, Value};
+use standin_server::storage::Invitee;
 use standin_server::{app, token, AppState, Options};
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -20,6 +21,7 @@ for_each_backend!(
     a_member_claiming_bobs_jira_name_cannot_ack_his_hand_off,
     a_rename_after_declaring_does_not_redirect_a_hand_off,
     a_hand_off_to_someone_not_yet_in_the_team_reaches_them_when_they_claim_the_name,
+    a_member_invite_signs_a_new_browser_in_as_the_same_member,
     teams_cannot_see_or_touch_each_other,
     revoked_and_removed_tokens_get_401,
     profile_changes_reach_the_roster,
@@ -477,7 +479,7 @@ async fn a_hand_off_to_someone_not_yet_in_the_team_reaches_them_when_they_claim_
         .create_invite(
             &ann.team_id,
             &token::hash(&code),
-            false,
+            Invitee::Member,
             expires,
             standin_server::now(),
         )
@@ -519,6 +521,84 @@ async fn a_hand_off_to_someone_not_yet_in_the_team_reaches_them_when_they_claim_
     assert_eq!(
         ack_as(&app, dee_token, &ann.member_id, None).await,
         StatusCode::FORBIDDEN
+    );
+}
+
+/// A lost laptop: its token is revoked, and a new browser joins with an invite for the same
+/// member, under the same names (which no new member could take) and keeping the declaration.
+async fn a_member_invite_signs_a_new_browser_in_as_the_same_member(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
+    let (ann, bob) = (&m[0], &m[1]);
+    hand_off(&app, &ann.token, "@bob", "Bob").await;
+    assert!(db
+        .store
+        .revoke_token(&token::hash(&ann.token), standin_server::now())
+        .await
+        .unwrap());
+    let invite = |invitee: Invitee| {
+        let store = db.store.clone();
+        let team = ann.team_id.clone();
+        async move {
+            let code = token::new_invite_code();
+            let expires = standin::time::Timestamp(standin_server::now().millis() + 60_000);
+            store
+                .create_invite(
+                    &team,
+                    &token::hash(&code),
+                    invitee,
+                    expires,
+                    standin_server::now(),
+                )
+                .await
+                .unwrap();
+            code
+        }
+    };
+    let join = |code: String| {
+        let app = app.clone();
+        async move {
+            let body = json!({"invite": code, "display_name": "Ann", "handles": {"github": "ann"},
+                              "timezone": "Asia/Tokyo"});
+            call(&app, "POST", "/v1/join", None, &[], Some(body)).await
+        }
+    };
+    // A plain invite would make a second Ann: refused, her names are held.
+    let (status, body) = join(invite(Invitee::Member).await).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    let (status, joined) = join(invite(Invitee::Existing(ann.member_id.clone())).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{joined}");
+    assert_eq!(joined["member"]["id"], ann.member_id.as_str());
+    assert_eq!(
+        joined["member"]["timezone"], "Asia/Tokyo",
+        "the new browser's profile"
+    );
+    let new_token = joined["token"].as_str().unwrap();
+    let (status, me) = call(&app, "GET", "/v1/me", Some(new_token), &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["state"]["version"], 1, "her declaration stays: {me}");
+    let (status, _) = call(&app, "GET", "/v1/me", Some(&ann.token), &[], None).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the lost laptop's token stays revoked"
+    );
+    let (_, roster) = call(&app, "GET", "/v1/team", Some(&bob.token), &[], None).await;
+    assert_eq!(roster["members"].as_array().unwrap().len(), 2, "{roster}");
+
+    // An invite for a member who was removed meanwhile admits no one.
+    let code = invite(Invitee::Existing(bob.member_id.clone())).await;
+    assert!(db
+        .store
+        .remove_member(&bob.team_id, &bob.member_id, standin_server::now())
+        .await
+        .unwrap());
+    let (status, body) = join(code).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::GONE, Some("member_removed")),
+        "{body}"
     );
 }
 
@@ -568,7 +648,7 @@ async fn a_taken_name_is_409_naming_the_field_on_join_and_patch(db: TestDb) {
         .create_invite(
             &m[0].team_id,
             &token::hash(&code),
-            false,
+            Invitee::Member,
             standin::time::Timestamp(standin_server::now().millis() + 60_000),
             standin_server::now(),
         )

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use standin::limits;
 use standin::model::Declaration;
 use standin::validate::validate_declaration;
-use standin_server::storage::Storage;
+use standin_server::storage::{Invitee, Storage};
 use standin_server::token;
 
 for_each_backend!(
@@ -609,7 +609,7 @@ async fn every_bad_request_is_refused_and_stores_nothing(db: TestDb) {
     let spare = codes[0].clone();
     let expired = token::new_invite_code();
     store
-        .create_invite(&team, &token::hash(&expired), false, ts(1), ts(0))
+        .create_invite(&team, &token::hash(&expired), Invitee::Member, ts(1), ts(0))
         .await
         .unwrap();
     let used = {

@@ -7,7 +7,7 @@ mod common;
 use common::{team_with_invites, ts, TestDb};
 use standin::model::{Declaration, Handles, ItemState, Status, WorkItem};
 use standin_server::storage::{
-    AckOutcome, JoinOutcome, Profile, ProfileOutcome, Storage, StorageError, WriteOutcome,
+    AckOutcome, Invitee, JoinOutcome, Profile, ProfileOutcome, Storage, StorageError, WriteOutcome,
 };
 use standin_server::token;
 
@@ -111,10 +111,10 @@ async fn teams_have_unique_names(db: TestDb) {
 async fn invites_work_once_and_expire(db: TestDb) {
     let s = db.store.as_ref();
     let team = s.create_team("acme", ts(1)).await.unwrap();
-    s.create_invite(&team.id, "h-live", true, ts(10_000), ts(1))
+    s.create_invite(&team.id, "h-live", Invitee::Admin, ts(10_000), ts(1))
         .await
         .unwrap();
-    s.create_invite(&team.id, "h-old", false, ts(500), ts(1))
+    s.create_invite(&team.id, "h-old", Invitee::Member, ts(500), ts(1))
         .await
         .unwrap();
     let joined = s
@@ -148,7 +148,7 @@ async fn invites_work_once_and_expire(db: TestDb) {
 async fn concurrent_joins_use_an_invite_once(db: TestDb) {
     let s = db.store.clone();
     let team = s.create_team("acme", ts(1)).await.unwrap();
-    s.create_invite(&team.id, "h-once", false, ts(i64::MAX), ts(1))
+    s.create_invite(&team.id, "h-once", Invitee::Member, ts(i64::MAX), ts(1))
         .await
         .unwrap();
     let tasks: Vec<_> = (0..8)
@@ -474,7 +474,7 @@ async fn names_are_held_by_one_member_per_team(db: TestDb) {
     p.handles.gitlab = Some("bob".into());
     assert_eq!(taken(s, &team, bob, &p).await, Vec::<String>::new());
     // Joining with a taken name is refused and leaves the invite for another try.
-    s.create_invite(&team, "h-join", false, ts(10_000), ts(1))
+    s.create_invite(&team, "h-join", Invitee::Member, ts(10_000), ts(1))
         .await
         .unwrap();
     let joined = s

@@ -380,16 +380,23 @@ test('connect errors are shown beside the field they concern', async () => {
   assert.equal(await options.getAttribute('#handles-github', 'aria-invalid'), 'true');
   assert.match(await errorOf('display_name').textContent(), /already goes by this display name/);
   assert.match(await options.textContent('#connect-status'), /^Not connected/);
-  // Once the admin removes the old membership, the same invite connects; the local
-  // declaration is published for the new member.
+  // The admin makes an invite for Ann's own membership: this browser signs in as her again,
+  // her names accepted. The server still holds her last synced declaration, so the one made
+  // here while disconnected is shown beside it, and nothing is overwritten until she chooses.
   const listed = await server.cli('member', 'list', '--team', TEAM);
   const old = listed.split('\n').find((line) => line.includes('ann-gh')).split(/\s+/)[0];
-  await server.cli('member', 'remove', '--team', TEAM, old);
+  await options.fill('#invite', (await server.cli('invite', '--team', TEAM, '--member', old)).trim());
   await options.click('#connect');
   await options.locator('#team-connected', { hasText: `Connected to ${TEAM} as Ann` }).waitFor();
   assert.equal(await options.isVisible('#team-notice'), false);
   const token = await tokenOf(ann);
-  await poll(async () => (await server.api('GET', '/v1/me', { token })).body.state.version === 1, 'the republished state');
+  const again = await server.api('GET', '/v1/me', { token });
+  assert.equal(again.body.member.id, old, 'the same member');
+  const popup = await popupOf(ann);
+  await popup.waitForSelector('#conflict:not([hidden])', 15_000);
+  await popup.click('#conflict-keep-local');
+  await waitForText(popup, '#sync-status', /^Synced \d\d:\d\d$/, 15_000);
+  await closePopup(ann, popup);
   const me = (await server.api('GET', '/v1/me', { token })).body.state.state.declaration;
   assert.equal(me.headline, 'After the revocation');
 

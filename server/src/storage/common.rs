@@ -325,16 +325,22 @@ macro_rules! impl_storage {
                 &self,
                 team_id: &str,
                 code_hash: &str,
-                is_admin: bool,
+                invitee: Invitee,
                 expires_at: Timestamp,
                 now: Timestamp,
             ) -> Result<()> {
+                let (is_admin, member_id) = match invitee {
+                    Invitee::Member => (false, None),
+                    Invitee::Admin => (true, None),
+                    Invitee::Existing(id) => (false, Some(id)),
+                };
                 sqlx::query(sql::INSERT_INVITE)
                     .bind(code_hash)
                     .bind(team_id)
                     .bind(is_admin)
                     .bind(now.millis())
                     .bind(expires_at.millis())
+                    .bind(member_id)
                     .execute(self.pool())
                     .await?;
                 Ok(())
@@ -357,12 +363,13 @@ macro_rules! impl_storage {
                     return Ok(refused);
                 }
                 let mut tx = self.write_tx().await?;
-                let taken: Option<(String, bool)> = sqlx::query_as(sql::TAKE_INVITE)
-                    .bind(now.millis())
-                    .bind(code_hash)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some((team_id, is_admin)) = taken else {
+                let taken: Option<(String, bool, Option<String>)> =
+                    sqlx::query_as(sql::TAKE_INVITE)
+                        .bind(now.millis())
+                        .bind(code_hash)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((team_id, is_admin, existing)) = taken else {
                     // Someone else took it since the read (or it expired meanwhile).
                     let status: Option<InviteStatus> = sqlx::query_as(sql::INVITE_STATUS)
                         .bind(code_hash)
@@ -371,20 +378,44 @@ macro_rules! impl_storage {
                     return Ok(invite_refusal(status, now).unwrap_or(JoinOutcome::ExpiredInvite));
                 };
                 let seq = Self::bump_seq(&mut tx, &team_id).await?;
-                let member_id = new_id("m_");
                 let (handles, working_hours) = profile_json(profile)?;
-                sqlx::query(sql::INSERT_MEMBER)
-                    .bind(&member_id)
-                    .bind(&team_id)
-                    .bind(&profile.display_name)
-                    .bind(&handles)
-                    .bind(&profile.timezone)
-                    .bind(&working_hours)
-                    .bind(is_admin)
-                    .bind(seq)
-                    .bind(now.millis())
-                    .execute(&mut *tx)
-                    .await?;
+                let member_id = match existing {
+                    // An existing member's invite: this browser signs in as them, with the
+                    // profile it brings.
+                    Some(id) => {
+                        let done = sqlx::query(sql::UPDATE_PROFILE)
+                            .bind(&profile.display_name)
+                            .bind(&handles)
+                            .bind(&profile.timezone)
+                            .bind(&working_hours)
+                            .bind(seq)
+                            .bind(&team_id)
+                            .bind(&id)
+                            .execute(&mut *tx)
+                            .await?;
+                        if done.rows_affected() == 0 {
+                            tx.rollback().await?;
+                            return Ok(JoinOutcome::MemberRemoved);
+                        }
+                        id
+                    }
+                    None => {
+                        let id = new_id("m_");
+                        sqlx::query(sql::INSERT_MEMBER)
+                            .bind(&id)
+                            .bind(&team_id)
+                            .bind(&profile.display_name)
+                            .bind(&handles)
+                            .bind(&profile.timezone)
+                            .bind(&working_hours)
+                            .bind(is_admin)
+                            .bind(seq)
+                            .bind(now.millis())
+                            .execute(&mut *tx)
+                            .await?;
+                        id
+                    }
+                };
                 let taken = Self::claim(&mut tx, &team_id, &member_id, profile).await?;
                 if !taken.is_empty() {
                     // The invite stays unused: the member may join with other names.
@@ -408,23 +439,18 @@ macro_rules! impl_storage {
                         .bind(&team_id)
                         .fetch_one(&mut *tx)
                         .await?;
+                let row: MemberRow = sqlx::query_as(sql::MEMBER)
+                    .bind(&team_id)
+                    .bind(&member_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 self.commit_change(tx, &team_id, seq).await?;
                 Ok(JoinOutcome::Joined {
                     team: Team {
-                        id: team_id.clone(),
+                        id: team_id,
                         name: team_name,
                     },
-                    member: Box::new(MemberRecord {
-                        member: standin::model::Member {
-                            id: member_id,
-                            display_name: profile.display_name.clone(),
-                            handles: profile.handles.clone(),
-                            timezone: profile.timezone.clone(),
-                            working_hours: profile.working_hours.clone(),
-                        },
-                        team_id,
-                        is_admin,
-                    }),
+                    member: Box::new(member_from_row(row)?),
                 })
             }
 

@@ -47,13 +47,13 @@ impl Storage for Detached {
         &self,
         team_id: &str,
         code_hash: &str,
-        is_admin: bool,
+        invitee: Invitee,
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<()> {
         let (team_id, code_hash) = (team_id.to_owned(), code_hash.to_owned());
         detach!(self, |s| s
-            .create_invite(&team_id, &code_hash, is_admin, expires_at, now))
+            .create_invite(&team_id, &code_hash, invitee, expires_at, now))
     }
 
     async fn redeem_invite(

@@ -36,6 +36,11 @@ pub fn sqlite() -> Migrator {
             "claims",
             include_str!("../../migrations/sqlite/0002_claims.sql"),
         ),
+        (
+            3,
+            "member invites",
+            include_str!("../../migrations/sqlite/0003_member_invites.sql"),
+        ),
     ])
 }
 
@@ -50,6 +55,11 @@ pub fn postgres() -> Migrator {
             2,
             "claims",
             include_str!("../../migrations/postgres/0002_claims.sql"),
+        ),
+        (
+            3,
+            "member invites",
+            include_str!("../../migrations/postgres/0003_member_invites.sql"),
         ),
     ])
 }

@@ -75,6 +75,15 @@ pub struct Profile {
     pub working_hours: Option<WorkingHours>,
 }
 
+/// Whom an invite admits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Invitee {
+    Member,
+    Admin,
+    /// Signs a browser in as this existing member (their id, names and declaration).
+    Existing(String),
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum JoinOutcome {
     Joined {
@@ -84,6 +93,8 @@ pub enum JoinOutcome {
     UnknownInvite,
     ExpiredInvite,
     UsedInvite,
+    /// The invite was for a member who has since been removed from the team.
+    MemberRemoved,
     /// Another member holds a name of the profile; nothing was written (the invite stays).
     NameTaken(Vec<FieldError>),
 }
@@ -128,12 +139,13 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         team_id: &str,
         code_hash: &str,
-        is_admin: bool,
+        invitee: Invitee,
         expires_at: Timestamp,
         now: Timestamp,
     ) -> Result<()>;
-    /// Uses an invite (once), creates the member and their first token, atomically, unless
-    /// another member of the team holds one of the profile's names.
+    /// Uses an invite (once), creates the member (or, for an existing member's invite, updates
+    /// their profile) and a token, atomically, unless another member of the team holds one of
+    /// the profile's names.
     async fn redeem_invite(
         &self,
         code_hash: &str,

@@ -10,11 +10,11 @@ pub const BUMP_SEQ: &str = "UPDATE teams SET seq = seq + 1 WHERE id = $1 RETURNI
 pub const TEAM_SEQ: &str = "SELECT seq FROM teams WHERE id = $1";
 
 pub const INSERT_INVITE: &str = "INSERT INTO invites (code_hash, team_id, is_admin, created_at, \
-     expires_at) VALUES ($1, $2, $3, $4, $5)";
+     expires_at, member_id) VALUES ($1, $2, $3, $4, $5, $6)";
 /// Takes the invite if it is still usable; the `used_at IS NULL` guard makes it one-time even
 /// under concurrent joins (the loser re-reads the row and finds it used).
 pub const TAKE_INVITE: &str = "UPDATE invites SET used_at = $1 WHERE code_hash = $2 \
-     AND used_at IS NULL AND expires_at > $1 RETURNING team_id, is_admin";
+     AND used_at IS NULL AND expires_at > $1 RETURNING team_id, is_admin, member_id";
 pub const INVITE_STATUS: &str = "SELECT used_at, expires_at FROM invites WHERE code_hash = $1";
 pub const MARK_INVITE_USER: &str = "UPDATE invites SET used_by = $1 WHERE code_hash = $2";
 

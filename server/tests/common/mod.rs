@@ -14,7 +14,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use standin::time::Timestamp;
 use standin_server::hub::ChangeHub;
-use standin_server::storage::{PgStore, SqliteStore, Storage};
+use standin_server::storage::{Invitee, PgStore, SqliteStore, Storage};
 use standin_server::{app, token, AppState, Options};
 use std::io::Write;
 use std::str::FromStr;
@@ -195,7 +195,7 @@ pub async fn team_with_invites(store: &dyn Storage, name: &str, n: usize) -> (St
             .create_invite(
                 &team.id,
                 &token::hash(&code),
-                false,
+                Invitee::Member,
                 expires,
                 standin_server::now(),
             )
