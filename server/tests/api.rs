@@ -473,18 +473,7 @@ async fn a_hand_off_to_someone_not_yet_in_the_team_reaches_them_when_they_claim_
     );
 
     // Dee joins with the GitHub login the hand-off named: the PR is hers, the cover stays Bob's.
-    let code = token::new_invite_code();
-    let expires = standin::time::Timestamp(standin_server::now().millis() + 3_600_000);
-    db.store
-        .create_invite(
-            &ann.team_id,
-            &token::hash(&code),
-            Invitee::Member,
-            expires,
-            standin_server::now(),
-        )
-        .await
-        .unwrap();
+    let code = common::invite(db.store.as_ref(), &ann.team_id, Invitee::Member).await;
     let (status, dee) = call(
         &app,
         "POST",
@@ -536,25 +525,7 @@ async fn a_member_invite_signs_a_new_browser_in_as_the_same_member(db: TestDb) {
         .revoke_token(&token::hash(&ann.token), standin_server::now())
         .await
         .unwrap());
-    let invite = |invitee: Invitee| {
-        let store = db.store.clone();
-        let team = ann.team_id.clone();
-        async move {
-            let code = token::new_invite_code();
-            let expires = standin::time::Timestamp(standin_server::now().millis() + 60_000);
-            store
-                .create_invite(
-                    &team,
-                    &token::hash(&code),
-                    invitee,
-                    expires,
-                    standin_server::now(),
-                )
-                .await
-                .unwrap();
-            code
-        }
-    };
+    let invite = |invitee| common::invite(db.store.as_ref(), &ann.team_id, invitee);
     let join = |code: String| {
         let app = app.clone();
         async move {
@@ -643,17 +614,7 @@ async fn a_taken_name_is_409_naming_the_field_on_join_and_patch(db: TestDb) {
     assert_eq!(status, StatusCode::OK);
 
     // Joining with a taken name is 409 too, and leaves the invite usable.
-    let code = token::new_invite_code();
-    db.store
-        .create_invite(
-            &m[0].team_id,
-            &token::hash(&code),
-            Invitee::Member,
-            standin::time::Timestamp(standin_server::now().millis() + 60_000),
-            standin_server::now(),
-        )
-        .await
-        .unwrap();
+    let code = common::invite(db.store.as_ref(), &m[0].team_id, Invitee::Member).await;
     let join = |name: &str, github: &str| {
         Some(
             json!({"invite": code, "display_name": name, "handles": {"github": github},

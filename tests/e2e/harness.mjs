@@ -114,6 +114,15 @@ export class Extension {
     });
   }
 
+  /** Stops the service worker as Chrome does when it idles; the next event starts it again
+   *  (as after an update or a wake-up). `page` is any open page of the profile. */
+  async stopWorker(page) {
+    const cdp = await this.context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await cdp.detach();
+  }
+
   /** Runs `fn(arg)` in the service worker (where chrome.* is available) and returns its result. */
   async evaluateInWorker(fn, arg) {
     return (await this.worker()).evaluate(fn, arg);

@@ -499,10 +499,7 @@ test("the token never reaches a tracker tab's content-script world; the shim sti
     });
   }, token);
   // Stopped, the worker starts again on the popup's first message, as after an update.
-  const cdp = await dee.context.newCDPSession(tab);
-  await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await cdp.detach();
+  await dee.stopWorker(tab);
   const again = await dee.openPopup(await dee.openTab(site.url('/')));
   await declare(again, 'Still connected after the upgrade');
   await waitForText(again, '#sync-status', /^Synced \d\d:\d\d$/, 15_000);
@@ -518,10 +515,7 @@ test("the token never reaches a tracker tab's content-script world; the shim sti
     const { connection } = await chrome.storage.local.get('connection');
     await chrome.storage.local.set({ connection: { ...connection, server: 'http://standin.corp.example' } });
   });
-  const cdp2 = await dee.context.newCDPSession(tab);
-  await cdp2.send('ServiceWorker.enable');
-  await cdp2.send('ServiceWorker.stopAllWorkers');
-  await cdp2.detach();
+  await dee.stopWorker(tab);
   const insecure = await dee.openPopup(await dee.openTab(site.url('/')));
   // Declaring wakes the worker, whose start comes before it handles the declaration.
   await declare(insecure, 'Declared after the rule');

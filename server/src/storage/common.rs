@@ -66,6 +66,18 @@ macro_rules! impl_storage {
                 state_from_row(row, acks.iter().map(ack_from_row).collect())
             }
 
+            /// The team's live members, read through `db` (the pool, or a write's transaction).
+            async fn members_in<'e, E>(db: E, team_id: &str) -> Result<Vec<MemberRecord>>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                let rows: Vec<MemberRow> = sqlx::query_as(sql::MEMBERS)
+                    .bind(team_id)
+                    .fetch_all(db)
+                    .await?;
+                rows.into_iter().map(member_from_row).collect()
+            }
+
             /// Makes `profile`'s names `member_id`'s claims, replacing what they held; or, when
             /// another member of the team holds one, the fields naming it (nothing written).
             async fn claim(
@@ -118,14 +130,7 @@ macro_rules! impl_storage {
                 team_id: &str,
                 seq: i64,
             ) -> Result<()> {
-                let members: Vec<MemberRow> = sqlx::query_as(sql::MEMBERS)
-                    .bind(team_id)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                let members = members
-                    .into_iter()
-                    .map(member_from_row)
-                    .collect::<Result<Vec<_>>>()?;
+                let members = Self::members_in(&mut **tx, team_id).await?;
                 let states: Vec<StateRow> = sqlx::query_as(sql::TEAM_STATES)
                     .bind(team_id)
                     .fetch_all(&mut **tx)
@@ -246,14 +251,7 @@ macro_rules! impl_storage {
                     let declaration: Declaration = serde_json::from_str(&body)?;
                     let mut tx = self.write_tx().await?;
                     let seq = Self::bump_seq(&mut tx, &team_id).await?;
-                    let members: Vec<MemberRow> = sqlx::query_as(sql::MEMBERS)
-                        .bind(&team_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    let members = members
-                        .into_iter()
-                        .map(member_from_row)
-                        .collect::<Result<Vec<_>>>()?;
+                    let members = Self::members_in(&mut *tx, &team_id).await?;
                     let recipients = resolve_handoffs(&declaration, &members);
                     let done = sqlx::query(sql::RESOLVE_STATE)
                         .bind(serde_json::to_string(&recipients)?)
@@ -484,11 +482,7 @@ macro_rules! impl_storage {
             }
 
             async fn members(&self, team_id: &str) -> Result<Vec<MemberRecord>> {
-                let rows: Vec<MemberRow> = sqlx::query_as(sql::MEMBERS)
-                    .bind(team_id)
-                    .fetch_all(self.pool())
-                    .await?;
-                rows.into_iter().map(member_from_row).collect()
+                Self::members_in(self.pool(), team_id).await
             }
 
             async fn update_profile(
@@ -594,14 +588,7 @@ macro_rules! impl_storage {
                 let mut tx = self.write_tx().await?;
                 // Lock order: the team row first (all writers do), then the member's rows.
                 let seq = Self::bump_seq(&mut tx, team_id).await?;
-                let members: Vec<MemberRow> = sqlx::query_as(sql::MEMBERS)
-                    .bind(team_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let members = members
-                    .into_iter()
-                    .map(member_from_row)
-                    .collect::<Result<Vec<_>>>()?;
+                let members = Self::members_in(&mut *tx, team_id).await?;
                 if !members.iter().any(|m| m.member.id == member_id) {
                     tx.rollback().await?;
                     return Ok(WriteOutcome::NoSuchMember);

@@ -189,21 +189,26 @@ pub async fn team_with_invites(store: &dyn Storage, name: &str, n: usize) -> (St
         .unwrap();
     let mut codes = Vec::new();
     for _ in 0..n {
-        let code = token::new_invite_code();
-        let expires = Timestamp(standin_server::now().millis() + 3_600_000);
-        store
-            .create_invite(
-                &team.id,
-                &token::hash(&code),
-                Invitee::Member,
-                expires,
-                standin_server::now(),
-            )
-            .await
-            .unwrap();
-        codes.push(code);
+        codes.push(invite(store, &team.id, Invitee::Member).await);
     }
     (team.id, codes)
+}
+
+/// A fresh invite code into `team_id` for `invitee`, valid for an hour.
+pub async fn invite(store: &dyn Storage, team_id: &str, invitee: Invitee) -> String {
+    let code = token::new_invite_code();
+    let expires = Timestamp(standin_server::now().millis() + 3_600_000);
+    store
+        .create_invite(
+            team_id,
+            &token::hash(&code),
+            invitee,
+            expires,
+            standin_server::now(),
+        )
+        .await
+        .unwrap();
+    code
 }
 
 pub struct Joined {
