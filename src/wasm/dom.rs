@@ -16,7 +16,7 @@ use std::pin::Pin;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, DocumentFragment, Element, HtmlElement, HtmlInputElement, HtmlOptionElement,
-    HtmlSelectElement, HtmlTemplateElement, HtmlTextAreaElement, NodeList,
+    HtmlSelectElement, HtmlTemplateElement, HtmlTextAreaElement, Node, NodeList,
 };
 
 pub fn document() -> Document {
@@ -33,12 +33,28 @@ pub fn by_id(id: &str) -> Option<Element> {
 /// sometimes or repeats. `None` only when the page lacks that template.
 pub fn fragment(id: &str) -> Option<DocumentFragment> {
     let template: HtmlTemplateElement = by_id(id)?.dyn_into().ok()?;
-    template
-        .content()
-        .clone_node_with_deep(true)
-        .ok()?
-        .dyn_into()
-        .ok()
+    let copy = template.content().clone_node_with_deep(true).ok()?;
+    drop_indentation(&copy);
+    copy.dyn_into().ok()
+}
+
+/// Removes the whitespace-only text nodes under `node`: the templates are indented for
+/// reading, and that indentation must not become part of a row's text (`textContent`).
+fn drop_indentation(node: &Node) {
+    let children = node.child_nodes();
+    for child in (0..children.length())
+        .rev()
+        .filter_map(|i| children.item(i))
+    {
+        if child.node_type() != Node::TEXT_NODE {
+            drop_indentation(&child);
+        } else if child
+            .text_content()
+            .is_some_and(|text| text.bytes().all(|b| b.is_ascii_whitespace()))
+        {
+            let _ = node.remove_child(&child);
+        }
+    }
 }
 
 /// A copy of the first element of `<template id=…>`: one row.

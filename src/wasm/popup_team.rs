@@ -1,7 +1,7 @@
 //! The popup's team parts: the "You" / "Team" tabs, the sync line under "Declared 17:42",
 //! the conflict view, and the Team view (the roster). Everything shown is decided in
-//! `crate::sync` and `crate::team`; this module places it and re-renders on every change of
-//! the keys the background worker writes.
+//! `crate::sync` and `crate::team`; this module fills the popup's markup with it and again on
+//! every change of the keys the background worker writes.
 //!
 //! Control ids (stable; tests drive them):
 //! - tabs `tab-you` and `tab-team` (`aria-selected`); the views `declare-form` and `team-view`
