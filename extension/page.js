@@ -1,5 +1,5 @@
 // Loader of the extension pages: instantiate the pages' wasm module (standin_pages), then the page's Rust entry
-// (named by <body data-page>) renders into <main id="app">.
+// (named by <body data-page>) fills and wires the page's markup in <main id="app">.
 // body[data-standin] says how far it got ("ready" or "failed"); tests wait for it.
 import init, { start_options, start_popup } from './standin_pages.js';
 

@@ -12,9 +12,9 @@
 //! - `own-acks`: under the form's work items, "acknowledged by Bob 09:12" for the user's own
 //!   hand-offs
 
-use super::dom::{self, el, now, text_el};
+use super::dom::{self, now};
 use super::ext::{self, Area, ExtError};
-use super::popup_team::{details_line, member_head};
+use super::popup_team::{details_text, fill_member_head};
 use super::zone::Zone;
 use crate::api::{item_key, AckRequest};
 use crate::connect::Connection;
@@ -30,7 +30,6 @@ use crate::store::{
 use crate::team::{roster_row, TeamCache};
 use crate::time::{Timestamp, ZoneOffsets};
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 /// The badge's count of hand-offs addressed to the user and not yet acknowledged (0 when not
@@ -99,17 +98,9 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
         view.seen,
         in_hours,
     );
-    let section = el(
-        "section",
-        &[
-            ("id", "digest"),
-            ("class", "card digest"),
-            ("aria-labelledby", "digest-title"),
-        ],
-    );
-    let _ = app.prepend_with_node_1(&section);
-    let opener = dom::button("digest-open", "Since you were away");
-    let _ = section.after_with_node_1(&opener);
+    if let Some(digest) = dom::fragment("digest-section") {
+        let _ = app.prepend_with_node_1(&digest);
+    }
     show(&view, open);
     show_own_acks(&view);
 
@@ -168,14 +159,6 @@ fn show(view: &View, open: bool) {
     };
     let now = now();
     let d = digest(&view.cache, &view.me, view.since, now);
-    let head = el("div", &[("class", "row spread")]);
-    dom::append(
-        &head,
-        &[
-            &text_el("h2", &[("id", "digest-title")], "Since you were away"),
-            &dom::button("digest-close", "Done"),
-        ],
-    );
     let intro = match view.since {
         Some(since) => format!(
             "Declarations since yours ({}), hand-offs to you first.",
@@ -183,30 +166,19 @@ fn show(view: &View, open: bool) {
         ),
         None => "Your teammates' declarations, hand-offs to you first.".to_string(),
     };
-    let list = el("ol", &[("class", "plain stack")]);
-    for entry in &d.entries {
-        dom::append(&list, &[&entry_item(entry, view, now)]);
-    }
+    dom::fill(&section, "intro", &intro);
+    let mut entries: Vec<Element> = d
+        .entries
+        .iter()
+        .filter_map(|entry| entry_item(entry, view, now))
+        .collect();
     if d.entries.is_empty() {
-        dom::append(
-            &list,
-            &[&text_el(
-                "li",
-                &[("class", "muted")],
-                "Nothing new from your team.",
-            )],
-        );
+        entries.extend(dom::row("digest-none"));
     }
-    let children: js_sys::Array = [
-        &head,
-        &text_el("p", &[("class", "muted")], &intro),
-        &list,
-        &el("p", &[("id", "digest-status"), ("role", "status")]),
-    ]
-    .into_iter()
-    .map(JsValue::from)
-    .collect();
-    section.replace_children_with_node(&children);
+    if let Some(list) = dom::slot(&section, "entries") {
+        dom::set_children(&list, entries);
+    }
+    dom::set_text("digest-status", "");
     dom::set_hidden("digest", !open);
     dom::set_hidden("digest-open", open || d.entries.is_empty());
     let label = match d.unacknowledged() {
@@ -222,39 +194,29 @@ fn ack_control(
     item: Option<&str>,
     acked: Option<Timestamp>,
     view: &View,
-) -> Element {
+) -> Option<Element> {
     match acked {
-        Some(at) => text_el(
-            "span",
-            &[("class", "acked")],
+        Some(at) => dom::text_row(
+            "acked",
             &format!(
                 "Acknowledged {}",
                 time_or_date_text(at, now(), view.zone.as_ref())
             ),
         ),
         None => {
-            let button = text_el(
-                "button",
-                &[
-                    ("type", "button"),
-                    ("class", "ack"),
-                    ("data-member", &entry.member.id),
-                ],
-                "Acknowledge",
-            );
+            let button = dom::row("ack-button")?;
+            let _ = button.set_attribute("data-member", &entry.member.id);
             if let Some(item) = item {
                 let _ = button.set_attribute("data-item", item);
             }
-            button
+            Some(button)
         }
     }
 }
 
-fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Element {
-    let li = el(
-        "li",
-        &[("class", "digest-entry"), ("data-member", &entry.member.id)],
-    );
+fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Option<Element> {
+    let li = dom::row("digest-entry")?;
+    let _ = li.set_attribute("data-member", &entry.member.id);
     let member_zone = dom::zone_of(&entry.member.timezone);
     let row = roster_row(
         &view.cache,
@@ -269,96 +231,76 @@ fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Element {
         .as_deref()
         .map(|e| format!("{e} "))
         .unwrap_or_default();
-    dom::append(
+    fill_member_head(
         &li,
-        &[
-            &member_head(
-                &entry.member.display_name,
-                false,
-                Some(d.status),
-                entry.expired,
-            ),
-            &dom::user_text_el(
-                "p",
-                &[("class", "headline")],
-                &format!("{emoji}{}", d.headline),
-            ),
-            &details_line(&[
-                row.declared.clone(),
-                row.back.clone(),
-                Some(format!("{} their time", row.local_time)),
-            ]),
-        ],
+        &entry.member.display_name,
+        false,
+        Some(d.status),
+        entry.expired,
     );
-    if !d.note.trim().is_empty() {
-        dom::append(
-            &li,
-            &[&dom::user_text_el("p", &[("class", "pre")], &d.note)],
-        );
-    }
-    if !d.blockers.trim().is_empty() {
-        dom::append(
-            &li,
-            &[&text_el(
-                "p",
-                &[("class", "pre")],
-                &format!("Blockers: {}", d.blockers),
-            )],
-        );
-    }
-    if let Some(cover) = &d.cover {
-        let p = el("p", &[("class", "cover")]);
-        match entry.handoffs.iter().find(|h| h.item.is_none()) {
+    dom::fill_user(&li, "headline", &format!("{emoji}{}", d.headline));
+    let details = details_text(&[
+        row.declared.clone(),
+        row.back.clone(),
+        Some(format!("{} their time", row.local_time)),
+    ]);
+    dom::fill(&li, "details", &details);
+    let note = (!d.note.trim().is_empty()).then(|| shown(&d.note));
+    dom::fill_or_drop(&li, "note", note);
+    let blockers = (!d.blockers.trim().is_empty()).then(|| format!("Blockers: {}", d.blockers));
+    dom::fill_or_drop(&li, "blockers", blockers);
+    match (&d.cover, dom::slot(&li, "cover")) {
+        (Some(cover), Some(p)) => match entry.handoffs.iter().find(|h| h.item.is_none()) {
             Some(h) => {
                 let _ = p.append_with_str_1("You cover for them. ");
-                dom::append(&p, &[&ack_control(entry, None, h.acked_at, view)]);
+                if let Some(ack) = ack_control(entry, None, h.acked_at, view) {
+                    let _ = p.append_with_node_1(&ack);
+                }
             }
-            None => {
-                let _ = p.append_with_str_1(&format!("Cover: {cover}"));
-            }
-        }
-        dom::append(&li, &[&p]);
+            None => p.set_text_content(Some(&format!("Cover: {cover}"))),
+        },
+        (None, Some(p)) => p.remove(),
+        (_, None) => {}
     }
-    if !d.items.is_empty() {
-        let items = el("ul", &[("class", "items")]);
-        for item in &d.items {
-            dom::append(&items, &[&item_line(entry, item, view, now)]);
+    if let Some(list) = dom::slot(&li, "items") {
+        if d.items.is_empty() {
+            list.remove();
+        } else {
+            let lines = d
+                .items
+                .iter()
+                .filter_map(|item| item_line(entry, item, view, now));
+            dom::set_children(&list, lines.collect());
         }
-        dom::append(&li, &[&items]);
     }
-    li
+    Some(li)
 }
 
-fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Element {
-    let li = el("li", &[]);
+fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Option<Element> {
+    let li = dom::row("digest-item")?;
     let title = if item.title.trim().is_empty() {
         item.url.as_str()
     } else {
         item.title.as_str()
     };
     // Only http(s) links become links (a declaration is someone else's input).
-    let link = if parse_http_url(&item.url).is_some() {
-        dom::user_text_el(
-            "a",
-            &[
-                ("href", &item.url),
-                ("target", "_blank"),
-                ("rel", "noopener noreferrer"),
-            ],
-            title,
-        )
+    if parse_http_url(&item.url).is_some() {
+        dom::fill_or_drop(&li, "title", None);
+        dom::fill_user(&li, "link", title);
+        if let Some(link) = dom::slot(&li, "link") {
+            let _ = link.set_attribute("href", &item.url);
+        }
     } else {
-        dom::user_text_el("span", &[], title)
-    };
-    dom::append(&li, &[&link]);
+        dom::fill_or_drop(&li, "link", None);
+        dom::fill_user(&li, "title", title);
+    }
     let _ = li.append_with_str_1(&format!(" \u{b7} {}", item.state.label()));
     match (entry.handoff(item), &item.handoff_to) {
         (Some(h), _) => {
             let _ = li.append_with_str_1(" \u{b7} handed to you ");
-            dom::append(
-                &li,
-                &[&ack_control(entry, Some(item_key(item)), h.acked_at, view)],
-            );
+            if let Some(ack) = ack_control(entry, Some(item_key(item)), h.acked_at, view) {
+                let _ = li.append_with_node_1(&ack);
+            }
         }
         (None, Some(to)) => {
             let _ = li.append_with_str_1(&format!(" \u{b7} handed to {to}"));
@@ -366,10 +308,9 @@ fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Ele
         (None, None) => {}
     }
     if !item.note.trim().is_empty() {
-        dom::append(
-            &li,
-            &[&dom::user_text_el("p", &[("class", "pre")], &item.note)],
-        );
+        if let Some(note) = dom::text_row("digest-note", &shown(&item.note)) {
+            let _ = li.append_with_node_1(&note);
+        }
     }
     for ack in entry
         .acks
@@ -381,37 +322,31 @@ fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Ele
             .members
             .get(&ack.by)
             .map_or(ack.by.as_str(), |m| m.display_name.as_str());
-        dom::append(
-            &li,
-            &[&text_el(
-                "p",
-                &[("class", "muted")],
-                &format!(
-                    "acknowledged by {} {}",
-                    shown(by),
-                    time_or_date_text(ack.at, now, view.zone.as_ref())
-                ),
-            )],
+        let text = format!(
+            "acknowledged by {} {}",
+            shown(by),
+            time_or_date_text(ack.at, now, view.zone.as_ref())
         );
+        if let Some(line) = dom::text_row("digest-acked-by", &text) {
+            let _ = li.append_with_node_1(&line);
+        }
     }
-    li
+    Some(li)
 }
 
 /// "“Fix login” acknowledged by Bob 09:12" under the form's work items, for the user's own
 /// current declaration.
 fn show_own_acks(view: &View) {
-    let list = match dom::by_id("own-acks") {
-        Some(list) => list,
-        None => {
-            let list = el("ul", &[("id", "own-acks"), ("class", "plain muted")]);
-            match dom::by_id("items") {
-                Some(items) => {
-                    let _ = items.after_with_node_1(&list);
-                }
-                None => return,
-            }
+    let list = match (dom::by_id("own-acks"), dom::by_id("items")) {
+        (Some(list), _) => list,
+        (None, Some(items)) => {
+            let Some(list) = dom::row("own-acks-list") else {
+                return;
+            };
+            let _ = items.after_with_node_1(&list);
             list
         }
+        (None, None) => return,
     };
     let now = now();
     let own = view
@@ -419,9 +354,9 @@ fn show_own_acks(view: &View) {
         .states
         .get(&view.me)
         .and_then(|s| s.state.as_ref());
-    let lines: js_sys::Array = acks_of_own(&view.cache, &view.me)
+    let lines = acks_of_own(&view.cache, &view.me)
         .into_iter()
-        .map(|(item, by, at)| {
+        .filter_map(|(item, by, at)| {
             let what = match item {
                 None => "Your cover".to_string(),
                 Some(key) => {
@@ -438,12 +373,11 @@ fn show_own_acks(view: &View) {
                 }
             };
             let when = time_or_date_text(at, now, view.zone.as_ref() as &dyn ZoneOffsets);
-            JsValue::from(text_el(
-                "li",
-                &[("class", "own-ack")],
+            dom::text_row(
+                "own-ack",
                 &format!("{what} acknowledged by {} {when}", shown(by)),
-            ))
+            )
         })
         .collect();
-    list.replace_children_with_node(&lines);
+    dom::set_children(&list, lines);
 }

@@ -1,6 +1,8 @@
-//! Small helpers shared by the popup and the options page: DOM building and reading, status
-//! lines, listeners, tasks and storage reads. User text only ever goes in through `textContent`
-//! and `value`, never as HTML, and is shown through [`user_text_el`] or `display::shown`.
+//! Small helpers shared by the popup and the options page: finding, filling and reading the
+//! pages' elements (their markup is in `extension/*.html`, repeated rows in `<template>`s),
+//! status lines, listeners, tasks and storage reads. User text only ever goes in through
+//! `textContent` and `value`, never as HTML, and is shown through [`fill_user`] or
+//! `display::shown`.
 
 use super::ext::{self, ExtError};
 use super::zone::Zone;
@@ -11,9 +13,10 @@ use crate::validate::ValidationErrors;
 use gloo::events::{EventListener, EventListenerOptions};
 use std::future::Future;
 use std::pin::Pin;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
-    Document, Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
+    Document, DocumentFragment, Element, HtmlElement, HtmlInputElement, HtmlOptionElement,
+    HtmlSelectElement, HtmlTemplateElement, HtmlTextAreaElement, Node, NodeList,
 };
 
 pub fn document() -> Document {
@@ -26,75 +29,107 @@ pub fn by_id(id: &str) -> Option<Element> {
     document().get_element_by_id(id)
 }
 
-/// A new element with attributes.
-pub fn el(tag: &str, attrs: &[(&str, &str)]) -> Element {
-    // Only an invalid tag name throws, and every tag here is a literal.
-    let element = document().create_element(tag).expect("a valid tag name");
-    for (name, value) in attrs {
-        let _ = element.set_attribute(name, value);
-    }
-    element
+/// A copy of the content of `<template id=…>`: the page's markup for a part it shows only
+/// sometimes or repeats. `None` only when the page lacks that template.
+pub fn fragment(id: &str) -> Option<DocumentFragment> {
+    let template: HtmlTemplateElement = by_id(id)?.dyn_into().ok()?;
+    let copy = template.content().clone_node_with_deep(true).ok()?;
+    drop_indentation(&copy);
+    copy.dyn_into().ok()
 }
 
-/// A new element with attributes and text content.
-pub fn text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
-    let element = el(tag, attrs);
-    element.set_text_content(Some(text));
-    element
-}
-
-/// An element holding someone's text: its bidi controls paired (`display::shown`), isolated
-/// from what surrounds it and in the text's own direction (`dir="auto"`).
-pub fn user_text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
-    let element = text_el(tag, attrs, &shown(text));
-    let _ = element.set_attribute("dir", "auto");
-    element
-}
-
-pub fn append(parent: &Element, children: &[&Element]) {
-    for child in children {
-        let _ = parent.append_child(child);
+/// Removes the whitespace-only text nodes under `node`: the templates are indented for
+/// reading, and that indentation must not become part of a row's text (`textContent`).
+fn drop_indentation(node: &Node) {
+    let children = node.child_nodes();
+    for child in (0..children.length())
+        .rev()
+        .filter_map(|i| children.item(i))
+    {
+        if child.node_type() != Node::TEXT_NODE {
+            drop_indentation(&child);
+        } else if child
+            .text_content()
+            .is_some_and(|text| text.bytes().all(|b| b.is_ascii_whitespace()))
+        {
+            let _ = node.remove_child(&child);
+        }
     }
 }
 
-/// A labelled field for the control editing `path`: the label, the control (given the id
-/// `field_slug(path)`), `extra` elements (counter, hint, quick choices) and the error message
-/// element `error_id(path)`, which the control's `aria-describedby` names.
-pub fn field(path: &str, label: &str, control: &Element, extra: &[&Element]) -> Element {
-    let id = field_slug(path);
-    let error = error_id(path);
-    let wrapper = el("div", &[("class", "field")]);
-    let _ = control.set_attribute("id", &id);
-    // Hints (counter, "in 2 d") describe the control; other controls beside it do not.
-    let mut described_by: Vec<String> = extra
+/// A copy of the first element of `<template id=…>`: one row.
+pub fn row(id: &str) -> Option<Element> {
+    fragment(id)?.first_element_child()
+}
+
+/// A row of `<template id=…>` holding `text`.
+pub fn text_row(id: &str, text: &str) -> Option<Element> {
+    let row = row(id)?;
+    row.set_text_content(Some(text));
+    Some(row)
+}
+
+/// The element inside `root` that its template marks `data-slot="<name>"`.
+pub fn slot(root: &Element, name: &str) -> Option<Element> {
+    root.query_selector(&format!("[data-slot='{name}']"))
+        .ok()
+        .flatten()
+}
+
+/// Sets the text of `root`'s slot `name`.
+pub fn fill(root: &Element, name: &str, text: &str) {
+    if let Some(element) = slot(root, name) {
+        element.set_text_content(Some(text));
+    }
+}
+
+/// Someone's text in `root`'s slot `name`, its bidi controls paired (`display::shown`); the
+/// templates isolate such elements (`<bdi>` or `dir="auto"`).
+pub fn fill_user(root: &Element, name: &str, text: &str) {
+    fill(root, name, &shown(text));
+}
+
+/// Fills `root`'s slot `name` with `text`, or removes it: a part this row does not have.
+pub fn fill_or_drop(root: &Element, name: &str, text: Option<String>) {
+    match (slot(root, name), text) {
+        (Some(element), Some(text)) => element.set_text_content(Some(&text)),
+        (Some(element), None) => element.remove(),
+        (None, _) => {}
+    }
+}
+
+/// Replaces `parent`'s children with `children`.
+pub fn set_children(parent: &Element, children: Vec<Element>) {
+    let children: js_sys::Array = children.into_iter().map(JsValue::from).collect();
+    parent.replace_children_with_node(&children);
+}
+
+/// Gives a copy of a row its own ids: `#` in its elements' `id`, `for` and `aria-describedby`
+/// becomes `n` (`items-#-url` → `items-2-url`).
+pub fn number_ids(row: &Element, n: usize) {
+    let n = n.to_string();
+    if let Ok(list) = row.query_selector_all("[id], [for], [aria-describedby]") {
+        each(&list, &|element| {
+            for name in ["id", "for", "aria-describedby"] {
+                if let Some(value) = element.get_attribute(name) {
+                    let _ = element.set_attribute(name, &value.replace('#', &n));
+                }
+            }
+        });
+    }
+}
+
+/// Puts `(value, label)` options into the select or datalist with this id.
+pub fn fill_options(id: &str, options: &[(&str, &str)]) {
+    let Some(list) = by_id(id) else {
+        return;
+    };
+    let options: js_sys::Array = options
         .iter()
-        .filter(|e| matches!(e.tag_name().as_str(), "P" | "SPAN"))
-        .filter_map(|e| e.get_attribute("id"))
+        .filter_map(|(value, label)| HtmlOptionElement::new_with_text_and_value(label, value).ok())
+        .map(JsValue::from)
         .collect();
-    described_by.push(error.clone());
-    let _ = control.set_attribute("aria-describedby", &described_by.join(" "));
-    append(
-        &wrapper,
-        &[&text_el("label", &[("for", &id)], label), control],
-    );
-    for e in extra {
-        append(&wrapper, &[e]);
-    }
-    append(&wrapper, &[&error_message(&error)]);
-    wrapper
-}
-
-/// The (hidden until needed) message element that shows a field's error.
-pub fn error_message(id: &str) -> Element {
-    el("p", &[("id", id), ("class", "error"), ("hidden", "")])
-}
-
-pub fn option(value: &str, label: &str) -> Element {
-    text_el("option", &[("value", value)], label)
-}
-
-pub fn button(id: &str, label: &str) -> Element {
-    text_el("button", &[("type", "button"), ("id", id)], label)
+    list.replace_children_with_node(&options);
 }
 
 /// The value of the input, select or textarea with this id ("" if there is none).
@@ -177,10 +212,14 @@ pub fn clear_errors() {
 /// Calls `f` with every element of the page that `selector` matches.
 fn for_each_match(selector: &str, f: &dyn Fn(Element)) {
     if let Ok(list) = document().query_selector_all(selector) {
-        for node in (0..list.length()).filter_map(|i| list.item(i)) {
-            if let Ok(element) = node.dyn_into::<Element>() {
-                f(element);
-            }
+        each(&list, f);
+    }
+}
+
+fn each(list: &NodeList, f: &dyn Fn(Element)) {
+    for node in (0..list.length()).filter_map(|i| list.item(i)) {
+        if let Ok(element) = node.dyn_into::<Element>() {
+            f(element);
         }
     }
 }
@@ -260,25 +299,6 @@ pub fn show_failure(id: &str, prefix: &str, reply: Reply) {
         Err(e) => format!("{prefix}{e}"),
     };
     set_status(id, &text, true);
-}
-
-/// A form's submit row: the button (`class` may be empty) and the status line that reports
-/// its outcome.
-pub fn submit_row(button_id: &str, label: &str, class: &str, status_id: &str) -> Element {
-    let row = el("div", &[("class", "row actions")]);
-    append(
-        &row,
-        &[
-            &text_el(
-                "button",
-                &[("type", "submit"), ("id", button_id), ("class", class)]
-                    [..if class.is_empty() { 2 } else { 3 }],
-                label,
-            ),
-            &el("p", &[("id", status_id), ("role", "status")]),
-        ],
-    );
-    row
 }
 
 /// Runs `task` on the page's event loop. Each `spawn_local::<F>` carries its own copy of the

@@ -8,7 +8,7 @@
 //! - `suggestions` (inside the work items, shown near the end of the working day when there is
 //!   anything to propose): one `li` per item with the button `suggest-<i>` ("Add")
 
-use super::dom::{self, el, now, text_el};
+use super::dom::{self, now};
 use super::ext::{self, Area, ExtError};
 use super::reminder::World;
 use crate::display::{shown, time_or_date_text};
@@ -21,7 +21,6 @@ use crate::reminder::near_end_of_day;
 use crate::store::ACTIVITY_KEY;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 /// What the form lends this module: its current draft, and adding an item to it as the
@@ -56,8 +55,8 @@ pub async fn mount(app: &Element, hooks: FormHooks) -> Result<(), ExtError> {
         shown: RefCell::new(Vec::new()),
     });
     let now = now();
-    if parts.world.decide(now).due.is_some() {
-        let _ = app.prepend_with_node_1(&banner());
+    if let (Some(_), Some(banner)) = (parts.world.decide(now).due, dom::row("reminder-banner")) {
+        let _ = app.prepend_with_node_1(&banner);
     }
     let settings = &parts.world.settings;
     let near = near_end_of_day(
@@ -66,59 +65,15 @@ pub async fn mount(app: &Element, hooks: FormHooks) -> Result<(), ExtError> {
         &parts.world.zone,
         now,
     );
-    if near {
-        if let Some(items) = dom::by_id("items") {
-            let section = el(
-                "section",
-                &[
-                    ("id", "suggestions"),
-                    ("aria-labelledby", "suggestions-title"),
-                ],
-            );
-            let _ = items.after_with_node_1(&section);
-            parts.show_suggestions();
-        }
+    if let (true, Some(items), Some(section)) =
+        (near, dom::by_id("items"), dom::row("suggestions-list"))
+    {
+        let _ = items.after_with_node_1(&section);
+        parts.show_suggestions();
     }
     let clicks = Rc::clone(&parts);
     dom::on_button_click(app, move |button| clicks.on_button(&button.id()));
     Ok(())
-}
-
-fn banner() -> Element {
-    let section = el(
-        "section",
-        &[
-            ("id", "reminder"),
-            ("class", "card reminder"),
-            ("aria-labelledby", "reminder-title"),
-        ],
-    );
-    let buttons = el("div", &[("class", "row wrap")]);
-    dom::append(
-        &buttons,
-        &[
-            &dom::button("reminder-snooze", "Snooze 30 min"),
-            &dom::button("reminder-skip", "Skip today"),
-        ],
-    );
-    dom::append(
-        &section,
-        &[
-            &text_el(
-                "h2",
-                &[("id", "reminder-title")],
-                "End of your day: declare before you go",
-            ),
-            &text_el(
-                "p",
-                &[("class", "muted")],
-                "Tell the next shift what you are on, what is blocked and who covers.",
-            ),
-            &buttons,
-            &el("p", &[("id", "reminder-status"), ("role", "status")]),
-        ],
-    );
-    section
 }
 
 impl Parts {
@@ -172,29 +127,20 @@ impl Parts {
         let last = w.last.as_ref().map(|s| &s.declaration);
         let from = today_from(&w.settings.working_hours, &w.zone, now());
         let list = suggestions(&self.activity, from, last, &(self.hooks.read)());
-        let ol = el("ol", &[("class", "plain stack")]);
-        for (i, s) in list.iter().enumerate() {
-            dom::append(&ol, &[&suggestion_item(i, s)]);
+        if let Some(rows) = dom::slot(&section, "rows") {
+            let items = list
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| suggestion_item(i, s));
+            dom::set_children(&rows, items.collect());
         }
-        let children: js_sys::Array = [
-            &text_el(
-                "h3",
-                &[("id", "suggestions-title")],
-                "Add to today's declaration?",
-            ),
-            &ol,
-        ]
-        .into_iter()
-        .map(JsValue::from)
-        .collect();
-        section.replace_children_with_node(&children);
         dom::set_hidden("suggestions", list.is_empty());
         self.shown.replace(list);
     }
 }
 
-fn suggestion_item(i: usize, s: &Suggestion) -> Element {
-    let li = el("li", &[("class", "row spread suggestion")]);
+fn suggestion_item(i: usize, s: &Suggestion) -> Option<Element> {
+    let li = dom::row("suggestion-row")?;
     let title = match s.item.title.trim() {
         "" => s.item.url.as_str(),
         title => title,
@@ -204,16 +150,11 @@ fn suggestion_item(i: usize, s: &Suggestion) -> Element {
         (Source::Unfinished, ItemState::InProgress) => "from your last declaration".to_string(),
         (Source::Unfinished, state) => format!("from your last declaration: {}", state.label()),
     };
-    let text = el("span", &[]);
-    dom::append(
-        &text,
-        &[
-            &dom::user_text_el("span", &[("class", "suggestion-title")], title),
-            &text_el("small", &[("class", "muted")], &format!(" \u{b7} {origin}")),
-        ],
-    );
-    let add = dom::button(&format!("suggest-{i}"), "Add");
-    let _ = add.set_attribute("aria-label", &format!("Add {}", shown(title)));
-    dom::append(&li, &[&text, &add]);
-    li
+    dom::fill_user(&li, "title", title);
+    dom::fill(&li, "origin", &format!(" \u{b7} {origin}"));
+    if let Some(add) = dom::slot(&li, "add") {
+        let _ = add.set_attribute("id", &format!("suggest-{i}"));
+        let _ = add.set_attribute("aria-label", &format!("Add {}", shown(title)));
+    }
+    Some(li)
 }

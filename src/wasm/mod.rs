@@ -45,14 +45,14 @@ pub async fn handle_event(kind: String, payload: JsValue) -> Result<JsValue, JsE
         .map_err(JsError::from)
 }
 
-/// Renders the toolbar popup into `<main id="app">`.
+/// Fills and wires the toolbar popup (`extension/popup.html`).
 #[cfg(feature = "pages")]
 #[wasm_bindgen]
 pub async fn start_popup() -> Result<(), JsError> {
     popup::start().await.map_err(JsError::from)
 }
 
-/// Renders the options page into `<main id="app">`.
+/// Fills and wires the options page (`extension/options.html`).
 #[cfg(feature = "pages")]
 #[wasm_bindgen]
 pub async fn start_options() -> Result<(), JsError> {

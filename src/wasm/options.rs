@@ -7,15 +7,13 @@
 //! end-of-day reminder's checkbox `reminder-enabled` and lead `reminder-lead_minutes`, the submit
 //! button `save` and the status line `save-status` ("Saved.").
 
-use super::dom::{self, el, field, text_el};
+use super::dom;
 use super::ext::{self, Area, ExtError};
 use super::zone::{browser_zone_name, known_zone_names, Zone};
-use crate::display::error_id;
 use crate::model::Settings;
 use crate::settings_form::SettingsForm;
 use crate::store::SETTINGS_KEY;
 use crate::time::Weekday;
-use web_sys::Element;
 
 const DAYS_ID: &str = "working_hours-days";
 
@@ -36,9 +34,14 @@ pub async fn start() -> Result<(), ExtError> {
         }
         Err(e) => return Err(e),
     };
-    let app = dom::by_id("app").ok_or(ExtError::Missing("<main id=\"app\">"))?;
-    let form = render();
-    app.replace_children_with_node_1(&form);
+    let form = dom::by_id("options-form").ok_or(ExtError::Missing("<form id=\"options-form\">"))?;
+    let zones = known_zone_names();
+    let zones: Vec<(&str, &str)> = zones.iter().map(|name| (name.as_str(), "")).collect();
+    dom::fill_options("timezones", &zones);
+    if let Some(lead) = dom::by_id("reminder-lead_minutes") {
+        let max = crate::limits::MAX_REMINDER_LEAD_MINUTES.to_string();
+        let _ = lead.set_attribute("max", &max);
+    }
     fill(&SettingsForm::from_settings(
         &settings,
         &browser_zone_name(),
@@ -46,163 +49,10 @@ pub async fn start() -> Result<(), ExtError> {
     // Page-lifetime listener: leaked on purpose.
     dom::on_submit(&form, || dom::spawn(save()));
     // Self-hosted trackers: a section of its own (`trackers`), with its own form and storage.
-    super::trackers::mount(&app).await?;
+    super::trackers::mount().await?;
     // The team connection: a section of its own too (`options_team`).
-    super::options_team::mount(&app).await?;
+    super::options_team::mount().await?;
     Ok(())
-}
-
-fn render() -> Element {
-    let form = el("form", &[("id", "options-form"), ("novalidate", "")]);
-    let text_input = || el("input", &[("type", "text"), ("autocomplete", "off")]);
-
-    let handles = el("fieldset", &[]);
-    dom::append(
-        &handles,
-        &[
-            &text_el("legend", &[], "Your handles"),
-            &text_el(
-                "p",
-                &[("class", "muted")],
-                "So StandIn can find you on pull requests and tickets. Leave blank what you do not use.",
-            ),
-            &field("handles.github", "GitHub login", &text_input(), &[]),
-            &field("handles.gitlab", "GitLab username", &text_input(), &[]),
-            &field(
-                "handles.jira",
-                "Jira account id or display name",
-                &text_input(),
-                &[],
-            ),
-            &field("handles.linear", "Linear name", &text_input(), &[]),
-        ],
-    );
-
-    let zones = el("datalist", &[("id", "timezones")]);
-    for name in known_zone_names() {
-        dom::append(&zones, &[&el("option", &[("value", &name)])]);
-    }
-    let timezone = el(
-        "input",
-        &[
-            ("type", "text"),
-            ("list", "timezones"),
-            ("autocomplete", "off"),
-            ("spellcheck", "false"),
-        ],
-    );
-    let zone_hint = text_el(
-        "p",
-        &[("id", "timezone-hint"), ("class", "muted")],
-        "An IANA name such as Europe/Berlin. Back-at times and working hours are read in it.",
-    );
-
-    let hours = el("fieldset", &[]);
-    let days = el(
-        "fieldset",
-        &[
-            ("id", DAYS_ID),
-            ("aria-describedby", &error_id("working_hours.days")),
-        ],
-    );
-    dom::append(&days, &[&text_el("legend", &[], "Working days")]);
-    let day_row = el("div", &[("class", "row wrap")]);
-    for day in Weekday::ALL {
-        let label = el("label", &[("class", "inline")]);
-        dom::append(
-            &label,
-            &[&el("input", &[("type", "checkbox"), ("id", &day_id(day))])],
-        );
-        let _ = label.append_with_str_1(day.short_name());
-        dom::append(&day_row, &[&label]);
-    }
-    dom::append(
-        &days,
-        &[
-            &day_row,
-            &dom::error_message(&error_id("working_hours.days")),
-        ],
-    );
-    let times = el("div", &[("class", "row fields")]);
-    dom::append(
-        &times,
-        &[
-            &field(
-                "working_hours.start",
-                "Start",
-                &el("input", &[("type", "time")]),
-                &[],
-            ),
-            &field(
-                "working_hours.end",
-                "End",
-                &el("input", &[("type", "time")]),
-                &[],
-            ),
-        ],
-    );
-    dom::append(
-        &hours,
-        &[&text_el("legend", &[], "Working hours"), &days, &times],
-    );
-
-    // The end-of-day reminder (crate::reminder): on/off and its lead.
-    let reminder = el("fieldset", &[("id", "reminder")]);
-    let enabled = el("label", &[("class", "inline")]);
-    dom::append(
-        &enabled,
-        &[&el(
-            "input",
-            &[("type", "checkbox"), ("id", "reminder-enabled")],
-        )],
-    );
-    let _ = enabled.append_with_str_1("Remind me to declare before my working day ends");
-    let lead = el(
-        "input",
-        &[
-            ("type", "number"),
-            ("min", "0"),
-            ("max", &crate::limits::MAX_REMINDER_LEAD_MINUTES.to_string()),
-            ("step", "5"),
-        ],
-    );
-    dom::append(
-        &reminder,
-        &[
-            &text_el("legend", &[], "End-of-day reminder"),
-            &enabled,
-            &field(
-                "reminder.lead_minutes",
-                "Minutes before the end of the working day",
-                &lead,
-                &[],
-            ),
-            &text_el(
-                "p",
-                &[("class", "muted")],
-                "If you have not declared since your working day began, the toolbar badge shows \
-                 EOD and a notification offers to declare, snooze or skip today. Not on days \
-                 off, nor while you are out of office.",
-            ),
-        ],
-    );
-
-    let actions = dom::submit_row("save", "Save", "primary", "save-status");
-
-    dom::append(
-        &form,
-        &[
-            &text_el("h1", &[], "StandIn settings"),
-            &field("display_name", "Display name", &text_input(), &[]),
-            &handles,
-            &field("timezone", "Time zone", &timezone, &[&zone_hint]),
-            &zones,
-            &hours,
-            &reminder,
-            &actions,
-        ],
-    );
-    form
 }
 
 fn fill(form: &SettingsForm) {

@@ -12,7 +12,7 @@
 //! while a click is being handled, so it is requested synchronously in the submit handler;
 //! then the background worker joins (the token never comes back to this page).
 
-use super::dom::{self, el, field, text_el};
+use super::dom;
 use super::ext::{self, Area, ExtError};
 use crate::connect::{check_connect_form, prefill_from_query, Connection, SERVER_URL_FIELD};
 use crate::message::{ErrorReply, Request, Response};
@@ -20,12 +20,9 @@ use crate::store::{CONNECTION_KEY, SYNC_KEY};
 use crate::sync::SyncStatus;
 use crate::validate::{FieldError, ValidationErrors};
 use gloo::events::EventListener;
-use web_sys::Element;
 
-/// Appends the Team section to the options page and keeps it current.
-pub async fn mount(app: &Element) -> Result<(), ExtError> {
-    let section = render();
-    dom::append(app, &[&section]);
+/// Fills the options page's Team section and keeps it current.
+pub async fn mount() -> Result<(), ExtError> {
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
@@ -42,87 +39,6 @@ pub async fn mount(app: &Element) -> Result<(), ExtError> {
         EventListener::new(&button, "click", |_| dom::spawn(disconnect())).forget();
     }
     dom::on_local_change(&[CONNECTION_KEY, SYNC_KEY], || dom::spawn(show()))
-}
-
-fn render() -> Element {
-    let section = el(
-        "section",
-        &[("id", "team"), ("aria-labelledby", "team-heading")],
-    );
-    let text_input = |kind: &str| {
-        el(
-            "input",
-            &[
-                ("type", kind),
-                ("autocomplete", "off"),
-                ("spellcheck", "false"),
-            ],
-        )
-    };
-    let server = text_input("url");
-    let _ = server.set_attribute("placeholder", "https://standin.example.com");
-    let form = el("form", &[("id", "team-form"), ("novalidate", "")]);
-    let actions = dom::submit_row("connect", "Connect", "primary", "connect-status");
-    dom::append(
-        &form,
-        &[
-            &text_el(
-                "p",
-                &[("class", "muted")],
-                "Join your team's StandIn server with the invite code your admin gave you. \
-                 Your display name, handles and time zone above are sent with it.",
-            ),
-            &field(SERVER_URL_FIELD, "Server URL", &server, &[]),
-            &field("invite", "Invite code", &text_input("text"), &[]),
-            &actions,
-        ],
-    );
-    let joined = el("div", &[("id", "team-joined"), ("hidden", "")]);
-    let joined_row = el("div", &[("class", "row spread")]);
-    dom::append(
-        &joined_row,
-        &[
-            &el("p", &[("id", "team-connected"), ("class", "ok")]),
-            &text_el(
-                "button",
-                &[
-                    ("type", "button"),
-                    ("id", "disconnect"),
-                    ("class", "danger"),
-                ],
-                "Disconnect",
-            ),
-        ],
-    );
-    dom::append(
-        &joined,
-        &[
-            &joined_row,
-            &el("p", &[("id", "team-server"), ("class", "muted")]),
-            &el(
-                "p",
-                &[("id", "team-problem"), ("class", "error"), ("hidden", "")],
-            ),
-        ],
-    );
-    dom::append(
-        &section,
-        &[
-            &text_el("h2", &[("id", "team-heading")], "Team"),
-            &el(
-                "p",
-                &[
-                    ("id", "team-notice"),
-                    ("class", "error"),
-                    ("role", "alert"),
-                    ("hidden", ""),
-                ],
-            ),
-            &form,
-            &joined,
-        ],
-    );
-    section
 }
 
 /// Shows the form or the team this browser is in, from storage.

@@ -20,7 +20,7 @@
 //! popup mid-edit loses nothing. Declaring goes through the background worker, which owns the
 //! stored state and the toolbar badge.
 
-use super::dom::{self, el, field, now, text_el};
+use super::dom::{self, now};
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
 use crate::display::{
@@ -41,7 +41,7 @@ use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 
 /// Quiet time before an edit is written to `storage.sync` (120 writes a minute at most).
@@ -77,8 +77,10 @@ pub async fn start() -> Result<(), ExtError> {
     });
 
     let app = dom::by_id("app").ok_or(ExtError::Missing("<main id=\"app\">"))?;
-    let form = popup.render();
-    app.replace_children_with_node_1(&form);
+    let form = dom::by_id("declare-form").ok_or(ExtError::Missing("<form id=\"declare-form\">"))?;
+    dom::set_text("zone", popup.zone.name());
+    dom::fill_options("status", &Status::ALL.map(|s| (s.as_str(), s.label())));
+    dom::fill_options("expires_at", &Expiry::ALL.map(|e| (e.as_str(), e.label())));
 
     let restored = newest_draft(synced, local);
     let draft = match (&restored, &state) {
@@ -104,7 +106,7 @@ pub async fn start() -> Result<(), ExtError> {
         refill_popup.show_declared(state.as_ref());
     });
     let shared_zone = Rc::new(Zone::named(popup.zone.name()).unwrap_or_else(Zone::browser));
-    super::popup_team::mount(&app, &form, Rc::clone(&shared_zone), refill).await?;
+    super::popup_team::mount(&app, Rc::clone(&shared_zone), refill).await?;
     // The end of the day and the start of the shift: the reminder banner and proposed items,
     // the "since you were away" digest, the Team view's timeline; each in its own module.
     let (reader, adder) = (Rc::clone(&popup), Rc::clone(&popup));
@@ -120,170 +122,6 @@ pub async fn start() -> Result<(), ExtError> {
 }
 
 impl Popup {
-    /// Builds the form once; `fill` puts values in and `render_items` rebuilds the item list.
-    fn render(&self) -> Element {
-        let form = el("form", &[("id", "declare-form"), ("novalidate", "")]);
-        let header = el("div", &[("class", "row spread")]);
-        dom::append(
-            &header,
-            &[
-                &text_el("h1", &[], "Your state"),
-                &text_el(
-                    "span",
-                    &[
-                        ("id", "zone"),
-                        ("class", "muted"),
-                        ("title", "Times are read and shown in this time zone"),
-                    ],
-                    self.zone.name(),
-                ),
-            ],
-        );
-
-        let status = el("select", &[]);
-        for s in Status::ALL {
-            dom::append(&status, &[&dom::option(s.as_str(), s.label())]);
-        }
-        let emoji = el(
-            "input",
-            &[("type", "text"), ("size", "3"), ("autocomplete", "off")],
-        );
-        let status_row = el("div", &[("class", "row fields")]);
-        dom::append(
-            &status_row,
-            &[
-                &field("status", "Status", &status, &[]),
-                &field("emoji", "Emoji (optional)", &emoji, &[]),
-            ],
-        );
-
-        let headline = el(
-            "input",
-            &[
-                ("type", "text"),
-                ("autocomplete", "off"),
-                ("placeholder", "What you are on, in a line"),
-            ],
-        );
-        let counter = el(
-            "span",
-            &[("id", "headline-count"), ("class", "counter muted")],
-        );
-        let note = el("textarea", &[("rows", "2")]);
-
-        let items = el("fieldset", &[("id", "items-fieldset")]);
-        let item_buttons = el("div", &[("class", "row")]);
-        dom::append(
-            &item_buttons,
-            &[
-                &dom::button("add-tab", "Add this tab"),
-                &dom::button("add-item", "Add a link"),
-            ],
-        );
-        dom::append(
-            &items,
-            &[
-                &text_el("legend", &[], "Work items"),
-                &el("ol", &[("id", "items"), ("class", "plain stack")]),
-                &item_buttons,
-                &el("p", &[("id", "add-tab-status"), ("role", "status")]),
-                &dom::error_message("error-items"),
-            ],
-        );
-
-        let blockers = el("textarea", &[("rows", "2")]);
-        let cover = el(
-            "input",
-            &[
-                ("type", "text"),
-                ("placeholder", "Teammate's name or handle"),
-            ],
-        );
-
-        let back_at = el("input", &[("type", "datetime-local")]);
-        let back_choices = el("div", &[("class", "row")]);
-        dom::append(
-            &back_choices,
-            &[
-                &dom::button("back_at-next", "Next working day"),
-                &dom::button("back_at-monday", "Monday"),
-                &dom::button("back_at-none", "None"),
-            ],
-        );
-        let back_local = el("p", &[("id", "back_at-local"), ("class", "muted")]);
-
-        let expiry = el("select", &[]);
-        for e in Expiry::ALL {
-            dom::append(&expiry, &[&dom::option(e.as_str(), e.label())]);
-        }
-        let expires_custom = text_el(
-            "label",
-            &[("id", "expires_at-custom-field"), ("class", "inline")],
-            "Date and time",
-        );
-        dom::append(
-            &expires_custom,
-            &[&el(
-                "input",
-                &[("type", "datetime-local"), ("id", "expires_at-custom")],
-            )],
-        );
-        let expires_local = el("p", &[("id", "expires_at-local"), ("class", "muted")]);
-
-        let actions = el("div", &[("class", "row actions")]);
-        dom::append(
-            &actions,
-            &[
-                &text_el(
-                    "button",
-                    &[("type", "submit"), ("id", "declare"), ("class", "primary")],
-                    "Declare",
-                ),
-                &text_el(
-                    "button",
-                    &[("type", "button"), ("id", "clear"), ("class", "danger")],
-                    "Clear",
-                ),
-            ],
-        );
-
-        dom::append(
-            &form,
-            &[
-                &header,
-                &status_row,
-                &field("headline", "Headline", &headline, &[&counter]),
-                &field("note", "Note", &note, &[]),
-                &items,
-                &field("blockers", "Blockers", &blockers, &[]),
-                &field("cover", "Cover person (optional)", &cover, &[]),
-                &field(
-                    "back_at",
-                    "Back at",
-                    &back_at,
-                    &[&back_choices, &back_local],
-                ),
-                &field(
-                    "expires_at",
-                    "Expires",
-                    &expiry,
-                    &[&expires_custom, &expires_local],
-                ),
-                &actions,
-                &el("p", &[("id", "declare-status"), ("role", "status")]),
-                &el(
-                    "p",
-                    &[
-                        ("id", "draft-status"),
-                        ("role", "status"),
-                        ("class", "muted"),
-                    ],
-                ),
-            ],
-        );
-        form
-    }
-
     /// Puts a draft into the form.
     fn fill(&self, draft: &Draft) {
         dom::set_value("status", draft.status.as_str());
@@ -329,14 +167,17 @@ impl Popup {
         let Some(list) = dom::by_id("items") else {
             return;
         };
-        let rows: Vec<Element> = items
+        let rows = items
             .iter()
             .enumerate()
-            .map(|(i, item)| item_row(i, item))
+            .filter_map(|(i, item)| item_row(i, item))
             .collect();
-        let rows: js_sys::Array = rows.iter().map(JsValue::from).collect();
-        list.replace_children_with_node(&rows);
+        dom::set_children(&list, rows);
         for (i, item) in items.iter().enumerate() {
+            dom::fill_options(
+                &item_control_id(i, "state"),
+                &ItemState::ALL.map(|s| (s.as_str(), s.label())),
+            );
             dom::set_value(&item_control_id(i, "url"), &item.url);
             dom::set_value(&item_control_id(i, "title"), &item.title);
             dom::set_value(&item_control_id(i, "state"), item.state.as_str());
@@ -661,63 +502,14 @@ async fn discard_draft() {
     dom::set_status("draft-status", "", false);
 }
 
-fn item_row(i: usize, item: &ItemDraft) -> Element {
-    let path = |f: &str| format!("items[{i}].{f}");
-    let row = el("li", &[]);
-    let group = el("fieldset", &[("class", "item")]);
+/// Item `i`'s row, from the page's `item-row` template: its ids numbered, its legend filled.
+fn item_row(i: usize, item: &ItemDraft) -> Option<Element> {
+    let row = dom::row("item-row")?;
+    dom::number_ids(&row, i);
     let legend = match item.title.trim() {
         "" => format!("Item {}", i + 1),
         title => format!("Item {}: {}", i + 1, shown(title)),
     };
-    let url = el(
-        "input",
-        &[
-            ("type", "url"),
-            ("placeholder", "https://…"),
-            ("autocomplete", "off"),
-        ],
-    );
-    let title = el("input", &[("type", "text"), ("autocomplete", "off")]);
-    let state = el("select", &[]);
-    for s in ItemState::ALL {
-        dom::append(&state, &[&dom::option(s.as_str(), s.label())]);
-    }
-    let note = el("textarea", &[("rows", "1")]);
-    let handoff = el(
-        "input",
-        &[
-            ("type", "text"),
-            ("placeholder", "Teammate's name or handle"),
-        ],
-    );
-    let state_row = el("div", &[("class", "row fields")]);
-    dom::append(
-        &state_row,
-        &[
-            &field(&path("state"), "State", &state, &[]),
-            &field(&path("handoff_to"), "Hand off to (optional)", &handoff, &[]),
-        ],
-    );
-    let buttons = el("div", &[("class", "row item-actions")]);
-    dom::append(
-        &buttons,
-        &[
-            &dom::button(&item_control_id(i, "up"), "Move up"),
-            &dom::button(&item_control_id(i, "down"), "Move down"),
-            &dom::button(&item_control_id(i, "remove"), "Remove"),
-        ],
-    );
-    dom::append(
-        &group,
-        &[
-            &text_el("legend", &[], &legend),
-            &field(&path("url"), "Link", &url, &[]),
-            &field(&path("title"), "Title", &title, &[]),
-            &state_row,
-            &field(&path("note"), "Item note", &note, &[]),
-            &buttons,
-        ],
-    );
-    dom::append(&row, &[&group]);
-    row
+    dom::fill(&row, "legend", &legend);
+    Some(row)
 }

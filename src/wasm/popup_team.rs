@@ -1,7 +1,7 @@
 //! The popup's team parts: the "You" / "Team" tabs, the sync line under "Declared 17:42",
 //! the conflict view, and the Team view (the roster). Everything shown is decided in
-//! `crate::sync` and `crate::team`; this module places it and re-renders on every change of
-//! the keys the background worker writes.
+//! `crate::sync` and `crate::team`; this module fills the popup's markup with it and again on
+//! every change of the keys the background worker writes.
 //!
 //! Control ids (stable; tests drive them):
 //! - tabs `tab-you` and `tab-team` (`aria-selected`); the views `declare-form` and `team-view`
@@ -12,10 +12,11 @@
 //! - `team-status` (the team's name, or why it may be out of date), list `roster` with one
 //!   `li[data-member="<member id>"]` per teammate
 
-use super::dom::{self, el, now, text_el};
+use super::dom::{self, now};
 use super::ext::{self, Area};
 use super::zone::Zone;
 use crate::connect::Connection;
+use crate::display::shown;
 use crate::message::{ErrorReply, Request, Response};
 use crate::model::{DeclaredState, Status};
 use crate::outbox::{Outbox, Resolution};
@@ -59,47 +60,9 @@ impl Snapshot {
     }
 }
 
-/// Adds the team parts around the popup's form (already in `app`) and keeps them current
-/// for the page's lifetime.
-pub async fn mount(
-    app: &Element,
-    form: &Element,
-    zone: Rc<Zone>,
-    refill: Refill,
-) -> Result<(), ext::ExtError> {
-    let tabs = el("nav", &[("class", "tabs"), ("role", "tablist")]);
-    dom::append(
-        &tabs,
-        &[
-            &tab("tab-you", "You", "declare-form", true),
-            &tab("tab-team", "Team", "team-view", false),
-        ],
-    );
-    let _ = app.prepend_with_node_1(&tabs);
-    let sync_status = el("p", &[("id", "sync-status"), ("role", "status")]);
-    match dom::by_id("declare-status") {
-        Some(declared) => {
-            let _ = declared.after_with_node_1(&sync_status);
-        }
-        None => dom::append(form, &[&sync_status]),
-    }
-    // Above the form, where it is seen without scrolling: nothing is published until the
-    // user chooses.
-    let _ = form.before_with_node_1(&conflict_view());
-    let team_view = el(
-        "section",
-        &[("id", "team-view"), ("role", "tabpanel"), ("hidden", "")],
-    );
-    dom::append(
-        &team_view,
-        &[
-            &text_el("h1", &[], "Team"),
-            &el("p", &[("id", "team-status"), ("role", "status")]),
-            &el("ul", &[("id", "roster"), ("class", "plain stack")]),
-        ],
-    );
-    dom::append(app, &[&team_view]);
-
+/// Shows the team parts of the popup (in `extension/popup.html`) and keeps them current for
+/// the page's lifetime.
+pub async fn mount(app: &Element, zone: Rc<Zone>, refill: Refill) -> Result<(), ext::ExtError> {
     let parts = Rc::new(TeamParts { zone, refill });
     parts.show(&Snapshot::load().await);
     let clicks = Rc::clone(&parts);
@@ -112,60 +75,6 @@ pub async fn mount(
             dom::spawn(async move { parts.show(&Snapshot::load().await) });
         },
     )
-}
-
-fn tab(id: &str, label: &str, controls: &str, selected: bool) -> Element {
-    let selected = if selected { "true" } else { "false" };
-    text_el(
-        "button",
-        &[
-            ("type", "button"),
-            ("id", id),
-            ("role", "tab"),
-            ("aria-controls", controls),
-            ("aria-selected", selected),
-        ],
-        label,
-    )
-}
-
-fn conflict_view() -> Element {
-    let view = el(
-        "section",
-        &[("id", "conflict"), ("class", "card"), ("hidden", "")],
-    );
-    let sides = el("div", &[("class", "row conflict-sides")]);
-    dom::append(
-        &sides,
-        &[
-            &el("div", &[("id", "conflict-local")]),
-            &el("div", &[("id", "conflict-server")]),
-        ],
-    );
-    let buttons = el("div", &[("class", "row wrap")]);
-    dom::append(
-        &buttons,
-        &[
-            &dom::button("conflict-keep-local", "Keep this browser's"),
-            &dom::button("conflict-keep-server", "Keep the server's"),
-            &dom::button("conflict-merge", "Merge items"),
-        ],
-    );
-    dom::append(
-        &view,
-        &[
-            &text_el("h2", &[], "Changed in another browser"),
-            &text_el(
-                "p",
-                &[("class", "muted")],
-                "Your declaration was not published: the server has a newer one. Choose which to keep.",
-            ),
-            &sides,
-            &buttons,
-            &el("p", &[("id", "conflict-status"), ("role", "status")]),
-        ],
-    );
-    view
 }
 
 impl TeamParts {
@@ -192,11 +101,8 @@ impl TeamParts {
             Vec::new()
         };
         if let Some(list) = dom::by_id("roster") {
-            let items: js_sys::Array = rows
-                .iter()
-                .map(|row| wasm_bindgen::JsValue::from(roster_item(row, me)))
-                .collect();
-            list.replace_children_with_node(&items);
+            let items = rows.iter().filter_map(|row| roster_item(row, me)).collect();
+            dom::set_children(&list, items);
         }
     }
 
@@ -215,11 +121,11 @@ impl TeamParts {
             let Some(side) = dom::by_id(id) else {
                 continue;
             };
-            let list = el("ul", &[("class", "plain")]);
-            for line in lines {
-                dom::append(&list, &[&text_el("li", &[], line)]);
+            dom::fill(&side, "heading", heading);
+            if let Some(list) = dom::slot(&side, "lines") {
+                let lines = lines.iter().filter_map(|l| dom::text_row("line", l));
+                dom::set_children(&list, lines.collect());
             }
-            side.replace_children_with_node_2(&text_el("h3", &[], heading), &list);
         }
         dom::set_hidden("conflict-merge", !conflict.can_merge());
     }
@@ -273,66 +179,50 @@ fn select_tab(team: bool) {
     }
 }
 
-fn roster_item(row: &RosterRow, me: Option<&str>) -> Element {
-    let item = el(
-        "li",
-        &[("class", "card member"), ("data-member", &row.member_id)],
-    );
+fn roster_item(row: &RosterRow, me: Option<&str>) -> Option<Element> {
+    let item = dom::row("roster-row")?;
+    let _ = item.set_attribute("data-member", &row.member_id);
     let you = me == Some(row.member_id.as_str());
-    dom::append(
-        &item,
-        &[&member_head(&row.name, you, row.status, row.expired)],
-    );
-    if !row.headline.is_empty() {
-        dom::append(
-            &item,
-            &[&dom::user_text_el(
-                "p",
-                &[("class", "headline")],
-                &row.headline,
-            )],
-        );
-    }
-    dom::append(
-        &item,
-        &[&details_line(&[
-            Some(format!("{} their time", row.local_time)),
-            row.back.clone(),
-            row.cover.as_ref().map(|c| format!("cover: {c}")),
-            row.declared.clone(),
-        ])],
-    );
-    item
+    fill_member_head(&item, &row.name, you, row.status, row.expired);
+    let headline = (!row.headline.is_empty()).then(|| shown(&row.headline));
+    dom::fill_or_drop(&item, "headline", headline);
+    let details = details_text(&[
+        Some(format!("{} their time", row.local_time)),
+        row.back.clone(),
+        row.cover.as_ref().map(|c| format!("cover: {c}")),
+        row.declared.clone(),
+    ]);
+    dom::fill(&item, "details", &details);
+    Some(item)
 }
 
 /// A member card's first line (roster, digest): the name, "(you)" on the user's own, and the
 /// status, "(expired)" when it is no longer current.
-pub(super) fn member_head(name: &str, you: bool, status: Option<Status>, expired: bool) -> Element {
+pub(super) fn fill_member_head(
+    card: &Element,
+    name: &str,
+    you: bool,
+    status: Option<Status>,
+    expired: bool,
+) {
     let text = match status {
         Some(status) if expired => format!("{} (expired)", status.label()),
         Some(status) => status.label().to_string(),
         None => "No state".into(),
     };
-    let class = format!("status status-{}", status.map_or("none", |s| s.as_str()));
-    let strong = el("strong", &[]);
-    dom::append(&strong, &[&dom::user_text_el("bdi", &[], name)]);
-    if you {
-        let _ = strong.append_with_str_1(" (you)");
+    dom::fill_user(card, "name", name);
+    if let (true, Some(name)) = (you, dom::slot(card, "name")) {
+        let _ = name.after_with_str_1(" (you)");
     }
-    let head = el("div", &[("class", "row spread")]);
-    dom::append(
-        &head,
-        &[&strong, &text_el("span", &[("class", &class)], &text)],
-    );
-    head
+    if let Some(line) = dom::slot(card, "status") {
+        let class = format!("status status-{}", status.map_or("none", |s| s.as_str()));
+        let _ = line.set_attribute("class", &class);
+        line.set_text_content(Some(&text));
+    }
 }
 
 /// A member card's muted line of details, those present joined with " · ".
-pub(super) fn details_line(details: &[Option<String>]) -> Element {
+pub(super) fn details_text(details: &[Option<String>]) -> String {
     let details: Vec<&str> = details.iter().flatten().map(String::as_str).collect();
-    text_el(
-        "p",
-        &[("class", "muted details")],
-        &details.join(" \u{b7} "),
-    )
+    details.join(" \u{b7} ")
 }

@@ -1,9 +1,9 @@
 //! The follow-the-sun timeline in the popup's Team view: `crate::timeline` decides the
 //! geometry and describes the SVG; this module creates it with `createElementNS` (tags and
 //! attribute names from that closed description, text as text) and redraws it when the team
-//! cache changes. Id: `timeline` (a `figure` after `team-status`).
+//! cache changes. Id: `timeline` (a `figure` in `extension/popup.html`, with its caption).
 
-use super::dom::{self, el, text_el};
+use super::dom;
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
 use crate::connect::Connection;
@@ -33,13 +33,8 @@ fn svg(node: &SvgNode) -> Option<Element> {
     Some(element)
 }
 
-/// Adds the timeline to the Team view (when there is one) and keeps it current.
+/// Draws the Team view's timeline and keeps it current.
 pub async fn mount(zone: Rc<Zone>) -> Result<(), ExtError> {
-    let Some(status) = dom::by_id("team-status") else {
-        return Ok(());
-    };
-    let figure = el("figure", &[("id", "timeline"), ("class", "timeline")]);
-    let _ = status.after_with_node_1(&figure);
     draw(Rc::clone(&zone)).await;
     dom::on_local_change(&[TEAM_KEY, CONNECTION_KEY], move || {
         dom::spawn(draw(Rc::clone(&zone)));
@@ -50,20 +45,22 @@ async fn draw(zone: Rc<Zone>) {
     let Some(figure) = dom::by_id("timeline") else {
         return;
     };
+    let Some(caption) = dom::slot(&figure, "caption") else {
+        return;
+    };
     let stored = ext::read(Area::Local, &[CONNECTION_KEY, TEAM_KEY]).await;
     let connected: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
     let cache: TeamCache = stored.or_default(TEAM_KEY);
     if connected.is_none() || cache.members.is_empty() {
-        figure.replace_children_with_node_0();
+        figure.replace_children_with_node_1(&caption);
         dom::set_hidden("timeline", true);
         return;
     }
     let picture = timeline(&cache, dom::now(), zone.as_ref(), &dom::zone_of).to_svg();
-    let caption = text_el(
-        "figcaption",
-        &[("class", "muted")],
-        &format!("Working hours today, in your time ({})", zone.name()),
-    );
+    caption.set_text_content(Some(&format!(
+        "Working hours today, in your time ({})",
+        zone.name()
+    )));
     match svg(&picture) {
         Some(drawing) => figure.replace_children_with_node_2(&drawing, &caption),
         None => figure.replace_children_with_node_1(&caption),

@@ -8,7 +8,7 @@
 //! the button `tracker-add`, the status line `trackers-status`, the list `trackers-list` with a
 //! button `tracker-remove-<n>` per entry.
 
-use super::dom::{self, el, field, text_el};
+use super::dom;
 use super::ext::{self, Area, ExtError};
 use crate::connect::Connection;
 use crate::display::error_id;
@@ -37,8 +37,8 @@ fn kind_label(site: Site) -> &'static str {
 
 type Origins = Rc<RefCell<Vec<Origin>>>;
 
-/// Appends the section to `parent` and loads the stored list.
-pub async fn mount(parent: &Element) -> Result<(), ExtError> {
+/// Fills the section and loads the stored list.
+pub async fn mount() -> Result<(), ExtError> {
     let origins: Vec<Origin> = match ext::read(Area::Local, &[ORIGINS_KEY])
         .await
         .get(ORIGINS_KEY)
@@ -51,8 +51,8 @@ pub async fn mount(parent: &Element) -> Result<(), ExtError> {
         Err(e) => return Err(e),
     };
     let origins: Origins = Rc::new(RefCell::new(origins));
-    let section = render();
-    dom::append(parent, &[&section]);
+    let kinds = KINDS.map(|(_, value, label)| (value, label));
+    dom::fill_options("tracker_site", &kinds);
     show_list(&origins);
     if let Some(form) = dom::by_id("trackers-form") {
         let origins = origins.clone();
@@ -76,71 +76,28 @@ pub async fn mount(parent: &Element) -> Result<(), ExtError> {
     Ok(())
 }
 
-fn render() -> Element {
-    let section = el("section", &[("id", "trackers")]);
-    let form = el("form", &[("id", "trackers-form"), ("novalidate", "")]);
-    let kind = el("select", &[]);
-    for (_, value, label) in KINDS {
-        dom::append(&kind, &[&dom::option(value, label)]);
-    }
-    let url = el(
-        "input",
-        &[
-            ("type", "url"),
-            ("autocomplete", "off"),
-            ("spellcheck", "false"),
-            ("placeholder", "https://gitlab.example.com"),
-        ],
-    );
-    let row = el("div", &[("class", "row fields")]);
-    dom::append(
-        &row,
-        &[
-            &field("tracker_url", "Address", &url, &[]),
-            &field("tracker_site", "Kind", &kind, &[]),
-        ],
-    );
-    let actions = dom::submit_row("tracker-add", "Add and allow", "", "trackers-status");
-    dom::append(&form, &[&row, &actions]);
-    dom::append(
-        &section,
-        &[
-            &text_el("h2", &[], "Self-hosted trackers"),
-            &text_el(
-                "p",
-                &[("class", "muted")],
-                "GitHub, GitLab.com, Jira Cloud and Linear work as they are. For GitHub \
-                 Enterprise, a self-managed GitLab or Jira Server / Data Center, add the address \
-                 you open it at (with its context path, like https://corp.example/jira): your \
-                 browser then asks to let StandIn read that site, and only that site.",
-            ),
-            &form,
-            &el("ul", &[("id", "trackers-list")]),
-        ],
-    );
-    section
-}
-
 fn show_list(origins: &Origins) {
     let Some(list) = dom::by_id("trackers-list") else {
         return;
     };
-    list.set_text_content(None);
-    for (n, origin) in origins.borrow().iter().enumerate() {
-        let item = el("li", &[]);
-        let _ = item.append_with_str_1(&format!("{}: {} ", kind_label(origin.site), origin.base));
-        let remove = text_el(
-            "button",
-            &[
-                ("type", "button"),
-                ("id", &format!("tracker-remove-{n}")),
-                ("data-index", &n.to_string()),
-            ],
-            "Remove",
-        );
-        dom::append(&item, &[&remove]);
-        dom::append(&list, &[&item]);
+    let rows = origins
+        .borrow()
+        .iter()
+        .enumerate()
+        .filter_map(|(n, origin)| tracker_row(n, origin))
+        .collect();
+    dom::set_children(&list, rows);
+}
+
+/// Entry `n` of the list: "<kind>: <address> " and its Remove button.
+fn tracker_row(n: usize, origin: &Origin) -> Option<Element> {
+    let item = dom::row("tracker-row")?;
+    let _ = item.prepend_with_str_1(&format!("{}: {} ", kind_label(origin.site), origin.base));
+    if let Some(remove) = dom::slot(&item, "remove") {
+        let _ = remove.set_attribute("id", &format!("tracker-remove-{n}"));
+        let _ = remove.set_attribute("data-index", &n.to_string());
     }
+    Some(item)
 }
 
 /// The submit handler. Runs synchronously up to the permission request: the browser grants
