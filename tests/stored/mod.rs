@@ -27,7 +27,7 @@ use standin::time::{LocalTime, Timestamp, Weekday};
 pub trait Check {
     fn check<T>(&mut self, file: &str, json: &str, expected: T)
     where
-        T: standin::encode::Encode + serde::Serialize;
+        T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug;
 }
 
 /// Runs `c` over every fixture.
@@ -45,7 +45,10 @@ pub fn each(c: &mut impl Check) {
     fixture!("settings_defaults.json", Settings::default());
     fixture!("draft.json", draft());
     fixture!("state.json", state());
-    fixture!("history.json", vec![state(), cleared_declaration(), state_minimal()]);
+    fixture!(
+        "history.json",
+        vec![state(), cleared_declaration(), state_minimal()]
+    );
     fixture!("outbox_pending.json", outbox_pending());
     fixture!("outbox_conflict.json", outbox_conflict());
     fixture!("outbox_empty.json", Outbox::default());
@@ -57,6 +60,84 @@ pub fn each(c: &mut impl Check) {
     fixture!("origins.json", origins());
     fixture!("reminder.json", reminder());
     fixture!("digest_seen.json", Timestamp(1_795_100_000_250));
+}
+
+/// Values as a newer version might store them: members this version does not know (ignored)
+/// and `null` for members with a default (read as the default).
+pub fn each_newer(c: &mut impl Check) {
+    c.check(
+        "newer settings",
+        r#"{"display_name":"A","pronouns":"she","handles":{"mastodon":"@a","github":null},
+            "timezone":null,"working_hours":null,"reminder":{"enabled":false,"sound":true}}"#,
+        Settings {
+            display_name: "A".into(),
+            reminder: ReminderSettings {
+                enabled: false,
+                ..ReminderSettings::default()
+            },
+            ..Settings::default()
+        },
+    );
+    c.check(
+        "newer draft",
+        r#"{"saved_at":"2026-11-27T17:42:00Z","device":"laptop","draft":{"headline":"h",
+            "note":null,"mood":"x","items":[{"url":"u","title":null,"priority":3}]}}"#,
+        StoredDraft {
+            saved_at: Timestamp(1_795_801_320_000),
+            draft: Draft {
+                headline: "h".into(),
+                items: vec![ItemDraft {
+                    url: "u".into(),
+                    ..ItemDraft::default()
+                }],
+                ..Draft::default()
+            },
+        },
+    );
+    c.check(
+        "newer state",
+        r#"{"declaration":{"status":"focus","headline":"x","timezone":"UTC","note":null,
+            "items":[{"url":"u","state":"done","title":null,"owner":"o"}],"blockers":null,
+            "mood":"calm","emoji":null},"declared_at":"1970-01-01T00:00:00Z","version":null,
+            "device":"laptop"}"#,
+        DeclaredState {
+            declaration: Declaration {
+                items: vec![WorkItem {
+                    url: "u".into(),
+                    canonical_ref: String::new(),
+                    title: String::new(),
+                    note: String::new(),
+                    state: ItemState::Done,
+                    handoff_to: None,
+                }],
+                ..Declaration::new(Status::Focus, "x", "UTC")
+            },
+            declared_at: Timestamp(0),
+            version: 0,
+        },
+    );
+    c.check(
+        "newer team cache",
+        r#"{"team":null,"cursor":null,"states":null,"presence":{},"members":{"m-bob":
+            {"id":"m-bob","display_name":"Bob","timezone":"UTC","handles":null,"pronouns":"he"}}}"#,
+        TeamCache {
+            members: [(
+                "m-bob".to_owned(),
+                Member {
+                    timezone: "UTC".into(),
+                    ..member("m-bob", "Bob")
+                },
+            )]
+            .into_iter()
+            .collect(),
+            ..TeamCache::default()
+        },
+    );
+    c.check(
+        "newer outbox",
+        r#"{"pending":null,"server_version":null,"conflict":null,"retry_budget":3}"#,
+        Outbox::default(),
+    );
 }
 
 /// Every string a JSON writer must escape, and text beyond the BMP.
