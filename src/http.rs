@@ -32,7 +32,7 @@ impl Answer {
     /// The body decoded as JSON into the type the status calls for. A wrong shape is an
     /// error, never a panic.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, String> {
-        crate::wire::from_str(&self.body).map_err(|e| e.to_string())
+        crate::wire::from_body(&self.body).map_err(|e| e.to_string())
     }
 }
 

@@ -60,6 +60,30 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
     Ok(value)
 }
 
+/// Reads a team server's JSON body. In the browser the text goes through `JSON.parse` and
+/// serde-wasm-bindgen, the reader of storage and messages, so each wire type's visitors are in
+/// the module once rather than once per reader (docs/architecture.md, "Reading server
+/// bodies"); natively, serde_json.
+pub fn from_body<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value = js_sys::JSON::parse(text).map_err(|_| ReadError {
+            path: String::new(),
+            problem: "not JSON".to_owned(),
+        })?;
+        from_js(value)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    from_str(text)
+}
+
+/// Reads a JS value (storage, a message, a parsed body) with serde-wasm-bindgen.
+#[cfg(target_arch = "wasm32")]
+pub fn from_js<T: DeserializeOwned>(value: wasm_bindgen::JsValue) -> Result<T, ReadError> {
+    let value = serde_wasm_bindgen::Deserializer::from(value);
+    serde_path_to_error::deserialize(value).map_err(ReadError::new)
+}
+
 /// For `#[serde(default, deserialize_with = "crate::wire::nullable")]`: a `null` reads as the
 /// type's default, as an absent member does, where serde would refuse it.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>

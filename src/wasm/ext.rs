@@ -153,8 +153,7 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, ExtError> {
 
 /// A plain JS value as a Rust value; `what` names it in the error, with the field's path.
 pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, ExtError> {
-    let value = serde_wasm_bindgen::Deserializer::from(value.clone());
-    serde_path_to_error::deserialize(value).map_err(|e| decode_error(what, ReadError::new(e)))
+    crate::wire::from_js(value.clone()).map_err(|e| decode_error(what, e))
 }
 
 /// Not generic, so `from_js` adds no copy of it per type.
