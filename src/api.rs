@@ -10,8 +10,6 @@
 //!   clear, an acknowledgement, a join, a profile change, a removal) raises it. It is the ETag of
 //!   `GET /v1/team/states` and the `after` of `GET /v1/team/changes`.
 
-use crate::decode::{Decode, DecodeError, Json, Object};
-use crate::encode::{Encode, Writer};
 use crate::model::{Declaration, DeclaredState, Handles, Member, WorkItem, WorkingHours};
 use crate::time::Timestamp;
 use crate::validate::FieldError;
@@ -33,51 +31,29 @@ pub struct ApiError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Every invalid field of a 422, in field order (the first is `field`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub errors: Vec<FieldError>,
     /// On 412: the state as it is on the server now, so the client can show both copies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<MemberState>,
 }
 
-impl Decode for ApiError {
-    fn decode(value: &Json) -> Result<ApiError, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(ApiError {
-            error: o.req("error")?,
-            message: o.req("message")?,
-            field: o.opt("field")?,
-            errors: o.or_default("errors")?,
-            current: o.opt("current")?,
-        })
-    }
-}
-
 /// `POST /v1/join`: redeem an invite code and become a member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct JoinRequest {
     pub invite: String,
     pub display_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub handles: Handles,
     /// IANA zone, e.g. `Europe/Berlin`.
     pub timezone: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<WorkingHours>,
-}
-
-impl Encode for JoinRequest {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("invite", &self.invite)
-            .field("display_name", &self.display_name)
-            .field("handles", &self.handles)
-            .field("timezone", &self.timezone)
-            .opt("working_hours", &self.working_hours)
-            .end();
-    }
 }
 
 /// The answer to a join. The token is shown this once; the server keeps only its hash.
@@ -90,41 +66,11 @@ pub struct JoinResponse {
     pub team: TeamInfo,
 }
 
-impl Decode for JoinResponse {
-    fn decode(value: &Json) -> Result<JoinResponse, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(JoinResponse {
-            token: o.req("token")?,
-            member: o.req("member")?,
-            team: o.req("team")?,
-        })
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamInfo {
     pub id: String,
     pub name: String,
-}
-
-impl Decode for TeamInfo {
-    fn decode(value: &Json) -> Result<TeamInfo, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(TeamInfo {
-            id: o.req("id")?,
-            name: o.req("name")?,
-        })
-    }
-}
-
-impl Encode for TeamInfo {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .end();
-    }
 }
 
 /// `GET /v1/me`.
@@ -140,7 +86,6 @@ pub struct MeResponse {
 /// `PATCH /v1/me`: only the fields present change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct MemberPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -160,16 +105,6 @@ pub struct Roster {
     pub members: Vec<Member>,
 }
 
-impl Decode for Roster {
-    fn decode(value: &Json) -> Result<Roster, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Roster {
-            team: o.req("team")?,
-            members: o.req("members")?,
-        })
-    }
-}
-
 /// One member's current state as the team sees it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -181,38 +116,21 @@ pub struct MemberState {
     #[serde(default)]
     pub state: Option<DeclaredState>,
     /// Acknowledgements of this declaration's hand-offs, oldest first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub acks: Vec<Ack>,
     /// Whom the server found each hand-off (the cover, items' `handoff_to`) to name when the
     /// declaration was written; a reference naming no one (or not one) is absent. Only this
     /// member may acknowledge it, and a later rename does not move it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::wire::nullable"
+    )]
     pub recipients: Vec<Recipient>,
-}
-
-impl Decode for MemberState {
-    fn decode(value: &Json) -> Result<MemberState, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(MemberState {
-            member_id: o.req("member_id")?,
-            version: o.req("version")?,
-            state: o.opt("state")?,
-            acks: o.or_default("acks")?,
-            recipients: o.or_default("recipients")?,
-        })
-    }
-}
-
-impl Encode for MemberState {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("member_id", &self.member_id)
-            .field("version", &self.version)
-            .field("state", &self.state)
-            .unless(self.acks.is_empty(), "acks", &self.acks)
-            .unless(self.recipients.is_empty(), "recipients", &self.recipients)
-            .end();
-    }
 }
 
 impl MemberState {
@@ -236,25 +154,6 @@ pub struct Recipient {
     pub member: String,
 }
 
-impl Decode for Recipient {
-    fn decode(value: &Json) -> Result<Recipient, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Recipient {
-            item: o.opt("item")?,
-            member: o.req("member")?,
-        })
-    }
-}
-
-impl Encode for Recipient {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .opt("item", &self.item)
-            .field("member", &self.member)
-            .end();
-    }
-}
-
 /// "Acknowledged by Bob 09:12": a hand-off's recipient confirmed it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -267,27 +166,6 @@ pub struct Ack {
     pub at: Timestamp,
 }
 
-impl Decode for Ack {
-    fn decode(value: &Json) -> Result<Ack, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Ack {
-            item: o.opt("item")?,
-            by: o.req("by")?,
-            at: o.req("at")?,
-        })
-    }
-}
-
-impl Encode for Ack {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .opt("item", &self.item)
-            .field("by", &self.by)
-            .field("at", &self.at)
-            .end();
-    }
-}
-
 /// `GET /v1/team/states`: every member's current declaration (members who never declared or
 /// cleared theirs are left out). Its ETag is derived from `cursor`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -298,17 +176,6 @@ pub struct TeamStates {
     pub states: Vec<MemberState>,
 }
 
-impl Decode for TeamStates {
-    fn decode(value: &Json) -> Result<TeamStates, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(TeamStates {
-            team: o.req("team")?,
-            cursor: o.req("cursor")?,
-            states: o.req("states")?,
-        })
-    }
-}
-
 /// `GET /v1/team/changes`: everything written after the request's cursor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -317,7 +184,7 @@ pub struct ChangesResponse {
     pub cursor: u64,
     /// The request's cursor was ahead of the server (a restored database): this answer holds
     /// everything, and the client should replace its cache rather than merge.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub reset: bool,
     /// States written (declared, cleared: `state: null`, or acknowledged) since the cursor.
     pub states: Vec<MemberState>,
@@ -327,48 +194,15 @@ pub struct ChangesResponse {
     pub removed_members: Vec<String>,
 }
 
-impl Decode for ChangesResponse {
-    fn decode(value: &Json) -> Result<ChangesResponse, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(ChangesResponse {
-            cursor: o.req("cursor")?,
-            reset: o.or_default("reset")?,
-            states: o.req("states")?,
-            members: o.req("members")?,
-            removed_members: o.req("removed_members")?,
-        })
-    }
-}
-
 /// `POST /v1/team/acks`: the recipient of a hand-off acknowledges it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
 pub struct AckRequest {
     /// Whose declaration holds the hand-off.
     pub member_id: String,
     /// The item's key ([`item_key`]); absent to acknowledge the declaration's `cover`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
-}
-
-impl Decode for AckRequest {
-    fn decode(value: &Json) -> Result<AckRequest, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(AckRequest {
-            member_id: o.req("member_id")?,
-            item: o.opt("item")?,
-        })
-    }
-}
-
-impl Encode for AckRequest {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("member_id", &self.member_id)
-            .opt("item", &self.item)
-            .end();
-    }
 }
 
 /// The body of `PUT /v1/me/state` is a [`Declaration`]; re-exported for discoverability.
@@ -379,15 +213,6 @@ pub type StateRequest = Declaration;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
-}
-
-impl Decode for Health {
-    fn decode(value: &Json) -> Result<Health, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Health {
-            status: o.req("status")?,
-        })
-    }
 }
 
 /// How an item is named in acknowledgements: its canonical reference, or its URL when it has
@@ -643,7 +468,7 @@ mod tests {
 
     #[test]
     fn server_answers_decode_as_serde_writes_them() {
-        use crate::decode::check::round_trips;
+        use crate::wire::check::round_trips;
         round_trips(&ApiError {
             error: "version_conflict".into(),
             message: "Stale.".into(),
@@ -704,52 +529,9 @@ mod tests {
         });
     }
 
-    #[test]
-    fn what_the_extension_writes_encodes_as_serde_writes_it() {
-        use crate::encode::check::same_as_serde;
-        same_as_serde(&team());
-        same_as_serde(&TeamInfo {
-            id: String::new(),
-            name: "\"Core\" \\ é\n".into(),
-        });
-        same_as_serde(&full_state());
-        same_as_serde(&empty_state());
-        for ack in &full_state().acks {
-            same_as_serde(ack);
-        }
-        for recipient in &full_state().recipients {
-            same_as_serde(recipient);
-        }
-        for item in [Some("github.com/acme/api/pull/12".into()), None] {
-            same_as_serde(&AckRequest {
-                member_id: "m_1".into(),
-                item,
-            });
-        }
-        same_as_serde(&JoinRequest {
-            invite: "code".into(),
-            display_name: "Bob Stone".into(),
-            handles: Handles {
-                github: Some("bobs".into()),
-                gitlab: Some("bob".into()),
-                jira: Some("bob.stone".into()),
-                linear: Some("bob@acme".into()),
-            },
-            timezone: "Europe/Berlin".into(),
-            working_hours: Some(WorkingHours::default()),
-        });
-        same_as_serde(&JoinRequest {
-            invite: String::new(),
-            display_name: String::new(),
-            handles: Handles::default(),
-            timezone: "UTC".into(),
-            working_hours: None,
-        });
-    }
-
     /// Where decoding `text` as `T` failed.
-    fn refused<T: Decode>(text: &str) -> String {
-        match T::from_json(text) {
+    fn refused<T: serde::de::DeserializeOwned>(text: &str) -> String {
+        match crate::wire::from_str::<T>(text) {
             Ok(_) => panic!("{text} decoded"),
             Err(e) => e.path,
         }
@@ -757,7 +539,8 @@ mod tests {
 
     #[test]
     fn server_answers_take_defaults_and_refuse_wrong_shapes() {
-        let state = MemberState::from_json(r#"{"member_id":"m","version":0,"state":null}"#);
+        let state =
+            crate::wire::from_str::<MemberState>(r#"{"member_id":"m","version":0,"state":null}"#);
         assert_eq!(
             state,
             Ok(MemberState {
@@ -768,12 +551,13 @@ mod tests {
                 recipients: vec![],
             })
         );
-        let changes = ChangesResponse::from_json(
+        let changes = crate::wire::from_str::<ChangesResponse>(
             r#"{"cursor":4,"states":[],"members":[],"removed_members":["m"]}"#,
         )
         .unwrap();
         assert!(!changes.reset);
-        let error = ApiError::from_json(r#"{"error":"x","message":"y","extra":[1]}"#).unwrap();
+        let error = crate::wire::from_str::<ApiError>(r#"{"error":"x","message":"y","extra":[1]}"#)
+            .unwrap();
         assert_eq!(
             (error.field, error.errors, error.current),
             (None, vec![], None)

@@ -5,9 +5,7 @@
 //! beside the form's fields. The options page and the background worker do only the I/O.
 
 use crate::api::{ApiError, Health, JoinRequest, JoinResponse, TeamInfo};
-use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::display::shown;
-use crate::encode::{Encode, Writer};
 use crate::http::{Answer, NetError};
 use crate::model::{Member, Settings};
 use crate::time::Timestamp;
@@ -38,29 +36,6 @@ pub struct Connection {
     /// This browser's member, as the server created it on joining.
     pub member: Member,
     pub connected_at: Timestamp,
-}
-
-impl Decode for Connection {
-    fn decode(value: &Json) -> Result<Connection, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Connection {
-            server: o.req("server")?,
-            team: o.req("team")?,
-            member: o.req("member")?,
-            connected_at: o.req("connected_at")?,
-        })
-    }
-}
-
-impl Encode for Connection {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("server", &self.server)
-            .field("team", &self.team)
-            .field("member", &self.member)
-            .field("connected_at", &self.connected_at)
-            .end();
-    }
 }
 
 impl Connection {
@@ -762,26 +737,14 @@ mod tests {
 
     #[test]
     fn stored_connections_decode_as_serde_writes_them() {
-        let connection = Connection::from_json(
+        let connection = crate::wire::from_str::<Connection>(
             r#"{"server":"https://x.example","team":{"id":"t","name":"Core"},
                 "member":{"id":"m","display_name":"Ann","timezone":"UTC"},
                 "connected_at":"2026-11-27T17:42:00Z","token":"never read"}"#,
         )
         .unwrap();
         assert_eq!(connection.summary(), "Connected to Core as Ann");
-        crate::decode::check::round_trips(&connection);
-        crate::encode::check::same_as_serde(&connection);
-        crate::encode::check::same_as_serde(&Connection {
-            member: Member {
-                handles: crate::model::Handles {
-                    github: Some("ann".into()),
-                    ..Default::default()
-                },
-                working_hours: Some(Default::default()),
-                ..connection.member.clone()
-            },
-            ..connection.clone()
-        });
+        crate::wire::check::round_trips(&connection);
         for (bad, path) in [
             (
                 r#"{"server":"https://x.example","team":{"id":"t","name":"Core"},
@@ -805,7 +768,10 @@ mod tests {
                 serde_json::from_str::<Connection>(bad).is_err(),
                 "serde read {bad}"
             );
-            assert_eq!(Connection::from_json(bad).unwrap_err().path, path);
+            assert_eq!(
+                crate::wire::from_str::<Connection>(bad).unwrap_err().path,
+                path
+            );
         }
     }
 }

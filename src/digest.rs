@@ -109,7 +109,7 @@ pub fn digest<'a>(
     since: Option<Timestamp>,
     now: Timestamp,
 ) -> Digest<'a> {
-    let entries: Vec<Entry<'a>> = cache
+    let mut entries: Vec<Entry<'a>> = cache
         .states
         .values()
         .filter(|s| s.member_id != me_id)
@@ -134,14 +134,12 @@ pub fn digest<'a>(
             })
         })
         .collect();
-    // Hand-offs to the user first, then newest first (instants are far below 2^50 ms).
-    let entries = crate::order::by_key(entries, |e| {
-        let others = if e.handoffs.is_empty() {
-            1_i64 << 50
-        } else {
-            0
-        };
-        others - e.state.declared_at.millis()
+    // Hand-offs to the user first, then newest first.
+    entries.sort_by_key(|e| {
+        (
+            e.handoffs.is_empty(),
+            std::cmp::Reverse(e.state.declared_at),
+        )
     });
     Digest { entries }
 }

@@ -3,7 +3,7 @@
 //! browser shell (`wasm::net`) fills these in; [`crate::connect`] and [`crate::sync`] decide
 //! what an answer means. Pure, so every decision is tested natively.
 
-use crate::decode::Decode;
+use serde::de::DeserializeOwned;
 
 /// The largest answer body read from a server. The biggest legitimate one, a 1,000-member
 /// team's states, stays well under it; anything larger is refused before it is parsed, so a
@@ -31,8 +31,8 @@ pub struct Answer {
 impl Answer {
     /// The body decoded as JSON into the type the status calls for. A wrong shape is an
     /// error, never a panic.
-    pub fn json<T: Decode>(&self) -> Result<T, String> {
-        T::from_json(&self.body).map_err(|e| e.to_string())
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, String> {
+        crate::wire::from_body(&self.body).map_err(|e| e.to_string())
     }
 }
 

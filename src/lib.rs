@@ -7,18 +7,15 @@
 pub mod api;
 pub mod badge;
 pub mod connect;
-pub mod decode;
 pub mod digest;
 pub mod display;
 pub mod draft;
-pub mod encode;
 pub mod features;
 pub mod http;
 pub mod item_ref;
 pub mod limits;
 pub mod message;
 pub mod model;
-mod order;
 pub mod outbox;
 pub mod prefill;
 pub mod reminder;
@@ -36,3 +33,4 @@ pub mod timeline;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+pub mod wire;

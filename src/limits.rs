@@ -46,7 +46,7 @@ pub const MAX_REMINDER_LEAD_MINUTES: u32 = 240;
 pub const HISTORY_LEN: usize = 20;
 /// Whole-request cap on the server.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// A declaration's JSON as the extension sends it (compact, `crate::encode`) is at most this
+/// A declaration's JSON as the extension sends it (compact, as serde_json writes it) is at most this
 /// long: the per-field limits allow far more in sum (50 items of long links or CJK text), so
 /// the validator checks the whole. Every declaration that validates fits [`MAX_BODY_BYTES`],
 /// with room for a client that writes the same declaration less compactly.

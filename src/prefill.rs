@@ -87,12 +87,12 @@ pub fn suggestions<V: Viewed>(
         })
         .collect();
 
-    let today: Vec<&V> = activity
+    let mut today: Vec<&V> = activity
         .iter()
         .filter(|v| v.viewed_at() >= today_from)
         .collect();
     // Newest first; equal times keep the log's order.
-    let today = crate::order::by_key(today, |v| -v.viewed_at().millis());
+    today.sort_by_key(|v| std::cmp::Reverse(v.viewed_at()));
     let mut out = Vec::new();
     for v in today {
         let k = key(v.canonical_ref(), v.url());

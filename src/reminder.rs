@@ -14,8 +14,6 @@
 //! ([`Decision::due_since`]), and the worker notifies only for an instant it has not notified
 //! for. Missed reminders of earlier days are past their window and never pile up.
 
-use crate::decode::{Decode, DecodeError, Json, Object};
-use crate::encode::{Encode, Writer};
 use crate::model::WorkingHours;
 use crate::shift::{shifts_around, Shift};
 use crate::time::{Timestamp, ZoneOffsets};
@@ -32,7 +30,7 @@ pub const PREFILL_EARLY_MINUTES: i64 = 60;
 
 /// The user's reminder settings (options page), part of [`crate::model::Settings`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct ReminderSettings {
     pub enabled: bool,
     /// Minutes before the end of the working day (at most
@@ -56,27 +54,6 @@ impl ReminderSettings {
     }
 }
 
-// `#[serde(default)]` on the struct: a missing member takes the struct's default.
-impl Decode for ReminderSettings {
-    fn decode(value: &Json) -> Result<ReminderSettings, DecodeError> {
-        let o = Object::new(value)?;
-        let d = ReminderSettings::default();
-        Ok(ReminderSettings {
-            enabled: o.opt("enabled")?.unwrap_or(d.enabled),
-            lead_minutes: o.opt("lead_minutes")?.unwrap_or(d.lead_minutes),
-        })
-    }
-}
-
-impl Encode for ReminderSettings {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("enabled", &self.enabled)
-            .field("lead_minutes", &self.lead_minutes)
-            .end();
-    }
-}
-
 /// What the reminder remembers between evaluations (`storage.local`, [`crate::store::REMINDER_KEY`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -87,29 +64,6 @@ pub struct ReminderState {
     pub skipped_shift: Option<Timestamp>,
     /// The [`Decision::due_since`] last notified for: one notification per reminder.
     pub notified: Option<Timestamp>,
-}
-
-// The struct's default is all `None`, as absent and `null` members read.
-impl Decode for ReminderState {
-    fn decode(value: &Json) -> Result<ReminderState, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(ReminderState {
-            snoozed_until: o.opt("snoozed_until")?,
-            skipped_shift: o.opt("skipped_shift")?,
-            notified: o.opt("notified")?,
-        })
-    }
-}
-
-// No `skip_serializing_if`: `None` is written as `null`.
-impl Encode for ReminderState {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("snoozed_until", &self.snoozed_until)
-            .field("skipped_shift", &self.skipped_shift)
-            .field("notified", &self.notified)
-            .end();
-    }
 }
 
 /// A working day with its reminder.
@@ -571,23 +525,20 @@ mod tests {
 
     #[test]
     fn decode_and_encode_settings_and_state() {
-        use crate::decode::check::round_trips;
-        use crate::encode::check::same_as_serde;
+        use crate::wire::check::round_trips;
         round_trips(&ReminderSettings::default());
-        same_as_serde(&ReminderSettings::default());
         let off = ReminderSettings {
             enabled: false,
             lead_minutes: 45,
         };
         round_trips(&off);
-        same_as_serde(&off);
         assert_eq!(
-            ReminderSettings::from_json("{}"),
+            crate::wire::from_str::<ReminderSettings>("{}"),
             Ok(ReminderSettings::default())
         );
-        let lead = ReminderSettings::from_json(r#"{"lead_minutes":90}"#).unwrap();
+        let lead = crate::wire::from_str::<ReminderSettings>(r#"{"lead_minutes":90}"#).unwrap();
         assert!(lead.enabled && lead.lead_minutes == 90);
-        let e = ReminderSettings::from_json(r#"{"lead_minutes":-5}"#).unwrap_err();
+        let e = crate::wire::from_str::<ReminderSettings>(r#"{"lead_minutes":-5}"#).unwrap_err();
         assert_eq!(e.path, "lead_minutes");
         let state = ReminderState {
             snoozed_until: Some(t("2026-11-27T16:05:00Z")),
@@ -595,11 +546,12 @@ mod tests {
             notified: Some(t("2026-11-27T15:30:00Z")),
         };
         round_trips(&state);
-        same_as_serde(&state);
         round_trips(&ReminderState::default());
-        same_as_serde(&ReminderState::default());
-        assert_eq!(ReminderState::from_json("{}"), Ok(ReminderState::default()));
-        let e = ReminderState::from_json(r#"{"notified":"yesterday"}"#).unwrap_err();
+        assert_eq!(
+            crate::wire::from_str::<ReminderState>("{}"),
+            Ok(ReminderState::default())
+        );
+        let e = crate::wire::from_str::<ReminderState>(r#"{"notified":"yesterday"}"#).unwrap_err();
         assert_eq!(e.path, "notified");
     }
 }

@@ -94,8 +94,8 @@ pub fn match_pattern(origin: &Origin) -> Option<String> {
 
 /// Every distinct pattern for a list of origins, sorted (the registration compares them).
 pub fn match_patterns(origins: &[Origin]) -> Vec<String> {
-    let patterns: Vec<String> = origins.iter().filter_map(match_pattern).collect();
-    let mut patterns = crate::order::by(patterns, String::cmp);
+    let mut patterns: Vec<String> = origins.iter().filter_map(match_pattern).collect();
+    patterns.sort();
     patterns.dedup();
     patterns
 }

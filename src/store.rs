@@ -10,9 +10,7 @@
 //! Values are stored as JSON-compatible objects (what `serde_json` writes), so they read the
 //! same from Rust, from tests and in the browser's storage inspector.
 
-use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::draft::Draft;
-use crate::encode::{Encode, Writer};
 use crate::limits;
 use crate::model::DeclaredState;
 use crate::time::Timestamp;
@@ -80,29 +78,12 @@ pub struct StoredDraft {
     pub draft: Draft,
 }
 
-impl Decode for StoredDraft {
-    fn decode(value: &Json) -> Result<StoredDraft, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(StoredDraft {
-            saved_at: o.req("saved_at")?,
-            draft: o.req("draft")?,
-        })
-    }
-}
-
-impl Encode for StoredDraft {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("saved_at", &self.saved_at)
-            .field("draft", &self.draft)
-            .end();
-    }
-}
-
-/// Whether `json` under `key` fits one `storage.sync` item. Counted in UTF-8 bytes, which is
-/// never less than what the browsers count, so a draft judged to fit is not refused for size.
-pub fn fits_sync_item(key: &str, json: &str) -> bool {
-    key.len() + json.len() <= SYNC_QUOTA_BYTES_PER_ITEM
+/// Whether `value` under `key` fits one `storage.sync` item: its JSON (serde_json's compact
+/// form, what the browsers' `JSON.stringify` writes for it) and the key, counted in UTF-8
+/// bytes, which is never less than what the browsers count, so a draft judged to fit is not
+/// refused for size.
+pub fn fits_sync_item<T: Serialize + ?Sized>(key: &str, value: &T) -> bool {
+    serde_json::to_vec(value).is_ok_and(|json| key.len() + json.len() <= SYNC_QUOTA_BYTES_PER_ITEM)
 }
 
 /// The draft to restore: the newer of the synced copy and the local fallback (a draft too big
@@ -204,11 +185,14 @@ mod tests {
 
     #[test]
     fn sync_quota_counts_key_and_utf8_bytes() {
-        let fits = "x".repeat(SYNC_QUOTA_BYTES_PER_ITEM - DRAFT_KEY.len());
+        // A JSON string: the text and its two quotes.
+        let fits = "x".repeat(SYNC_QUOTA_BYTES_PER_ITEM - DRAFT_KEY.len() - 2);
         assert!(fits_sync_item(DRAFT_KEY, &fits));
         assert!(!fits_sync_item(DRAFT_KEY, &format!("{fits}x")));
-        // 2048 four-byte emoji are 8192 bytes, over the quota with the key.
-        assert!(!fits_sync_item(DRAFT_KEY, &"😀".repeat(2048)));
+        // 2047 four-byte emoji are 8188 bytes, over the quota with the key and quotes.
+        assert!(!fits_sync_item(DRAFT_KEY, &"😀".repeat(2047)));
+        // Escapes count as written: a line break is two bytes.
+        assert!(!fits_sync_item(DRAFT_KEY, &"\n".repeat(fits.len() / 2 + 1)));
     }
 
     #[test]
@@ -219,8 +203,7 @@ mod tests {
             blockers: "b".repeat(limits::BLOCKERS.max_graphemes),
             ..Draft::default()
         };
-        let json = serde_json::to_string(&draft).unwrap();
-        assert!(fits_sync_item(DRAFT_KEY, &json));
+        assert!(fits_sync_item(DRAFT_KEY, &draft));
         let mut bigger = draft;
         bigger.items = vec![
             crate::draft::ItemDraft {
@@ -229,29 +212,26 @@ mod tests {
             };
             12
         ];
-        let json = serde_json::to_string(&bigger).unwrap();
-        assert!(!fits_sync_item(DRAFT_KEY, &json));
-        // The quota is judged on what the wasm module writes.
-        assert_eq!(crate::encode::to_json(&bigger), json);
+        assert!(!fits_sync_item(DRAFT_KEY, &bigger));
     }
 
     #[test]
     fn decode_and_encode_match_serde() {
-        use crate::decode::check::round_trips;
-        use crate::encode::check::same_as_serde;
+        use crate::wire::check::round_trips;
         let mut full = stored(1_795_000_000_123, "full");
         full.draft.items = vec![crate::draft::ItemDraft::default()];
         full.draft.expiry = crate::draft::Expiry::OneDay;
         round_trips(&full);
-        same_as_serde(&full);
         round_trips(&stored(0, ""));
-        same_as_serde(&stored(0, ""));
-        let e = StoredDraft::from_json(r#"{"draft":{}}"#).unwrap_err();
+        let e = crate::wire::from_str::<StoredDraft>(r#"{"draft":{}}"#).unwrap_err();
         assert_eq!(e.path, "saved_at");
-        let e =
-            StoredDraft::from_json(r#"{"saved_at":"2026-11-27T17:42:00Z","draft":{"status":"x"}}"#);
+        let e = crate::wire::from_str::<StoredDraft>(
+            r#"{"saved_at":"2026-11-27T17:42:00Z","draft":{"status":"x"}}"#,
+        );
         assert_eq!(e.unwrap_err().path, "draft.status");
-        let old = StoredDraft::from_json(r#"{"saved_at":"2026-11-27T17:42:00Z","draft":{}}"#);
+        let old = crate::wire::from_str::<StoredDraft>(
+            r#"{"saved_at":"2026-11-27T17:42:00Z","draft":{}}"#,
+        );
         assert_eq!(old.unwrap().draft, Draft::default());
     }
 }

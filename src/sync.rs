@@ -6,14 +6,13 @@
 
 use crate::api::{ApiError, ChangesResponse, MemberState, Roster, TeamStates};
 use crate::connect::{Connection, ServerUrl};
-use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::display::{declared_text, displayed, local_date_time_text, shown, synced_text};
-use crate::encode::{Encode, Writer};
 use crate::http::{retry_after_ms, Answer, NetError};
 use crate::model::{Declaration, Member, Settings};
 use crate::outbox::{Conflict, Intent, Outbox, SendOutcome};
 use crate::time::{Timestamp, ZoneOffsets};
 use crate::validate::{validate_declaration, validate_settings};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The periodic alarm: the fallback tick that restarts the long poll and retries the outbox
@@ -68,27 +67,6 @@ pub struct SyncStatus {
     pub disconnected: Option<String>,
 }
 
-impl Decode for SyncStatus {
-    fn decode(value: &Json) -> Result<SyncStatus, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(SyncStatus {
-            team_problem: o.opt("team_problem")?,
-            states_etag: o.opt("states_etag")?,
-            disconnected: o.opt("disconnected")?,
-        })
-    }
-}
-
-impl Encode for SyncStatus {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("team_problem", &self.team_problem)
-            .field("states_etag", &self.states_etag)
-            .field("disconnected", &self.disconnected)
-            .end();
-    }
-}
-
 /// How one team fetch (`/v1/team/states`, `/v1/team`, `/v1/team/changes`) ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Fetched<T> {
@@ -109,7 +87,7 @@ pub enum Fetched<T> {
 
 /// Reads a team fetch's answer as `T` and applies `check` to it. `what` names the request
 /// in the problem text.
-pub fn fetched<T: Decode>(
+pub fn fetched<T: DeserializeOwned>(
     what: &str,
     answer: Result<Answer, NetError>,
     check: fn(&T) -> Result<(), String>,
@@ -723,8 +701,7 @@ mod tests {
 
     #[test]
     fn sync_status_decodes_as_serde_writes_it() {
-        use crate::decode::check::round_trips;
-        use crate::encode::check::same_as_serde;
+        use crate::wire::check::round_trips;
         let full = SyncStatus {
             team_problem: Some("the server is unavailable (HTTP 503)".into()),
             states_etag: Some("\"c-9\"".into()),
@@ -732,11 +709,13 @@ mod tests {
         };
         for status in [SyncStatus::default(), full] {
             round_trips(&status);
-            same_as_serde(&status);
         }
-        assert_eq!(SyncStatus::from_json("{}"), Ok(SyncStatus::default()));
         assert_eq!(
-            SyncStatus::from_json(r#"{"states_etag":"\"c-3\"","later":true}"#),
+            crate::wire::from_str::<SyncStatus>("{}"),
+            Ok(SyncStatus::default())
+        );
+        assert_eq!(
+            crate::wire::from_str::<SyncStatus>(r#"{"states_etag":"\"c-3\"","later":true}"#),
             Ok(SyncStatus {
                 states_etag: Some("\"c-3\"".into()),
                 ..SyncStatus::default()
@@ -751,7 +730,10 @@ mod tests {
                 serde_json::from_str::<SyncStatus>(bad).is_err(),
                 "serde read {bad}"
             );
-            assert_eq!(SyncStatus::from_json(bad).unwrap_err().path, path);
+            assert_eq!(
+                crate::wire::from_str::<SyncStatus>(bad).unwrap_err().path,
+                path
+            );
         }
     }
 }

@@ -3,13 +3,11 @@
 //! zone rules.
 
 use crate::api::{ChangesResponse, MemberState, TeamInfo, TeamStates};
-use crate::decode::{Decode, DecodeError, Json, Object};
 use crate::display::shown;
-use crate::encode::{Encode, Writer};
 use crate::model::{Member, Status};
-use crate::order::SortedMap;
 use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Everything the extension knows about the team, keyed by member id (JSON objects in
 /// storage, in id order).
@@ -18,35 +16,12 @@ pub struct TeamCache {
     #[serde(default)]
     pub team: Option<TeamInfo>,
     /// Where the next long poll starts (`after`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub cursor: u64,
-    #[serde(default)]
-    pub members: SortedMap<String, Member>,
-    #[serde(default)]
-    pub states: SortedMap<String, MemberState>,
-}
-
-impl Decode for TeamCache {
-    fn decode(value: &Json) -> Result<TeamCache, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(TeamCache {
-            team: o.opt("team")?,
-            cursor: o.or_default("cursor")?,
-            members: o.or_default("members")?,
-            states: o.or_default("states")?,
-        })
-    }
-}
-
-impl Encode for TeamCache {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("team", &self.team)
-            .field("cursor", &self.cursor)
-            .field("members", &self.members)
-            .field("states", &self.states)
-            .end();
-    }
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
+    pub members: BTreeMap<String, Member>,
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
+    pub states: BTreeMap<String, MemberState>,
 }
 
 impl TeamCache {
@@ -162,7 +137,7 @@ pub fn roster_rows(
     zone_of: &dyn Fn(&str) -> Box<dyn ZoneOffsets>,
 ) -> Vec<RosterRow> {
     // Each row with its sort key, computed once.
-    let rows: Vec<_> = cache
+    let mut rows: Vec<_> = cache
         .members
         .values()
         .map(|member| {
@@ -185,7 +160,7 @@ pub fn roster_rows(
             ((!reachable, back, crate::text::lowercase(&row.name)), row)
         })
         .collect();
-    let rows = crate::order::by(rows, |a, b| a.0.cmp(&b.0));
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
     rows.into_iter().map(|(_, row)| row).collect()
 }
 
@@ -307,10 +282,8 @@ mod tests {
 
     #[test]
     fn stored_team_caches_decode_as_serde_writes_them() {
-        use crate::decode::check::round_trips;
-        use crate::encode::check::same_as_serde;
+        use crate::wire::check::round_trips;
         round_trips(&TeamCache::default());
-        same_as_serde(&TeamCache::default());
         let mut cache = TeamCache {
             team: Some(TeamInfo {
                 id: "t".into(),
@@ -329,7 +302,6 @@ mod tests {
         cleared.state = None;
         cache.states.insert("b".into(), cleared);
         round_trips(&cache);
-        same_as_serde(&cache);
         // Stored as JSON objects keyed by member id.
         let json = serde_json::to_value(&cache).unwrap();
         let ids = |map: &str| {
@@ -340,8 +312,11 @@ mod tests {
         assert_eq!(ids("members"), Some(vec!["a".to_owned(), "b".to_owned()]));
         assert_eq!(ids("states"), Some(vec!["a".to_owned(), "b".to_owned()]));
 
-        assert_eq!(TeamCache::from_json("{}"), Ok(TeamCache::default()));
-        let read = TeamCache::from_json(
+        assert_eq!(
+            crate::wire::from_str::<TeamCache>("{}"),
+            Ok(TeamCache::default())
+        );
+        let read = crate::wire::from_str::<TeamCache>(
             r#"{"cursor":3,"members":{"a":{"id":"a","display_name":"Ann","timezone":"UTC"},
                 "a":{"id":"a","display_name":"Anne","timezone":"UTC"}},"states":null}"#,
         )
@@ -367,7 +342,10 @@ mod tests {
                 serde_json::from_str::<TeamCache>(bad).is_err(),
                 "serde read {bad}"
             );
-            assert_eq!(TeamCache::from_json(bad).unwrap_err().path, path);
+            assert_eq!(
+                crate::wire::from_str::<TeamCache>(bad).unwrap_err().path,
+                path
+            );
         }
     }
 }

@@ -100,7 +100,7 @@ pub fn timeline(
         PLOT_LEFT + (2 * offset * PLOT_WIDTH + span) / (2 * span)
     };
     let in_day = |at: Timestamp| day_start <= at && at <= day_end;
-    let rows: Vec<Row> = cache
+    let mut rows: Vec<Row> = cache
         .members
         .values()
         .map(|member| {
@@ -160,9 +160,7 @@ pub fn timeline(
         })
         .collect();
     // By the first bar's start; no bars last; ties keep member-id order.
-    let rows = crate::order::by_key(rows, |r| {
-        r.bars.iter().map(|b| b.0).min().unwrap_or(i64::MAX)
-    });
+    rows.sort_by_key(|r| r.bars.iter().map(|b| b.0).min().unwrap_or(i64::MAX));
     let date = LocalDateTime::at(now, viewer_zone).date;
     let ticks = [(0, "00"), (6, "06"), (12, "12"), (18, "18")]
         .into_iter()

@@ -2,8 +2,6 @@
 //! reported with its field path (`items[2].url`) so the popup can show it beside the field and
 //! the server can name it in a 422.
 
-use crate::decode::{Decode, DecodeError, Json, Object};
-use crate::encode::{Encode, Writer};
 use crate::item_ref::parse_http_url;
 use crate::limits::{self, TextLimit};
 use crate::model::{Declaration, Handles, Settings, WorkingHours};
@@ -17,25 +15,6 @@ pub struct FieldError {
     /// Path of the field, e.g. `headline` or `items[2].url`.
     pub field: String,
     pub message: String,
-}
-
-impl Decode for FieldError {
-    fn decode(value: &Json) -> Result<FieldError, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(FieldError {
-            field: o.req("field")?,
-            message: o.req("message")?,
-        })
-    }
-}
-
-impl Encode for FieldError {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("field", &self.field)
-            .field("message", &self.message)
-            .end();
-    }
 }
 
 /// All problems found, in field order; never empty.
@@ -209,10 +188,10 @@ pub fn validate_declaration(
     c.finish()
 }
 
-/// The length of `d` as the extension sends it: `encode`'s JSON, which is serde_json's compact
-/// form byte for byte (the wasm module has no serde_json).
+/// The length of `d` as the extension sends it (serde_json's compact form); a declaration that
+/// cannot be written at all counts as too large.
 pub fn declaration_size(d: &Declaration) -> usize {
-    crate::encode::to_json(d).len()
+    serde_json::to_vec(d).map_or(usize::MAX, |json| json.len())
 }
 
 /// Checks the options page's settings.
@@ -708,21 +687,18 @@ mod tests {
 
     #[test]
     fn decode_and_encode_field_errors() {
-        use crate::decode::check::round_trips;
-        use crate::encode::check::same_as_serde;
+        use crate::wire::check::round_trips;
         let error = FieldError {
             field: "items[2].url".into(),
             message: "Must be an http(s) link.".into(),
         };
         round_trips(&error);
-        same_as_serde(&error);
         let empty = FieldError {
             field: String::new(),
             message: String::new(),
         };
         round_trips(&empty);
-        same_as_serde(&empty);
-        let e = FieldError::from_json(r#"{"field":"headline"}"#).unwrap_err();
+        let e = crate::wire::from_str::<FieldError>(r#"{"field":"headline"}"#).unwrap_err();
         assert_eq!(e.path, "message");
     }
 }

@@ -8,8 +8,6 @@
 //! Test URLs: <https://github.com/o/r/pull/12/files>, <https://gitlab.com/g/p/-/merge_requests/3>.
 
 use super::{Feature, FeatureId};
-use crate::decode::{Decode, DecodeError, Json, Object};
-use crate::encode::{Encode, Writer};
 use crate::limits;
 use crate::render::bounded;
 use crate::sites::{canonical_item_ref, classify, item_title, Origin, Site};
@@ -30,35 +28,10 @@ pub struct ActivityEntry {
     pub url: String,
     pub canonical_ref: String,
     /// The item's title from the page's document title ("" when the page did not say).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub title: String,
     pub site: Site,
     pub viewed_at: Timestamp,
-}
-
-impl Decode for ActivityEntry {
-    fn decode(value: &Json) -> Result<ActivityEntry, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(ActivityEntry {
-            url: o.req("url")?,
-            canonical_ref: o.req("canonical_ref")?,
-            title: o.or_default("title")?,
-            site: o.req("site")?,
-            viewed_at: o.req("viewed_at")?,
-        })
-    }
-}
-
-impl Encode for ActivityEntry {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("url", &self.url)
-            .field("canonical_ref", &self.canonical_ref)
-            .field("title", &self.title)
-            .field("site", &self.site)
-            .field("viewed_at", &self.viewed_at)
-            .end();
-    }
 }
 
 /// The end-of-day pre-fill reads the log through its own view of an entry.
@@ -166,19 +139,17 @@ mod tests {
             NOW,
         );
         assert!(!titled.title.is_empty());
-        crate::decode::check::round_trips(&titled);
-        crate::encode::check::same_as_serde(&titled);
+        crate::wire::check::round_trips(&titled);
         let untitled = view("https://github.com/o/r/issues/2", "", NOW);
         assert_eq!(untitled.title, "");
-        crate::decode::check::round_trips(&untitled);
-        crate::encode::check::same_as_serde(&untitled);
+        crate::wire::check::round_trips(&untitled);
         // Entries logged before titles were kept have none.
         let mut json = serde_json::to_value(&untitled).unwrap();
         json.as_object_mut().unwrap().remove("title");
-        let old = ActivityEntry::from_json(&json.to_string()).unwrap();
+        let old = crate::wire::from_str::<ActivityEntry>(&json.to_string()).unwrap();
         assert_eq!(old, untitled);
         json["site"] = "bitbucket".into();
-        let e = ActivityEntry::from_json(&json.to_string()).unwrap_err();
+        let e = crate::wire::from_str::<ActivityEntry>(&json.to_string()).unwrap_err();
         assert_eq!(e.path, "site");
     }
 

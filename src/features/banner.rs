@@ -13,8 +13,6 @@
 use super::badges::{handed_to, status_word};
 use super::{Feature, FeatureId, Inputs, Mount};
 use crate::api::item_key;
-use crate::decode::{Decode, DecodeError, Json, Object};
-use crate::encode::{Encode, Writer};
 use crate::model::{DeclaredState, Member, WorkItem};
 use crate::render::{Action, Attr, RenderSpec, Tag};
 use crate::sites::canonical_item_ref;
@@ -36,25 +34,6 @@ pub struct Dismissal {
     /// The item's canonical reference.
     pub item: String,
     pub at: Timestamp,
-}
-
-impl Decode for Dismissal {
-    fn decode(value: &Json) -> Result<Dismissal, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Dismissal {
-            item: o.req("item")?,
-            at: o.req("at")?,
-        })
-    }
-}
-
-impl Encode for Dismissal {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("item", &self.item)
-            .field("at", &self.at)
-            .end();
-    }
 }
 
 /// One teammate's declaration of the page's item.
@@ -323,14 +302,12 @@ mod tests {
             "linear.app/acme/issue/ENG-7",
             NOW.plus_minutes(5),
         );
-        crate::decode::check::round_trips(&list);
-        crate::encode::check::same_as_serde(&list);
-        crate::encode::check::same_as_serde(&Vec::<Dismissal>::new());
-        let e = Vec::<Dismissal>::from_json(
+        crate::wire::check::round_trips(&list);
+        let e = crate::wire::from_str::<Vec<Dismissal>>(
             r#"[{"item":"x","at":"2026-11-18T11:06:40Z"},{"item":"y"}]"#,
         );
         assert_eq!(e.unwrap_err().path, "[1].at");
-        let e = Dismissal::from_json(r#"{"item":7,"at":"2026-11-18T11:06:40Z"}"#);
+        let e = crate::wire::from_str::<Dismissal>(r#"{"item":7,"at":"2026-11-18T11:06:40Z"}"#);
         assert_eq!(e.unwrap_err().path, "item");
     }
 

@@ -26,8 +26,6 @@ pub mod badges;
 pub mod banner;
 pub mod teammates;
 
-use crate::decode::{Decode, DecodeError, Json, Object};
-use crate::encode::{Encode, Writer};
 use crate::render::RenderSpec;
 use crate::sites::{self, Descriptor, Origin, Page, PageKind, Role, ScanPlan};
 use crate::team::TeamCache;
@@ -42,12 +40,6 @@ pub enum FeatureId {
     Banner,
     Activity,
 }
-
-crate::wire_names!(FeatureId {
-    Badges = "badges",
-    Banner = "banner",
-    Activity = "activity",
-});
 
 /// Where a feature runs.
 #[derive(Debug)]
@@ -99,25 +91,14 @@ pub struct PlanReply {
     pub style: &'static str,
 }
 
-impl Encode for PlanReply {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("features", &self.features)
-            .field("plan", &self.plan)
-            .field("context_rules", &self.context_rules)
-            .field("report_view", &self.report_view)
-            .field("style", self.style)
-            .end();
-    }
+/// The worker's word to a tab's shim that the team changed: `{"team_changed":true}`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct TeamChanged {
+    team_changed: bool,
 }
 
-/// The worker's word to a tab's shim that the team changed: `{"team_changed":true}`.
-pub struct TeamChanged;
-
-impl Encode for TeamChanged {
-    fn encode(&self, w: &mut Writer) {
-        w.object().field("team_changed", &true).end();
-    }
+impl TeamChanged {
+    pub const MESSAGE: TeamChanged = TeamChanged { team_changed: true };
 }
 
 /// What to tell the shim about `url`.
@@ -159,49 +140,19 @@ pub struct RenderRequest {
     pub descriptors: Descriptors,
     /// A full render (first scan, team changed, after an action): page-level specs too, and it
     /// replaces what was drawn for the elements it names.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub full: bool,
     /// The shim saw the team cache change: the worker reads storage again rather than trust
     /// what it holds, which it may not have heard about yet (both hear of a change at once).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::nullable")]
     pub fresh: bool,
 }
 
-impl Encode for RenderRequest {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("url", &self.url)
-            .field("descriptors", &self.descriptors.0)
-            .field("full", &self.full)
-            .field("fresh", &self.fresh)
-            .end();
-    }
-}
-
-impl Decode for RenderRequest {
-    fn decode(value: &Json) -> Result<RenderRequest, DecodeError> {
-        let o = Object::new(value)?;
-        // `default` covers an absent member only: `null` goes to `Descriptors::decode`, which
-        // refuses it as the serde impl does.
-        let descriptors = match o.members().iter().find(|(k, _)| k == "descriptors") {
-            Some((_, value)) => Descriptors::decode(value).map_err(|e| e.at("descriptors"))?,
-            None => Descriptors::default(),
-        };
-        Ok(RenderRequest {
-            url: o.req("url")?,
-            descriptors,
-            full: o.or_default("full")?,
-            fresh: o.or_default("fresh")?,
-        })
-    }
-}
-
 /// The descriptors of a render request. The shim sends them as JSON text: one string crosses
-/// into the wasm module at once and [`Json::parse`] reads it there with no call back into JS,
-/// where decoding a thousand JS objects field by field across the boundary (serde-wasm-bindgen)
-/// took tens of milliseconds (`tests/bench/inline.mjs` measures the whole path). The serde impl
-/// below, for native callers, uses `serde_json`. An array is accepted too (tests, other
-/// senders).
+/// into the wasm module at once and serde_json reads it there with no call back into JS, where
+/// reading 3,000 JS objects field by field across the boundary (serde-wasm-bindgen) takes
+/// 18 ms against 5 (`tests/wasm_roundtrip.rs`; `tests/bench/inline.mjs` measures the whole
+/// path). An array is accepted too (tests, other senders).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Descriptors(pub Vec<Descriptor>);
@@ -223,7 +174,8 @@ impl<'de> Deserialize<'de> for Descriptors {
                 if json.len() > MAX_DESCRIPTORS_JSON {
                     return Err(E::custom("too many descriptors"));
                 }
-                serde_json::from_str(json)
+                // The error names the path inside the text: `[2].rule: …`.
+                crate::wire::from_str(json)
                     .map(Descriptors)
                     .map_err(E::custom)
             }
@@ -240,23 +192,6 @@ impl<'de> Deserialize<'de> for Descriptors {
             }
         }
         deserializer.deserialize_any(Visitor)
-    }
-}
-
-impl Decode for Descriptors {
-    fn decode(value: &Json) -> Result<Descriptors, DecodeError> {
-        match value {
-            Json::String(json) => {
-                if json.len() > MAX_DESCRIPTORS_JSON {
-                    return Err(DecodeError::new("too many descriptors"));
-                }
-                Vec::decode(&Json::parse(json)?).map(Descriptors)
-            }
-            Json::Array(_) => Vec::decode(value).map(Descriptors),
-            _ => Err(DecodeError::new(
-                "expected descriptors as JSON text or as an array",
-            )),
-        }
     }
 }
 
@@ -281,31 +216,12 @@ pub struct RenderReply {
     pub mounts: Vec<Placed>,
 }
 
-impl Encode for RenderReply {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("specs", &self.specs)
-            .field("mounts", &self.mounts)
-            .end();
-    }
-}
-
 /// A [`Mount`] on the wire: its spec by index into [`RenderReply::specs`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Placed {
     pub feature: FeatureId,
     pub element: Option<u32>,
     pub spec: usize,
-}
-
-impl Encode for Placed {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("feature", &self.feature)
-            .field("element", &self.element)
-            .field("spec", &self.spec)
-            .end();
-    }
 }
 
 impl RenderReply {
@@ -352,13 +268,13 @@ pub fn render(inputs: &Inputs, descriptors: &[Descriptor], full: bool) -> Vec<Mo
     if runs(inputs.page, FeatureId::Badges) {
         let descriptors = &descriptors[..descriptors.len().min(MAX_DESCRIPTORS)];
         let people = sites::people(inputs.page, descriptors);
-        let named = descriptors
+        let mut named: Vec<u32> = descriptors
             .iter()
             .filter(|d| d.text.as_deref().is_some_and(|t| !t.trim().is_empty()))
             .map(|d| d.index)
             .collect();
-        // Sorted for `binary_search`; `order::by_key` shares the module's one sort.
-        let named = crate::order::by_key(named, |&i| i64::from(i));
+        // Sorted for `binary_search`.
+        named.sort_unstable();
         mounts.extend(badges::mounts(inputs, &people, &named));
     }
     if full && runs(inputs.page, FeatureId::Banner) {
@@ -529,7 +445,7 @@ pub(crate) mod tests {
     fn the_team_change_message_is_what_the_shim_listens_for() {
         // extension/content.js `told`: `message?.team_changed === true`.
         assert_eq!(
-            crate::encode::to_json(&TeamChanged),
+            serde_json::to_string(&TeamChanged::MESSAGE).unwrap(),
             r#"{"team_changed":true}"#
         );
     }
@@ -568,11 +484,9 @@ pub(crate) mod tests {
 
     #[test]
     fn decode_reads_what_serde_writes() {
-        use crate::decode::check::round_trips;
-        use crate::encode::check::same_as_serde;
+        use crate::wire::check::round_trips;
         for f in REGISTRY {
             round_trips(&f.id);
-            same_as_serde(&f.id);
         }
         let request = RenderRequest {
             url: "https://github.com/o/r/pull/1".into(),
@@ -593,37 +507,23 @@ pub(crate) mod tests {
             fresh: true,
         };
         round_trips(&request);
-        same_as_serde(&request);
         round_trips(&RenderRequest::default());
-        same_as_serde(&RenderRequest::default());
         round_trips(&Descriptors::default());
     }
 
     #[test]
-    fn plan_replies_encode_as_serde_writes_them() {
-        use crate::encode::check::same_as_serde;
+    fn plan_replies_carry_the_viewer_rules() {
         let origins = crate::sites::sample_origins();
-        for url in [
-            "https://github.com/o/r/pull/1",
-            "https://github.com/o/r/pulls",
-            "https://gitlab.com/g/p/-/merge_requests/3",
-            "https://linear.app/acme/team/ENG/active?peek=ENG-7",
-            "https://jira.corp.example/jira/browse/KEY-1",
-            "https://example.com/o/r/pull/1",
-        ] {
-            same_as_serde(&plan_for(url, &origins));
-        }
         let pr = plan_for("https://github.com/o/r/pull/1", &origins);
         let rules = &pr.plan.as_ref().unwrap().rules;
         assert!(rules.iter().any(|r| r.inner.is_some()) && rules.iter().any(|r| r.inner.is_none()));
         let off = plan_for("https://example.com/o/r/pull/1", &[]);
         assert_eq!(off.plan, None);
-        same_as_serde(&off);
     }
 
     #[test]
     fn decoded_render_requests_read_text_or_arrays_with_defaults() {
-        let r = RenderRequest::from_json(
+        let r = crate::wire::from_str::<RenderRequest>(
             r#"{"url":"https://github.com/o/r/pull/1","descriptors":[{"rule":"mention","index":2,"attrs":{"href":"/ada"}}]}"#,
         )
         .unwrap();
@@ -636,18 +536,18 @@ pub(crate) mod tests {
             "full": true,
         })
         .to_string();
-        let text = RenderRequest::from_json(&message).unwrap();
+        let text = crate::wire::from_str::<RenderRequest>(&message).unwrap();
         assert_eq!(
             text,
             serde_json::from_str::<RenderRequest>(&message).unwrap()
         );
         assert!(text.full);
         assert_eq!(text.descriptors.0[0].text.as_deref(), Some("@ada"));
-        let none = RenderRequest::from_json(r#"{"url":"u"}"#).unwrap();
+        let none = crate::wire::from_str::<RenderRequest>(r#"{"url":"u"}"#).unwrap();
         assert_eq!(none.descriptors, Descriptors::default());
         for (descriptors, path) in [
-            (r#""[{\"rule\":1}]""#, "descriptors[0].rule"),
-            (r#""[{\"rule\":\"r\"}]""#, "descriptors[0].index"),
+            (r#""[{\"rule\":1}]""#, "descriptors: [0].rule"),
+            (r#""[{\"rule\":\"r\"}]""#, "descriptors: [0].index"),
             (r#""not json""#, "descriptors"),
             (r#""{}""#, "descriptors"),
             (r#""\"[]\"""#, "descriptors"),
@@ -664,11 +564,12 @@ pub(crate) mod tests {
                 serde_json::from_str::<RenderRequest>(&message).is_err(),
                 "{descriptors}"
             );
-            let e = RenderRequest::from_json(&message).unwrap_err();
-            assert_eq!(e.path, path, "{descriptors}");
+            // Inside the descriptors' text, the error names the path in its message.
+            let e = crate::wire::from_str::<RenderRequest>(&message).unwrap_err();
+            assert!(e.to_string().starts_with(path), "{descriptors}: {e}");
         }
         assert_eq!(
-            RenderRequest::from_json(r#"{"descriptors":[]}"#)
+            crate::wire::from_str::<RenderRequest>(r#"{"descriptors":[]}"#)
                 .unwrap_err()
                 .path,
             "url"
@@ -678,16 +579,17 @@ pub(crate) mod tests {
     #[test]
     fn descriptors_text_is_bounded_before_it_is_parsed() {
         // Not JSON at all: refused for its size, not for what it says.
-        let huge = Json::String("x".repeat(MAX_DESCRIPTORS_JSON + 1));
-        let e = Descriptors::decode(&huge).unwrap_err();
-        assert_eq!(e.problem, "too many descriptors");
+        let huge = serde_json::Value::String("x".repeat(MAX_DESCRIPTORS_JSON + 1));
+        let e = serde_json::from_value::<Descriptors>(huge).unwrap_err();
+        assert_eq!(e.to_string(), "too many descriptors");
         let mut edge = String::from("[");
         edge.push_str(&" ".repeat(MAX_DESCRIPTORS_JSON - 2));
         edge.push(']');
         assert_eq!(edge.len(), MAX_DESCRIPTORS_JSON);
+        let edge = serde_json::Value::String(edge);
         assert_eq!(
-            Descriptors::decode(&Json::String(edge)),
-            Ok(Descriptors::default())
+            serde_json::from_value::<Descriptors>(edge).unwrap(),
+            Descriptors::default()
         );
     }
 
@@ -719,8 +621,6 @@ pub(crate) mod tests {
         assert_eq!(reply.specs.len(), 2);
         let placed: Vec<_> = reply.mounts.iter().map(|m| m.spec).collect();
         assert_eq!(placed, [0, 0, 1]);
-        crate::encode::check::same_as_serde(&reply);
-        crate::encode::check::same_as_serde(&RenderReply::default());
         // A list page has no banner even on a full render.
         let list = with_inputs("https://github.com/o/r/pulls", &team, &[], |i| {
             render(i, &descriptors, true)

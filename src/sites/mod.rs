@@ -43,9 +43,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::decode::{Decode, DecodeError, Json, Object};
-use crate::encode::{Encode, Writer};
-
 pub use url::SiteUrl;
 
 /// The trackers StandIn knows.
@@ -61,13 +58,6 @@ pub enum Site {
 impl Site {
     pub const ALL: [Site; 4] = [Site::GitHub, Site::GitLab, Site::Jira, Site::Linear];
 }
-
-crate::wire_names!(Site {
-    GitHub = "github",
-    GitLab = "gitlab",
-    Jira = "jira",
-    Linear = "linear",
-});
 
 /// What a page shows; it picks the scan plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -89,18 +79,6 @@ pub enum PageKind {
     /// Any other page of a known site: only the generic rules run.
     Other,
 }
-
-crate::wire_names!(PageKind {
-    PullRequest = "pull_request",
-    MergeRequest = "merge_request",
-    Issue = "issue",
-    Ticket = "ticket",
-    PrList = "pr_list",
-    MrList = "mr_list",
-    IssueList = "issue_list",
-    Board = "board",
-    Other = "other",
-});
 
 /// The canonical reference of one item, however its URL is spelled: `github.com/o/r/pull/12`,
 /// `gitlab.example.com/g/sub/p/-/merge_requests/3`, `acme.atlassian.net/browse/KEY-1`,
@@ -125,18 +103,6 @@ impl ItemRef {
     }
 }
 
-impl Decode for ItemRef {
-    fn decode(value: &Json) -> Result<ItemRef, DecodeError> {
-        String::decode(value).map(ItemRef)
-    }
-}
-
-impl Encode for ItemRef {
-    fn encode(&self, w: &mut Writer) {
-        w.string(&self.0);
-    }
-}
-
 /// A classified page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page {
@@ -146,29 +112,6 @@ pub struct Page {
     pub item: Option<ItemRef>,
     /// Host, port and context path the page's links are read against (`jira.corp/jira`).
     pub root: String,
-}
-
-impl Decode for Page {
-    fn decode(value: &Json) -> Result<Page, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Page {
-            site: o.req("site")?,
-            kind: o.req("kind")?,
-            item: o.opt("item")?,
-            root: o.req("root")?,
-        })
-    }
-}
-
-impl Encode for Page {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("site", &self.site)
-            .field("kind", &self.kind)
-            .field("item", &self.item)
-            .field("root", &self.root)
-            .end();
-    }
 }
 
 /// A self-hosted tracker the user enabled in options (optional host permission granted):
@@ -186,25 +129,6 @@ impl Origin {
             site,
             base: base.to_owned(),
         }
-    }
-}
-
-impl Decode for Origin {
-    fn decode(value: &Json) -> Result<Origin, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Origin {
-            site: o.req("site")?,
-            base: o.req("base")?,
-        })
-    }
-}
-
-impl Encode for Origin {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("site", &self.site)
-            .field("base", &self.base)
-            .end();
     }
 }
 
@@ -231,20 +155,6 @@ pub enum Role {
     /// matches; never returned by [`people`].
     Viewer,
 }
-
-crate::wire_names!(Role {
-    Author = "author",
-    Reviewer = "reviewer",
-    Assignee = "assignee",
-    Commenter = "commenter",
-    ReviewCommenter = "review_commenter",
-    Mention = "mention",
-    Participant = "participant",
-    TimelineActor = "timeline_actor",
-    Reporter = "reporter",
-    Creator = "creator",
-    Viewer = "viewer",
-});
 
 /// How old the page shape a rule targets is; tables list rules in this order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -373,15 +283,6 @@ pub struct ScanPlan {
     pub text_limit: usize,
 }
 
-impl Encode for ScanPlan {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("rules", &self.rules)
-            .field("text_limit", &self.text_limit)
-            .end();
-    }
-}
-
 /// One rule as the shim sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlanRule {
@@ -393,34 +294,12 @@ pub struct PlanRule {
     pub role: Role,
 }
 
-impl Encode for PlanRule {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("id", self.id)
-            .field("selector", self.selector)
-            .field("attrs", &self.attrs)
-            .field("text", &self.text)
-            .field("inner", &self.inner)
-            .field("role", &self.role)
-            .end();
-    }
-}
-
 /// Attributes to read from the element's first descendant matching `selector`: an avatar's
 /// `alt` inside a profile link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct InnerRead {
     pub selector: &'static str,
     pub attrs: Vec<&'static str>,
-}
-
-impl Encode for InnerRead {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("selector", self.selector)
-            .field("attrs", &self.attrs)
-            .end();
-    }
 }
 
 /// The longest text the shim sends for one element.
@@ -443,31 +322,6 @@ pub struct Descriptor {
     pub inner: Vec<(String, String)>,
 }
 
-impl Encode for Descriptor {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("rule", &self.rule)
-            .field("index", &self.index)
-            .field("attrs", &pairs::Map(&self.attrs))
-            .field("text", &self.text)
-            .field("inner", &pairs::Map(&self.inner))
-            .end();
-    }
-}
-
-impl Decode for Descriptor {
-    fn decode(value: &Json) -> Result<Descriptor, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Descriptor {
-            rule: o.req("rule")?,
-            index: o.req("index")?,
-            attrs: pairs::member(&o, "attrs")?,
-            text: o.opt("text")?,
-            inner: pairs::member(&o, "inner")?,
-        })
-    }
-}
-
 /// The value of `key` in key–value pairs: the last one, as a map filled in order keeps.
 pub fn lookup<'a, V>(pairs: &'a [(String, V)], key: &str) -> Option<&'a V> {
     pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
@@ -476,23 +330,8 @@ pub fn lookup<'a, V>(pairs: &'a [(String, V)], key: &str) -> Option<&'a V> {
 /// A JSON object as `(key, value)` pairs. Not a map: an element has a few attributes, and each
 /// map type adds its own code to the wasm module.
 mod pairs {
-    use crate::decode::{Decode, DecodeError, Object};
-    use crate::encode::{Encode, Writer};
     use serde::de::{MapAccess, Visitor};
     use serde::{Deserializer, Serializer};
-
-    /// Pairs written as the JSON object `serialize` writes.
-    pub struct Map<'a>(pub &'a [(String, String)]);
-
-    impl Encode for Map<'_> {
-        fn encode(&self, w: &mut Writer) {
-            let mut members = w.object();
-            for (key, value) in self.0 {
-                members.field(key, value);
-            }
-            members.end();
-        }
-    }
 
     pub fn serialize<S: Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
@@ -517,20 +356,6 @@ mod pairs {
         }
         d.deserialize_map(Pairs)
     }
-
-    /// The member `key` as `deserialize` reads it under `#[serde(default)]`: absent is empty,
-    /// but `null` is refused like any other value that is not an object of strings.
-    pub fn member(o: &Object, key: &str) -> Result<Vec<(String, String)>, DecodeError> {
-        let Some((_, value)) = o.members().iter().find(|(k, _)| k == key) else {
-            return Ok(Vec::new());
-        };
-        let pairs = Object::new(value).map_err(|e| e.at(key))?;
-        pairs
-            .members()
-            .iter()
-            .map(|(k, v)| Ok((k.clone(), String::decode(v).map_err(|e| e.at(k).at(key))?)))
-            .collect()
-    }
 }
 
 /// Someone on the page, tied to the element that names them.
@@ -546,31 +371,6 @@ pub struct Person {
     pub index: u32,
     /// The rule that identified them (for diagnostics and tests).
     pub rule: String,
-}
-
-impl Decode for Person {
-    fn decode(value: &Json) -> Result<Person, DecodeError> {
-        let o = Object::new(value)?;
-        Ok(Person {
-            handle: o.req("handle")?,
-            name: o.opt("name")?,
-            role: o.req("role")?,
-            index: o.req("index")?,
-            rule: o.req("rule")?,
-        })
-    }
-}
-
-impl Encode for Person {
-    fn encode(&self, w: &mut Writer) {
-        w.object()
-            .field("handle", &self.handle)
-            .field("name", &self.name)
-            .field("role", &self.role)
-            .field("index", &self.index)
-            .field("rule", &self.rule)
-            .end();
-    }
 }
 
 /// A URL predicate with its sample URLs beside it (github-url-detection style).
@@ -711,11 +511,8 @@ impl Adapter {
             .iter()
             .find(|(_, pos, _, _)| rules[*pos].role == Role::Viewer)
             .map(|(_, _, _, h)| h.handle.clone());
-        // By (element, rule): `pos < rules.len()`, so one integer key orders both.
-        let width = rules.len() as i64;
-        let mut found = crate::order::by_key(found, |(index, pos, _, _)| {
-            i64::from(*index) * width + *pos as i64
-        });
+        // By element, then rule.
+        found.sort_by_key(|(index, pos, _, _)| (*index, *pos));
         found.dedup_by_key(|(index, _, _, _)| *index);
         found
             .into_iter()
@@ -1058,7 +855,6 @@ mod tests {
                 for rule in &plan.rules {
                     inner[usize::from(rule.inner.is_some())] = true;
                 }
-                crate::encode::check::same_as_serde(&plan);
             }
         }
         assert_eq!(inner, [true, true]);
@@ -1074,7 +870,6 @@ mod tests {
         ]))
         .unwrap();
         let found = people(&page, &descriptors);
-        crate::encode::check::same_as_serde(&found);
         let json = serde_json::to_value(&found).unwrap();
         assert_eq!(
             json,
@@ -1109,15 +904,9 @@ mod tests {
 
     #[test]
     fn decode_and_encode_match_serde() {
-        use crate::decode::check::round_trips;
-        use crate::encode::check::same_as_serde;
-        // Encode writes what serde writes, and Decode reads it back.
-        fn both<T: Serialize + Encode + Decode + PartialEq + std::fmt::Debug>(value: &T) {
-            round_trips(value);
-            same_as_serde(value);
-        }
+        use crate::wire::check::round_trips;
         for site in Site::ALL {
-            both(&site);
+            round_trips(&site);
         }
         use PageKind::*;
         for kind in [
@@ -1131,7 +920,7 @@ mod tests {
             Board,
             Other,
         ] {
-            both(&kind);
+            round_trips(&kind);
         }
         use Role::*;
         for role in [
@@ -1147,22 +936,22 @@ mod tests {
             Creator,
             Viewer,
         ] {
-            both(&role);
+            round_trips(&role);
         }
         let item = ItemRef::new("github.com", &["o", "r", "pull", "12"]);
-        both(&item);
+        round_trips(&item);
         assert_eq!(
-            ItemRef::from_json(r#""github.com/o/r/pull/12""#),
+            crate::wire::from_str::<ItemRef>(r#""github.com/o/r/pull/12""#),
             Ok(item.clone())
         );
-        both(&classify("https://github.com/o/r/pull/12/files", &[]).unwrap());
+        round_trips(&classify("https://github.com/o/r/pull/12/files", &[]).unwrap());
         let list = classify("https://github.com/o/r/pulls", &[]).unwrap();
         assert_eq!(list.item, None);
-        both(&list);
+        round_trips(&list);
         for origin in sample_origins() {
-            both(&origin);
+            round_trips(&origin);
         }
-        both(&Descriptor {
+        round_trips(&Descriptor {
             rule: "legacy-header-author".into(),
             index: 7,
             attrs: vec![
@@ -1172,32 +961,38 @@ mod tests {
             text: Some("Alice".into()),
             inner: vec![("alt".into(), "@alice".into())],
         });
-        both(&Descriptor::default());
-        both(&Person {
+        round_trips(&Descriptor::default());
+        round_trips(&Person {
             handle: "alice".into(),
             name: Some("Alice Liddell".into()),
             role: Role::ReviewCommenter,
             index: 3,
             rule: "review-comment-author".into(),
         });
-        both(&Person {
+        round_trips(&Person {
             handle: "bob".into(),
             name: None,
             role: Role::Author,
             index: 0,
             rule: "r".into(),
         });
-        assert_eq!(Site::from_json(r#""GitHub""#).unwrap_err().path, "");
-        let e = Page::from_json(r#"{"site":"github","kind":"pr","root":"github.com"}"#);
+        assert_eq!(
+            crate::wire::from_str::<Site>(r#""GitHub""#)
+                .unwrap_err()
+                .path,
+            ""
+        );
+        let e =
+            crate::wire::from_str::<Page>(r#"{"site":"github","kind":"pr","root":"github.com"}"#);
         assert_eq!(e.unwrap_err().path, "kind");
-        let e = Origin::from_json(r#"{"site":"linear"}"#);
+        let e = crate::wire::from_str::<Origin>(r#"{"site":"linear"}"#);
         assert_eq!(e.unwrap_err().path, "base");
     }
 
     #[test]
     fn decoded_descriptors_default_and_refuse_as_serde_does() {
         // What the shim sends: missing members default, unknown ones are ignored.
-        let descriptors = Vec::<Descriptor>::from_json(
+        let descriptors = crate::wire::from_str::<Vec<Descriptor>>(
             r#"[{"rule":"legacy-header-author","index":0,"attrs":{"href":"/Alice"},"text":"Alice"},
                 {"rule":"no-such-rule","index":1,"attrs":{"href":"/bob"},"new":[1]}]"#,
         )
@@ -1216,7 +1011,7 @@ mod tests {
                 rule: "legacy-header-author".into(),
             }]
         );
-        let d = Descriptor::from_json(
+        let d = crate::wire::from_str::<Descriptor>(
             r#"{"rule":"r","index":1,"attrs":{"href":"/a","rel":"x","href":"/b"},"inner":{"alt":"@a"}}"#,
         )
         .unwrap();
@@ -1233,16 +1028,17 @@ mod tests {
             let text = format!(r#"{{"rule":"r","index":0,"attrs":{bad}}}"#);
             assert!(serde_json::from_str::<Descriptor>(&text).is_err(), "{bad}");
             assert_eq!(
-                Descriptor::from_json(&text).unwrap_err().path,
+                crate::wire::from_str::<Descriptor>(&text).unwrap_err().path,
                 path,
                 "{bad}"
             );
         }
-        let e = Descriptor::from_json(r#"{"rule":"r","index":0,"inner":{"alt":null}}"#);
+        let e =
+            crate::wire::from_str::<Descriptor>(r#"{"rule":"r","index":0,"inner":{"alt":null}}"#);
         assert_eq!(e.unwrap_err().path, "inner.alt");
-        let e = Descriptor::from_json(r#"{"rule":"r","index":-1}"#);
+        let e = crate::wire::from_str::<Descriptor>(r#"{"rule":"r","index":-1}"#);
         assert_eq!(e.unwrap_err().path, "index");
-        let e = Descriptor::from_json(r#"{"index":0}"#);
+        let e = crate::wire::from_str::<Descriptor>(r#"{"index":0}"#);
         assert_eq!(e.unwrap_err().path, "rule");
     }
 

@@ -2,15 +2,17 @@
 //! whose MV3 APIs return promises too) is picked once; every call goes through [`call`], and a
 //! thrown or rejected `JsValue` becomes a typed [`ExtError`] here, nowhere else.
 //!
-//! Rust values go out as JSON text (`serde_json`, which is also what the `storage.sync` quota
-//! counts) parsed into plain objects; they come back in through [`Decode`], which ignores
-//! fields it does not know, so values a newer version stored (settings and drafts roam
-//! between browsers) stay readable (docs/architecture.md).
+//! Rust values cross as plain JSON-like objects through serde-wasm-bindgen ([`to_js`],
+//! [`from_js`]): maps as objects, integers as numbers (within 2^53), absent options as `null`,
+//! exactly what `serde_json` writes and the browser stores. Reading ignores fields a type does
+//! not name, so values a newer version stored (settings and drafts roam between browsers) stay
+//! readable, and an error names the field's path (docs/architecture.md).
 
 use crate::badge::ToolbarBadge;
-use crate::decode::{Decode, DecodeError};
-use crate::encode::{to_json, Encode};
-use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use crate::wire::ReadError;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -23,6 +25,8 @@ pub enum ExtError {
     Api { api: &'static str, message: String },
     #[error("unreadable {what}: {message}")]
     Decode { what: String, message: String },
+    #[error("could not write a value: {0}")]
+    Encode(String),
 }
 
 /// The two storage areas StandIn uses (see `crate::store` for what lives where).
@@ -126,23 +130,34 @@ fn object(entries: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
-/// Serialises a value to the JSON text that storage and messages carry.
-pub fn encode<T: Encode + ?Sized>(value: &T) -> String {
-    to_json(value)
+/// A value ready to store (see [`set`]). A failure to convert it is kept and reported by the
+/// write, so callers handle one error.
+pub struct Encoded(Result<JsValue, ExtError>);
+
+/// A value as storage keeps it.
+pub fn encode<T: Serialize + ?Sized>(value: &T) -> Encoded {
+    Encoded(to_js(value))
 }
 
-/// A Rust value as a plain JS object (for a message or a reply).
-pub fn to_js<T: Encode + ?Sized>(value: &T) -> Result<JsValue, ExtError> {
-    JSON::parse(&encode(value)).map_err(|e| api_error("JSON.parse", &e))
+/// A Rust value as a plain JS value (for storage, a message or a reply).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, ExtError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| ExtError::Encode(e.to_string()))
 }
 
-/// A plain JS value as a Rust value; `what` names it in the error.
-pub fn from_js<T: Decode>(value: &JsValue, what: &str) -> Result<T, ExtError> {
-    // Only `T::decode` is per type; the text round trip and the error are shared.
-    crate::decode::from_js(value).map_err(|e| decode_error(what, e))
+/// A Rust value as JSON text (a request body).
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, ExtError> {
+    serde_json::to_string(value).map_err(|e| ExtError::Encode(e.to_string()))
 }
 
-fn decode_error(what: &str, e: DecodeError) -> ExtError {
+/// A plain JS value as a Rust value; `what` names it in the error, with the field's path.
+pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, ExtError> {
+    crate::wire::from_js(value.clone()).map_err(|e| decode_error(what, e))
+}
+
+/// Not generic, so `from_js` adds no copy of it per type.
+fn decode_error(what: &str, e: ReadError) -> ExtError {
     ExtError::Decode {
         what: what.to_string(),
         message: e.to_string(),
@@ -162,7 +177,7 @@ pub struct Stored(Result<JsValue, ExtError>);
 
 impl Stored {
     /// The value stored under `key`, or `None` when there is none.
-    pub fn get<T: Decode>(&self, key: &str) -> Result<Option<T>, ExtError> {
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, ExtError> {
         self.value(key)?
             .map(|value| from_js(&value, key))
             .transpose()
@@ -170,7 +185,7 @@ impl Stored {
 
     /// The stored value, or its default when absent or unreadable (another version's shape,
     /// a corrupt write): the caller then shows or does less, never fails. Logged, not hidden.
-    pub fn or_default<T: Decode + Default>(&self, key: &str) -> T {
+    pub fn or_default<T: DeserializeOwned + Default>(&self, key: &str) -> T {
         self.get(key)
             .unwrap_or_else(|e| {
                 ignored(key, &e);
@@ -192,12 +207,11 @@ fn ignored(key: &str, error: &ExtError) {
     web_sys::console::warn_1(&format!("StandIn: ignoring stored {key}: {error}").into());
 }
 
-/// Stores several keys in one write; values are JSON text (see [`encode`]).
-pub async fn set(area: Area, entries: &[(&str, &str)]) -> Result<(), ExtError> {
+/// Stores several keys in one write (values from [`encode`]).
+pub async fn set(area: Area, entries: &[(&str, &Encoded)]) -> Result<(), ExtError> {
     let mut values = Vec::with_capacity(entries.len());
-    for (key, json) in entries {
-        let value = JSON::parse(json).map_err(|e| api_error("JSON.parse", &e))?;
-        values.push((*key, value));
+    for (key, Encoded(value)) in entries {
+        values.push((*key, value.clone()?));
     }
     call(area.api(StorageOp::Set), &[object(&values)])
         .await
@@ -213,7 +227,7 @@ pub async fn remove(area: Area, keys: &[&str]) -> Result<(), ExtError> {
 
 /// Sends a message to the background worker and decodes its reply: a failure when it has an
 /// `error` member (as the JS loader's own failure reply has), else a success.
-pub async fn send_message<Req: Encode, Rep: Decode, Fail: Decode>(
+pub async fn send_message<Req: Serialize, Rep: DeserializeOwned, Fail: DeserializeOwned>(
     request: &Req,
 ) -> Result<Result<Rep, Fail>, ExtError> {
     let reply = call("runtime.sendMessage", &[to_js(request)?]).await?;
@@ -257,7 +271,7 @@ pub async fn all_tab_ids() -> Result<Vec<i32>, ExtError> {
 }
 
 /// Sends `message` to the content scripts of tab `tab_id`.
-pub async fn send_to_tab<T: Encode + ?Sized>(tab_id: i32, message: &T) -> Result<(), ExtError> {
+pub async fn send_to_tab<T: Serialize + ?Sized>(tab_id: i32, message: &T) -> Result<(), ExtError> {
     call("tabs.sendMessage", &[tab_id.into(), to_js(message)?])
         .await
         .map(drop)
@@ -396,11 +410,12 @@ pub async fn registered_script_matches(id: &str) -> Result<Option<Vec<String>>, 
         return Ok(None);
     }
     let matches = Reflect::get(&script, &"matches".into()).unwrap_or_default();
-    let matches: Vec<String> = Array::from(&matches)
+    let mut matches: Vec<String> = Array::from(&matches)
         .iter()
         .filter_map(|m| m.as_string())
         .collect();
-    Ok(Some(crate::order::by(matches, String::cmp)))
+    matches.sort();
+    Ok(Some(matches))
 }
 
 /// Registers the content script `js` as `id` on `matches` at document idle, kept across

@@ -187,7 +187,7 @@ async fn tell_tabs() -> Result<(), ExtError> {
     for tab in ext::all_tab_ids().await? {
         spawn_local(async move {
             // No shim there: nothing to tell.
-            let _ = ext::send_to_tab(tab, &TeamChanged).await;
+            let _ = ext::send_to_tab(tab, &TeamChanged::MESSAGE).await;
         });
     }
     Ok(())

@@ -26,6 +26,9 @@ mod timeline;
 mod trackers;
 mod zone;
 
+/// How values cross the JS boundary, for the browser tests (`tests/wasm_roundtrip.rs`).
+pub use ext::{from_js, to_js, ExtError};
+
 use wasm_bindgen::prelude::*;
 
 /// The background worker's start, once per worker start, before any event.

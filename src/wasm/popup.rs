@@ -477,7 +477,7 @@ impl Popup {
 /// refuses it (quota, write rate). Returns why it was kept on this device, if it was.
 async fn store_draft(stored: &StoredDraft) -> Result<Option<String>, ExtError> {
     let json = ext::encode(stored);
-    let why = if fits_sync_item(DRAFT_KEY, &json) {
+    let why = if fits_sync_item(DRAFT_KEY, stored) {
         match ext::set(Area::Sync, &[(DRAFT_KEY, &json)]).await {
             Ok(()) => {
                 // The synced copy is the newest now; a stale local one must not win later.

@@ -69,7 +69,7 @@ fn internal(error: ExtError) -> ErrorReply {
     ErrorReply::new(ErrorCode::Internal, error.to_string())
 }
 
-async fn save<T: crate::encode::Encode>(key: &str, value: &T) -> Result<(), ExtError> {
+async fn save<T: serde::Serialize>(key: &str, value: &T) -> Result<(), ExtError> {
     let json = ext::encode(value);
     ext::set(Area::Local, &[(key, &json)]).await
 }
@@ -201,7 +201,7 @@ pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply>
     let join = join_request(&settings, invite, &browser_zone_name())?;
     let health = HttpRequest::new("GET", server.endpoint("/healthz"), REQUEST_TIMEOUT_MS);
     health_result(&server, health.send().await)?;
-    let body = ext::encode(&join);
+    let body = ext::to_json(&join).map_err(internal)?;
     let request = HttpRequest::new("POST", server.endpoint("/v1/join"), REQUEST_TIMEOUT_MS);
     let joined = join_result(&server, request.json(body).send().await)?;
 
@@ -375,7 +375,7 @@ fn state_request(session: &Session, pending: &Pending) -> Result<HttpRequest, Ex
         Intent::Declare { declaration } => session
             .request("PUT", "/v1/me/state", REQUEST_TIMEOUT_MS)
             .header("If-Match", if_match)
-            .json(ext::encode(declaration)),
+            .json(ext::to_json(declaration)?),
         Intent::Clear => session
             .request("DELETE", "/v1/me/state", REQUEST_TIMEOUT_MS)
             .header("If-Match", if_match),
@@ -592,7 +592,7 @@ pub async fn acknowledge(request: &crate::api::AckRequest) -> Result<Response, E
             "Not connected to a team: connect in StandIn's options first.",
         ));
     };
-    let body = ext::encode(request);
+    let body = ext::to_json(request).map_err(internal)?;
     let answer = session
         .request("POST", "/v1/team/acks", REQUEST_TIMEOUT_MS)
         .json(body)
