@@ -23,12 +23,13 @@
 //   - the cost of 1,000 incremental insertions (one batch of 1,000, and 10 "load more" batches
 //     of 100): time until their badges are attached, and StandIn's main-thread time;
 //   - the worker's time to read and match a 1,000-member team cache (the page's 30 teammates
-//     and 970 others, every one with a declaration): the shim's own full render request of the
-//     page, captured in the content script's world and sent again from there, timed from
-//     sendMessage to its reply. With `fresh: true` the worker drops its snapshot, so the time
-//     covers reading and decoding the cache from storage.local plus matching every descriptor
-//     against it; with `fresh: false` (the snapshot kept) it is the matching alone. The same
-//     for the page's own 30-member team shows what the 970 more members cost.
+//     and 970 others, each with a declaration and a work item, the others' on other PRs): the
+//     shim's own full render request of the page, captured in the content script's world and
+//     sent again from there, timed from sendMessage to its reply. With `fresh: true` the worker
+//     drops its snapshot, so the time covers reading and decoding the cache from storage.local
+//     plus matching every descriptor against it; with `fresh: false` (the snapshot kept) it is
+//     the matching alone. The same for the page's own 30-member team shows what the 970 more
+//     members cost.
 // Budgets: ≤ 50 ms warm, ≤ 250 ms cold, no task > 50 ms, load within 5 %.
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
@@ -87,7 +88,7 @@ function heavyPage() {
 }
 
 /** A team of `size` declared members: the page's teammates (u0, u2 … u58) first, then others
- *  (x<n>) whom the page does not name, so every size gives the page the same badges. */
+ *  (x<n>) whom the page does not name, so every size gives the page the same badges and banner. */
 function team(size) {
   const people = [];
   for (let i = 0; i < size; i++) {
@@ -103,7 +104,8 @@ function team(size) {
         headline: `Working on thing ${n}`,
         note: 'A note of reasonable length that a teammate would write about their day.',
         back_at: new Date(Date.now() + 3_600_000 * (1 + (n % 9))).toISOString(),
-        items: [{ url: URL_PR, canonical_ref: '', title: 'Heavy PR', note: 'Reviewing', state: 'in_progress' }],
+        // Teammates work on this PR (its banner); the others on PRs of their own.
+        items: [{ url: teammate ? URL_PR : `https://github.com/acme/widgets/pull/${n}`, canonical_ref: '', title: 'Heavy PR', note: 'Reviewing', state: 'in_progress' }],
       },
     });
   }
