@@ -8,8 +8,10 @@ cd "$ROOT"
 TARGET=wasm32-unknown-unknown
 PROFILE=wasm-release
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-RAW_DIR="$TARGET_DIR/$TARGET/$PROFILE"
-BINDGEN_OUT="$TARGET_DIR/standin-web" # wasm-bindgen output, optimised in place
+WEB="$TARGET_DIR/standin-web"
+BINDGEN_OUT="$WEB/bindgen" # wasm-bindgen's output: the JS glue and each module, unoptimised
+OPT_OUT="$WEB/opt"         # each module as wasm-opt left it: what dist/ ships
+STAMPS="$WEB/stamps"       # what each step after cargo last ran on (see `fresh`)
 DIST="$ROOT/dist"
 BROWSERS=(chrome firefox)
 # One wasm module per extension context, each built with only its own entry points (the
@@ -34,14 +36,17 @@ usage() {
 Usage: ./build.sh [STEP...]
 
 Builds dist/chrome/ and dist/firefox/ (unpacked extensions) and dist/standin-chrome.zip,
-dist/standin-firefox.zip. Idempotent: tools already present are not installed again.
+dist/standin-firefox.zip. Does no work when nothing changed: tools already present are not
+installed again, cargo rebuilds only what changed, and each later step is skipped when the
+content of its inputs and outputs is what it was when the step last ran.
 With no STEP, runs every step in this order:
 
   toolchain   rustup target add wasm32-unknown-unknown, if missing
   npm         npm ci, when node_modules is missing or older than package-lock.json
               (brings binaryen's wasm-opt, playwright-core and web-ext; downloads no browser)
   cargo       cargo build --lib --target wasm32-unknown-unknown --profile wasm-release -p standin,
-              once per context: --no-default-features --features worker, then pages
+              once per context: --no-default-features --features worker, then pages, each in a
+              target directory of its own ($CARGO_TARGET_DIR/wasm-worker, …/wasm-pages)
   bindgen     installs wasm-bindgen-cli at exactly the version of wasm-bindgen in Cargo.lock
               when the installed one differs, then wasm-bindgen --target web for each module
               (out-names standin_worker and standin_pages)
@@ -54,7 +59,14 @@ With no STEP, runs every step in this order:
   zip         dist/standin-<browser>.zip (deterministic: sorted entries, fixed timestamps)
   sizes       each module's size raw and gzipped, and both zip sizes, in KiB
 
+Not run by default:
+
+  twiggy      twiggy's top 15 items of each module, by name (installs twiggy when missing);
+              run after a build. It reads a copy optimised as shipped but with its names
+              (wasm-opt -g): the same code section byte for byte, plus a names section
+
 Steps named on the command line run alone, in the order given (e.g. ./build.sh assemble zip).
+Intermediate files: $CARGO_TARGET_DIR/standin-web/ (bindgen/, opt/, stamps/, named/).
 
 Environment: CARGO_TARGET_DIR is honoured.
 EOF
@@ -64,6 +76,48 @@ step() { printf '\n==> %s\n' "$*"; }
 die() {
   printf 'build.sh: %s\n' "$*" >&2
   exit 1
+}
+
+# The digest of files and directories (every file's path and bytes; a directory whole; a
+# missing path counts as missing) and of any words after `--` (tool versions).
+digest() {
+  {
+    local path
+    while (($#)) && [[ "$1" != -- ]]; do
+      path="$1"
+      shift
+      if [[ -d "$path" ]]; then
+        find "$path" -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+      elif [[ -e "$path" ]]; then
+        sha256sum "$path"
+      else
+        printf 'missing %s\n' "$path"
+      fi
+    done
+    [[ "${1:-}" == -- ]] && shift
+    printf '%s\n' "$@"
+  } | sha256sum | cut -d' ' -f1
+}
+
+# fresh STEP KEY OUTPUT...: true (and says so) when STEP last ran on inputs whose digest is KEY
+# and its outputs are still the files it left. Otherwise forgets STEP's stamp: the step runs.
+fresh() {
+  local stamp="$STAMPS/$1" key="$2"
+  shift 2
+  if [[ -f "$stamp" && "$(<"$stamp")" == "$key $(digest "$@")" ]]; then
+    echo "up to date"
+    return 0
+  fi
+  rm -f "$stamp"
+  return 1
+}
+
+# done_step STEP KEY OUTPUT...: records that STEP ran on inputs KEY and left OUTPUT...
+done_step() {
+  local step="$1" key="$2"
+  shift 2
+  mkdir -p "$STAMPS"
+  printf '%s %s\n' "$key" "$(digest "$@")" >"$STAMPS/$step"
 }
 
 kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
@@ -103,15 +157,18 @@ step_npm() {
   fi
 }
 
+# The module cargo builds for a context. Each context has a target directory of its own: cargo
+# keeps one fingerprint for the crate's cdylib whatever its features (the file name carries no
+# hash), so in a shared directory each build found the other's features and both recompiled.
+raw_wasm() { printf '%s' "$TARGET_DIR/wasm-$1/$TARGET/$PROFILE/standin.wasm"; }
+
 step_cargo() {
   local context
   for context in "${CONTEXTS[@]}"; do
     step "cargo: standin ($context) for $TARGET, profile $PROFILE"
     cargo build --lib --target "$TARGET" --profile "$PROFILE" -p standin \
-      --no-default-features --features "$context"
-    [[ -f "$RAW_DIR/standin.wasm" ]] || die "cargo did not produce $RAW_DIR/standin.wasm"
-    # Both builds write standin.wasm; keep each one under its context's name.
-    cp "$RAW_DIR/standin.wasm" "$RAW_DIR/standin_$context.wasm"
+      --no-default-features --features "$context" --target-dir "$TARGET_DIR/wasm-$context"
+    [[ -f "$(raw_wasm "$context")" ]] || die "cargo did not produce $(raw_wasm "$context")"
   done
 }
 
@@ -128,59 +185,83 @@ step_bindgen() {
     # Not --locked: the registry mirror lacks one of the CLI's locked dependency versions.
     cargo install wasm-bindgen-cli --version "$want"
   fi
-  rm -rf "$BINDGEN_OUT"
-  local context raw
+  local context raws=()
   for context in "${CONTEXTS[@]}"; do
-    raw="$RAW_DIR/standin_$context.wasm"
-    [[ -f "$raw" ]] || die "missing $raw; run the cargo step first"
-    wasm-bindgen "$raw" --target web --no-typescript --out-dir "$BINDGEN_OUT" \
+    raws+=("$(raw_wasm "$context")")
+    [[ -f "${raws[-1]}" ]] || die "missing ${raws[-1]}; run the cargo step first"
+  done
+  local key
+  key="$(digest build.sh "${raws[@]}" -- "wasm-bindgen $want")"
+  fresh bindgen "$key" "$BINDGEN_OUT" && return
+  rm -rf "$BINDGEN_OUT"
+  for context in "${CONTEXTS[@]}"; do
+    wasm-bindgen "$(raw_wasm "$context")" --target web --no-typescript --out-dir "$BINDGEN_OUT" \
       --out-name "standin_$context"
   done
+  done_step bindgen "$key" "$BINDGEN_OUT"
 }
 
 step_opt() {
-  step "opt: wasm-opt -Oz ($(node_modules/.bin/wasm-opt --version))"
-  local context wasm
+  local version key context wasm
+  version="$(node_modules/.bin/wasm-opt --version)"
+  step "opt: wasm-opt -Oz ($version)"
   for context in "${CONTEXTS[@]}"; do
     wasm="$BINDGEN_OUT/standin_${context}_bg.wasm"
     [[ -f "$wasm" ]] || die "missing $wasm; run the bindgen step first"
-    node_modules/.bin/wasm-opt -Oz "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
-      "$wasm" -o "$wasm.opt"
-    mv "$wasm.opt" "$wasm"
   done
+  key="$(digest build.sh "$BINDGEN_OUT"/standin_*_bg.wasm -- "$version")"
+  fresh opt "$key" "$OPT_OUT" && return
+  rm -rf "$OPT_OUT"
+  mkdir -p "$OPT_OUT"
+  for context in "${CONTEXTS[@]}"; do
+    wasm="standin_${context}_bg.wasm"
+    node_modules/.bin/wasm-opt -Oz "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
+      "$BINDGEN_OUT/$wasm" -o "$OPT_OUT/$wasm"
+  done
+  done_step opt "$key" "$OPT_OUT"
 }
 
 step_check() {
   step "check: each optimised module loads and exports what its loader imports"
-  local context
+  local key context
+  key="$(digest build.sh tests/wasm-check.mjs "$OPT_OUT" "$BINDGEN_OUT"/standin_*.js -- "$(node --version)")"
+  fresh check "$key" && return
   for context in "${CONTEXTS[@]}"; do
     # shellcheck disable=SC2086 # the export list is meant to split into words
-    node tests/wasm-check.mjs "$BINDGEN_OUT/standin_${context}_bg.wasm" \
+    node tests/wasm-check.mjs "$OPT_OUT/standin_${context}_bg.wasm" \
       "$BINDGEN_OUT/standin_$context.js" ${REQUIRED_EXPORTS[$context]}
   done
+  done_step check "$key"
 }
 
 step_assemble() {
-  local version browser out
+  local version browser out key outs=()
   version="$(crate_version)"
   [[ -n "$version" ]] || die "no version in Cargo.toml [package]"
+  for browser in "${BROWSERS[@]}"; do outs+=("$DIST/$browser"); done
+  step "assemble: ${outs[*]#"$ROOT/"} (version $version)"
+  key="$(digest build.sh extension "$BINDGEN_OUT"/standin_*.js "$OPT_OUT" -- "$version")"
+  fresh assemble "$key" "${outs[@]}" && return
   for browser in "${BROWSERS[@]}"; do
     out="$DIST/$browser"
-    step "assemble: $out (version $version)"
     rm -rf "$out"
     mkdir -p "$out/icons"
     node extension/manifest.mjs "$browser" "$version" >"$out/manifest.json"
     # *.js are the loaders; extension/*.mjs are build-time scripts and stay out.
     cp extension/*.html extension/*.css extension/*.js "$out/"
     cp extension/icons/*.png "$out/icons/"
-    cp "$BINDGEN_OUT"/standin_*.js "$BINDGEN_OUT"/standin_*_bg.wasm "$out/"
+    cp "$BINDGEN_OUT"/standin_*.js "$OPT_OUT"/standin_*_bg.wasm "$out/"
   done
+  done_step assemble "$key" "${outs[@]}"
 }
 
 step_zip() {
-  local browser
+  local browser key zips=()
+  for browser in "${BROWSERS[@]}"; do zips+=("$DIST/standin-$browser.zip"); done
+  step "zip: ${zips[*]#"$ROOT/"}"
+  key="$(digest build.sh "${BROWSERS[@]/#/$DIST/}")"
+  fresh zip "$key" "${zips[@]}" && return
   for browser in "${BROWSERS[@]}"; do
-    step "zip: dist/standin-$browser.zip"
     python3 - "$DIST/$browser" "$DIST/standin-$browser.zip" <<'PY'
 import os, sys, zipfile
 src, dest = sys.argv[1], sys.argv[2]
@@ -197,9 +278,10 @@ with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         with open(path, "rb") as f:
             zf.writestr(info, f.read(), compresslevel=9)
 os.replace(tmp, dest)
-print(f"{len(paths)} files")
+print(f"{os.path.basename(dest)}: {len(paths)} files")
 PY
   done
+  done_step zip "$key" "${zips[@]}"
 }
 
 step_sizes() {
@@ -220,7 +302,28 @@ step_sizes() {
   done
 }
 
+step_twiggy() {
+  step "twiggy: the top 15 items of each module"
+  if ! command -v twiggy >/dev/null; then
+    echo "installing twiggy (a few minutes)"
+    cargo install twiggy --locked
+  fi
+  local context wasm named="$WEB/named"
+  mkdir -p "$named"
+  for context in "${CONTEXTS[@]}"; do
+    wasm="standin_${context}_bg.wasm"
+    [[ -f "$BINDGEN_OUT/$wasm" ]] || die "missing $BINDGEN_OUT/$wasm; build first (./build.sh)"
+    # As the opt step, but -g keeps the names section; the code comes out the same.
+    node_modules/.bin/wasm-opt -Oz -g "${WASM_FEATURES[@]}" "$BINDGEN_OUT/$wasm" -o "$named/$wasm"
+    printf '\nstandin_%s (%s shipped; %% and total of the copy with names, whose names section\n' \
+      "$context" "$(kib "$(wc -c <"$OPT_OUT/$wasm")")"
+    echo "is left out of the list):"
+    twiggy top -n 16 "$named/$wasm" | grep -v '"function names" subsection'
+  done
+}
+
 ALL_STEPS=(toolchain npm cargo bindgen opt check assemble zip sizes)
+EXTRA_STEPS=(twiggy)
 
 main() {
   local steps=("$@") s
@@ -234,7 +337,7 @@ main() {
         exit 0
         ;;
     esac
-    [[ " ${ALL_STEPS[*]} " == *" $s "* ]] || die "unknown step '$s' (see ./build.sh --help)"
+    [[ " ${ALL_STEPS[*]} ${EXTRA_STEPS[*]} " == *" $s "* ]] || die "unknown step '$s' (see ./build.sh --help)"
   done
   for s in "${steps[@]}"; do
     "step_$s"

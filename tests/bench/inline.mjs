@@ -1,11 +1,18 @@
 // Benchmark of the inline context (DESIGN.md §5 budgets). Not a test: it prints figures.
 //
-//   ./build.sh && node tests/bench/inline.mjs [--runs N]
+//   ./build.sh && node tests/bench/inline.mjs [--runs N] [--team-runs N] [--dist DIR]...
+//
+//   --runs N        page loads of each kind per build (default 15)
+//   --team-runs N   render round trips of each kind per build for the 1,000-member team (default 30)
+//   --dist DIR      a build to measure: a dist/ directory (its chrome/ is loaded) or an unpacked
+//                   Chrome extension. Repeat it to compare builds in one run, e.g. before and after
+//                   a change: --dist ../before-dist --dist dist. Default: this checkout's dist.
 //
 // A generated heavy PR page (GitHub React markup, served at its real URL with GitHub's CSP):
 // ≥ 300 timeline items by ≥ 50 distinct people, half of them teammates in the seeded team cache.
-// The same page is loaded in the same run by Chromium with StandIn and by Chromium without it,
-// alternately, and the script prints:
+// The same page is loaded in the same run by Chromium without StandIn and by one Chromium per
+// build, round after round (the builds in alternating order, so neither always goes first), and
+// the script prints for each build:
 //   - time to all badges attached, from DOMContentLoaded and from the load event, with a warm
 //     worker and with a stopped worker (it must start and instantiate the wasm module first);
 //   - the longest main-thread task StandIn causes (from a Chrome trace: the longest top-level
@@ -14,22 +21,58 @@
 //     long tasks (> 50 ms) the page observes with vs without StandIn;
 //   - page-load time (loadEventEnd) with vs without StandIn;
 //   - the cost of 1,000 incremental insertions (one batch of 1,000, and 10 "load more" batches
-//     of 100): time until their badges are attached, and StandIn's main-thread time.
+//     of 100): time until their badges are attached, and StandIn's main-thread time;
+//   - the worker's time to read and match a 1,000-member team cache (the page's 30 teammates
+//     and 970 others, each with a declaration and a work item, the others' on other PRs): the
+//     shim's own full render request of the page, captured in the content script's world and
+//     sent again from there, timed from sendMessage to its reply. With `fresh: true` the worker
+//     drops its snapshot, so the time covers reading and decoding the cache from storage.local
+//     plus matching every descriptor against it; with `fresh: false` (the snapshot kept) it is
+//     the matching alone. The same for the page's own 30-member team shows what the 970 more
+//     members cost.
 // Budgets: ≤ 50 ms warm, ≤ 250 ms cold, no task > 50 ms, load within 5 %.
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { DIST_CHROME, launchExtension, poll } from '../e2e/harness.mjs';
+import { DIST_CHROME, contentWorld, launchExtension, poll } from '../e2e/harness.mjs';
 import { prPage, timelineItem } from '../e2e/generated-pages.mjs';
 import { teamCache } from '../e2e/team-fixture.mjs';
 import { routeTrackers } from '../e2e/trackers.mjs';
 
-const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 15;
 const PEOPLE = 60; // u0 … u59; the even ones are teammates
 const ITEMS = 320;
+const BIG_TEAM = 1000;
 const URL_PR = 'https://github.com/acme/widgets/pull/4242';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The command line: { runs, teamRuns, dists: [{ label, dir }] }. */
+function options(argv) {
+  const count = (flag, value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive whole number, not ${value}`);
+    return n;
+  };
+  const opts = { runs: 15, teamRuns: 30, dists: [] };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--runs') opts.runs = count(flag, value);
+    else if (flag === '--team-runs') opts.teamRuns = count(flag, value);
+    else if (flag === '--dist' && value) opts.dists.push({ label: value, dir: unpacked(value) });
+    else throw new Error(`unknown option or missing value: ${flag} (the options are at the top of ${path.relative(process.cwd(), new URL(import.meta.url).pathname)})`);
+  }
+  if (!opts.dists.length) opts.dists.push({ label: 'dist', dir: DIST_CHROME });
+  return opts;
+}
+
+/** The unpacked Chrome extension a --dist names: DIR itself, or DIR/chrome. */
+function unpacked(dir) {
+  for (const candidate of [dir, path.join(dir, 'chrome')]) {
+    if (existsSync(path.join(candidate, 'manifest.json'))) return path.resolve(candidate);
+  }
+  throw new Error(`--dist ${dir}: neither it nor its chrome/ holds a manifest.json (run ./build.sh?)`);
+}
 
 const login = (n) => `u${n}`;
 const isTeammate = (n) => n % 2 === 0;
@@ -44,19 +87,25 @@ function heavyPage() {
   return prPage({ number: 4242, title: 'Heavy PR', author: login(0), assignees: [login(2), login(3)], timeline });
 }
 
-function team() {
+/** A team of `size` declared members: the page's teammates (u0, u2 … u58) first, then others
+ *  (x<n>) whom the page does not name, so every size gives the page the same badges and banner. */
+function team(size) {
   const people = [];
-  for (let n = 0; n < PEOPLE; n += 2) {
+  for (let i = 0; i < size; i++) {
+    const teammate = i < PEOPLE / 2;
+    const n = teammate ? 2 * i : PEOPLE + i;
+    const handle = teammate ? login(n) : `x${n}`;
     people.push({
       id: `m${n}`,
       name: `Member ${n}`,
-      handles: { github: login(n) },
+      handles: { github: handle },
       declaration: {
         status: ['online', 'focus', 'away', 'offline', 'ooo'][n % 5],
         headline: `Working on thing ${n}`,
         note: 'A note of reasonable length that a teammate would write about their day.',
         back_at: new Date(Date.now() + 3_600_000 * (1 + (n % 9))).toISOString(),
-        items: [{ url: URL_PR, canonical_ref: '', title: 'Heavy PR', note: 'Reviewing', state: 'in_progress' }],
+        // Teammates work on this PR (its banner); the others on PRs of their own.
+        items: [{ url: teammate ? URL_PR : `https://github.com/acme/widgets/pull/${n}`, canonical_ref: '', title: 'Heavy PR', note: 'Reviewing', state: 'in_progress' }],
       },
     });
   }
@@ -169,91 +218,171 @@ function timelineItemHtml(i) {
   return timelineItem(i, login(i % PEOPLE), 'c');
 }
 
-async function main() {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'standin-bench-'));
-  await cp(DIST_CHROME, dir, { recursive: true });
-  const ext = await launchExtension({ dir });
-  const plainDir = await mkdtemp(path.join(os.tmpdir(), 'standin-bench-plain-'));
-  const plain = await chromium.launchPersistentContext(plainDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  try {
-    const html = heavyPage();
-    for (const context of [ext.context, plain]) {
-      const site = await routeTrackers(context);
-      site.page(URL_PR, html);
-      await context.addInitScript(PROBE);
+/** Serves the heavy page in `context` and records badges in every page of it. */
+async function prepare(context, html) {
+  const site = await routeTrackers(context);
+  site.page(URL_PR, html);
+  await context.addInitScript(PROBE);
+}
+
+/** The builds in the order of round `run`: alternating, so neither always goes first. */
+const inOrder = (builds, run) => (run % 2 ? [...builds].reverse() : builds);
+
+/**
+ * The worker's read and match of a team cache of `size` members, per build: see the header.
+ * Leaves each build's team as it found it.
+ */
+async function teamRoundTrips(builds, runs, size) {
+  const cache = team(size);
+  const kib = JSON.stringify(cache).length / 1024;
+  for (const b of builds) {
+    await b.ext.setStorage('local', { team: cache });
+    b.teamPage = (await load(b.ext.context, b.expected)).page;
+    b.shim = await contentWorld(b.ext, b.teamPage);
+    // Keep the shim's next full render request, then make the worker ask for one: a changed
+    // team cache makes it tell every tab, and the shim renders again from scratch.
+    await b.shim.evaluate(`(() => {
+      const runtime = chrome.runtime;
+      const send = runtime.sendMessage.bind(runtime);
+      runtime.sendMessage = (message, ...rest) => {
+        if (message?.render?.fresh) globalThis.__render = message;
+        return send(message, ...rest);
+      };
+    })()`);
+    await b.ext.setStorage('local', { team: { ...cache, cursor: cache.cursor + 1 } });
+    b.descriptors = await poll(
+      () => b.shim.evaluate('globalThis.__render && JSON.parse(__render.render.descriptors).length'),
+      "the shim's render request",
+    );
+    b.dropped = [];
+    b.kept = [];
+  }
+  const roundTrip = (fresh) => `(async () => {
+    const message = { render: { ...__render.render, fresh: ${fresh} } };
+    const start = performance.now();
+    const reply = await chrome.runtime.sendMessage(message);
+    return { ms: performance.now() - start, mounts: reply?.rendered?.mounts?.length ?? -1 };
+  })()`;
+  for (let run = 0; run < runs; run++) {
+    for (const b of inOrder(builds, run)) {
+      b.dropped.push(await b.shim.evaluate(roundTrip(true)));
+      b.kept.push(await b.shim.evaluate(roundTrip(false)));
     }
-    await ext.workerReady();
-    await ext.setStorage('local', { team: team() });
+  }
+  for (const b of builds) {
+    await b.shim.detach();
+    await b.teamPage.close();
+    await b.ext.setStorage('local', { team: team(PEOPLE / 2) });
+    const mounts = new Set([...b.dropped, ...b.kept].map((r) => r.mounts));
+    const times = (xs) => xs.map((r) => r.ms);
+    console.log(
+      `${b.prefix}worker read and match of a ${size.toLocaleString('en')}-member team cache (${kib.toFixed(0)} KiB as JSON; the page's ${b.descriptors} descriptors, ${[...mounts].join('/')} mounts in the reply), render request to reply, ${runs} of each: snapshot dropped (read + match) ${ms(median(times(b.dropped)))} (max ${ms(max(times(b.dropped)))}); snapshot kept (match alone) ${ms(median(times(b.kept)))} (max ${ms(max(times(b.kept)))})`,
+    );
+  }
+}
+
+async function main() {
+  const opts = options(process.argv.slice(2));
+  const html = heavyPage();
+  const dirs = [];
+  const builds = [];
+  let plain = null;
+  try {
+    for (const { label, dir: source } of opts.dists) {
+      // A copy: a rebuild during the run must not change what is measured.
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'standin-bench-'));
+      dirs.push(dir);
+      await cp(source, dir, { recursive: true });
+      const ext = await launchExtension({ dir });
+      builds.push({ label, ext, prefix: opts.dists.length > 1 ? `[${label}] ` : '' });
+      await prepare(ext.context, html);
+      await ext.workerReady();
+      await ext.setStorage('local', { team: team(PEOPLE / 2) });
+    }
+    const plainDir = await mkdtemp(path.join(os.tmpdir(), 'standin-bench-plain-'));
+    dirs.push(plainDir);
+    plain = await chromium.launchPersistentContext(plainDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    await prepare(plain, html);
 
     // How many badges the page gets: learnt from a first (warm-up) load.
-    const first = await load(ext.context, 1);
-    await first.page.waitForTimeout(1000);
-    const expected = await first.page.evaluate(() => window.__bench.badges.length);
-    await first.page.close();
+    for (const b of builds) {
+      const first = await load(b.ext.context, 1);
+      await first.page.waitForTimeout(1000);
+      b.expected = await first.page.evaluate(() => window.__bench.badges.length);
+      await first.page.close();
+      b.cdp = await b.ext.context.newCDPSession(await b.ext.context.newPage());
+      await b.cdp.send('ServiceWorker.enable');
+      b.warm = [];
+      b.cold = [];
+    }
     const people = new Set(Array.from({ length: ITEMS }, (_, i) => (i * 7) % PEOPLE)).size;
-    console.log(`page: ${ITEMS} timeline items, ${people} distinct commenters (${PEOPLE} people in all), ${PEOPLE / 2} teammates, ${(html.length / 1024).toFixed(0)} KiB of HTML; ${expected} badges`);
+    console.log(`page: ${ITEMS} timeline items, ${people} distinct commenters (${PEOPLE} people in all), ${PEOPLE / 2} teammates, ${(html.length / 1024).toFixed(0)} KiB of HTML; badges: ${builds.map((b) => `${b.prefix}${b.expected}`).join(', ')}`);
 
-    const warm = [];
-    const cold = [];
     const off = [];
-    const cdp = await ext.context.newCDPSession(await ext.context.newPage());
-    await cdp.send('ServiceWorker.enable');
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < opts.runs; run++) {
       // Without StandIn.
       let r = await load(plain, 0);
       off.push(r.result);
       await r.page.close();
-      // Warm worker (the previous load woke it).
-      r = await load(ext.context, expected, { trace: run === 0 });
-      warm.push(r.result);
-      await r.page.close();
-      // Cold: the worker is stopped and must start (module instantiation, storage read).
-      await cdp.send('ServiceWorker.stopAllWorkers');
-      r = await load(ext.context, expected, { trace: run === 0 });
-      cold.push(r.result);
-      await r.page.close();
+      for (const b of inOrder(builds, run)) {
+        // Warm worker (the previous load woke it).
+        r = await load(b.ext.context, b.expected, { trace: run === 0 });
+        b.warm.push(r.result);
+        await r.page.close();
+        // Cold: the worker is stopped and must start (module instantiation, storage read).
+        await b.cdp.send('ServiceWorker.stopAllWorkers');
+        r = await load(b.ext.context, b.expected, { trace: run === 0 });
+        b.cold.push(r.result);
+        await r.page.close();
+      }
     }
 
     const fromDcl = (xs) => xs.map((x) => x.lastBadge - x.dcl);
     const fromLoad = (xs) => xs.map((x) => x.lastBadge - x.load);
-    console.log(`\nruns: ${RUNS} of each (median, max)`);
-    console.log(`all badges attached, warm worker: ${ms(median(fromDcl(warm)))} after DOMContentLoaded (max ${ms(max(fromDcl(warm)))}), ${ms(median(fromLoad(warm)))} after load (max ${ms(max(fromLoad(warm)))})   budget 50 ms`);
-    console.log(`all badges attached, cold worker: ${ms(median(fromDcl(cold)))} after DOMContentLoaded (max ${ms(max(fromDcl(cold)))}), ${ms(median(fromLoad(cold)))} after load (max ${ms(max(fromLoad(cold)))})   budget 250 ms`);
-    const loadOn = median(warm.map((x) => x.load));
     const loadOff = median(off.map((x) => x.load));
-    const loadCold = median(cold.map((x) => x.load));
-    console.log(`page load (loadEventEnd): without StandIn ${ms(loadOff)}, with ${ms(loadOn)} (${(((loadOn - loadOff) / loadOff) * 100).toFixed(1)} %), with a cold worker ${ms(loadCold)} (${(((loadCold - loadOff) / loadOff) * 100).toFixed(1)} %)   budget 5 %`);
     const lt = (xs) => max(xs.flatMap((x) => x.longTasks));
-    console.log(`long tasks (> 50 ms) seen by the page: without StandIn max ${ms(lt(off))}, with max ${ms(lt([...warm, ...cold]))}`);
-    for (const [label, xs] of [['warm', warm], ['cold', cold]]) {
-      const t = xs[0].trace;
-      console.log(`StandIn's main-thread tasks on one ${label} load (trace): ${t.tasks} tasks, longest ${ms(t.longest)}, total ${ms(t.total)}   budget: none > 50 ms`);
+    console.log(`\nruns: ${opts.runs} of each (median, max); page load without StandIn ${ms(loadOff)}, long tasks (> 50 ms) it sees max ${ms(lt(off))}`);
+    for (const { prefix, warm, cold } of builds) {
+      console.log(`${prefix}all badges attached, warm worker: ${ms(median(fromDcl(warm)))} after DOMContentLoaded (max ${ms(max(fromDcl(warm)))}), ${ms(median(fromLoad(warm)))} after load (max ${ms(max(fromLoad(warm)))})   budget 50 ms`);
+      console.log(`${prefix}all badges attached, cold worker: ${ms(median(fromDcl(cold)))} after DOMContentLoaded (max ${ms(max(fromDcl(cold)))}), ${ms(median(fromLoad(cold)))} after load (max ${ms(max(fromLoad(cold)))})   budget 250 ms`);
+      const loadOn = median(warm.map((x) => x.load));
+      const loadCold = median(cold.map((x) => x.load));
+      console.log(`${prefix}page load (loadEventEnd): without StandIn ${ms(loadOff)}, with ${ms(loadOn)} (${(((loadOn - loadOff) / loadOff) * 100).toFixed(1)} %), with a cold worker ${ms(loadCold)} (${(((loadCold - loadOff) / loadOff) * 100).toFixed(1)} %)   budget 5 %`);
+      console.log(`${prefix}long tasks (> 50 ms) seen by the page: without StandIn max ${ms(lt(off))}, with max ${ms(lt([...warm, ...cold]))}`);
+      for (const [label, xs] of [['warm', warm], ['cold', cold]]) {
+        const t = xs[0].trace;
+        console.log(`${prefix}StandIn's main-thread tasks on one ${label} load (trace): ${t.tasks} tasks, longest ${ms(t.longest)}, total ${ms(t.total)}   budget: none > 50 ms`);
+      }
     }
 
     // Incremental insertions on a decorated page.
     const newBadges = Array.from({ length: 1000 }, (_, i) => isTeammate(i % PEOPLE)).filter(Boolean).length;
     for (const [batches, label] of [[1, 'one batch of 1,000'], [10, '10 batches of 100 ("load more")']]) {
-      const on = await load(ext.context, expected);
-      await ext.context.browser().startTracing(on.page, { categories: TRACE_CATEGORIES });
-      const withExt = await insertions(on.page, 1000, batches, newBadges);
-      const trace = analyse(await ext.context.browser().stopTracing());
       const offPage = await load(plain, 0);
       const without = await insertions(offPage.page, 1000, batches, 0);
-      console.log(
-        `1,000 insertions, ${label}: ${withExt.badges} new badges attached ${ms(withExt.all)} after the first insertion; the insertions and the frames after them took ${ms(withExt.insertion)} (without StandIn ${ms(without.insertion)}); tasks running StandIn: ${trace.tasks}, ${ms(trace.total)} in all (the page's insertions included), longest ${ms(trace.longest)}`,
-      );
-      await on.page.close();
       await offPage.page.close();
+      for (const b of builds) {
+        const on = await load(b.ext.context, b.expected);
+        await b.ext.context.browser().startTracing(on.page, { categories: TRACE_CATEGORIES });
+        const withExt = await insertions(on.page, 1000, batches, newBadges);
+        const trace = analyse(await b.ext.context.browser().stopTracing());
+        console.log(
+          `${b.prefix}1,000 insertions, ${label}: ${withExt.badges} new badges attached ${ms(withExt.all)} after the first insertion; the insertions and the frames after them took ${ms(withExt.insertion)} (without StandIn ${ms(without.insertion)}); tasks running StandIn: ${trace.tasks}, ${ms(trace.total)} in all (the page's insertions included), longest ${ms(trace.longest)}`,
+        );
+        await on.page.close();
+      }
     }
+
+    // The worker's read and match: the 1,000-member team, and the page's own team to compare.
+    for (const size of [BIG_TEAM, PEOPLE / 2]) await teamRoundTrips(builds, opts.teamRuns, size);
   } finally {
-    await ext.close();
-    await plain.close();
-    await rm(dir, { recursive: true, force: true });
-    await rm(plainDir, { recursive: true, force: true });
+    for (const b of builds) await b.ext.close();
+    await plain?.close();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
 }
 

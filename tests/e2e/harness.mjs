@@ -250,6 +250,31 @@ export async function poll(fn, what, timeout = 10_000) {
   }
 }
 
+/** The content script's isolated world in `tab` (CDP), to evaluate in as StandIn's shim does. */
+export async function contentWorld(ext, tab) {
+  const cdp = await tab.context().newCDPSession(tab);
+  const contexts = [];
+  cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+  await cdp.send('Runtime.enable');
+  const world = await poll(
+    () => contexts.find((c) => c.auxData?.type === 'isolated' && c.origin === ext.url('').slice(0, -1)),
+    "the content script's world",
+  );
+  return {
+    async evaluate(expression) {
+      const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+        expression,
+        contextId: world.id,
+        awaitPromise: true,
+        returnByValue: true,
+      });
+      if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+      return result.value;
+    },
+    detach: () => cdp.detach(),
+  };
+}
+
 /**
  * The CDP "tab" target (triggerAction wants one, not the page target) of `page`, which the
  * caller has just brought to the front: the active tab showing the page's URL.

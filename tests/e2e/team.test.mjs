@@ -22,7 +22,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { DIST_CHROME, launchExtension, poll, serve } from './harness.mjs';
+import { DIST_CHROME, contentWorld, launchExtension, poll, serve } from './harness.mjs';
 import { TeamServer, freePort } from './team-server.mjs';
 import { prPage } from './generated-pages.mjs';
 import { waitForBadges } from './trackers.mjs';
@@ -411,31 +411,6 @@ test('connect errors are shown beside the field they concern', async () => {
   ann.assertNoErrors();
   bo.assertNoErrors();
 });
-
-/** The content script's isolated world in `tab` (CDP), to evaluate in as StandIn's shim does. */
-async function contentWorld(ext, tab) {
-  const cdp = await tab.context().newCDPSession(tab);
-  const contexts = [];
-  cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
-  await cdp.send('Runtime.enable');
-  const world = await poll(
-    () => contexts.find((c) => c.auxData?.type === 'isolated' && c.origin === ext.url('').slice(0, -1)),
-    "the content script's world",
-  );
-  return {
-    async evaluate(expression) {
-      const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
-        expression,
-        contextId: world.id,
-        awaitPromise: true,
-        returnByValue: true,
-      });
-      if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
-      return result.value;
-    },
-    detach: () => cdp.detach(),
-  };
-}
 
 test("the token never reaches a tracker tab's content-script world; the shim still follows the team", async () => {
   // A fresh profile with a GitHub tab open before it connects.
