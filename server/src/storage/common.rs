@@ -78,6 +78,29 @@ macro_rules! impl_storage {
                 rows.into_iter().map(member_from_row).collect()
             }
 
+            /// Writes `profile` over a live member's (`seq` the write's); false when the team
+            /// has no such live member.
+            async fn set_profile(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                team_id: &str,
+                member_id: &str,
+                profile: &Profile,
+                seq: i64,
+            ) -> Result<bool> {
+                let (handles, working_hours) = profile_json(profile)?;
+                let done = sqlx::query(sql::UPDATE_PROFILE)
+                    .bind(&profile.display_name)
+                    .bind(&handles)
+                    .bind(&profile.timezone)
+                    .bind(&working_hours)
+                    .bind(seq)
+                    .bind(team_id)
+                    .bind(member_id)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
             /// Makes `profile`'s names `member_id`'s claims, replacing what they held; or, when
             /// another member of the team holds one, the fields naming it (nothing written).
             async fn claim(
@@ -376,28 +399,18 @@ macro_rules! impl_storage {
                     return Ok(invite_refusal(status, now).unwrap_or(JoinOutcome::ExpiredInvite));
                 };
                 let seq = Self::bump_seq(&mut tx, &team_id).await?;
-                let (handles, working_hours) = profile_json(profile)?;
                 let member_id = match existing {
                     // An existing member's invite: this browser signs in as them, with the
                     // profile it brings.
                     Some(id) => {
-                        let done = sqlx::query(sql::UPDATE_PROFILE)
-                            .bind(&profile.display_name)
-                            .bind(&handles)
-                            .bind(&profile.timezone)
-                            .bind(&working_hours)
-                            .bind(seq)
-                            .bind(&team_id)
-                            .bind(&id)
-                            .execute(&mut *tx)
-                            .await?;
-                        if done.rows_affected() == 0 {
+                        if !Self::set_profile(&mut tx, &team_id, &id, profile, seq).await? {
                             tx.rollback().await?;
                             return Ok(JoinOutcome::MemberRemoved);
                         }
                         id
                     }
                     None => {
+                        let (handles, working_hours) = profile_json(profile)?;
                         let id = new_id("m_");
                         sqlx::query(sql::INSERT_MEMBER)
                             .bind(&id)
@@ -493,18 +506,7 @@ macro_rules! impl_storage {
             ) -> Result<ProfileOutcome> {
                 let mut tx = self.write_tx().await?;
                 let seq = Self::bump_seq(&mut tx, team_id).await?;
-                let (handles, working_hours) = profile_json(profile)?;
-                let done = sqlx::query(sql::UPDATE_PROFILE)
-                    .bind(&profile.display_name)
-                    .bind(&handles)
-                    .bind(&profile.timezone)
-                    .bind(&working_hours)
-                    .bind(seq)
-                    .bind(team_id)
-                    .bind(member_id)
-                    .execute(&mut *tx)
-                    .await?;
-                if done.rows_affected() == 0 {
+                if !Self::set_profile(&mut tx, team_id, member_id, profile, seq).await? {
                     tx.rollback().await?;
                     return Ok(ProfileOutcome::NoSuchMember);
                 }
