@@ -88,18 +88,22 @@ impl Session {
 
     /// The session and the keys `also`, read in one call.
     async fn load_with(also: &[&str]) -> (Option<Session>, Stored) {
-        let id = session_id();
         let stored = ext::read(Area::Local, &[&[CONNECTION_KEY], also].concat()).await;
+        (Session::of(&stored).await, stored)
+    }
+
+    /// The session of the connection in `stored`, with the token.
+    async fn of(stored: &Stored) -> Option<Session> {
+        let id = session_id();
         let token = secret::token().await.unwrap_or_else(|e| {
             warn("could not read the token", &e);
             None
         });
         let connection: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
         let server = connection.and_then(|c| ServerUrl::parse(&c.server).ok());
-        let session = server
+        server
             .zip(token)
-            .map(|(server, token)| Session { id, server, token });
-        (session, stored)
+            .map(|(server, token)| Session { id, server, token })
     }
 
     /// Whether connect or disconnect happened since this session was loaded.
@@ -117,20 +121,18 @@ impl Session {
 /// connected (alarms need not survive a browser restart), the team loop runs, and a due write
 /// is sent.
 pub async fn start() {
-    if let Err(e) = migrate_token().await {
+    let stored = ext::read(Area::Local, &[CONNECTION_KEY, LEGACY_TOKEN_KEY]).await;
+    if let Err(e) = migrate_token(&stored).await {
         warn("could not move the token out of storage.local", &e);
     }
-    if let Some(why) = stored_connection()
-        .await
-        .as_ref()
-        .and_then(unusable_connection)
-    {
+    let connection: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
+    if let Some(why) = connection.as_ref().and_then(unusable_connection) {
         if let Err(e) = end_session(Some(&why), &[]).await {
             warn("could not disconnect", &e);
         }
         return;
     }
-    if Session::load().await.is_none() {
+    if Session::of(&stored).await.is_none() {
         return;
     }
     if let Err(e) = ext::ensure_periodic_alarm(SYNC_ALARM, SYNC_ALARM_PERIOD_MINUTES).await {
@@ -140,20 +142,10 @@ pub async fn start() {
     spawn_send(false);
 }
 
-async fn stored_connection() -> Option<Connection> {
-    ext::read(Area::Local, &[CONNECTION_KEY])
-        .await
-        .get(CONNECTION_KEY)
-        .ok()
-        .flatten()
-}
-
 /// Earlier versions kept the token in `storage.local`, which content scripts can read: an
 /// upgraded browser stays connected with the token moved to IndexedDB.
-async fn migrate_token() -> Result<(), ExtError> {
-    let legacy: Option<String> = ext::read(Area::Local, &[LEGACY_TOKEN_KEY])
-        .await
-        .get(LEGACY_TOKEN_KEY)?;
+async fn migrate_token(stored: &Stored) -> Result<(), ExtError> {
+    let legacy: Option<String> = stored.get(LEGACY_TOKEN_KEY)?;
     if let Some(token) = legacy {
         secret::set_token(&token).await?;
         ext::remove(Area::Local, &[LEGACY_TOKEN_KEY]).await?;
