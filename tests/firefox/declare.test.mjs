@@ -146,6 +146,34 @@ test('invalid input shows each error beside its field and stores nothing', async
   assert.equal((await ff.storage('local')).state, undefined);
 });
 
+test('invisible text and a declaration too large to send are refused beside their fields', async () => {
+  await freshPopup();
+  // 50 items of Japanese titles and notes: every field within its own limit, 109 KB in all.
+  const items = Array.from({ length: 50 }, (_, i) => ({
+    url: `https://github.com/o/r/pull/${i + 1}`,
+    title: '日本語'.repeat(66),
+    note: '日本語'.repeat(166),
+    state: 'in_progress',
+  }));
+  const draft = { status: 'online', headline: '\u200B', emoji: '\u202E', items };
+  await ff.evaluateInExtension((d) => browser.storage.local.set({ draft: { saved_at: new Date().toISOString(), draft: d } }), draft);
+  await reopenPopup();
+  await ff.click('#declare');
+  await waitForText('#declare-status', /^Not declared/);
+  for (const [id, message] of [
+    ['headline', 'Only invisible characters: type some visible text.'],
+    ['emoji', 'Must be a single emoji.'],
+    ['items', 'Too much text in all: 109 KB, at most 60 KB. Shorten notes or remove items.'],
+  ]) {
+    const shown = await ff.evaluateInExtension((i) => {
+      const error = document.getElementById(`error-${i}`);
+      return { text: error.textContent, visible: !error.hidden };
+    }, id);
+    assert.deepEqual(shown, { text: message, visible: true }, id);
+  }
+  assert.equal((await ff.storage('local')).state, undefined);
+});
+
 test('the draft survives reopening the popup', async () => {
   await freshPopup();
   await ff.fill('#headline', 'Half-typed thought');

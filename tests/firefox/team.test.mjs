@@ -35,6 +35,34 @@ function waitForText(selector, pattern, timeout) {
   }, `${selector} to match ${pattern}`, timeout);
 }
 
+test('connect refuses plain http to another computer, and a name a teammate holds, beside their fields', async () => {
+  // Somebody already goes by "Taken" in the team.
+  const taken = await server.api('POST', '/v1/join', {
+    body: { invite: await server.invite('Core'), display_name: 'Taken', timezone: 'UTC' },
+  });
+  assert.equal(taken.status, 201);
+  await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Taken', timezone: 'UTC' } }));
+  await ff.open('options.html');
+  await ff.waitForLoader();
+  const errorOf = (id) => ff.evaluateInExtension((i) => {
+    const error = document.getElementById(`error-${i}`);
+    return error.hidden ? '' : error.textContent;
+  }, id);
+
+  await ff.fill('#server_url', 'http://192.168.1.20:8787');
+  await ff.fill('#invite', 'any-code');
+  await ff.click('#connect');
+  const insecure = await ff.poll(async () => (await errorOf('server_url')) || null, 'the error beside Server URL');
+  assert.match(insecure, /^Plain http:\/\/ would send your invite code and token unencrypted/);
+
+  await ff.fill('#server_url', server.url);
+  await ff.fill('#invite', await server.invite('Core'));
+  await ff.click('#connect');
+  const clash = await ff.poll(async () => (await errorOf('display_name')) || null, 'the error beside Display name', 20_000);
+  assert.match(clash, /already goes by this display name/);
+  assert.equal((await ff.storage('local')).connection, undefined, 'not connected');
+});
+
 test('connecting keeps the token out of storage.local; the background page authenticates with it', async () => {
   await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Fox', timezone: 'UTC' } }));
   await ff.open('options.html');
