@@ -18,6 +18,13 @@ import { DIST_CHROME, ROOT, launchExtension, poll, waitForLoader } from './harne
 import { prPage, timelineItem } from './generated-pages.mjs';
 import { hoursFromNow, roster, teamCache } from './team-fixture.mjs';
 import {
+  REAL_PAGES,
+  SELF_HOSTED,
+  SPA_JOURNEYS,
+  assertBadgesBesideTheirPeople as badgesBesideTheirPeople,
+  namesWithBadges,
+} from './tracker-pages.mjs';
+import {
   badgeNames,
   computedStyle,
   inlineState,
@@ -28,13 +35,6 @@ import {
   waitForBadges,
   watchOwnErrors,
 } from './trackers.mjs';
-
-/** Self-hosted origins the tests enable through the options page, as a user would. */
-const SELF_HOSTED = [
-  ['gitlab', 'https://gitlab.example.org'],
-  ['gitlab', 'https://corp.example/gitlab'],
-  ['jira', 'https://jira.corp.example/jira'],
-];
 
 let ext;
 let site;
@@ -87,27 +87,7 @@ async function open(url, body) {
   return { tab, errors };
 }
 
-/** Every badge sits beside (or in) an element that names the teammate its label names. */
-function assertBadgesBesideTheirPeople(state) {
-  for (const host of state.hosts.filter((h) => h.feature === 'badges')) {
-    const label = host.labels[0] ?? '';
-    const who = people.find((p) => label.startsWith(`${p.name}:`));
-    assert.ok(who, `badge "${label}" names no teammate`);
-    const anchor = `${JSON.stringify(host.anchor?.attrs ?? {})} ${host.anchor?.text ?? ''}`.toLowerCase();
-    const names = [who.name, ...Object.values(who.handles)].map((n) => n.toLowerCase());
-    assert.ok(
-      names.some((n) => anchor.includes(n)),
-      `badge "${label}" sits beside ${anchor.slice(0, 200)}, which does not name ${who.name}`,
-    );
-    assert.equal(host.mode, 'closed');
-  }
-  // One badge per element: never two beside the same one.
-  const anchors = state.hosts.filter((h) => h.feature === 'badges').map((h) => h.anchor?.nodeId);
-  assert.equal(new Set(anchors).size, anchors.length, 'two badges beside one element');
-}
-
-/** The distinct teammates with badges. */
-const namesWithBadges = (state) => [...new Set(badgeNames(state).map((l) => l.split(':')[0]))].sort();
+const assertBadgesBesideTheirPeople = (state) => badgesBesideTheirPeople(state, people);
 
 const banner = (state) => state.hosts.find((h) => h.feature === 'banner');
 
@@ -291,18 +271,7 @@ describe('own fixtures of the current views', () => {
 });
 
 describe('real saved pages (../shared/fixtures/pages)', () => {
-  const cases = [
-    ['github/pr-conversation-octolinker-2021-12.html', 'https://github.com/OctoLinker/testrepo/pull/1', ['Stefan Buck'], true],
-    ['github/pr-files-octolinker-2021-12.html', 'https://github.com/OctoLinker/testrepo/pull/1/files', ['Stefan Buck'], true],
-    ['github/issue-octolinker-2021-12.html', 'https://github.com/OctoLinker/testrepo/issues/2', ['Stefan Buck'], false],
-    ['github/pr-conversation-octolinker-2019-10.html', 'https://github.com/OctoLinker/testrepo/pull/1', ['Stefan Buck'], true],
-    ['github/pr-files-octolinker-2019-10.html', 'https://github.com/OctoLinker/testrepo/pull/1/files', ['Stefan Buck'], true],
-    ['github/issue-octolinker-2019-10.html', 'https://github.com/OctoLinker/testrepo/issues/2', ['Stefan Buck'], false],
-    ['github/pr-conversation-sourcegraph-2019-04.html', 'https://github.com/sourcegraph/sourcegraph/pull/3221', ['Beyang Liu', 'Chris Wendt'], true],
-    ['github/pr-files-unified-sourcegraph-2019-04.html', 'https://github.com/sourcegraph/sourcegraph/pull/3257/files', ['Beyang Liu'], false],
-    ['gitlab/mr-changes-tab-sourcegraph-2019.html', 'https://gitlab.com/sourcegraph/jsonrpc2/merge_requests/1/diffs', ['Felix Becker'], false],
-  ];
-  for (const [file, url, names, withBanner] of cases) {
+  for (const [file, url, names, withBanner] of REAL_PAGES) {
     test(`${file} at ${url}`, async (t) => {
       const html = await sharedPage(file);
       if (html === null) return t.skip('../shared/fixtures/pages is absent');
@@ -369,37 +338,9 @@ describe('lifecycle', () => {
     await tab.close();
   });
 
-  // Each site's own in-app navigations (the URL pushed, the content swapped or kept), then a
-  // framework re-render of the whole body: badges and the banner follow, never doubled.
-  const journeys = [
-    [
-      'GitLab (self-hosted): MR overview → Changes tab',
-      'gitlab/mr-overview-16.html',
-      [
-        ['https://gitlab.example.org/team/sub/app/-/merge_requests/12', ['Ana Lima', 'Cleo Ray', 'Eve Park'], true],
-        ['https://gitlab.example.org/team/sub/app/-/merge_requests/12/diffs', ['Ana Lima', 'Cleo Ray', 'Eve Park'], true],
-      ],
-    ],
-    [
-      'Jira Cloud: board with the issue open → the issue → the board alone',
-      'jira/cloud-issue-view.html',
-      [
-        ['https://acme.atlassian.net/jira/software/projects/KEY/boards/1?selectedIssue=KEY-1', ['Ana Lima', 'Ben Weiss'], true],
-        ['https://acme.atlassian.net/browse/KEY-1', ['Ana Lima', 'Ben Weiss'], true],
-        ['https://acme.atlassian.net/jira/software/projects/KEY/boards/1', ['Ana Lima', 'Ben Weiss'], false],
-      ],
-    ],
-    [
-      'Linear: issue → peeked over the list → the list alone',
-      'linear/issue.html',
-      [
-        ['https://linear.app/acme/issue/ENG-7/fix-the-login-bug', ['Alice Martin', 'Chen Wu'], true],
-        ['https://linear.app/acme/team/ENG/active?peek=ENG-7', ['Alice Martin', 'Chen Wu'], true],
-        ['https://linear.app/acme/team/ENG/active', ['Alice Martin', 'Chen Wu'], false],
-      ],
-    ],
-  ];
-  for (const [name, file, steps] of journeys) {
+  // Each site's own in-app navigations, then a framework re-render of the whole body: badges
+  // and the banner follow, never doubled.
+  for (const [name, file, steps] of SPA_JOURNEYS) {
     test(`SPA navigation and re-render on ${name}`, async () => {
       const html = await ownPage(file);
       const [[first, names, withBanner], ...rest] = steps;

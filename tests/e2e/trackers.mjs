@@ -4,146 +4,27 @@
 // wasm cannot compile in a content script under github.com's policy; the shim must not need it).
 //
 //   const site = await routeTrackers(ext.context);
-//   site.page('https://github.com/acme/widgets/issues/42', html, CSP.github);
+//   site.page('https://github.com/acme/widgets/issues/42', html);   // with github.com's CSP
 //   const tab = await ext.openTab(url);  await waitForBadges(tab, 3);
 //   const state = await inlineState(tab);   // hosts, their closed shadow roots' text, anchors
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { ROOT, poll } from './harness.mjs';
+import { poll } from './harness.mjs';
+import { trackerSite } from './tracker-pages.mjs';
 
-export const OWN_PAGES = path.join(ROOT, 'tests', 'fixtures', 'pages');
-export const SHARED_PAGES = path.resolve(ROOT, '..', 'shared', 'fixtures', 'pages');
+export { badgeNames, ownPage, sharedPage } from './tracker-pages.mjs';
 
 /**
- * Content-Security-Policy headers. GitHub's is github.com's own header (a signed-in PR page,
- * 2025), abridged only in its long connect-src/img-src host lists: default-src 'none', scripts
- * from github.githubassets.com only, no 'unsafe-eval' and no 'wasm-unsafe-eval'. GitLab's is
- * gitlab.com's shape (nonce + 'strict-dynamic'); Jira Cloud's and Linear's are modelled on
- * their published headers; Jira Data Center sends only frame-ancestors by default. None allows
- * 'wasm-unsafe-eval'.
- */
-export const CSP = {
-  github: [
-    "default-src 'none'",
-    "base-uri 'self'",
-    'child-src github.com/assets-cdn/worker/ github.com/assets/ gist.github.com/assets-cdn/worker/',
-    "connect-src 'self' uploads.github.com www.githubstatus.com collector.github.com raw.githubusercontent.com api.github.com github-cloud.s3.amazonaws.com objects-origin.githubusercontent.com *.actions.githubusercontent.com wss://*.actions.githubusercontent.com api.githubcopilot.com",
-    'font-src github.githubassets.com',
-    "form-action 'self' github.com gist.github.com objects-origin.githubusercontent.com",
-    "frame-ancestors 'none'",
-    'frame-src viewscreen.githubusercontent.com notebooks.githubusercontent.com',
-    "img-src 'self' data: blob: github.githubassets.com media.githubusercontent.com camo.githubusercontent.com identicons.github.com avatars.githubusercontent.com private-avatars.githubusercontent.com github-cloud.s3.amazonaws.com objects.githubusercontent.com user-images.githubusercontent.com/ private-user-images.githubusercontent.com *.githubusercontent.com",
-    "manifest-src 'self'",
-    'media-src github.com user-images.githubusercontent.com/ secured-user-images.githubusercontent.com/ private-user-images.githubusercontent.com gist.github.com',
-    'script-src github.githubassets.com',
-    "style-src 'unsafe-inline' github.githubassets.com",
-    'upgrade-insecure-requests',
-    'worker-src github.com/assets-cdn/worker/ github.com/assets/ gist.github.com/assets-cdn/worker/',
-  ].join('; '),
-  gitlab: [
-    "base-uri 'self'",
-    "connect-src 'self' https://gitlab.com wss://gitlab.com https://sentry.gitlab.net https://snowplow.trx.gitlab.net",
-    "default-src 'self'",
-    "font-src 'self'",
-    "form-action 'self' https: http:",
-    "frame-ancestors 'self'",
-    "img-src 'self' data: blob: http: https:",
-    "manifest-src 'self'",
-    "media-src 'self' data: blob: http: https:",
-    "object-src 'none'",
-    "script-src 'strict-dynamic' 'self' 'unsafe-inline' 'unsafe-eval' https://www.google.com/recaptcha/ https://www.gstatic.com/recaptcha/ 'nonce-c3RhbmRpbi10ZXN0'",
-    "style-src 'self' 'unsafe-inline'",
-    "worker-src 'self' https://gitlab.com/assets/ blob: data:",
-  ].join('; '),
-  jiraCloud: [
-    "default-src 'self'",
-    "script-src 'self' 'nonce-c3RhbmRpbi10ZXN0' 'strict-dynamic' https://*.atl-paas.net",
-    "style-src 'self' 'unsafe-inline' https://*.atl-paas.net",
-    "img-src 'self' data: blob: https:",
-    "connect-src 'self' https: wss:",
-    "font-src 'self' data: https://*.atl-paas.net",
-    "frame-ancestors 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-  ].join('; '),
-  jiraDataCenter: "frame-ancestors 'self'",
-  linear: [
-    "default-src 'self'",
-    "script-src 'self' https://static.linear.app",
-    "style-src 'self' 'unsafe-inline' https://static.linear.app",
-    "img-src 'self' data: blob: https:",
-    "connect-src 'self' https://*.linear.app wss://*.linear.app",
-    "font-src 'self' https://static.linear.app",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-    "base-uri 'self'",
-  ].join('; '),
-};
-
-/** The CSP a URL's site sends. */
-export function cspFor(url) {
-  const { host, pathname } = new URL(url);
-  if (host === 'github.com' || host === 'github.example.com') return CSP.github;
-  if (host.endsWith('atlassian.net')) return CSP.jiraCloud;
-  if (host === 'linear.app') return CSP.linear;
-  if (pathname.startsWith('/jira')) return CSP.jiraDataCenter;
-  return CSP.gitlab;
-}
-
-const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
-
-/**
- * Routes every http(s) request of the context: registered pages get their HTML and their
- * site's CSP; other documents a 404 (with the CSP); images a 1×1 GIF; scripts registered with
- * `script()` their body; every other subresource an empty 200 (saved pages reference
- * stylesheets and bundles we do not have). Nothing reaches the network.
+ * Routes every http(s) request of the context to a `trackerSite()` (tracker-pages.mjs: the
+ * responses the Firefox proxy serves too); returns the site to register pages and scripts on.
+ * Nothing reaches the network.
  */
 export async function routeTrackers(context) {
-  const pages = new Map();
-  const scripts = new Map();
+  const site = trackerSite();
   await context.route(/^https?:\/\//, (route) => {
     const request = route.request();
-    const url = request.url().split('#')[0];
-    const type = request.resourceType();
-    if (type === 'document') {
-      const page = pages.get(url);
-      const headers = { 'content-security-policy': page?.csp ?? cspFor(url) };
-      return route.fulfill({
-        status: page ? 200 : 404,
-        contentType: 'text/html; charset=utf-8',
-        headers,
-        body: page?.body ?? '<!doctype html><title>Not found</title>',
-      });
-    }
-    if (type === 'image') return route.fulfill({ contentType: 'image/gif', body: GIF });
-    if (type === 'script') {
-      return route.fulfill({ contentType: 'application/javascript', body: scripts.get(url) ?? '' });
-    }
-    if (type === 'stylesheet') return route.fulfill({ contentType: 'text/css', body: '' });
-    return route.fulfill({ status: 204, body: '' });
+    const { status, contentType, headers, body } = site.respond(request.url(), request.resourceType());
+    return route.fulfill({ status, contentType, headers, body });
   });
-  return {
-    page(url, body, csp = cspFor(url)) {
-      pages.set(url.split('#')[0], { body, csp });
-    },
-    script(url, body) {
-      scripts.set(url, body);
-    },
-  };
-}
-
-export async function ownPage(name) {
-  return readFile(path.join(OWN_PAGES, name), 'utf8');
-}
-
-/** A saved real page, or null (with a notice) when ../shared/fixtures is not beside the project. */
-export async function sharedPage(name) {
-  try {
-    return await readFile(path.join(SHARED_PAGES, name), 'utf8');
-  } catch (err) {
-    console.log(`SKIPPED: real saved page ${name} is not available (${err.code}); ../shared/fixtures is absent`);
-    return null;
-  }
+  return site;
 }
 
 /**
@@ -289,12 +170,4 @@ export async function openCards(page, state, which = () => true) {
     await cdp.detach();
   }
   return inlineState(page);
-}
-
-/** The badge hosts' accessible names, sorted. */
-export function badgeNames(state) {
-  return state.hosts
-    .filter((h) => h.feature === 'badges')
-    .map((h) => h.labels[0])
-    .sort();
 }

@@ -16,103 +16,17 @@ import { after, before, test } from 'node:test';
 import { DIST_CHROME, launchExtension } from './harness.mjs';
 import { prPage } from './generated-pages.mjs';
 import { hoursFromNow, teamCache } from './team-fixture.mjs';
+import {
+  PAYLOADS,
+  PR,
+  assertPopupSafe,
+  assertShadowTreesSafe,
+  hostileOwnState,
+  hostilePage,
+  hostileTeam,
+  probePopup,
+} from './xss-corpus.mjs';
 import { openCards, routeTrackers, waitForBadges } from './trackers.mjs';
-
-/** At least 50 payloads: markup, event handlers, script URLs, CSS, bidi, size, invisible text. */
-export const PAYLOADS = [
-  '<script>window.__xss=1</script>',
-  '<img src=x onerror="window.__xss=1">',
-  '<svg onload=alert(1)>',
-  '<iframe src="javascript:alert(1)"></iframe>',
-  '"><script>window.__xss=1</script>',
-  "'><img src=x onerror=window.__xss=1>",
-  '<body onload=alert(1)>',
-  '<a href="javascript:alert(1)">click me</a>',
-  'javascript:alert(1)',
-  'JaVaScRiPt:window.__xss=1',
-  ' javascript:alert(1)',
-  'java\tscript:alert(1)',
-  'data:text/html,<script>alert(1)</script>',
-  'vbscript:msgbox(1)',
-  '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
-  '<style>*{display:none!important}</style>',
-  '<style>body{background:url("javascript:alert(1)")}</style>',
-  '</style><script>alert(1)</script>',
-  '" style="position:fixed;inset:0;z-index:2147483647;background:red',
-  "' onmouseover='window.__xss=1",
-  '" onfocus="window.__xss=1" autofocus="',
-  'expression(alert(1))',
-  'url(javascript:alert(1))',
-  '@import "https://evil.example/x.css";',
-  '}</style><script>alert(1)</script>',
-  '<div style="width:100000px;height:100000px">big</div>',
-  '\u202Egnp.exe', // RTL override
-  '\u202Bright-to-left embedding \u202C then more',
-  '\u2066isolate\u2069 \u200Fmark \u061C arabic mark',
-  '\u200B\u200C\u200D\uFEFF zero width \u2060 joiner',
-  '\u0000null\u0007bell\u001b[31mansi\u009b',
-  'A'.repeat(10_000),
-  'W'.repeat(400),
-  '🙂'.repeat(500),
-  '👨‍👩‍👧‍👦'.repeat(200),
-  'e\u0301'.repeat(3000),
-  'Z\u0334\u0321\u0322\u031b\u0317\u0318\u0319\u031c\u031d\u031e\u031f\u0320\u0323\u0324\u0325\u0326\u0329\u032a\u032b\u032c'.repeat(50),
-  '{{constructor.constructor("window.__xss=1")()}}',
-  '${window.__xss=1}',
-  '<template><script>alert(1)</script></template>',
-  '<!--<script>alert(1)//-->',
-  '<![CDATA[<script>alert(1)</script>]]>',
-  '&lt;script&gt;alert(1)&lt;/script&gt;',
-  '%3Cscript%3Ealert(1)%3C/script%3E',
-  '<object data="javascript:alert(1)"></object>',
-  '<embed src="javascript:alert(1)">',
-  '<form action="javascript:alert(1)"><button>go</button></form>',
-  '<input autofocus onfocus=alert(1)>',
-  '<details open ontoggle=alert(1)>',
-  '<video><source onerror="alert(1)"></video>',
-  '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-  '<base href="javascript:alert(1)//">',
-  '<link rel=stylesheet href="https://evil.example/x.css">',
-  '<standin-inline data-feature="badges">fake badge</standin-inline>',
-  '\n\n\n\n\nnew\r\nlines\n\n\n',
-  'https://evil.example/"><script>alert(1)</script>',
-  'https://github.com/acme/widgets/pull/99?"><img src=x onerror=alert(1)>',
-  '<scr<script>ipt>alert(1)</scr</script>ipt>',
-  '\\u003cscript\\u003ealert(1)\\u003c/script\\u003e',
-  '<a href="https://evil.example" target="_top">phish</a>',
-];
-
-const PR = 'https://github.com/acme/widgets/pull/99';
-const TAGS = new Set(['a', 'bdi', 'button', 'div', 'em', 'li', 'p', 'small', 'span', 'strong', 'time', 'ul']);
-// The render whitelist, and the shim's own data-text (the text its stylesheet draws).
-const ATTRS = new Set(['class', 'role', 'tabindex', 'aria-label', 'aria-hidden', 'title', 'datetime', 'dir', 'href', 'target', 'rel', 'data-action', 'data-text']);
-
-/** One teammate per payload (login u<n>), the payload in every text field they have. */
-function hostileTeam() {
-  return teamCache(
-    PAYLOADS.map((p, n) => ({
-      id: `x${n}`,
-      name: p,
-      handles: { github: `u${n}` },
-      timezone: n % 2 ? p : 'Europe/Berlin',
-      declaration: {
-        status: ['online', 'focus', 'away', 'offline', 'ooo'][n % 5],
-        headline: p,
-        emoji: p,
-        note: p,
-        blockers: p,
-        cover: p,
-        back_at: hoursFromNow(1 + (n % 30)),
-        expires_at: n % 7 === 0 ? hoursFromNow(-1) : undefined,
-        timezone: p,
-        items: [
-          { url: PR, canonical_ref: p, title: p, note: p, state: 'blocked', handoff_to: p },
-          { url: p, canonical_ref: p, title: p, note: p, state: 'waiting', handoff_to: `u${(n + 1) % PAYLOADS.length}` },
-        ],
-      },
-    })),
-  );
-}
 
 let ext;
 let site;
@@ -123,8 +37,7 @@ before(async () => {
   await cp(DIST_CHROME, distDir, { recursive: true });
   ext = await launchExtension({ dir: distDir });
   site = await routeTrackers(ext.context);
-  const timeline = PAYLOADS.map((_, n) => [`u${n}`, 'c']);
-  site.page(PR, prPage({ number: 99, title: 'Hostile declarations', author: 'zoe', timeline }));
+  site.page(PR, hostilePage());
   assert.equal(await ext.workerReady(), true);
   assert.ok(PAYLOADS.length >= 50, `${PAYLOADS.length} payloads`);
   await ext.setStorage('local', { team: hostileTeam() });
@@ -171,7 +84,7 @@ test('every payload renders as text on a tracker page: nothing runs, nothing lea
         return [r.width, r.height];
       })(),
     };
-  }, await siteHtml());
+  }, hostilePage());
   assert.equal(page.now, page.served + page.hosts, 'StandIn added elements outside its shadow roots');
   assert.equal(page.openRoots, 0);
   assert.equal(page.xss, undefined);
@@ -182,26 +95,7 @@ test('every payload renders as text on a tracker page: nothing runs, nothing lea
 
   // Inside the shadow roots: whitelisted tags and attributes, http(s) links only, the payloads
   // as text.
-  let links = 0;
-  for (const host of state.hosts) {
-    assert.equal(host.mode, 'closed');
-    for (const el of host.inside) {
-      assert.ok(TAGS.has(el.localName), `<${el.localName}> in a shadow root`);
-      const a = el.attributes ?? [];
-      for (let i = 0; i < a.length; i += 2) {
-        assert.ok(ATTRS.has(a[i]), `attribute ${a[i]} on <${el.localName}>`);
-        if (a[i] === 'href') {
-          assert.match(a[i + 1], /^https?:\/\//i);
-          links++;
-        }
-      }
-    }
-  }
-  assert.ok(links > 0, 'the declared PR links are links');
-  const banner = state.hosts.find((h) => h.feature === 'banner');
-  for (const p of ['<script>window.__xss=1</script>', '<img src=x onerror="window.__xss=1">', 'javascript:alert(1)']) {
-    assert.ok(banner.text.includes(p), `banner lacks ${p} as text`);
-  }
+  assertShadowTreesSafe(state);
 
   // Open a few cards (focus) and check they stay in their box.
   const cdp = await tab.context().newCDPSession(tab);
@@ -226,38 +120,10 @@ test('the popup shows the same payloads without running them', async () => {
   const tab = await ext.context.newPage();
   await tab.goto(PR);
   // The user's own declaration carries the payloads too (the popup shows it in its form).
-  const p = PAYLOADS;
-  await ext.setStorage('local', {
-    state: {
-      declaration: {
-        status: 'away',
-        headline: p[0],
-        emoji: p[1],
-        note: p.slice(0, 30).join('\n'),
-        items: [{ url: 'javascript:alert(1)', canonical_ref: p[2], title: p[3], note: p[4], state: 'blocked', handoff_to: p[5] }],
-        blockers: p[6],
-        cover: p[7],
-        timezone: p[8],
-      },
-      declared_at: new Date().toISOString(),
-      version: 0,
-    },
-  });
+  await ext.setStorage('local', { state: hostileOwnState() });
   const popup = await ext.openPopup(tab);
   await new Promise((r) => setTimeout(r, 500));
-  const probe = await popup.evaluate(() => ({
-    xss: String(window.__xss),
-    scripts: document.querySelectorAll('script:not([src])').length,
-    injected: document.querySelectorAll('img[onerror], iframe, object, embed, svg[onload], standin-inline').length,
-    headline: document.querySelector('#headline')?.value,
-    text: document.body.textContent,
-  }));
-  assert.deepEqual(
-    { xss: probe.xss, scripts: probe.scripts, injected: probe.injected },
-    { xss: 'undefined', scripts: 0, injected: 0 },
-  );
-  // The payloads did reach the popup, as text.
-  assert.ok(probe.headline === p[0] || probe.text.includes(p[0]), 'the popup did not show the payload');
+  assertPopupSafe(await popup.evaluate(probePopup));
   ext.assertNoErrors();
   await tab.close();
 });
@@ -404,9 +270,4 @@ test("a page's DOM cannot switch the content script off (clobbering its globals)
   await tab.close();
   await ext.setStorage('local', { team: hostileTeam() });
 });
-
-async function siteHtml() {
-  const timeline = PAYLOADS.map((_, n) => [`u${n}`, 'c']);
-  return prPage({ number: 99, title: 'Hostile declarations', author: 'zoe', timeline });
-}
 
