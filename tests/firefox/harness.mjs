@@ -40,11 +40,12 @@ async function freePort() {
   });
 }
 
-/** Starts geckodriver + headless Firefox (with extra `prefs`) and installs the add-on in `dir`
- *  (temporary). */
-export async function launchFirefox({ dir = DIST_FIREFOX, prefs = {} } = {}) {
+/** Starts geckodriver + headless Firefox (with extra `prefs`, WebDriver `capabilities` and
+ *  environment variables `env`) and installs the add-on in `dir` (temporary). */
+export async function launchFirefox({ dir = DIST_FIREFOX, prefs = {}, capabilities = {}, env = {} } = {}) {
   const port = await freePort();
   const driver = spawn(GECKODRIVER, ['--port', String(port), '--allow-system-access'], {
+    env: { ...process.env, ...env }, // Firefox inherits geckodriver's
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -63,6 +64,7 @@ export async function launchFirefox({ dir = DIST_FIREFOX, prefs = {} } = {}) {
       capabilities: {
         alwaysMatch: {
           browserName: 'firefox',
+          ...capabilities,
           'moz:firefoxOptions': {
             binary: FIREFOX,
             args: ['-headless'],

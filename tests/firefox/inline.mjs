@@ -1,0 +1,93 @@
+// What StandIn drew on a tracker page in Firefox, read through WebDriver: the state has the
+// shape of tests/e2e/trackers.mjs's CDP reading, so the shared expectations of
+// tests/e2e/tracker-pages.mjs apply to both browsers. WebDriver's Get Element Shadow Root
+// hands out closed shadow roots too (as DevTools does in Chromium); nothing in the page can.
+//
+//   const state = await waitForNames(ff, ['Ada Lovelace'], { withBanner: true });
+//   await openCards(ff, state);   // focus, as the keyboard does; cards are drawn on first focus
+import { badgeNames, namesWithBadges } from '../e2e/tracker-pages.mjs';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+/** Runs `fn(...args)` in the current page's window (element and shadow-root references in
+ *  `args` arrive as nodes); its result must be JSON or nodes. */
+export function execute(ff, fn, ...args) {
+  return ff.command('POST', ff.session('/execute/sync'), { script: `return (${fn})(...arguments);`, args });
+}
+
+/** Hosts with their feature, theme, shadow-root mode, text as drawn, accessible names, tags,
+ *  elements (tag + attribute pairs) and the element each sits beside. */
+export async function inlineState(ff) {
+  const hosts = await execute(ff, () =>
+    [...document.querySelectorAll('standin-inline')].map((host) => {
+      let anchor = host.previousElementSibling;
+      if (!anchor || anchor.localName === 'standin-inline') anchor = host.parentElement;
+      const attrs = (e) => Object.fromEntries([...e.attributes].map((a) => [a.name, a.value]));
+      return {
+        host,
+        anchorRef: anchor,
+        feature: host.dataset.feature,
+        theme: host.dataset.theme ?? null,
+        anchor: anchor && { tag: anchor.localName, attrs: attrs(anchor), text: anchor.textContent.trim() },
+      };
+    }),
+  );
+  const roots = await Promise.all(hosts.map((h) => ff.command('GET', ff.session(`/element/${h.host[ELEMENT]}/shadow`))));
+  const inside = await execute(
+    ff,
+    (all) =>
+      all.map((root) => {
+        // StandIn's text: text nodes and `data-text`, which its stylesheet draws before the children.
+        const textOf = (n) =>
+          n.nodeType === 3 ? n.nodeValue : (n.getAttribute?.('data-text') ?? '') + [...n.childNodes].map(textOf).join('');
+        const elements = [...root.querySelectorAll('*')];
+        return {
+          mode: root.mode,
+          text: textOf(root),
+          labels: elements.map((e) => e.getAttribute('aria-label')).filter(Boolean),
+          tags: elements.map((e) => e.localName),
+          inside: elements.map((e) => ({ localName: e.localName, attributes: [...e.attributes].flatMap((a) => [a.name, a.value]) })),
+        };
+      }),
+    roots,
+  );
+  return {
+    hosts: hosts.map((h, i) => ({
+      ...h,
+      ...inside[i],
+      root: roots[i],
+      anchor: h.anchor && { ...h.anchor, nodeId: h.anchorRef?.[ELEMENT] },
+    })),
+  };
+}
+
+export const banner = (state) => state.hosts.find((h) => h.feature === 'banner');
+
+/** Waits until the distinct teammates with badges are `names` (and the banner is shown or
+ *  not, when `withBanner` is given); returns the state. */
+export async function waitForNames(ff, names, { withBanner, timeout = 15_000 } = {}) {
+  let last;
+  try {
+    return await ff.poll(
+      async () => {
+        last = await inlineState(ff);
+        const ok =
+          JSON.stringify(namesWithBadges(last)) === JSON.stringify([...names].sort()) &&
+          (withBanner === undefined || Boolean(banner(last)) === withBanner);
+        return ok ? last : null;
+      },
+      `badges for ${names.join(', ')}`,
+      timeout,
+    );
+  } catch (err) {
+    throw new Error(`${err.message}; got ${JSON.stringify(last && badgeNames(last))}, banner ${Boolean(last && banner(last))}`);
+  }
+}
+
+/** Focuses the badges `which` selects (all by default), as the keyboard would, and returns
+ *  the state after. */
+export async function openCards(ff, state, which = () => true) {
+  const roots = state.hosts.filter((h) => h.feature === 'badges' && which(h)).map((h) => h.root);
+  await execute(ff, (all) => all.forEach((root) => root.querySelector('[aria-label]').focus()), roots);
+  return inlineState(ff);
+}
