@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchExtension, poll, ROOT } from './harness.mjs';
 import { hoursFromNow, teamCache } from './team-fixture.mjs';
+import { OPTIONS_VALIDATION } from './team-scenarios.mjs';
 
 // The tab "Add this tab" reads: a saved page served at the real GitHub URL (routed, no network).
 const PR_URL = 'https://github.com/o/r/pull/12';
@@ -420,40 +421,26 @@ test('options page: errors beside invalid fields, then saves valid settings', as
   assert.equal(await page.inputValue('#timezone'), browserZone, 'defaults to the browser zone');
   assert.equal(await page.inputValue('#working_hours-start'), '09:00');
 
-  await page.fill('#handles-github', 'not a login');
-  await page.fill('#timezone', 'Mars/Olympus_Mons');
-  for (const day of ['mon', 'tue', 'wed', 'thu', 'fri']) await page.uncheck(`#working_hours-days-${day}`);
+  const { invalid, errors, valid, stored, shown } = OPTIONS_VALIDATION;
+  for (const [selector, value] of invalid.fill) await page.fill(selector, value);
+  for (const selector of invalid.uncheck) await page.uncheck(selector);
   await page.click('#save');
   await page.locator('#save-status', { hasText: 'Not saved' }).waitFor();
-  for (const [id, pattern] of [
-    ['display_name', /^Required\.$/],
-    ['handles-github', /^Not a GitHub login/],
-    ['timezone', /^Unknown time zone “Mars\/Olympus_Mons”\.$/],
-    ['working_hours-days', /^Pick at least one working day\.$/],
-  ]) {
+  for (const [id, pattern] of errors) {
     assert.match(await page.textContent(`#error-${id}`), pattern, id);
     assert.equal(await page.isVisible(`#error-${id}`), true, `error-${id} visible`);
     assert.equal(await page.getAttribute(`#${id}`, 'aria-invalid'), 'true', `${id} aria-invalid`);
   }
+  for (const [selector, value] of invalid.fill) assert.equal(await page.inputValue(selector), value, `${selector} kept`);
   assert.equal((await ext.storage('sync')).settings, undefined, 'nothing stored');
 
-  await page.fill('#display_name', 'Ana Lima');
-  await page.fill('#handles-github', '@ana-l');
-  await page.fill('#handles-jira', 'Ana Lima');
-  await page.fill('#timezone', 'Asia/Tokyo');
-  for (const day of ['mon', 'tue', 'wed', 'thu']) await page.check(`#working_hours-days-${day}`);
-  await page.fill('#working_hours-start', '08:00');
-  await page.fill('#working_hours-end', '16:30');
+  for (const [selector, value] of valid.fill) await page.fill(selector, value);
+  for (const selector of valid.check) await page.check(selector);
   await page.click('#save');
   await page.locator('#save-status', { hasText: 'Saved.' }).waitFor();
   assert.equal(await page.isVisible('#error-timezone'), false);
-  assert.deepEqual((await ext.storage('sync')).settings, {
-    display_name: 'Ana Lima',
-    handles: { github: 'ana-l', jira: 'Ana Lima' },
-    timezone: 'Asia/Tokyo',
-    working_hours: { days: ['mon', 'tue', 'wed', 'thu'], start: '08:00', end: '16:30' },
-  });
-  assert.equal(await page.inputValue('#handles-github'), 'ana-l', 'shows what was stored');
+  assert.deepEqual((await ext.storage('sync')).settings, stored);
+  for (const [selector, value] of shown) assert.equal(await page.inputValue(selector), value, 'shows what was stored');
   await page.close();
 });
 

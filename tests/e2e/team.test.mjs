@@ -24,6 +24,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DIST_CHROME, contentWorld, launchExtension, poll, serve } from './harness.mjs';
 import { TeamServer, freePort } from './team-server.mjs';
+import { CONFLICT, permissionRefused } from './team-scenarios.mjs';
 import { prPage } from './generated-pages.mjs';
 import { waitForBadges } from './trackers.mjs';
 
@@ -257,37 +258,32 @@ test('server down: the declaration waits, then is delivered exactly once', async
 test('412: a newer copy from another browser is shown beside ours; merging publishes both', async () => {
   // Starts from A at server version 1 (her first declaration).
   const token = await tokenOf(ann);
-  const laptop = {
-    status: 'ooo',
-    headline: 'Set from the laptop',
-    timezone: 'Europe/Berlin',
-    items: [{ url: 'https://linear.app/acme/issue/ENG-7/x', canonical_ref: 'linear.app/acme/issue/ENG-7', title: 'ENG-7 from the laptop', state: 'waiting' }],
-  };
-  const put = await server.api('PUT', '/v1/me/state', { token, body: laptop, headers: { 'if-match': '1' } });
+  const put = await server.api('PUT', '/v1/me/state', { token, body: CONFLICT.laptop, headers: { 'if-match': '1' } });
   assert.equal(put.status, 200);
   assert.equal(put.body.version, 2);
 
   const popup = await popupOf(ann);
-  await declare(popup, 'Declared in this browser');
+  await declare(popup, CONFLICT.localHeadline);
   await popup.waitForSelector('#conflict:not([hidden])', 15_000);
   await waitForText(popup, '#sync-status', /^Changed in another browser/);
   const local_ = await popup.textContent('#conflict-local');
   const theirs = await popup.textContent('#conflict-server');
-  assert.match(local_, /In this browser.*Online: Declared in this browser/);
-  assert.match(theirs, /On the server \(Declared \d\d:\d\d\).*Out of office: Set from the laptop.*ENG-7 from the laptop \(Waiting\)/);
+  assert.match(local_, CONFLICT.localSide);
+  assert.match(theirs, CONFLICT.serverSide);
   // Nothing was overwritten.
   assert.equal((await server.api('GET', '/v1/me', { token })).body.state.version, 2);
   await ann.screenshot(popup, 'popup-conflict');
 
-  await popup.click('#conflict-merge');
+  const { merge } = CONFLICT.outcomes;
+  await popup.click(merge.button);
   await waitForText(popup, '#sync-status', /^Synced \d\d:\d\d$/, 15_000);
   assert.equal(await popup.evaluate(() => document.getElementById('conflict').hidden), true);
   const me = (await server.api('GET', '/v1/me', { token })).body.state;
   assert.equal(me.version, 3);
-  assert.equal(me.state.declaration.headline, 'Declared in this browser');
-  assert.deepEqual(me.state.declaration.items.map((i) => i.title), ['ENG-7 from the laptop']);
+  assert.equal(me.state.declaration.headline, merge.headline);
+  assert.deepEqual(me.state.declaration.items.map((i) => i.title), merge.items);
   // The form now shows the merged declaration.
-  assert.equal(await popup.evaluate(() => document.getElementById('items-0-title').value), 'ENG-7 from the laptop');
+  assert.equal(await popup.evaluate(() => document.getElementById('items-0-title').value), merge.items[0]);
   await closePopup(ann, popup);
 });
 
@@ -366,7 +362,7 @@ test('connect errors are shown beside the field they concern', async () => {
       if (ns?.permissions) ns.permissions.request = () => Promise.resolve(false);
     }
   });
-  await tryConnect('https://standin.example.com', 'code', 'server_url', /needs your permission to reach standin\.example\.com/);
+  await tryConnect('https://standin.example.com', 'code', 'server_url', permissionRefused('standin.example.com'));
   await options.reload();
   assert.equal(await tokenOf(ann), undefined, 'nothing was stored by the failures');
 
