@@ -1,11 +1,13 @@
 // The declare flow in headless Firefox ESR (dist/firefox as a temporary add-on): declare
-// through the popup page, edit, clear, reject bad input beside its field, keep the draft.
+// through the popup page, edit, clear, reject bad input beside its field, keep the draft; and
+// the options page's validation (the scenario Chromium's suite runs, from the same data).
 // The popup is opened as a page (WebDriver cannot click the toolbar), so the work item is
 // added with "Add a link" rather than "Add this tab" (Chromium's suite covers that).
 //
 //   ./build.sh && node --test tests/firefox/declare.test.mjs
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { OPTIONS_VALIDATION } from '../e2e/team-scenarios.mjs';
 import { launchFirefox } from './harness.mjs';
 
 let ff;
@@ -182,4 +184,44 @@ test('the draft survives reopening the popup', async () => {
   await reopenPopup();
   assert.equal(await valueOf('#headline'), 'Half-typed thought');
   assert.equal(await ff.textContent('#draft-status'), 'Unsent changes restored.');
+});
+
+/** Ticks or unticks a checkbox with a real click, as a user does. */
+async function setChecked(selector, checked) {
+  const now = await ff.evaluateInExtension((s) => document.querySelector(s).checked, selector);
+  if (now !== checked) await ff.click(selector);
+}
+
+test('options page: errors beside invalid fields, nothing lost; then saves valid settings', async () => {
+  await ff.evaluateInExtension(() => Promise.all([browser.storage.local.clear(), browser.storage.sync.clear()]));
+  await ff.open('options.html');
+  await ff.waitForLoader();
+  const { invalid, errors, valid, stored, shown } = OPTIONS_VALIDATION;
+  for (const [selector, value] of invalid.fill) await ff.fill(selector, value);
+  for (const selector of invalid.uncheck) await setChecked(selector, false);
+  await ff.click('#save');
+  await waitForText('#save-status', /^Not saved/);
+  for (const [id, pattern] of errors) {
+    const shownError = await ff.evaluateInExtension((i) => {
+      const error = document.getElementById(`error-${i}`);
+      return {
+        text: error.textContent,
+        visible: !error.hidden && error.offsetParent !== null,
+        invalid: document.getElementById(i).getAttribute('aria-invalid'),
+      };
+    }, id);
+    assert.match(shownError.text, pattern, id);
+    assert.equal(shownError.visible, true, `error-${id} visible`);
+    assert.equal(shownError.invalid, 'true', `${id} aria-invalid`);
+  }
+  for (const [selector, value] of invalid.fill) assert.equal(await valueOf(selector), value, `${selector} kept`);
+  assert.equal((await ff.storage('sync')).settings, undefined, 'nothing stored');
+
+  for (const [selector, value] of valid.fill) await ff.fill(selector, value);
+  for (const selector of valid.check) await setChecked(selector, true);
+  await ff.click('#save');
+  await waitForText('#save-status', /^Saved\.$/);
+  assert.equal(await ff.evaluateInExtension(() => document.getElementById('error-timezone').hidden), true);
+  assert.deepEqual((await ff.storage('sync')).settings, stored);
+  for (const [selector, value] of shown) assert.equal(await valueOf(selector), value, 'shows what was stored');
 });

@@ -10,6 +10,7 @@
 //   await ff.open('popup.html'); await ff.waitForLoader();
 //   await ff.fill('#headline', 'On call'); await ff.click('button[type=submit]');
 //   await ff.evaluateInExtension(() => browser.storage.sync.get(null));
+//   await ff.evaluateInChrome(() => PopupNotifications.panel.state);   // the browser's own UI
 //   await ff.close();
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -162,6 +163,20 @@ export class Firefox {
     const result = await this.command('POST', this.session('/execute/async'), { script, args: [arg ?? null] });
     if (!result.ok) throw new Error(`evaluateInExtension: ${result.error}`);
     return result.value;
+  }
+
+  /**
+   * Runs `fn(arg)` like evaluateInExtension, but in Firefox's privileged browser window (the
+   * "chrome" context, where its own UI lives: `PopupNotifications`, `gBrowser`), then returns
+   * to the page. The permission prompt is answered this way.
+   */
+  async evaluateInChrome(fn, arg) {
+    await this.command('POST', this.session('/moz/context'), { context: 'chrome' });
+    try {
+      return await this.evaluateInExtension(fn, arg);
+    } finally {
+      await this.command('POST', this.session('/moz/context'), { context: 'content' });
+    }
   }
 
   /** Waits until the page's loader reports (body[data-standin]) and asserts "ready". */

@@ -1,23 +1,33 @@
-// The team connection in headless Firefox ESR: Connect in the options page joins the real
-// standin-server, the token is kept where Firefox's content scripts cannot read it (not in
-// storage.local, which Firefox opens to every content script and cannot close), and the
-// background page still authenticates with it: a declaration reaches the server.
+// The team connection in headless Firefox ESR against the real standin-server: Connect asks
+// through Firefox's own permission prompt, answered Deny then Allow from the browser's
+// privileged (chrome) context as a user's click would; the token is kept where Firefox's content
+// scripts cannot read it (not in storage.local, which Firefox opens to every content script and
+// cannot close) and the background page authenticates with it; a teammate's declaration
+// reaches the popup's Team tab through the long poll; the 412 conflict view's three choices each
+// reach the server; bad connect input is refused beside its field. The tests run in order and
+// share the server and the profile: each says what it starts from. The scenario data shared
+// with Chromium's suite is in tests/e2e/team-scenarios.mjs.
 //
 //   ./build.sh && node --test tests/firefox/team.test.mjs
+//
+// Prints the time from the teammate's write on the server to its headline in the Team tab.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { CONFLICT, permissionRefused } from '../e2e/team-scenarios.mjs';
 import { TeamServer } from '../e2e/team-server.mjs';
 import { launchFirefox } from './harness.mjs';
+
+const TEAM = 'Core';
+/** The worker's long poll waits up to 25 s for a change (docs/server.md). */
+const LONG_POLL_MS = 25_000;
 
 let ff;
 let server;
 
 before(async () => {
   server = await TeamServer.start();
-  await server.cli('team', 'create', 'Core');
-  // Connect asks for the server's host permission; headless Firefox shows no prompt to accept,
-  // so optional permissions are granted without one.
-  ff = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
+  await server.cli('team', 'create', TEAM);
+  ff = await launchFirefox();
   await ff.open('options.html');
   await ff.waitForLoader();
   assert.equal(await ff.backgroundReady(), true);
@@ -35,49 +45,51 @@ function waitForText(selector, pattern, timeout) {
   }, `${selector} to match ${pattern}`, timeout);
 }
 
-test('connect refuses plain http to another computer, and a name a teammate holds, beside their fields', async () => {
-  // Somebody already goes by "Taken" in the team.
-  const taken = await server.api('POST', '/v1/join', {
-    body: { invite: await server.invite('Core'), display_name: 'Taken', timezone: 'UTC' },
-  });
-  assert.equal(taken.status, 201);
-  await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Taken', timezone: 'UTC' } }));
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  const errorOf = (id) => ff.evaluateInExtension((i) => {
-    const error = document.getElementById(`error-${i}`);
-    return error.hidden ? '' : error.textContent;
-  }, id);
+const errorOf = (id) => ff.evaluateInExtension((i) => {
+  const error = document.getElementById(`error-${i}`);
+  return error.hidden ? '' : error.textContent;
+}, id);
 
-  await ff.fill('#server_url', 'http://192.168.1.20:8787');
-  await ff.fill('#invite', 'any-code');
-  await ff.click('#connect');
-  const insecure = await ff.poll(async () => (await errorOf('server_url')) || null, 'the error beside Server URL');
-  assert.match(insecure, /^Plain http:\/\/ would send your invite code and token unencrypted/);
+/**
+ * Waits for Firefox's add-on permission prompt (the PopupNotification "addon-webext-permissions",
+ * hanging off the extensions button) to be open over the current tab, clicks its Allow or Deny
+ * button, waits until it is gone, and resolves to the prompt's text.
+ */
+async function answerPermissionPrompt(answer) {
+  const prompt = await ff.poll(
+    () =>
+      ff.evaluateInChrome(() => {
+        const { panel } = PopupNotifications;
+        const shown = PopupNotifications.getNotification('addon-webext-permissions', gBrowser.selectedBrowser);
+        const element = panel.querySelector('#addon-webext-permissions-notification');
+        if (!shown || !element || panel.state !== 'open') return null;
+        return {
+          text: element.textContent.replace(/\s+/g, ' ').trim(),
+          allow: element.button.label,
+          deny: element.secondaryButton.label,
+        };
+      }),
+    'the permission prompt',
+  );
+  assert.deepEqual([prompt.allow, prompt.deny], ['Allow', 'Deny']);
+  await ff.evaluateInChrome((allow) => {
+    const element = PopupNotifications.panel.querySelector('#addon-webext-permissions-notification');
+    (allow ? element.button : element.secondaryButton).click();
+  }, answer === 'allow');
+  await ff.poll(
+    () => ff.evaluateInChrome(() => !PopupNotifications.getNotification('addon-webext-permissions', gBrowser.selectedBrowser)),
+    'the permission prompt to close',
+  );
+  return prompt.text;
+}
 
-  await ff.fill('#server_url', server.url);
-  await ff.fill('#invite', await server.invite('Core'));
-  await ff.click('#connect');
-  const clash = await ff.poll(async () => (await errorOf('display_name')) || null, 'the error beside Display name', 20_000);
-  assert.match(clash, /already goes by this display name/);
-  assert.equal((await ff.storage('local')).connection, undefined, 'not connected');
-});
+const serverPermission = () =>
+  ff.evaluateInExtension(() => browser.permissions.contains({ origins: ['http://127.0.0.1/*'] }));
 
-test('connecting keeps the token out of storage.local; the background page authenticates with it', async () => {
-  await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Fox', timezone: 'UTC' } }));
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  await ff.fill('#server_url', server.url);
-  await ff.fill('#invite', await server.invite('Core'));
-  await ff.click('#connect');
-  await waitForText('#team-connected', /Connected to Core as Fox/, 20_000);
-
-  // Everything in storage.local is readable by Firefox's content scripts: no token there.
-  const local = await ff.storage('local');
-  assert.equal(local.connection.member.display_name, 'Fox');
-  assert.equal('token' in local, false, 'storage.local holds the token');
-  // It is in the extension origin's IndexedDB (an extension page shares the worker's origin).
-  const token = await ff.evaluateInExtension(
+/** The bearer token where the background page keeps it: the extension origin's IndexedDB
+ *  (an extension page shares that origin). */
+const tokenOf = () =>
+  ff.evaluateInExtension(
     () =>
       new Promise((resolve, reject) => {
         const open = indexedDB.open('standin');
@@ -89,19 +101,158 @@ test('connecting keeps the token out of storage.local; the background page authe
         };
       }),
   );
+
+async function startConnect() {
+  await ff.open('options.html');
+  await ff.waitForLoader();
+  await ff.fill('#server_url', server.url);
+  await ff.fill('#invite', await server.invite(TEAM));
+  await ff.click('#connect');
+}
+
+async function openPopup() {
+  await ff.open('popup.html');
+  await ff.waitForLoader();
+}
+
+async function declare(headline) {
+  await ff.fill('#headline', headline);
+  await ff.click('#declare');
+  await waitForText('#declare-status', /^Declared \d\d:\d\d$/);
+}
+
+const me = async () => (await server.api('GET', '/v1/me', { token: await tokenOf() })).body;
+
+test("Connect asks through Firefox's prompt; Deny is explained beside Server URL", async () => {
+  await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Fox', timezone: 'UTC' } }));
+  await startConnect();
+  const prompt = await answerPermissionPrompt('deny');
+  assert.match(prompt, /StandIn requests additional .*Access your data for sites in 127\.0\.0\.1 domains/);
+  const refused = await ff.poll(async () => (await errorOf('server_url')) || null, 'the error beside Server URL');
+  assert.equal(refused, permissionRefused('127.0.0.1'));
+  assert.match(await ff.textContent('#connect-status'), /^Not connected/);
+  assert.equal(await serverPermission(), false);
+  assert.equal((await ff.storage('local')).connection, undefined, 'not connected');
+});
+
+test('Allow joins: the token stays out of storage.local and sync; a declaration reaches the server', async () => {
+  // Starts from the permission refused once, not connected.
+  await startConnect();
+  await answerPermissionPrompt('allow');
+  await waitForText('#team-connected', new RegExp(`Connected to ${TEAM} as Fox`), 20_000);
+  assert.equal(await serverPermission(), true);
+  assert.equal(await errorOf('server_url'), '');
+
+  // Everything in storage.local is readable by Firefox's content scripts: no token there.
+  const local = await ff.storage('local');
+  assert.equal(local.connection.member.display_name, 'Fox');
+  assert.equal('token' in local, false, 'storage.local holds the token');
+  const token = await tokenOf();
   assert.match(token, /\S{20,}/);
   for (const area of ['local', 'sync', 'session']) {
     assert.equal(JSON.stringify(await ff.storage(area)).includes(token), false, `storage.${area} holds the token`);
   }
 
-  await ff.open('popup.html');
-  await ff.waitForLoader();
-  await ff.fill('#headline', 'Declared from Firefox');
-  await ff.click('#declare');
-  await waitForText('#declare-status', /^Declared \d\d:\d\d$/);
-  const state = await ff.poll(async () => {
-    const me = await server.api('GET', '/v1/me', { token });
-    return me.body.state?.state ? me.body.state.state : null;
-  }, 'the declaration on the server', 20_000);
+  await openPopup();
+  await declare('Declared from Firefox');
+  const state = await ff.poll(async () => (await me()).state?.state ?? null, 'the declaration on the server', 20_000);
   assert.equal(state.declaration.headline, 'Declared from Firefox');
+  await waitForText('#sync-status', /^Synced \d\d:\d\d$/);
+});
+
+test("a teammate's declaration reaches the popup's Team tab through the long poll", async () => {
+  // Starts from Fox connected. Bo joins through the server's API, as his own browser would.
+  const joined = await server.api('POST', '/v1/join', {
+    body: { invite: await server.invite(TEAM), display_name: 'Bo', timezone: 'Asia/Tokyo' },
+  });
+  assert.equal(joined.status, 201);
+  const bo = joined.body;
+  await ff.poll(async () => (await ff.storage('local', ['team'])).team?.members?.[bo.member.id], 'Bo in the roster');
+
+  await openPopup();
+  await ff.click('#tab-team');
+  await waitForText('#team-status', new RegExp(`^${TEAM}$`));
+  const headline = `Covering the release ${Date.now()}`;
+  const writtenAt = Date.now();
+  const put = await server.api('PUT', '/v1/me/state', {
+    token: bo.token,
+    body: { status: 'online', headline, timezone: 'Asia/Tokyo', items: [] },
+    headers: { 'if-match': '0' },
+  });
+  assert.equal(put.status, 200);
+  const view = await waitForText('#team-view', new RegExp(headline), LONG_POLL_MS);
+  console.log(`# Bo's write on the server → his headline in Fox's Team tab: ${Date.now() - writtenAt} ms`);
+  assert.match(view, /Bo/);
+});
+
+test("412: a newer copy from another browser is shown beside this one's; each choice reaches the server", async () => {
+  // Starts from Fox connected, the last declaration synced, with no items. keepLocal first: the
+  // form then still has no items; merge next; keepServer last, as it takes the laptop's status.
+  const token = await tokenOf();
+  for (const name of ['keepLocal', 'merge', 'keepServer']) {
+    const outcome = CONFLICT.outcomes[name];
+    const before = (await me()).state.version;
+    const put = await server.api('PUT', '/v1/me/state', {
+      token,
+      body: CONFLICT.laptop,
+      headers: { 'if-match': String(before) },
+    });
+    assert.equal(put.status, 200, name);
+    const laptopVersion = before + 1;
+
+    await openPopup();
+    await declare(CONFLICT.localHeadline);
+    await waitForText('#sync-status', /^Changed in another browser/, 15_000);
+    assert.equal(await ff.evaluateInExtension(() => document.getElementById('conflict').hidden), false, name);
+    assert.match(await ff.textContent('#conflict-local'), CONFLICT.localSide, name);
+    assert.match(await ff.textContent('#conflict-server'), CONFLICT.serverSide, name);
+    assert.equal((await me()).state.version, laptopVersion, `${name}: nothing overwritten before the choice`);
+
+    await ff.click(outcome.button);
+    await waitForText('#sync-status', /^Synced \d\d:\d\d$/, 15_000);
+    assert.equal(await ff.evaluateInExtension(() => document.getElementById('conflict').hidden), true, name);
+    const outbox = await ff.poll(async () => {
+      const o = (await ff.storage('local', ['outbox'])).outbox;
+      return o && o.pending === null ? o : null;
+    }, `${name}: nothing left to send`);
+    const server_ = (await me()).state;
+    assert.equal(server_.version, outcome.publishes ? laptopVersion + 1 : laptopVersion, `${name}: server version`);
+    assert.equal(outbox.server_version, server_.version, `${name}: this browser's copy of the version`);
+    // Both sides now hold the outcome, and the form shows it.
+    const { state } = await ff.storage('local', ['state']);
+    for (const [where, declaration] of [['server', server_.state.declaration], ['browser', state.declaration]]) {
+      assert.equal(declaration.headline, outcome.headline, `${name}: ${where} headline`);
+      assert.deepEqual(declaration.items.map((i) => i.title), outcome.items, `${name}: ${where} items`);
+    }
+    assert.equal(await ff.evaluateInExtension(() => document.getElementById('headline').value), outcome.headline, name);
+  }
+});
+
+test('connect refuses plain http to another computer, and a name a teammate holds, beside their fields', async () => {
+  // Starts from Fox connected; the server's permission stays granted after Disconnect.
+  await ff.open('options.html');
+  await ff.waitForLoader();
+  await ff.click('#disconnect');
+  await ff.poll(() => ff.evaluateInExtension(() => !document.getElementById('team-form').hidden), 'the form');
+  // Somebody already goes by "Taken" in the team.
+  const taken = await server.api('POST', '/v1/join', {
+    body: { invite: await server.invite(TEAM), display_name: 'Taken', timezone: 'UTC' },
+  });
+  assert.equal(taken.status, 201);
+  await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Taken', timezone: 'UTC' } }));
+  await ff.open('options.html');
+  await ff.waitForLoader();
+
+  await ff.fill('#server_url', 'http://192.168.1.20:8787');
+  await ff.fill('#invite', 'any-code');
+  await ff.click('#connect');
+  const insecure = await ff.poll(async () => (await errorOf('server_url')) || null, 'the error beside Server URL');
+  assert.match(insecure, /^Plain http:\/\/ would send your invite code and token unencrypted/);
+
+  await ff.fill('#server_url', server.url);
+  await ff.fill('#invite', await server.invite(TEAM));
+  await ff.click('#connect');
+  const clash = await ff.poll(async () => (await errorOf('display_name')) || null, 'the error beside Display name', 20_000);
+  assert.match(clash, /already goes by this display name/);
+  assert.equal((await ff.storage('local')).connection, undefined, 'not connected');
 });
