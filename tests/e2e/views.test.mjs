@@ -116,6 +116,8 @@ for (const scheme of SCHEMES) {
     for (const ack of acks) assert.ok(ack.visible && ack.bottom <= 600, `an Acknowledge button at ${ack.bottom} px`);
     const ackAll = await box(page, '#digest-ack-all');
     assert.ok(ackAll.bottom <= 600);
+    const digestBox = await box(page, '#digest');
+    console.log(`# digest (${scheme}): last hand-off's Acknowledge ends at ${Math.max(...acks.map((a) => a.bottom))} px; the whole digest is ${digestBox.height} px`);
 
     // Olivia's entry: one line until expanded.
     const olivia = 'li.digest-entry[data-member="m-olivia"]';
@@ -149,6 +151,7 @@ for (const scheme of SCHEMES) {
     );
     assert.equal(rows.length, 8);
     const onScreen = rows.filter((r) => r.bottom <= 600).length;
+    console.log(`# Team tab (${scheme}): ${onScreen} of ${rows.length} rows within 600 px`);
     assert.ok(onScreen >= 5, `${onScreen} teammates in the first 600 px`);
     // One order: the list and the timeline.
     const timeline = await page.$$eval('#timeline g.tl-row', (gs) => gs.map((g) => g.dataset.member));
