@@ -1,6 +1,6 @@
 //! "Since you were away": what teammates declared while the user was off, from the team cache.
-//! Pure; the popup renders a [`Digest`] and the background worker shows
-//! [`unacknowledged_count`] on the toolbar badge.
+//! Pure; the popup renders a [`Digest`] behind the chip [`chip_text`] names, and the background
+//! worker shows [`unacknowledged_count`] on the toolbar badge.
 //!
 //! The team cache holds each member's *current* declaration (the server keeps no history), so
 //! the digest lists every teammate whose current declaration was made after the user's own
@@ -144,15 +144,44 @@ pub fn digest<'a>(
     Digest { entries }
 }
 
-/// Whether the popup opens on the digest: the user is within their working hours (coming
-/// online) and a declaration made since their own is newer than the last time they closed the
-/// digest (`seen`). Otherwise the digest stays one click away.
-pub fn opens_on_digest(digest: &Digest, seen: Option<Timestamp>, in_working_hours: bool) -> bool {
-    in_working_hours
-        && digest
-            .entries
-            .iter()
-            .any(|e| e.new && seen.is_none_or(|seen| e.state.declared_at > seen))
+/// The chip that opens the digest (the popup always opens on the form): "4 hand-offs for you"
+/// while any wait, else "3 updates since you were away" for declarations made since the user's
+/// own and since they last closed the digest (`seen`), else a plain way back to it. `None`
+/// when there is nothing to show.
+pub fn chip_text(digest: &Digest, seen: Option<Timestamp>) -> Option<String> {
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let unseen = digest
+        .entries
+        .iter()
+        .filter(|e| e.new && seen.is_none_or(|seen| e.state.declared_at > seen))
+        .count();
+    match (digest.unacknowledged(), unseen) {
+        _ if digest.entries.is_empty() => None,
+        (0, 0) => Some("Since you were away".to_string()),
+        (0, n) => Some(plural(n, "update", "updates") + " since you were away"),
+        (n, _) => Some(plural(n, "hand-off", "hand-offs") + " for you"),
+    }
+}
+
+/// Every hand-off to the user still waiting, as the acknowledgements "Acknowledge all" sends:
+/// `(declarer's member id, item key or None for the cover)`, in the digest's order.
+pub fn waiting<'a>(digest: &'a Digest) -> Vec<(&'a str, Option<&'a str>)> {
+    digest
+        .entries
+        .iter()
+        .flat_map(|e| {
+            e.handoffs
+                .iter()
+                .filter(|h| h.acked_at.is_none())
+                .map(|h| (e.member.id.as_str(), h.item.as_deref()))
+        })
+        .collect()
 }
 
 /// The toolbar badge's count: hand-offs addressed to `me_id` in teammates' current, unexpired
@@ -501,22 +530,63 @@ mod tests {
     }
 
     #[test]
-    fn the_popup_opens_on_news_in_working_hours_once() {
-        let c = cache(vec![
-            state("ann", 10, vec![], None, vec![]),
-            state("dee", 700, vec![], Some("me"), vec![]),
+    fn the_chip_counts_handoffs_first_then_unseen_updates() {
+        // Cy hands me PRs 1 and 2, Dee (declared before me) her cover; `acked` are mine.
+        let team = |acked: &[Option<&str>]| {
+            let mine = |keys: &[Option<&str>]| -> Vec<Ack> {
+                let keys = keys.iter().filter(|k| acked.contains(k));
+                keys.map(|k| ack(*k, "me")).collect()
+            };
+            let prs = [Some("github.com/o/r/pull/1"), Some("github.com/o/r/pull/2")];
+            let items = vec![item(1, Some("me")), item(2, Some("me"))];
+            cache(vec![
+                state("ann", 10, vec![], None, vec![]),
+                state("cy", 20, items, None, mine(&prs)),
+                state("dee", 700, vec![], Some("me"), mine(&[None])),
+            ])
+        };
+        let c = team(&[]);
+        let d = digest(&c, "me", Some(NOW.plus_minutes(-600)), NOW);
+        assert_eq!(chip_text(&d, None).as_deref(), Some("3 hand-offs for you"));
+        assert_eq!(
+            waiting(&d),
+            [
+                ("cy", Some("github.com/o/r/pull/1")),
+                ("cy", Some("github.com/o/r/pull/2")),
+                ("dee", None)
+            ]
+        );
+        // All acknowledged: Ann's and Cy's declarations are the news, until seen.
+        let c = team(&[
+            Some("github.com/o/r/pull/1"),
+            Some("github.com/o/r/pull/2"),
+            None,
         ]);
         let d = digest(&c, "me", Some(NOW.plus_minutes(-600)), NOW);
-        assert!(opens_on_digest(&d, None, true));
-        assert!(
-            !opens_on_digest(&d, None, false),
-            "not outside working hours"
+        assert!(waiting(&d).is_empty());
+        assert_eq!(
+            chip_text(&d, None).as_deref(),
+            Some("2 updates since you were away")
         );
-        // Closed after Ann declared: only the old, unacknowledged hand-off is left; it does
-        // not reopen the digest (the badge counts it).
-        assert!(!opens_on_digest(&d, Some(NOW.plus_minutes(-5)), true));
-        assert!(opens_on_digest(&d, Some(NOW.plus_minutes(-15)), true));
-        assert!(!opens_on_digest(&Digest::default(), None, true));
+        let seen_between = Some(NOW.plus_minutes(-15));
+        assert_eq!(
+            chip_text(&d, seen_between).as_deref(),
+            Some("1 update since you were away")
+        );
+        assert_eq!(
+            chip_text(&d, Some(NOW)).as_deref(),
+            Some("Since you were away")
+        );
+        let one = cache(vec![state(
+            "cy",
+            20,
+            vec![item(1, Some("me"))],
+            None,
+            vec![],
+        )]);
+        let d = digest(&one, "me", None, NOW);
+        assert_eq!(chip_text(&d, None).as_deref(), Some("1 hand-off for you"));
+        assert_eq!(chip_text(&Digest::default(), None), None);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 
 use crate::api::{ChangesResponse, MemberState, TeamInfo, TeamStates};
 use crate::display::shown;
-use crate::model::{Member, Status};
+use crate::model::{DeclaredState, Member, Status};
+use crate::shift::shifts_around;
 use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -79,7 +80,10 @@ pub struct RosterRow {
     /// `None` when the member has not declared (or cleared).
     pub status: Option<Status>,
     pub headline: String,
+    pub emoji: Option<String>,
     pub expired: bool,
+    /// Their current declaration says out of office: drawn as absent.
+    pub out_of_office: bool,
     /// Their wall-clock time now, `HH:MM`.
     pub local_time: String,
     /// "back Tue 09:00 (your time)" when they set a back-at.
@@ -107,7 +111,9 @@ pub fn roster_row(
         name: shown(&member.display_name),
         status: d.map(|d| d.status),
         headline: d.map(|d| shown(&d.headline)).unwrap_or_default(),
+        emoji: d.and_then(|d| d.emoji.as_deref().map(shown)),
         expired: declared.is_some_and(|s| s.is_expired(now)),
+        out_of_office: declared.is_some_and(|s| is_out_of_office(s, now)),
         local_time: LocalDateTime::at(now, member_zone).time.to_string(),
         back: back_at.map(|at| {
             let local = LocalDateTime::at(at, viewer_zone);
@@ -128,19 +134,116 @@ pub fn roster_row(
     }
 }
 
-/// Rows for every member: the reachable (online, focus) first by name, then everyone else by
-/// when they are back (soonest first, unknown last), then by name.
+/// A teammate's wall-clock time, said as what it is: "now 05:29 there" (not a return time).
+pub fn their_time_text(local_time: &str) -> String {
+    format!("now {local_time} there")
+}
+
+/// Whom a hand-off in `state` (`item` key, or `None` for the cover) goes to, as people read
+/// it: the member the server resolved it to, else the words it was written with.
+pub fn handed_to(
+    cache: &TeamCache,
+    state: &MemberState,
+    item: Option<&str>,
+    written: &str,
+) -> String {
+    state
+        .recipient(item)
+        .and_then(|id| cache.members.get(id))
+        .map_or_else(|| shown(written), |m| shown(&m.display_name))
+}
+
+fn is_out_of_office(state: &DeclaredState, now: Timestamp) -> bool {
+    state.declaration.status == Status::Ooo && !state.is_expired(now)
+}
+
+/// Where a teammate is now, as the Team view orders and the timeline draws them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Presence {
+    /// Reachable now: their current declaration says online or focus; without one, they are
+    /// within their working hours.
+    pub reachable: bool,
+    /// Their current declaration says out of office.
+    pub out_of_office: bool,
+    /// When an unreachable teammate is back: their declared back-at, else their next shift.
+    pub back_at: Option<Timestamp>,
+}
+
+/// `member`'s presence at `now`; `zone` is theirs. An expired declaration counts as none.
+pub fn presence(
+    cache: &TeamCache,
+    member: &Member,
+    now: Timestamp,
+    zone: &dyn ZoneOffsets,
+) -> Presence {
+    let declared = cache
+        .states
+        .get(&member.id)
+        .and_then(|s| s.state.as_ref())
+        .filter(|s| !s.is_expired(now));
+    let reachable = match declared {
+        Some(s) => matches!(s.declaration.status, Status::Online | Status::Focus),
+        None => member.working_hours.as_ref().is_some_and(|hours| {
+            shifts_around(hours, now, zone, 1, 0)
+                .iter()
+                .any(|s| s.contains(now))
+        }),
+    };
+    let back_at = if reachable {
+        None
+    } else {
+        let declared_back = declared.and_then(|s| s.declaration.back_at);
+        declared_back.filter(|at| *at > now).or_else(|| {
+            member
+                .working_hours
+                .as_ref()
+                .and_then(|h| h.next_start(now, zone))
+        })
+    };
+    Presence {
+        reachable,
+        out_of_office: declared.is_some_and(|s| is_out_of_office(s, now)),
+        back_at,
+    }
+}
+
+/// The one order of the team, shared by the Team view's list and its timeline: the reachable
+/// first, then everyone else by when they are back (soonest first, unknown last); ties by
+/// name, then id.
+pub fn team_order<'a>(
+    cache: &'a TeamCache,
+    now: Timestamp,
+    zone_of: &dyn Fn(&str) -> Box<dyn ZoneOffsets>,
+) -> Vec<(&'a Member, Presence)> {
+    let mut members: Vec<_> = cache
+        .members
+        .values()
+        .map(|m| {
+            let p = presence(cache, m, now, zone_of(&m.timezone).as_ref());
+            let key = (
+                !p.reachable,
+                p.back_at.is_none(),
+                p.back_at,
+                crate::text::lowercase(&m.display_name),
+            );
+            (key, m, p)
+        })
+        .collect();
+    // Stable: equal keys keep the cache's (member id) order.
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    members.into_iter().map(|(_, m, p)| (m, p)).collect()
+}
+
+/// Rows for every member, in [`team_order`].
 pub fn roster_rows(
     cache: &TeamCache,
     now: Timestamp,
     viewer_zone: &dyn ZoneOffsets,
     zone_of: &dyn Fn(&str) -> Box<dyn ZoneOffsets>,
 ) -> Vec<RosterRow> {
-    // Each row with its sort key, computed once.
-    let mut rows: Vec<_> = cache
-        .members
-        .values()
-        .map(|member| {
+    team_order(cache, now, zone_of)
+        .into_iter()
+        .map(|(member, _)| {
             roster_row(
                 cache,
                 member,
@@ -149,19 +252,7 @@ pub fn roster_rows(
                 zone_of(&member.timezone).as_ref(),
             )
         })
-        .map(|row| {
-            let reachable =
-                matches!(row.status, Some(Status::Online | Status::Focus)) && !row.expired;
-            let back = match (reachable, row.back_at) {
-                (true, _) => (0, 0),
-                (false, Some(at)) => (0, at.millis()),
-                (false, None) => (1, 0),
-            };
-            ((!reachable, back, crate::text::lowercase(&row.name)), row)
-        })
-        .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    rows.into_iter().map(|(_, row)| row).collect()
+        .collect()
 }
 
 #[cfg(test)]
@@ -276,8 +367,91 @@ mod tests {
         assert_eq!(zoe.back.as_deref(), Some("back Wed 22:06 (your time)"));
         assert_eq!(zoe.declared.as_deref(), Some("declared 3 h ago"));
         assert_eq!(zoe.cover.as_deref(), Some("alice"));
+        assert_eq!(zoe.emoji, sample().emoji);
         let cy = &rows[4];
         assert_eq!((cy.status, cy.declared.as_ref()), (None, None));
+    }
+
+    #[test]
+    fn one_order_reachable_by_hours_or_declaration_then_soonest_back() {
+        use crate::model::WorkingHours;
+        use crate::time::{LocalTime, Weekday};
+        let hours = |start, end| WorkingHours {
+            days: Weekday::ALL.to_vec(),
+            start: LocalTime::hm(start, 0),
+            end: LocalTime::hm(end, 0),
+        };
+        let mut cache = TeamCache::default();
+        // NOW is 11:06 UTC. Undeclared: Ivy is within her hours, Lou's start at 13:00.
+        for (id, name, h) in [
+            ("i", "Ivy", Some(hours(9, 17))),
+            ("l", "Lou", Some(hours(13, 21))),
+            ("o", "Oli", Some(hours(9, 17))),
+            ("p", "Pia", Some(hours(9, 17))),
+            ("q", "quinn", None),
+            ("x", "Xan", Some(hours(9, 17))),
+        ] {
+            let mut m = member(id, name, "UTC");
+            m.working_hours = h;
+            cache.members.insert(id.into(), m);
+        }
+        // Oli is out of office for 14 days (in hours, but declared away); Pia is offline,
+        // back in 30 min; quinn declared focus; Xan's declaration of offline expired: his hours
+        // count again.
+        let mut expired = state("x", 1, Status::Offline, None);
+        if let Some(d) = expired.state.as_mut() {
+            d.declaration.expires_at = Some(NOW.plus_minutes(-1));
+        }
+        for s in [
+            state("o", 1, Status::Ooo, Some(14 * 24 * 60)),
+            state("p", 1, Status::Offline, Some(30)),
+            state("q", 1, Status::Focus, None),
+            expired,
+        ] {
+            cache.states.insert(s.member_id.clone(), s);
+        }
+        let zones = |_: &str| -> Box<dyn ZoneOffsets> { Box::new(FixedOffset(0)) };
+        let order = team_order(&cache, NOW, &zones);
+        let names: Vec<_> = order.iter().map(|(m, _)| m.display_name.as_str()).collect();
+        assert_eq!(names, ["Ivy", "quinn", "Xan", "Pia", "Lou", "Oli"]);
+        let oli = order[5].1;
+        assert!(oli.out_of_office && !oli.reachable);
+        assert_eq!(oli.back_at, Some(NOW.plus_minutes(14 * 24 * 60)));
+        // Lou's next shift starts at 13:00 today.
+        assert_eq!(
+            order[4]
+                .1
+                .back_at
+                .map(|at| LocalDateTime::at(at, &FixedOffset(0)).time),
+            Some(crate::time::LocalTime::hm(13, 0))
+        );
+        // The list is in the same order, and draws Oli as out of office.
+        let rows = roster_rows(&cache, NOW, &FixedOffset(0), &zones);
+        let ids: Vec<_> = rows.iter().map(|r| r.member_id.as_str()).collect();
+        assert_eq!(ids, ["i", "q", "x", "p", "l", "o"]);
+        assert!(rows[5].out_of_office && !rows[3].out_of_office);
+        assert!(!rows[2].out_of_office && rows[2].expired);
+    }
+
+    #[test]
+    fn hand_offs_read_with_the_resolved_members_name() {
+        let mut cache = TeamCache::default();
+        cache
+            .members
+            .insert("s".into(), member("s", "Shun Ueda", "Asia/Tokyo"));
+        let mut s = state("a", 1, Status::Offline, None);
+        s.recipients = vec![crate::api::Recipient {
+            item: Some("github.com/o/r/pull/1".into()),
+            member: "s".into(),
+        }];
+        let to = |item| handed_to(&cache, &s, item, "shun");
+        assert_eq!(to(Some("github.com/o/r/pull/1")), "Shun Ueda");
+        assert_eq!(to(None), "shun", "unresolved: as written");
+    }
+
+    #[test]
+    fn their_time_says_it_is_now() {
+        assert_eq!(their_time_text("05:29"), "now 05:29 there");
     }
 
     #[test]

@@ -12,9 +12,8 @@
 //! integer formatting, which keeps float arithmetic and float printing out of this module.
 
 use crate::display::shown;
-use crate::model::{DeclaredState, Member, Status};
 use crate::shift::shifts_around;
-use crate::team::TeamCache;
+use crate::team::{team_order, TeamCache};
 use crate::time::{LocalDateTime, LocalTime, Timestamp, ZoneOffsets};
 
 // Lengths in tenths of a pixel.
@@ -36,6 +35,8 @@ pub struct Row {
     /// Working time within the viewer's day, as x ranges `(from, to)`.
     pub bars: Vec<(i64, i64)>,
     pub online: bool,
+    /// Out of office: no working hours drawn, the row marked absent.
+    pub absent: bool,
     /// When an offline teammate is back: their declared back-at, else their next shift.
     pub back_at: Option<Timestamp>,
     /// x of `back_at` when it falls within the viewer's day.
@@ -65,27 +66,9 @@ fn viewer_day(now: Timestamp, zone: &dyn ZoneOffsets) -> (Timestamp, Timestamp) 
     (midnight(date), midnight(date.add_days(1)))
 }
 
-/// Whether a member can be reached now: their current declaration says so (online, focus);
-/// without one, whether they are within their working hours.
-fn is_online(
-    declared: Option<&DeclaredState>,
-    member: &Member,
-    now: Timestamp,
-    zone: &dyn ZoneOffsets,
-) -> bool {
-    match declared {
-        Some(s) => matches!(s.declaration.status, Status::Online | Status::Focus),
-        None => member.working_hours.as_ref().is_some_and(|hours| {
-            shifts_around(hours, now, zone, 1, 0)
-                .iter()
-                .any(|s| s.contains(now))
-        }),
-    }
-}
-
-/// The timeline of every member of the cache, for a viewer in `viewer_zone` at `now`. Rows are
-/// ordered by when their first bar starts in the viewer's day (follow the sun), members who did
-/// not share their hours last; ties in the roster's (member id) order.
+/// The timeline of every member of the cache, for a viewer in `viewer_zone` at `now`, in the
+/// Team view's order ([`team_order`]: the list beside it reads the same). An out-of-office
+/// teammate's hours are not drawn: the row says they are away and when they are back.
 pub fn timeline(
     cache: &TeamCache,
     now: Timestamp,
@@ -100,67 +83,50 @@ pub fn timeline(
         PLOT_LEFT + (2 * offset * PLOT_WIDTH + span) / (2 * span)
     };
     let in_day = |at: Timestamp| day_start <= at && at <= day_end;
-    let mut rows: Vec<Row> = cache
-        .members
-        .values()
-        .map(|member| {
+    let rows: Vec<Row> = team_order(cache, now, zone_of)
+        .into_iter()
+        .map(|(member, presence)| {
             let zone = zone_of(&member.timezone);
-            let zone = zone.as_ref();
-            let bars = member
-                .working_hours
-                .as_ref()
-                .map_or_else(Vec::new, |hours| {
-                    shifts_around(hours, now, zone, 2, 2)
+            let bars = match &member.working_hours {
+                Some(hours) if !presence.out_of_office => {
+                    shifts_around(hours, now, zone.as_ref(), 2, 2)
                         .iter()
                         .filter(|s| s.end > day_start && s.start < day_end)
                         .map(|s| (x(s.start), x(s.end)))
                         .collect()
-                });
-            let declared = cache
-                .states
-                .get(&member.id)
-                .and_then(|s| s.state.as_ref())
-                .filter(|s| !s.is_expired(now));
-            let online = is_online(declared, member, now, zone);
-            let back_at = if online {
-                None
-            } else {
-                let declared_back = declared.and_then(|s| s.declaration.back_at);
-                declared_back.filter(|at| *at > now).or_else(|| {
-                    member
-                        .working_hours
-                        .as_ref()
-                        .and_then(|h| h.next_start(now, zone))
-                })
+                }
+                _ => Vec::new(),
             };
             let hours = member.working_hours.as_ref().map_or_else(
                 || "hours not shared".to_string(),
                 |h| format!("{}\u{2013}{} {}", h.start, h.end, member.timezone),
             );
-            let presence = match back_at {
-                _ if online => "online".to_string(),
-                Some(at) => {
-                    let local = LocalDateTime::at(at, viewer_zone);
-                    format!("back {} {}", local.date.weekday().short_name(), local.time)
-                }
-                None => "offline".to_string(),
+            let back = presence.back_at.map(|at| {
+                let local = LocalDateTime::at(at, viewer_zone);
+                format!("back {} {}", local.date.weekday().short_name(), local.time)
+            });
+            let presence_text = match (presence.reachable, presence.out_of_office, back) {
+                (true, _, _) => "online".to_string(),
+                (false, true, Some(back)) => format!("out of office, {back}"),
+                (false, true, None) => "out of office".to_string(),
+                (false, false, Some(back)) => back,
+                (false, false, None) => "offline".to_string(),
             };
             Row {
                 member_id: member.id.clone(),
                 name: shown(&member.display_name),
                 bars,
-                online,
-                back_at,
-                back_x: back_at.filter(|at| in_day(*at)).map(x),
+                online: presence.reachable,
+                absent: presence.out_of_office,
+                back_at: presence.back_at,
+                back_x: presence.back_at.filter(|at| in_day(*at)).map(x),
                 title: format!(
-                    "{} \u{b7} {presence} \u{b7} {hours}",
+                    "{} \u{b7} {presence_text} \u{b7} {hours}",
                     shown(&member.display_name)
                 ),
             }
         })
         .collect();
-    // By the first bar's start; no bars last; ties keep member-id order.
-    rows.sort_by_key(|r| r.bars.iter().map(|b| b.0).min().unwrap_or(i64::MAX));
     let date = LocalDateTime::at(now, viewer_zone).date;
     let ticks = [(0, "00"), (6, "06"), (12, "12"), (18, "18")]
         .into_iter()
@@ -270,10 +236,10 @@ impl Timeline {
         }
         for (i, row) in self.rows.iter().enumerate() {
             let mid = AXIS_HEIGHT + ROW_HEIGHT * i as i64 + ROW_HEIGHT / 2;
-            let (row_class, dot_class) = if row.online {
-                ("tl-row tl-online", "tl-dot tl-online")
-            } else {
-                ("tl-row tl-offline", "tl-dot tl-offline")
+            let (row_class, dot_class) = match (row.online, row.absent) {
+                (true, _) => ("tl-row tl-online", "tl-dot tl-online"),
+                (false, true) => ("tl-row tl-offline tl-ooo", "tl-dot tl-ooo"),
+                (false, false) => ("tl-row tl-offline", "tl-dot tl-offline"),
             };
             let mut g = SvgNode::new(
                 "g",
@@ -301,6 +267,17 @@ impl Timeline {
                     ("rx", 30),
                 ];
                 g.push(shape("rect", "tl-bar", &geometry));
+            }
+            if row.absent {
+                // Words where their hours would be: they are not working these hours.
+                g.push(
+                    shape(
+                        "text",
+                        "tl-absent-label",
+                        &[("x", PLOT_LEFT + 20), ("y", mid + 40)],
+                    )
+                    .with_text("Out of office"),
+                );
             }
             if let Some(x) = row.back_x {
                 // A small triangle pointing down at the instant they are back.
@@ -335,7 +312,7 @@ mod tests {
     use super::*;
     use crate::api::MemberState;
     use crate::model::tests::{sample, Tz};
-    use crate::model::{DeclaredState, Handles, WorkingHours};
+    use crate::model::{DeclaredState, Handles, Member, Status, WorkingHours};
     use crate::time::{FixedOffset, Weekday};
 
     use crate::time::rfc3339 as t;
@@ -410,7 +387,13 @@ mod tests {
         // Wednesday 2026-11-18 12:00 UTC, viewer in UTC.
         let tl = timeline(&cache(), t("2026-11-18T12:00:00Z"), &FixedOffset(0), &zones);
         let ids: Vec<_> = tl.rows.iter().map(|r| r.member_id.as_str()).collect();
-        assert_eq!(ids, ["nyc", "kolkata", "berlin", "nohours"], "by first bar");
+        // The Team view's order: online now (Berlin 08–16, Kolkata 04:30–12:30 UTC) by
+        // name, then by when back (New York at 03:00 tomorrow), unknown last.
+        assert_eq!(ids, ["berlin", "kolkata", "nyc", "nohours"]);
+        let zone = FixedOffset(0);
+        let list = crate::team::roster_rows(&cache(), t("2026-11-18T12:00:00Z"), &zone, &zones);
+        let list: Vec<_> = list.iter().map(|r| r.member_id.as_str()).collect();
+        assert_eq!(list, ids, "the list beside it reads the same");
         let row = |id: &str| tl.rows.iter().find(|r| r.member_id == id).unwrap();
         let berlin = &row("berlin").bars; // 09–17 CET = 08–16 UTC
         assert_eq!(berlin.len(), 1);
@@ -473,6 +456,49 @@ mod tests {
     }
 
     #[test]
+    fn out_of_office_rows_are_absent_without_working_hours() {
+        let mut c = cache();
+        let now = t("2026-11-18T12:00:00Z");
+        declare(
+            &mut c,
+            "berlin",
+            Status::Ooo,
+            Some(t("2026-12-02T08:00:00Z")),
+        );
+        let tl = timeline(&c, now, &FixedOffset(0), &zones);
+        let berlin = tl.rows.iter().find(|r| r.member_id == "berlin").unwrap();
+        assert!(berlin.absent && !berlin.online && berlin.bars.is_empty());
+        assert!(
+            berlin.title.contains("out of office, back Wed 08:00"),
+            "{}",
+            berlin.title
+        );
+        let ids: Vec<_> = tl.rows.iter().map(|r| r.member_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["kolkata", "nyc", "berlin", "nohours"],
+            "back in 14 days"
+        );
+        let svg = tl.to_svg();
+        let group = svg
+            .children
+            .iter()
+            .find(|n| n.attrs.contains(&("data-member", "berlin".to_string())))
+            .unwrap();
+        assert!(
+            group.children.iter().all(|n| n.tag != "rect"),
+            "no hours drawn"
+        );
+        assert!(group
+            .children
+            .iter()
+            .any(|n| n.text.as_deref() == Some("Out of office")));
+        assert!(group
+            .attrs
+            .contains(&("class", "tl-row tl-offline tl-ooo".to_string())));
+    }
+
+    #[test]
     fn a_dst_day_is_25_hours_long() {
         // Viewer in Berlin on Sunday 2026-10-25 (fall back): midnight CEST is 22:00Z the day
         // before, the next midnight (CET) 23:00Z; 12:00 CET is 11:00Z, 13 of the 25 hours in.
@@ -530,7 +556,7 @@ mod tests {
         );
         assert!(texts.contains(&"<script>aler…".to_string()), "cut, as text");
         assert_eq!(svg.attrs[0], ("viewBox", "0 0 356.0 108.0".to_string()));
-        // Berlin's 08:00–16:00 UTC bar, in the third row.
+        // Berlin's 08:00–16:00 UTC bar, in the first row (online, and "<" sorts first).
         let berlin = svg
             .children
             .iter()
@@ -540,7 +566,7 @@ mod tests {
         let attr = |name: &str| bar.attrs.iter().find(|a| a.0 == name).unwrap().1.as_str();
         assert_eq!(
             ["x", "y", "width", "height"].map(attr),
-            ["178.0", "65.0", "86.0", "12.0"]
+            ["178.0", "21.0", "86.0", "12.0"]
         );
     }
 }

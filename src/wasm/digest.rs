@@ -1,33 +1,35 @@
 //! "Since you were away" in the popup, and the toolbar badge's count of hand-offs waiting for
-//! the user. `crate::digest` decides what is listed, in which order, and whether the popup opens
-//! on it; this module reads the team cache, places the digest at the top of the popup, and
-//! sends acknowledgements through the background worker (which posts them to the server).
+//! the user. `crate::digest` decides what is listed, in which order, and what the chip that
+//! opens it says; this module reads the team cache, fills the digest's markup, switches the
+//! popup between the form and the digest, and sends acknowledgements through the background
+//! worker (which posts them to the server).
 //!
 //! Control ids (stable; tests drive them):
-//! - `digest-open` ("Since you were away", shown while the digest is closed and has entries)
-//! - `digest` (section), `digest-close` ("Done"), `digest-status` (what went wrong), one
-//!   `li.digest-entry[data-member=<id>]` per declaration; an acknowledge button is
-//!   `button.ack[data-member=<declarer id>]` with `data-item=<item key>` (none for the cover),
-//!   and becomes `.acked` "Acknowledged 09:12"
+//! - `digest-open`: the chip above the form ("4 hand-offs for you", "3 updates since you were
+//!   away"), shown while the digest has entries; it opens the digest in place of the form
+//! - `digest` (section), `digest-close` ("Done": back to the form, focus on the chip),
+//!   `digest-ack-all` ("Acknowledge all", while any hand-off waits), `digest-status`, one
+//!   `li.digest-entry[data-member=<id>]` per declaration: its line `button.entry-line`
+//!   (`aria-expanded`, opens the rest of it), the hand-offs to the user under it; an
+//!   acknowledge button is `button.ack[data-member=<declarer id>]` with `data-item=<item key>`
+//!   (none for the cover), and becomes `.acked` "Acknowledged 09:12"
 //! - `own-acks`: under the form's work items, "acknowledged by Bob 09:12" for the user's own
 //!   hand-offs
 
 use super::dom::{self, now};
 use super::ext::{self, Area, ExtError};
-use super::popup_team::{details_text, fill_member_head};
+use super::popup_team::{
+    details_text, fill_member_head, item_line, show_view, toggle, View as Shown,
+};
 use super::zone::Zone;
 use crate::api::{item_key, AckRequest};
 use crate::connect::Connection;
-use crate::digest::{acks_of_own, digest, opens_on_digest, unacknowledged_count, Entry};
+use crate::digest::{acks_of_own, chip_text, digest, unacknowledged_count, waiting, Entry};
 use crate::display::{displayed, shown, time_or_date_text};
-use crate::item_ref::parse_http_url;
 use crate::message::{ErrorReply, Request, Response};
-use crate::model::{DeclaredState, Settings, WorkItem};
-use crate::reminder::current_shift;
-use crate::store::{
-    CONNECTION_KEY, DIGEST_SEEN_KEY, HISTORY_KEY, SETTINGS_KEY, STATE_KEY, TEAM_KEY,
-};
-use crate::team::{roster_row, TeamCache};
+use crate::model::DeclaredState;
+use crate::store::{CONNECTION_KEY, DIGEST_SEEN_KEY, HISTORY_KEY, STATE_KEY, TEAM_KEY};
+use crate::team::{roster_row, their_time_text, TeamCache};
 use crate::time::{Timestamp, ZoneOffsets};
 use std::rc::Rc;
 use web_sys::Element;
@@ -82,40 +84,34 @@ impl View {
     }
 }
 
-/// Adds the digest (open when the user is coming online to news, else behind its button) and
-/// the acknowledgements of the user's own hand-offs to the popup.
+/// Fills the digest and its chip (the popup opens on the form) and the acknowledgements of the
+/// user's own hand-offs.
 pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
     let Some(view) = View::load(Rc::clone(&zone)).await else {
         return Ok(());
     };
-    let settings: Settings = ext::read(Area::Sync, &[SETTINGS_KEY])
-        .await
-        .or_default(SETTINGS_KEY);
-    let opened_at = now();
-    let in_hours = current_shift(&settings.working_hours, zone.as_ref(), opened_at).is_some();
-    let open = opens_on_digest(
-        &digest(&view.cache, &view.me, view.since, opened_at),
-        view.seen,
-        in_hours,
-    );
-    if let Some(digest) = dom::fragment("digest-section") {
-        let _ = app.prepend_with_node_1(&digest);
-    }
-    show(&view, open);
+    show(&view);
     show_own_acks(&view);
 
     let clicks = Rc::clone(&zone);
     dom::on_button_click(app, move |button| {
         let zone = Rc::clone(&clicks);
         match button.id().as_str() {
-            "digest-open" => dom::spawn(reload(zone, true)),
+            "digest-open" => {
+                show_view(Shown::Digest);
+                dom::focus("digest-title");
+            }
             "digest-close" => dom::spawn(async move {
-                dom::set_hidden("digest", true);
+                show_view(Shown::Form);
                 let json = ext::encode(&now());
                 let _ = ext::set(Area::Local, &[(DIGEST_SEEN_KEY, &json)]).await;
-                reload(zone, false).await;
-                dom::focus("status");
+                reload(zone).await;
+                dom::focus("digest-open");
             }),
+            "digest-ack-all" => dom::spawn(acknowledge_all(zone)),
+            _ if button.class_list().contains("entry-line") => {
+                toggle(&button);
+            }
             _ if button.class_list().contains("ack") => {
                 let request = AckRequest {
                     member_id: button.get_attribute("data-member").unwrap_or_default(),
@@ -126,34 +122,69 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
             _ => {}
         }
     });
-    if open {
-        dom::focus("digest-close");
-    }
     Ok(())
 }
 
-async fn reload(zone: Rc<Zone>, open: bool) {
+async fn reload(zone: Rc<Zone>) {
     if let Some(view) = View::load(zone).await {
-        show(&view, open);
+        show(&view);
         show_own_acks(&view);
     }
 }
 
+async fn send_ack(request: AckRequest) -> dom::Reply {
+    ext::send_message::<_, Response, ErrorReply>(&Request::Acknowledge(request)).await
+}
+
 async fn acknowledge(request: AckRequest, zone: Rc<Zone>) {
     dom::set_status("digest-status", "Sending\u{2026}", false);
-    match ext::send_message::<_, Response, ErrorReply>(&Request::Acknowledge(request)).await {
+    match send_ack(request).await {
         Ok(Ok(Response::Acknowledged)) => {
             // Redrawn first: the status line is part of what is redrawn.
-            reload(zone, true).await;
+            reload(zone).await;
             dom::set_status("digest-status", "Acknowledged.", false);
         }
         reply => dom::show_failure("digest-status", "", reply),
     }
 }
 
-/// Renders the digest into its section; `open` shows it, else only its button (when it has
-/// anything to show).
-fn show(view: &View, open: bool) {
+/// Every waiting hand-off, one acknowledgement after another through the worker (each is the
+/// same request as its own button's); stops at the first refusal and says which.
+async fn acknowledge_all(zone: Rc<Zone>) {
+    let Some(view) = View::load(Rc::clone(&zone)).await else {
+        return;
+    };
+    let d = digest(&view.cache, &view.me, view.since, now());
+    let requests: Vec<AckRequest> = waiting(&d)
+        .into_iter()
+        .map(|(member, item)| AckRequest {
+            member_id: member.to_string(),
+            item: item.map(str::to_string),
+        })
+        .collect();
+    dom::set_status("digest-status", "Sending\u{2026}", false);
+    let total = requests.len();
+    for (done, request) in requests.into_iter().enumerate() {
+        match send_ack(request).await {
+            Ok(Ok(Response::Acknowledged)) => {}
+            reply => {
+                reload(zone).await;
+                let prefix = format!("{done} of {total} acknowledged; then: ");
+                return dom::show_failure("digest-status", &prefix, reply);
+            }
+        }
+    }
+    reload(zone).await;
+    let text = match total {
+        1 => "Acknowledged.".to_string(),
+        n => format!("All {n} acknowledged."),
+    };
+    dom::set_status("digest-status", &text, false);
+    dom::focus("digest-title");
+}
+
+/// Renders the digest into its section and names it on the chip (hidden when it is empty).
+fn show(view: &View) {
     let Some(section) = dom::by_id("digest") else {
         return;
     };
@@ -161,7 +192,7 @@ fn show(view: &View, open: bool) {
     let d = digest(&view.cache, &view.me, view.since, now);
     let intro = match view.since {
         Some(since) => format!(
-            "Declarations since yours ({}), hand-offs to you first.",
+            "Since yours ({}), hand-offs to you first.",
             time_or_date_text(since, now, view.zone.as_ref())
         ),
         None => "Your teammates' declarations, hand-offs to you first.".to_string(),
@@ -170,7 +201,8 @@ fn show(view: &View, open: bool) {
     let mut entries: Vec<Element> = d
         .entries
         .iter()
-        .filter_map(|entry| entry_item(entry, view, now))
+        .enumerate()
+        .filter_map(|(i, entry)| entry_item(i, entry, view, now))
         .collect();
     if d.entries.is_empty() {
         entries.extend(dom::row("digest-none"));
@@ -179,13 +211,10 @@ fn show(view: &View, open: bool) {
         dom::set_children(&list, entries);
     }
     dom::set_text("digest-status", "");
-    dom::set_hidden("digest", !open);
-    dom::set_hidden("digest-open", open || d.entries.is_empty());
-    let label = match d.unacknowledged() {
-        0 => "Since you were away".to_string(),
-        n => format!("Since you were away ({n} to acknowledge)"),
-    };
-    dom::set_text("digest-open", &label);
+    dom::set_hidden("digest-ack-all", d.unacknowledged() == 0);
+    let chip = chip_text(&d, view.seen);
+    dom::set_hidden("digest-open", chip.is_none());
+    dom::set_text("digest-open", chip.as_deref().unwrap_or_default());
 }
 
 /// "Acknowledge", or "Acknowledged 09:12" once done.
@@ -214,8 +243,11 @@ fn ack_control(
     }
 }
 
-fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Option<Element> {
+/// An entry: its line (name, status, emoji and headline; a disclosure button), the hand-offs
+/// to the user under it, and the rest once expanded.
+fn entry_item(i: usize, entry: &Entry, view: &View, now: Timestamp) -> Option<Element> {
     let li = dom::row("digest-entry")?;
+    dom::number_ids(&li, i);
     let _ = li.set_attribute("data-member", &entry.member.id);
     let member_zone = dom::zone_of(&entry.member.timezone);
     let row = roster_row(
@@ -242,80 +274,72 @@ fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Option<Element> {
     let details = details_text(&[
         row.declared.clone(),
         row.back.clone(),
-        Some(format!("{} their time", row.local_time)),
+        Some(their_time_text(&row.local_time)),
     ]);
     dom::fill(&li, "details", &details);
     let note = (!d.note.trim().is_empty()).then(|| shown(&d.note));
     dom::fill_or_drop(&li, "note", note);
     let blockers = (!d.blockers.trim().is_empty()).then(|| format!("Blockers: {}", d.blockers));
     dom::fill_or_drop(&li, "blockers", blockers);
-    match (&d.cover, dom::slot(&li, "cover")) {
-        (Some(cover), Some(p)) => match entry.handoffs.iter().find(|h| h.item.is_none()) {
-            Some(h) => {
-                let _ = p.append_with_str_1("You cover for them. ");
-                if let Some(ack) = ack_control(entry, None, h.acked_at, view) {
-                    let _ = p.append_with_node_1(&ack);
-                }
+    let state = view.cache.states.get(&entry.member.id);
+    let mut handoffs = Vec::new();
+    // The cover: a hand-off line when it is the user, else a detail.
+    let cover_handoff = entry.handoffs.iter().find(|h| h.item.is_none());
+    let cover = match (&d.cover, cover_handoff) {
+        (Some(_), Some(h)) => {
+            let line = dom::text_row("digest-handoff", "You cover for them. ");
+            let ack = ack_control(entry, None, h.acked_at, view);
+            if let (Some(line), Some(ack)) = (line, ack) {
+                let _ = line.set_attribute("class", "handoff cover");
+                let _ = line.append_with_node_1(&ack);
+                handoffs.push(line);
             }
-            None => p.set_text_content(Some(&format!("Cover: {cover}"))),
-        },
-        (None, Some(p)) => p.remove(),
-        (_, None) => {}
-    }
-    if let Some(list) = dom::slot(&li, "items") {
-        if d.items.is_empty() {
-            list.remove();
-        } else {
-            let lines = d
-                .items
-                .iter()
-                .filter_map(|item| item_line(entry, item, view, now));
-            dom::set_children(&list, lines.collect());
+            None
         }
+        (Some(cover), None) => Some(format!(
+            "Cover: {}",
+            state.map_or_else(
+                || cover.clone(),
+                |s| crate::team::handed_to(&view.cache, s, None, cover)
+            )
+        )),
+        (None, _) => None,
+    };
+    dom::fill_or_drop(&li, "cover", cover);
+    let mut others = Vec::new();
+    for item in &d.items {
+        let handoff = entry.handoff(item);
+        let ack = handoff.and_then(|h| ack_control(entry, Some(item_key(item)), h.acked_at, view));
+        let Some(line) = item_line(&view.cache, state, item, Some(&view.me), ack) else {
+            continue;
+        };
+        acked_by_lines(&line, entry, item_key(item), view, now);
+        if handoff.is_some() {
+            let _ = line.set_attribute("class", "handoff");
+            handoffs.push(line);
+        } else {
+            others.push(line);
+        }
+    }
+    match dom::slot(&li, "handoffs") {
+        Some(list) if !handoffs.is_empty() => dom::set_children(&list, handoffs),
+        Some(list) => list.remove(),
+        None => {}
+    }
+    match dom::slot(&li, "items") {
+        Some(list) if !others.is_empty() => dom::set_children(&list, others),
+        Some(list) => list.remove(),
+        None => {}
     }
     Some(li)
 }
 
-fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Option<Element> {
-    let li = dom::row("digest-item")?;
-    let title = if item.title.trim().is_empty() {
-        item.url.as_str()
-    } else {
-        item.title.as_str()
-    };
-    // Only http(s) links become links (a declaration is someone else's input).
-    if parse_http_url(&item.url).is_some() {
-        dom::fill_or_drop(&li, "title", None);
-        dom::fill_user(&li, "link", title);
-        if let Some(link) = dom::slot(&li, "link") {
-            let _ = link.set_attribute("href", &item.url);
-        }
-    } else {
-        dom::fill_or_drop(&li, "link", None);
-        dom::fill_user(&li, "title", title);
-    }
-    let _ = li.append_with_str_1(&format!(" \u{b7} {}", item.state.label()));
-    match (entry.handoff(item), &item.handoff_to) {
-        (Some(h), _) => {
-            let _ = li.append_with_str_1(" \u{b7} handed to you ");
-            if let Some(ack) = ack_control(entry, Some(item_key(item)), h.acked_at, view) {
-                let _ = li.append_with_node_1(&ack);
-            }
-        }
-        (None, Some(to)) => {
-            let _ = li.append_with_str_1(&format!(" \u{b7} handed to {to}"));
-        }
-        (None, None) => {}
-    }
-    if !item.note.trim().is_empty() {
-        if let Some(note) = dom::text_row("digest-note", &shown(&item.note)) {
-            let _ = li.append_with_node_1(&note);
-        }
-    }
+/// "acknowledged by Bob 09:12" under an item, for teammates' acknowledgements.
+fn acked_by_lines(line: &Element, entry: &Entry, key: &str, view: &View, now: Timestamp) {
     for ack in entry
         .acks
         .iter()
-        .filter(|a| a.item.as_deref() == Some(item_key(item)) && a.by != view.me)
+        .filter(|a| a.item.as_deref() == Some(key) && a.by != view.me)
     {
         let by = view
             .cache
@@ -327,11 +351,10 @@ fn item_line(entry: &Entry, item: &WorkItem, view: &View, now: Timestamp) -> Opt
             shown(by),
             time_or_date_text(ack.at, now, view.zone.as_ref())
         );
-        if let Some(line) = dom::text_row("digest-acked-by", &text) {
-            let _ = li.append_with_node_1(&line);
+        if let Some(p) = dom::text_row("digest-acked-by", &text) {
+            let _ = line.append_with_node_1(&p);
         }
     }
-    Some(li)
 }
 
 /// "“Fix login” acknowledged by Bob 09:12" under the form's work items, for the user's own

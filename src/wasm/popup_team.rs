@@ -4,26 +4,34 @@
 //! every change of the keys the background worker writes.
 //!
 //! Control ids (stable; tests drive them):
-//! - tabs `tab-you` and `tab-team` (`aria-selected`); the views `declare-form` and `team-view`
+//! - tabs `tab-you` and `tab-team` (`aria-selected`); the views `declare-form`, `digest` (in
+//!   place of the form, see `digest`) and `team-view`, one at a time ([`show_view`]; `#app`'s
+//!   `data-view` says which)
 //! - `sync-status`: "Waiting to sync", "Synced 17:42", "Not synced: …", "Disconnected: …"
 //! - `conflict` (shown on a 412): `conflict-local` and `conflict-server` (a heading and the
 //!   lines of each version), buttons `conflict-keep-local`, `conflict-keep-server`,
 //!   `conflict-merge`, status `conflict-status`
 //! - `team-status` (the team's name, or why it may be out of date), list `roster` with one
-//!   `li[data-member="<member id>"]` per teammate
+//!   `li[data-member="<member id>"]` per teammate in `crate::team::team_order` (the timeline's
+//!   too): its line `button.member-line` (`aria-expanded`) shows their items, blockers and
+//!   details, `li.absent` when out of office
 
 use super::dom::{self, now};
 use super::ext::{self, Area};
 use super::zone::Zone;
+use crate::api::{item_key, MemberState};
 use crate::connect::Connection;
-use crate::display::shown;
+use crate::display::{displayed, shown};
+use crate::item_ref::parse_http_url;
 use crate::message::{ErrorReply, Request, Response};
-use crate::model::{DeclaredState, Status};
+use crate::model::{DeclaredState, Status, WorkItem};
 use crate::outbox::{Outbox, Resolution};
 use crate::store::{CONNECTION_KEY, OUTBOX_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY};
 use crate::sync::{conflict_sides, sync_line, team_line, SyncStatus};
-use crate::team::{roster_rows, RosterRow, TeamCache};
+use crate::team::{handed_to, roster_rows, their_time_text, RosterRow, TeamCache};
 use crate::time::Timestamp;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use web_sys::Element;
 
@@ -33,6 +41,8 @@ pub type Refill = Rc<dyn Fn(Option<DeclaredState>)>;
 struct TeamParts {
     zone: Rc<Zone>,
     refill: Refill,
+    /// Members whose roster row is expanded; kept across the redraws the worker's writes cause.
+    expanded: RefCell<BTreeSet<String>>,
 }
 
 /// What the worker's keys hold right now.
@@ -63,10 +73,14 @@ impl Snapshot {
 /// Shows the team parts of the popup (in `extension/popup.html`) and keeps them current for
 /// the page's lifetime.
 pub async fn mount(app: &Element, zone: Rc<Zone>, refill: Refill) -> Result<(), ext::ExtError> {
-    let parts = Rc::new(TeamParts { zone, refill });
+    let parts = Rc::new(TeamParts {
+        zone,
+        refill,
+        expanded: RefCell::new(BTreeSet::new()),
+    });
     parts.show(&Snapshot::load().await);
     let clicks = Rc::clone(&parts);
-    dom::on_button_click(app, move |button| clicks.on_button(&button.id()));
+    dom::on_button_click(app, move |button| clicks.on_button(&button));
     let watcher = Rc::clone(&parts);
     dom::on_local_change(
         &[CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY],
@@ -101,7 +115,15 @@ impl TeamParts {
             Vec::new()
         };
         if let Some(list) = dom::by_id("roster") {
-            let items = rows.iter().filter_map(|row| roster_item(row, me)).collect();
+            let expanded = self.expanded.borrow();
+            let items = rows
+                .iter()
+                .enumerate()
+                .filter_map(|(i, row)| {
+                    let open = expanded.contains(&row.member_id);
+                    roster_item(i, row, me, &snapshot.team, open)
+                })
+                .collect();
             dom::set_children(&list, items);
         }
     }
@@ -130,9 +152,26 @@ impl TeamParts {
         dom::set_hidden("conflict-merge", !conflict.can_merge());
     }
 
-    fn on_button(self: &Rc<Self>, id: &str) {
-        let choice = match id {
-            "tab-you" | "tab-team" => return select_tab(id == "tab-team"),
+    fn on_button(self: &Rc<Self>, button: &Element) {
+        if button.class_list().contains("member-line") {
+            let member = button
+                .closest("li[data-member]")
+                .ok()
+                .flatten()
+                .and_then(|li| li.get_attribute("data-member"));
+            if let Some(member) = member {
+                let mut expanded = self.expanded.borrow_mut();
+                if toggle(button) {
+                    expanded.insert(member);
+                } else {
+                    expanded.remove(&member);
+                }
+            }
+            return;
+        }
+        let choice = match button.id().as_str() {
+            "tab-you" => return show_view(View::Form),
+            "tab-team" => return show_view(View::Team),
             "conflict-keep-local" => Resolution::KeepLocal,
             "conflict-keep-server" => Resolution::KeepServer,
             "conflict-merge" => Resolution::Merge,
@@ -157,43 +196,169 @@ impl TeamParts {
     }
 }
 
-fn select_tab(team: bool) {
-    for (id, panel, on) in [
-        ("tab-you", "declare-form", !team),
-        ("tab-team", "team-view", team),
-    ] {
+/// The popup's views; one shows at a time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum View {
+    /// "You": the declare form (and the conflict view, the reminder and the digest's chip).
+    Form,
+    /// "Since you were away", in place of the form (still under "You").
+    Digest,
+    Team,
+}
+
+pub(super) fn show_view(view: View) {
+    let team = view == View::Team;
+    for (id, on) in [("tab-you", !team), ("tab-team", team)] {
         if let Some(tab) = dom::by_id(id) {
             let _ = tab.set_attribute("aria-selected", if on { "true" } else { "false" });
         }
-        dom::set_hidden(panel, !on);
     }
-    // The conflict view belongs to "You": hidden with it, shown again by the next render.
-    if team {
-        dom::set_hidden("conflict", true);
-    } else {
+    dom::set_hidden("declare-form", view != View::Form);
+    dom::set_hidden("digest", view != View::Digest);
+    dom::set_hidden("team-view", !team);
+    // What belongs to the form only (the reminder, the chip) follows #app's data-view in CSS:
+    // their own code decides whether they are there at all.
+    let name = match view {
+        View::Form => "form",
+        View::Digest => "digest",
+        View::Team => "team",
+    };
+    if let Some(app) = dom::by_id("app") {
+        let _ = app.set_attribute("data-view", name);
+    }
+    // The conflict view belongs to the form: hidden with it, shown again when still pending.
+    if view == View::Form {
         dom::spawn(async {
             let snapshot = Snapshot::load().await;
             let conflicted = snapshot.connection.is_some() && snapshot.outbox.conflict.is_some();
             dom::set_hidden("conflict", !conflicted);
         });
+    } else {
+        dom::set_hidden("conflict", true);
     }
 }
 
-fn roster_item(row: &RosterRow, me: Option<&str>) -> Option<Element> {
+/// Flips a disclosure button (`aria-expanded`, `aria-controls`) and what it controls; returns
+/// whether it is now expanded.
+pub(super) fn toggle(button: &Element) -> bool {
+    let open = button.get_attribute("aria-expanded").as_deref() != Some("true");
+    set_expanded(button, open);
+    open
+}
+
+fn set_expanded(button: &Element, open: bool) {
+    let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
+    if let Some(id) = button.get_attribute("aria-controls") {
+        dom::set_hidden(&id, !open);
+    }
+}
+
+/// A teammate's row: one line (status, name, emoji, headline, back-at) that expands to their
+/// items, blockers, note and details. Out of office: drawn as absent.
+fn roster_item(
+    i: usize,
+    row: &RosterRow,
+    me: Option<&str>,
+    cache: &TeamCache,
+    open: bool,
+) -> Option<Element> {
     let item = dom::row("roster-row")?;
+    dom::number_ids(&item, i);
     let _ = item.set_attribute("data-member", &row.member_id);
+    if row.out_of_office {
+        let _ = item.set_attribute("class", "member absent");
+    }
     let you = me == Some(row.member_id.as_str());
     fill_member_head(&item, &row.name, you, row.status, row.expired);
+    dom::fill_or_drop(&item, "emoji", row.emoji.clone());
     let headline = (!row.headline.is_empty()).then(|| shown(&row.headline));
     dom::fill_or_drop(&item, "headline", headline);
+    dom::fill_or_drop(&item, "back", row.back.clone());
+    let state = cache.states.get(&row.member_id);
+    let cover = match (&row.cover, state) {
+        (Some(c), Some(s)) => Some(format!("cover: {}", handed_to(cache, s, None, c))),
+        _ => None,
+    };
     let details = details_text(&[
-        Some(format!("{} their time", row.local_time)),
-        row.back.clone(),
-        row.cover.as_ref().map(|c| format!("cover: {c}")),
+        Some(their_time_text(&row.local_time)),
+        cover,
         row.declared.clone(),
     ]);
     dom::fill(&item, "details", &details);
+    let declaration = state
+        .and_then(|s| s.state.as_ref())
+        .map(|s| displayed(&s.declaration));
+    let (items, blockers, note) = match &declaration {
+        Some(d) => (
+            d.items
+                .iter()
+                .filter_map(|i| item_line(cache, state, i, me, None))
+                .collect(),
+            (!d.blockers.trim().is_empty()).then(|| format!("Blockers: {}", d.blockers)),
+            (!d.note.trim().is_empty()).then(|| d.note.clone()),
+        ),
+        None => (Vec::new(), None, None),
+    };
+    match dom::slot(&item, "items") {
+        Some(list) if !items.is_empty() => dom::set_children(&list, items),
+        Some(list) => list.remove(),
+        None => {}
+    }
+    dom::fill_or_drop(&item, "blockers", blockers);
+    dom::fill_or_drop(&item, "note", note);
+    if let Some(line) = item.query_selector("button.member-line").ok().flatten() {
+        set_expanded(&line, open);
+    }
     Some(item)
+}
+
+/// A work item's line (Team rows, digest entries): its title, a link when it is http(s), its
+/// state, whom it is handed to ("you" for `me`), then `action` (an acknowledge control) and its
+/// note. `item` is already [`displayed`].
+pub(super) fn item_line(
+    cache: &TeamCache,
+    state: Option<&MemberState>,
+    item: &WorkItem,
+    me: Option<&str>,
+    action: Option<Element>,
+) -> Option<Element> {
+    let li = dom::row("digest-item")?;
+    let title = if item.title.trim().is_empty() {
+        item.url.as_str()
+    } else {
+        item.title.as_str()
+    };
+    // Only http(s) links become links (a declaration is someone else's input).
+    if parse_http_url(&item.url).is_some() {
+        dom::fill_or_drop(&li, "title", None);
+        dom::fill_user(&li, "link", title);
+        if let Some(link) = dom::slot(&li, "link") {
+            let _ = link.set_attribute("href", &item.url);
+        }
+    } else {
+        dom::fill_or_drop(&li, "link", None);
+        dom::fill_user(&li, "title", title);
+    }
+    let _ = li.append_with_str_1(&format!(" \u{b7} {}", item.state.label()));
+    if let Some(written) = &item.handoff_to {
+        let key = Some(item_key(item));
+        let to_me = me.is_some() && state.and_then(|s| s.recipient(key)) == me;
+        let to = match state {
+            _ if to_me => "you".to_string(),
+            Some(s) => handed_to(cache, s, key, written),
+            None => shown(written),
+        };
+        let _ = li.append_with_str_1(&format!(" \u{b7} handed to {to} "));
+    }
+    if let Some(action) = action {
+        let _ = li.append_with_node_1(&action);
+    }
+    if !item.note.trim().is_empty() {
+        if let Some(note) = dom::text_row("digest-note", &shown(&item.note)) {
+            let _ = li.append_with_node_1(&note);
+        }
+    }
+    Some(li)
 }
 
 /// A member card's first line (roster, digest): the name, "(you)" on the user's own, and the

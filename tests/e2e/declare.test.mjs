@@ -303,9 +303,11 @@ test("a teammate's bidi controls stay inside their text in the Team view", async
   await popup.click('#tab-team');
   const row = '#roster li[data-member="m-eve"]';
   await poll(() => popup.evaluate((s) => document.querySelector(s) !== null, row), 'the roster row');
+  // The details line shows once the row is open.
+  await popup.click(`${row} button.member-line`);
   const layout = await popup.evaluate((s) => {
     const li = document.querySelector(s);
-    // "10:00 their time · back … · cover: ‮abc · declared 3 h ago": where the words are drawn.
+    // "now 10:00 there · cover: ‮abc · declared 3 h ago": where the words are drawn.
     const line = li.querySelector('.details').firstChild;
     const box = (word) => {
       const range = document.createRange();

@@ -26,6 +26,7 @@ import { DIST_CHROME, contentWorld, launchExtension, poll, serve } from './harne
 import { TeamServer, freePort } from './team-server.mjs';
 import { CONFLICT, permissionRefused } from './team-scenarios.mjs';
 import { prPage } from './generated-pages.mjs';
+import { assertAccessible, setColorScheme } from './axe.mjs';
 import { waitForBadges } from './trackers.mjs';
 
 const TEAM = 'Core';
@@ -221,7 +222,7 @@ test("A declares; B's team cache and Team view show it (propagation time printed
   assert.match(row, /^Ann/);
   assert.match(row, /Online/);
   assert.ok(row.includes(headline), row);
-  assert.match(row, /\d\d:\d\d their time/);
+  assert.match(row, /now \d\d:\d\d there/);
   assert.match(row, /declared less than a minute ago/);
   assert.match(await boPopup.textContent('#roster'), /Bo \(you\)No state/);
   await bo.screenshot(boPopup, 'popup-team');
@@ -273,6 +274,10 @@ test('412: a newer copy from another browser is shown beside ours; merging publi
   // Nothing was overwritten.
   assert.equal((await server.api('GET', '/v1/me', { token })).body.state.version, 2);
   await ann.screenshot(popup, 'popup-conflict');
+  for (const scheme of ['dark', 'light']) {
+    await setColorScheme(popup, scheme);
+    await assertAccessible(popup, `the conflict view, ${scheme}`);
+  }
 
   const { merge } = CONFLICT.outcomes;
   await popup.click(merge.button);
