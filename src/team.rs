@@ -3,9 +3,9 @@
 //! zone rules.
 
 use crate::api::{ChangesResponse, MemberState, TeamInfo, TeamStates};
-use crate::display::shown;
+use crate::display::{back_your_time, now_there, shown};
 use crate::model::{Member, Status};
-use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
+use crate::time::{humanize_duration, Timestamp, ZoneOffsets};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -80,9 +80,10 @@ pub struct RosterRow {
     pub status: Option<Status>,
     pub headline: String,
     pub expired: bool,
-    /// Their wall-clock time now, `HH:MM`.
-    pub local_time: String,
-    /// "back Tue 09:00 (your time)" when they set a back-at.
+    /// Their wall-clock time now, said to be now: "now 05:29 there".
+    pub now_there: String,
+    /// "back Tue 09:00 (your time)" when they set a back-at ("back 19 Dec (your time)" from six
+    /// days on, `display::return_time`).
     pub back: Option<String>,
     pub back_at: Option<Timestamp>,
     pub cover: Option<String>,
@@ -108,15 +109,8 @@ pub fn roster_row(
         status: d.map(|d| d.status),
         headline: d.map(|d| shown(&d.headline)).unwrap_or_default(),
         expired: declared.is_some_and(|s| s.is_expired(now)),
-        local_time: LocalDateTime::at(now, member_zone).time.to_string(),
-        back: back_at.map(|at| {
-            let local = LocalDateTime::at(at, viewer_zone);
-            format!(
-                "back {} {} (your time)",
-                local.date.weekday().short_name(),
-                local.time
-            )
-        }),
+        now_there: now_there(now, member_zone),
+        back: back_at.map(|at| back_your_time(at, now, viewer_zone)),
         back_at,
         cover: d.and_then(|d| d.cover.as_deref().map(shown)),
         declared: declared.map(|s| {
@@ -272,12 +266,32 @@ mod tests {
         let names: Vec<_> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["Bea", "Dan", "amir", "Zoe", "Cy"]);
         let zoe = &rows[3];
-        assert_eq!(zoe.local_time, "16:36");
+        assert_eq!(zoe.now_there, "now 16:36 there");
         assert_eq!(zoe.back.as_deref(), Some("back Wed 22:06 (your time)"));
         assert_eq!(zoe.declared.as_deref(), Some("declared 3 h ago"));
         assert_eq!(zoe.cover.as_deref(), Some("alice"));
         let cy = &rows[4];
         assert_eq!((cy.status, cy.declared.as_ref()), (None, None));
+    }
+
+    #[test]
+    fn a_long_absence_reads_as_a_date_and_their_clock_as_now() {
+        let mut cache = TeamCache::default();
+        cache
+            .members
+            .insert("k".into(), member("k", "Kavya", "Asia/Kolkata"));
+        cache
+            .states
+            .insert("k".into(), state("k", 1, Status::Ooo, Some(14 * 24 * 60)));
+        let row = roster_row(
+            &cache,
+            &cache.members["k"],
+            NOW,
+            &FixedOffset(60),
+            &FixedOffset(330),
+        );
+        assert_eq!(row.back.as_deref(), Some("back 2 Dec (your time)"));
+        assert_eq!(row.now_there, "now 16:36 there");
     }
 
     #[test]

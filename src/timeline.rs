@@ -11,7 +11,7 @@
 //! Geometry is in whole tenths of a pixel: the SVG gets coordinates with one decimal written by
 //! integer formatting, which keeps float arithmetic and float printing out of this module.
 
-use crate::display::shown;
+use crate::display::{return_time, shown, Detail};
 use crate::model::{DeclaredState, Member, Status};
 use crate::shift::shifts_around;
 use crate::team::TeamCache;
@@ -36,11 +36,15 @@ pub struct Row {
     /// Working time within the viewer's day, as x ranges `(from, to)`.
     pub bars: Vec<(i64, i64)>,
     pub online: bool,
+    /// Their declared status; without a current declaration, online within their hours, else
+    /// offline. The dot's colour (`status-…`), always with its word in the title.
+    pub status: Status,
     /// When an offline teammate is back: their declared back-at, else their next shift.
     pub back_at: Option<Timestamp>,
     /// x of `back_at` when it falls within the viewer's day.
     pub back_x: Option<i64>,
-    /// The row's description: "Ann · online · 09:00–17:00 Europe/Berlin" or "… · back Tue 09:00".
+    /// The row's description: "Ann · online · 09:00–17:00 Europe/Berlin", "… · offline · back
+    /// Tue 09:00", "… · out of office · back 19 Dec".
     pub title: String,
 }
 
@@ -137,19 +141,29 @@ pub fn timeline(
                 || "hours not shared".to_string(),
                 |h| format!("{}\u{2013}{} {}", h.start, h.end, member.timezone),
             );
+            // The status in words beside its colour: declared, else their hours decide.
+            let status = declared.map_or(
+                if online {
+                    Status::Online
+                } else {
+                    Status::Offline
+                },
+                |s| s.declaration.status,
+            );
+            let word = crate::features::badges::status_word(status);
             let presence = match back_at {
-                _ if online => "online".to_string(),
-                Some(at) => {
-                    let local = LocalDateTime::at(at, viewer_zone);
-                    format!("back {} {}", local.date.weekday().short_name(), local.time)
-                }
-                None => "offline".to_string(),
+                Some(at) => format!(
+                    "{word} \u{b7} back {}",
+                    return_time(at, now, viewer_zone, Detail::Day)
+                ),
+                None => word.to_string(),
             };
             Row {
                 member_id: member.id.clone(),
                 name: shown(&member.display_name),
                 bars,
                 online,
+                status,
                 back_at,
                 back_x: back_at.filter(|at| in_day(*at)).map(x),
                 title: format!(
@@ -270,11 +284,12 @@ impl Timeline {
         }
         for (i, row) in self.rows.iter().enumerate() {
             let mid = AXIS_HEIGHT + ROW_HEIGHT * i as i64 + ROW_HEIGHT / 2;
-            let (row_class, dot_class) = if row.online {
-                ("tl-row tl-online", "tl-dot tl-online")
+            let row_class = if row.online {
+                "tl-row tl-online"
             } else {
-                ("tl-row tl-offline", "tl-dot tl-offline")
+                "tl-row tl-offline"
             };
+            let dot_class = format!("tl-dot status-{}", row.status.as_str());
             let mut g = SvgNode::new(
                 "g",
                 &[
@@ -285,7 +300,7 @@ impl Timeline {
             g.push(SvgNode::new("title", &[]).with_text(row.title.clone()));
             g.push(shape(
                 "circle",
-                dot_class,
+                &dot_class,
                 &[("cx", 50), ("cy", mid), ("r", 40)],
             ));
             g.push(
@@ -466,6 +481,28 @@ mod tests {
         assert!(row("kolkata").title.contains("back Thu 04:30"));
         assert!(close(row("nyc").back_x.unwrap(), hx(15.0)));
         assert_eq!(row("berlin").back_at, None);
+        // Each status in words beside its dot's colour.
+        assert!(row("kolkata").title.contains(" \u{b7} offline \u{b7} back Thu 04:30 \u{b7} "));
+        assert!(row("nyc").title.contains(" \u{b7} away \u{b7} back Wed 15:00"));
+        assert!(row("berlin").title.contains(" \u{b7} online \u{b7} "));
+        let svg = tl.to_svg();
+        let dots: Vec<&str> = svg
+            .children
+            .iter()
+            .flat_map(|g| &g.children)
+            .filter(|n| n.tag == "circle")
+            .flat_map(|n| n.attrs.iter().filter(|(k, _)| *k == "class"))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        for want in ["away", "focus", "online", "offline"] {
+            assert!(dots.contains(&format!("tl-dot status-{want}").as_str()), "{dots:?}");
+        }
+        // Two weeks out of office: the return is a date.
+        declare(&mut c, "nyc", Status::Ooo, Some(t("2026-12-02T15:00:00Z")));
+        let tl = timeline(&c, now, &FixedOffset(0), &zones);
+        let nyc = tl.rows.iter().find(|r| r.member_id == "nyc").unwrap();
+        assert_eq!(nyc.status, Status::Ooo);
+        assert!(nyc.title.contains(" \u{b7} out of office \u{b7} back 2 Dec \u{b7} "), "{}", nyc.title);
         // A declaration of online outside hours wins over the hours.
         declare(&mut c, "kolkata", Status::Online, None);
         let tl = timeline(&c, now, &FixedOffset(0), &zones);

@@ -242,7 +242,7 @@ fn entry_item(entry: &Entry, view: &View, now: Timestamp) -> Option<Element> {
     let details = details_text(&[
         row.declared.clone(),
         row.back.clone(),
-        Some(format!("{} their time", row.local_time)),
+        Some(row.now_there.clone()),
     ]);
     dom::fill(&li, "details", &details);
     let note = (!d.note.trim().is_empty()).then(|| shown(&d.note));

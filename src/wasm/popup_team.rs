@@ -187,7 +187,7 @@ fn roster_item(row: &RosterRow, me: Option<&str>) -> Option<Element> {
     let headline = (!row.headline.is_empty()).then(|| shown(&row.headline));
     dom::fill_or_drop(&item, "headline", headline);
     let details = details_text(&[
-        Some(format!("{} their time", row.local_time)),
+        Some(row.now_there.clone()),
         row.back.clone(),
         row.cover.as_ref().map(|c| format!("cover: {c}")),
         row.declared.clone(),
