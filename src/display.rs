@@ -130,7 +130,12 @@ pub enum Detail {
 /// weekday and time within five days, the day and month from [`DATE_FROM_DAYS`] on. The one
 /// formatter of return times: badges, cards, the banner, the Team view, the digest and the
 /// timeline all say it this way.
-pub fn return_time(at: Timestamp, now: Timestamp, zone: &dyn ZoneOffsets, detail: Detail) -> String {
+pub fn return_time(
+    at: Timestamp,
+    now: Timestamp,
+    zone: &dyn ZoneOffsets,
+    detail: Detail,
+) -> String {
     let then = LocalDateTime::at(at, zone);
     let days = then.date.days_since_epoch() - LocalDateTime::at(now, zone).date.days_since_epoch();
     let weekday = then.date.weekday().short_name();
@@ -305,7 +310,10 @@ mod tests {
             return_time(back, now, &berlin, Detail::Full),
             "Sat 19 Dec, 05:30"
         );
-        assert_eq!(back_your_time(back, now, &berlin), "back 19 Dec (your time)");
+        assert_eq!(
+            back_your_time(back, now, &berlin),
+            "back 19 Dec (your time)"
+        );
         assert_eq!(
             back_their_time(back, now, &kolkata),
             "back Sat 19 Dec, 10:00 their time"
@@ -323,7 +331,10 @@ mod tests {
         let tonight = t("2026-12-04T20:00:00Z");
         assert_eq!(return_time(tonight, now, &berlin, Detail::Terse), "21:00");
         assert_eq!(return_time(tonight, now, &berlin, Detail::Day), "Fri 21:00");
-        assert_eq!(return_time(tonight, now, &berlin, Detail::Full), "Fri 21:00");
+        assert_eq!(
+            return_time(tonight, now, &berlin, Detail::Full),
+            "Fri 21:00"
+        );
         let monday = t("2026-12-07T08:00:00Z");
         for detail in [Detail::Terse, Detail::Day, Detail::Full] {
             assert_eq!(return_time(monday, now, &berlin, detail), "Mon 09:00");
@@ -342,7 +353,10 @@ mod tests {
         // Wednesday 9 Dec, 23:59 in Berlin: five days on. Thursday 00:00: six.
         let wednesday = t("2026-12-09T22:59:00Z");
         let thursday = t("2026-12-09T23:00:00Z");
-        assert_eq!(return_time(wednesday, now, &berlin, Detail::Terse), "Wed 23:59");
+        assert_eq!(
+            return_time(wednesday, now, &berlin, Detail::Terse),
+            "Wed 23:59"
+        );
         assert_eq!(return_time(thursday, now, &berlin, Detail::Terse), "10 Dec");
         assert_eq!(
             return_time(thursday, now, &berlin, Detail::Full),
@@ -359,7 +373,10 @@ mod tests {
         assert_eq!(return_time(back, now, &tokyo, Detail::Day), "Thu 14:00");
         // A year's turn: 2 Jan is a date, not "Sat".
         let new_year = t("2027-01-02T08:00:00Z");
-        assert_eq!(return_time(new_year, now, &berlin, Detail::Full), "Sat 2 Jan, 09:00");
+        assert_eq!(
+            return_time(new_year, now, &berlin, Detail::Full),
+            "Sat 2 Jan, 09:00"
+        );
     }
 
     #[test]

@@ -482,8 +482,12 @@ mod tests {
         assert!(close(row("nyc").back_x.unwrap(), hx(15.0)));
         assert_eq!(row("berlin").back_at, None);
         // Each status in words beside its dot's colour.
-        assert!(row("kolkata").title.contains(" \u{b7} offline \u{b7} back Thu 04:30 \u{b7} "));
-        assert!(row("nyc").title.contains(" \u{b7} away \u{b7} back Wed 15:00"));
+        assert!(row("kolkata")
+            .title
+            .contains(" \u{b7} offline \u{b7} back Thu 04:30 \u{b7} "));
+        assert!(row("nyc")
+            .title
+            .contains(" \u{b7} away \u{b7} back Wed 15:00"));
         assert!(row("berlin").title.contains(" \u{b7} online \u{b7} "));
         let svg = tl.to_svg();
         let dots: Vec<&str> = svg
@@ -495,14 +499,22 @@ mod tests {
             .map(|(_, v)| v.as_str())
             .collect();
         for want in ["away", "focus", "online", "offline"] {
-            assert!(dots.contains(&format!("tl-dot status-{want}").as_str()), "{dots:?}");
+            assert!(
+                dots.contains(&format!("tl-dot status-{want}").as_str()),
+                "{dots:?}"
+            );
         }
         // Two weeks out of office: the return is a date.
         declare(&mut c, "nyc", Status::Ooo, Some(t("2026-12-02T15:00:00Z")));
         let tl = timeline(&c, now, &FixedOffset(0), &zones);
         let nyc = tl.rows.iter().find(|r| r.member_id == "nyc").unwrap();
         assert_eq!(nyc.status, Status::Ooo);
-        assert!(nyc.title.contains(" \u{b7} out of office \u{b7} back 2 Dec \u{b7} "), "{}", nyc.title);
+        assert!(
+            nyc.title
+                .contains(" \u{b7} out of office \u{b7} back 2 Dec \u{b7} "),
+            "{}",
+            nyc.title
+        );
         // A declaration of online outside hours wins over the hours.
         declare(&mut c, "kolkata", Status::Online, None);
         let tl = timeline(&c, now, &FixedOffset(0), &zones);

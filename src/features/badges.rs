@@ -187,7 +187,10 @@ fn card(
     let status_label = row.status.map_or("No status", Status::label);
     head = head.child(RenderSpec::text_el(
         Tag::Span,
-        &format!("status status-{}", row.status.map_or("none", Status::as_str)),
+        &format!(
+            "status status-{}",
+            row.status.map_or("none", Status::as_str)
+        ),
         status_label,
     ));
     let mut body = vec![head];
@@ -234,7 +237,11 @@ fn card(
                 "meta",
                 format!("Back {yours} your time (in {distance})"),
             ));
-            format!("{} · {}", back_their_time(at, now, their_zone), row.now_there)
+            format!(
+                "{} · {}",
+                back_their_time(at, now, their_zone),
+                row.now_there
+            )
         }
         None => row.now_there.clone(),
     };
@@ -252,11 +259,18 @@ fn card(
                     .find(|t| !t.trim().is_empty())
                     .cloned()
                     .unwrap_or_default();
+                let mut link = RenderSpec::new(Tag::A)
+                    .class("item")
+                    .link(&item.url)
+                    .child(RenderSpec::user_text("", &title, ITEM_TITLE_CHARS));
+                // A link is named by an aria-label too: axe-core, unlike browsers, reads no
+                // generated content, and a link's name must reach every assistive technology.
+                if link.attrs.contains_key(&Attr::Href) {
+                    let name = crate::render::bounded(&title, ITEM_TITLE_CHARS);
+                    link = link.attr(Attr::AriaLabel, crate::display::shown(&name));
+                }
                 let mut li = RenderSpec::new(Tag::Li).children([
-                    RenderSpec::new(Tag::A)
-                        .class("item")
-                        .link(&item.url)
-                        .child(RenderSpec::user_text("", &title, ITEM_TITLE_CHARS)),
+                    link,
                     RenderSpec::text_el(
                         Tag::Span,
                         &format!("state st-{}", item.state.as_str()),
@@ -343,9 +357,17 @@ pub fn handoff(
         return RenderSpec::text_el(Tag::Span, class, format!("{label} "))
             .child(RenderSpec::user_text("", &name, NAME_CHARS));
     };
-    let to_you = RenderSpec::text_el(Tag::Span, &format!("{class} to-you"), format!("{label} you"));
+    let to_you = RenderSpec::text_el(
+        Tag::Span,
+        &format!("{class} to-you"),
+        format!("{label} you"),
+    );
     if acknowledged {
-        return to_you.child(RenderSpec::text_el(Tag::Span, "acked", "\u{2713} acknowledged"));
+        return to_you.child(RenderSpec::text_el(
+            Tag::Span,
+            "acked",
+            "\u{2713} acknowledged",
+        ));
     }
     let whose = crate::display::shown(&crate::render::bounded(&declarer.display_name, NAME_CHARS));
     to_you.child(
@@ -466,7 +488,10 @@ mod tests {
         let mut off = declaration(Status::Offline);
         off.back_at = Some(NOW.plus_minutes(6 * 24 * 60)); // Tue 24 Nov: six days on
         let team = cache(vec![
-            (member("k", "Kavya", github("kavya"), "Asia/Kolkata"), Some(d)),
+            (
+                member("k", "Kavya", github("kavya"), "Asia/Kolkata"),
+                Some(d),
+            ),
             (member("o", "Olu", github("olu"), "UTC"), Some(off)),
         ]);
         with_inputs("https://github.com/o/r/pull/1", &team, &[], |i| {
@@ -502,7 +527,10 @@ mod tests {
             })
         };
         let actions = |spec: &RenderSpec| -> Vec<Action> {
-            spec.walk().iter().filter_map(|s| s.action.clone()).collect()
+            spec.walk()
+                .iter()
+                .filter_map(|s| s.action.clone())
+                .collect()
         };
         // Bob reads Ada's card: the cover and the PR are his.
         let bob = card_of(&team, Some("b"));
@@ -523,7 +551,11 @@ mod tests {
                 }),
             ]
         );
-        let button = bob.walk().into_iter().find(|s| s.tag == Tag::Button).unwrap();
+        let button = bob
+            .walk()
+            .into_iter()
+            .find(|s| s.tag == Tag::Button)
+            .unwrap();
         assert_eq!(button.text.as_deref(), Some("Acknowledge"));
         assert_eq!(button.attrs[&Attr::AriaLabel], "Acknowledge Ada's hand-off");
         // Cy, and anyone not connected, read Bob's name and get no button.
@@ -535,11 +567,15 @@ mod tests {
             assert_eq!(actions(&spec), [], "{me:?}");
         }
         // Once Bob acknowledged the cover, it says so instead.
-        team.states.get_mut("a").unwrap().acks.push(crate::api::Ack {
-            item: None,
-            by: "b".into(),
-            at: NOW,
-        });
+        team.states
+            .get_mut("a")
+            .unwrap()
+            .acks
+            .push(crate::api::Ack {
+                item: None,
+                by: "b".into(),
+                at: NOW,
+            });
         let bob = card_of(&team, Some("b"));
         assert!(bob.all_text().contains("Cover: you ✓ acknowledged"));
         assert_eq!(actions(&bob).len(), 1, "the PR is still to acknowledge");
@@ -582,17 +618,18 @@ mod tests {
         ] {
             assert!(text.contains(want), "{want:?} missing from {text:?}");
         }
+        // Links with their names; a javascript: item stays text, and text needs no name.
         let links: Vec<_> = spec
             .walk()
             .into_iter()
             .filter(|s| s.tag == Tag::A)
-            .map(|s| s.attrs.get(&Attr::Href).cloned())
+            .map(|s| (s.attrs.get(&Attr::Href), s.attrs.get(&Attr::AriaLabel)))
             .collect();
-        assert_eq!(
-            links,
-            [Some("https://github.com/o/r/pull/12".to_string()), None],
-            "a javascript: item stays text"
+        let pr = (
+            "https://github.com/o/r/pull/12".to_string(),
+            "Fix login".to_string(),
         );
+        assert_eq!(links, [(Some(&pr.0), Some(&pr.1)), (None, None)]);
         // The card is drawn when first opened (pages have hundreds of badges).
         assert!(spec.children[1].lazy);
         // Focusable, named, and the label is hidden from assistive tech (the name says it).

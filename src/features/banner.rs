@@ -13,10 +13,10 @@
 use super::badges::{handoff, status_word};
 use super::{handoff_to_me, Feature, FeatureId, Inputs, Mount};
 use crate::api::item_key;
+use crate::display::back_your_time;
 use crate::model::{DeclaredState, Member, WorkItem};
 use crate::render::{Action, Attr, RenderSpec, Tag};
 use crate::sites::canonical_item_ref;
-use crate::display::back_your_time;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -107,13 +107,7 @@ pub fn mount(inputs: &Inputs) -> Option<Mount> {
     }
     // Hand-offs to the viewer first: a collapsed banner shows its first line only.
     let to_me = |d: &&Declared| {
-        handoff_to_me(
-            inputs.team,
-            inputs.me,
-            &d.member.id,
-            Some(item_key(d.item)),
-        )
-        .is_some()
+        handoff_to_me(inputs.team, inputs.me, &d.member.id, Some(item_key(d.item))).is_some()
     };
     let rows = (declared.iter().filter(to_me))
         .chain(declared.iter().filter(|d| !to_me(d)))
@@ -247,7 +241,11 @@ mod tests {
         let rows = &bob.children[1].children;
         assert_eq!(rows[0].children[0].text.as_deref(), Some("Ada"));
         assert!(rows[0].all_text().contains("handed to you"));
-        let acks: Vec<_> = bob.walk().into_iter().filter_map(|s| s.action.clone()).collect();
+        let acks: Vec<_> = bob
+            .walk()
+            .into_iter()
+            .filter_map(|s| s.action.clone())
+            .collect();
         assert_eq!(
             acks,
             [
@@ -260,9 +258,16 @@ mod tests {
         );
         // Anyone else reads Bob's name, in name order, and can only dismiss.
         let other = banner(None);
-        assert_eq!(other.children[1].children[0].children[0].text.as_deref(), Some("Abe"));
+        assert_eq!(
+            other.children[1].children[0].children[0].text.as_deref(),
+            Some("Abe")
+        );
         assert!(other.all_text().contains("handed to  Bob"));
-        let acks: Vec<_> = other.walk().into_iter().filter_map(|s| s.action.clone()).collect();
+        let acks: Vec<_> = other
+            .walk()
+            .into_iter()
+            .filter_map(|s| s.action.clone())
+            .collect();
         assert_eq!(acks, [Action::DismissBanner]);
     }
 

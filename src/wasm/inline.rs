@@ -180,9 +180,7 @@ pub async fn storage_changed(area: &str, changes: &JsValue) -> Result<(), ExtErr
     let has = |key: &str| Reflect::has(changes, &key.into()).unwrap_or(false);
     let local = area == "local";
     let read = [TEAM_KEY, ORIGINS_KEY, DISMISSED_KEY, CONNECTION_KEY];
-    if (local && read.into_iter().any(has))
-        || (area == "sync" && has(SETTINGS_KEY))
-    {
+    if (local && read.into_iter().any(has)) || (area == "sync" && has(SETTINGS_KEY)) {
         invalidate();
     }
     if local && has(ORIGINS_KEY) {

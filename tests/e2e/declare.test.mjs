@@ -304,7 +304,7 @@ test("a teammate's bidi controls stay inside their text in the Team view", async
   await poll(() => popup.evaluate((s) => document.querySelector(s) !== null, row), 'the roster row');
   const layout = await popup.evaluate((s) => {
     const li = document.querySelector(s);
-    // "10:00 their time · back … · cover: ‮abc · declared 3 h ago": where the words are drawn.
+    // "now 10:00 there · back … · cover: ‮abc · declared 3 h ago": where the words are drawn.
     const line = li.querySelector('.details').firstChild;
     const box = (word) => {
       const range = document.createRange();

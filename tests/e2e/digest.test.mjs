@@ -122,7 +122,7 @@ test("a teammate's hand-off: on the badge, first in the digest, acknowledged thr
   const entry = popup.locator(`li.digest-entry[data-member="${ann.id}"]`);
   assert.equal(await entry.locator('strong').first().textContent(), 'Ann');
   assert.equal(await entry.locator('.headline').textContent(), 'Export retries half done');
-  assert.match(await entry.locator('.details').textContent(), /declared less than a minute ago · back \w{3} \d\d:\d\d \(your time\) · \d\d:\d\d their time/);
+  assert.match(await entry.locator('.details').textContent(), /declared less than a minute ago · back \w{3} \d\d:\d\d \(your time\) · now \d\d:\d\d there/);
   assert.equal(await entry.locator(`a[href="${PR}"]`).textContent(), 'Retry exports on timeouts');
   assert.equal(await entry.locator('button.ack').count(), 2, 'the PR and the cover');
   assert.equal(await entry.locator('.cover').textContent(), 'You cover for them. Acknowledge');
@@ -218,7 +218,7 @@ test("the Team view's timeline: everyone's hours in the viewer's day, who is onl
   const bobRow = rows.find((r) => r.member === bobId);
   // Ann declared offline: not online, and back at her declared time.
   assert.equal(annRow.online, false);
-  assert.match(annRow.title, /^Ann · back \w{3} \d\d:\d\d · 10:00–18:00 Asia\/Kolkata$/);
+  assert.match(annRow.title, /^Ann · offline · back \w{3} \d\d:\d\d · 10:00–18:00 Asia\/Kolkata$/);
   // Bob declared (online by default) a moment ago.
   assert.equal(bobRow.online, true);
   assert.equal(await page.locator('#timeline line.tl-now').count(), 1);

@@ -220,7 +220,7 @@ test("A declares; B's team cache and Team view show it (propagation time printed
   assert.match(row, /^Ann/);
   assert.match(row, /Online/);
   assert.ok(row.includes(headline), row);
-  assert.match(row, /\d\d:\d\d their time/);
+  assert.match(row, /now \d\d:\d\d there/);
   assert.match(row, /declared less than a minute ago/);
   assert.match(await boPopup.textContent('#roster'), /Bo \(you\)No state/);
   await bo.screenshot(boPopup, 'popup-team');
