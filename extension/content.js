@@ -7,7 +7,10 @@
 //   the page adds nodes (one batched observer) → {render: {…, full: false}} for the new elements only
 //   the worker says the team changed           → {render: {…all descriptors…, full: true, fresh: true}}
 //   once per page when report_view            → {viewed: {url, title}}
-//   a [data-action] control is pressed          → {act: {url, action}}, then a full render
+//   a [data-action] control is pressed          → {act: {url, action}} with the spec's `action` as
+//                                                the worker sent it, then a full render
+//   the page scrolls past 100 px (or back)     → data-scrolled on page-level hosts (the banner's
+//                                                stylesheet makes it one line)
 //
 // A mount is {feature, element, spec}: `element` is a descriptor index (null: the page) and
 // `spec` an index into `specs`, trees of {tag, attrs, text, children, lazy} drawn into closed
@@ -50,12 +53,18 @@
   // A badge goes after its element, except where a sibling would break the structure.
   const INSIDE = new Set(['TD', 'TH', 'TR', 'LI', 'DT', 'DD', 'OPTION']);
 
+  // Scrolled this far, a page-level host (the banner) gets data-scrolled: its stylesheet decides
+  // what that means (one line of at most 32 px).
+  const SCROLLED_PX = 100;
+
   const shadows = new WeakMap(); // host → its closed shadow root
+  const actions = new WeakMap(); // control → the action its spec carries, sent back as is
   const deferred = new WeakMap(); // shadow root → [element, spec] of lazy parts not drawn yet
   const ours = new WeakSet(); // every host this script created
   let sheet = null; // one constructed stylesheet for every shadow root
   let run = null; // the current page: replaced on every navigation
   let runs = 0;
+  let scrolled = false;
 
   /** The page's URL without its fragment: #anchors are no navigation. */
   const pageUrl = () => location.href.split('#')[0];
@@ -148,6 +157,7 @@
   function stop() {
     teardown();
     removeEventListener('popstate', navigated);
+    document.removeEventListener('scroll', onScroll, { capture: true });
     document.removeEventListener('turbo:load', navigated);
     document.removeEventListener('turbo:render', navigated);
     globalThis.navigation?.removeEventListener('currententrychange', navigated);
@@ -302,6 +312,7 @@
   }
 
   function place({ host, element }) {
+    if (!element) host.toggleAttribute('data-scrolled', scrolled);
     if (!element) document.body.prepend(host);
     else if (INSIDE.has(element.tagName)) element.append(host);
     else element.after(host);
@@ -333,9 +344,11 @@
     adoptStyle(shadow, r.style);
     shadow.addEventListener('click', (event) => {
       const control = event.target.closest?.('[data-action]');
-      if (!control || run !== r) return;
+      const action = control && actions.get(control);
+      if (action === undefined || run !== r) return;
       event.preventDefault();
-      ask({ act: { url: location.href, action: control.getAttribute('data-action') } }).then(() => {
+      control.disabled = true; // one click, one request
+      ask({ act: { url: location.href, action } }).then(() => {
         if (run === r) rerender(r);
       });
     });
@@ -385,6 +398,7 @@
       if (name === 'href' && !/^https?:\/\//i.test(value)) continue;
       el.setAttribute(name, value);
     }
+    if (spec.action !== undefined && el.hasAttribute('data-action')) actions.set(el, spec.action);
     if (spec.lazy === true && lazy) lazy.push([el, spec]);
     else fill(el, spec, depth, lazy);
     return el;
@@ -410,6 +424,19 @@
     return null;
   }
 
+  /** The window, or an element at least half the viewport tall (the app's own scroller, as on
+   *  Jira and Linear), scrolled past SCROLLED_PX: the page-level hosts are told when that flips. */
+  function onScroll(event) {
+    const target = event.target;
+    const main = target instanceof Element && target.clientHeight > innerHeight / 2;
+    const now = Math.max(scrollY, main ? target.scrollTop : 0) > SCROLLED_PX;
+    if (now === scrolled) return;
+    scrolled = now;
+    for (const { host, element } of run?.hosts.values() ?? []) {
+      if (element === null) host.toggleAttribute('data-scrolled', now);
+    }
+  }
+
   // ---- wiring --------------------------------------------------------------------------------
 
   // Soft navigations: the Navigation API sees pushState/replaceState from any world (the patch
@@ -418,6 +445,8 @@
   // whatever none of them report.
   globalThis.navigation?.addEventListener('currententrychange', navigated);
   addEventListener('popstate', navigated);
+  // Capture: an element's scroll event does not bubble.
+  document.addEventListener('scroll', onScroll, { capture: true, passive: true });
   document.addEventListener('turbo:load', navigated);
   document.addEventListener('turbo:render', navigated);
   ext.runtime.onMessage?.addListener(told);

@@ -23,13 +23,16 @@ pub fn badge_text_for(status: Status) -> &'static str {
     }
 }
 
+/// One colour per status, the light scheme's `--status-…` of the popup's and the page badges'
+/// stylesheets (extension/ui.css, src/features/inline.css): white badge text on each is over
+/// 6:1.
 fn badge_color_for(status: Status) -> &'static str {
     match status {
-        Status::Online => "#1a7f37",
-        Status::Focus => "#8250df",
-        Status::Away => "#9a6700",
-        Status::Offline => "#57606a",
-        Status::Ooo => "#cf222e",
+        Status::Online => "#116329",
+        Status::Focus => "#6639ba",
+        Status::Away => "#7d4e00",
+        Status::Offline => "#59636e",
+        Status::Ooo => "#a40e26",
     }
 }
 
@@ -140,6 +143,78 @@ mod tests {
             assert!(!t.is_empty() && t.chars().count() <= 4, "{t}");
             assert!(!texts[i + 1..].contains(t), "duplicate {t}");
         }
+    }
+
+    #[test]
+    fn each_status_has_its_own_colour_the_stylesheets_share() {
+        let css = [
+            include_str!("../extension/ui.css"),
+            include_str!("features/inline.css"),
+        ];
+        let mut seen = Vec::new();
+        for status in Status::ALL {
+            let color = badge_color_for(status);
+            assert!(!seen.contains(&color), "{status:?} shares {color}");
+            seen.push(color);
+            for sheet in css {
+                let token = format!("--status-{}: {color};", status.as_str());
+                assert!(sheet.contains(&token), "{token} missing");
+            }
+        }
+        assert!(!seen.contains(&END_OF_DAY_COLOR) && !seen.contains(&HANDOFFS_COLOR));
+    }
+
+    /// WCAG 2 contrast ratio of two `#rrggbb` colours.
+    fn contrast(a: &str, b: &str) -> f64 {
+        let luminance = |hex: &str| {
+            let channel = |i: usize| {
+                let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+                if c <= 0.03928 {
+                    c / 12.92
+                } else {
+                    ((c + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+        };
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn status_colours_meet_wcag_aa_on_every_background_of_their_scheme() {
+        // Each sheet defines the light tokens first, then the dark ones (once or twice).
+        let sheets = [
+            (
+                include_str!("../extension/ui.css"),
+                ["#ffffff", "#f6f8fa"].as_slice(),
+                ["#0d1117", "#161b22"].as_slice(),
+            ),
+            (
+                include_str!("features/inline.css"),
+                ["#ffffff", "#ddf4ff"].as_slice(),
+                ["#151b23", "#0c2d6b"].as_slice(),
+            ),
+        ];
+        for (css, light, dark) in sheets {
+            for status in Status::ALL {
+                let token = format!("--status-{}: ", status.as_str());
+                let values: Vec<&str> = css
+                    .match_indices(&token)
+                    .map(|(at, _)| &css[at + token.len()..at + token.len() + 7])
+                    .collect();
+                assert!(values.len() >= 2, "{token}: {values:?}");
+                for (i, color) in values.iter().enumerate() {
+                    for bg in if i == 0 { light } else { dark } {
+                        let ratio = contrast(color, bg);
+                        assert!(ratio >= 4.5, "{token}{color} on {bg}: {ratio:.2}");
+                    }
+                }
+            }
+        }
+        // The helper itself: black on white is 21:1, a colour on itself 1:1.
+        assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 1e-9);
+        assert!((contrast("#59636e", "#59636e") - 1.0).abs() < 1e-9);
     }
 
     #[test]

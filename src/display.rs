@@ -111,6 +111,68 @@ pub fn time_or_date_text(at: Timestamp, now: Timestamp, zone: &dyn ZoneOffsets) 
     }
 }
 
+/// From this many calendar days ahead a return is named by its date: a weekday six days or
+/// more away reads as this week's ("back Sat" said on a Friday of a Saturday two weeks off).
+pub const DATE_FROM_DAYS: i64 = 6;
+
+/// How much of a return time to say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// A badge's label: "09:00" today, "Sat 05:30", "19 Dec".
+    Terse,
+    /// A row, a banner, a tooltip: the weekday today too ("Wed 09:00"), "19 Dec".
+    Day,
+    /// A card or an accessible name: the time kept however far ("Sat 19 Dec, 05:30").
+    Full,
+}
+
+/// When someone is back, as read in `zone` (the viewer's or theirs): the time today, the
+/// weekday and time within five days, the day and month from [`DATE_FROM_DAYS`] on. The one
+/// formatter of return times: badges, cards, the banner, the Team view, the digest and the
+/// timeline all say it this way.
+pub fn return_time(
+    at: Timestamp,
+    now: Timestamp,
+    zone: &dyn ZoneOffsets,
+    detail: Detail,
+) -> String {
+    let then = LocalDateTime::at(at, zone);
+    let days = then.date.days_since_epoch() - LocalDateTime::at(now, zone).date.days_since_epoch();
+    let weekday = then.date.weekday().short_name();
+    let month = MONTHS[(then.date.month as usize).saturating_sub(1) % 12];
+    match detail {
+        _ if days >= DATE_FROM_DAYS && detail != Detail::Full => {
+            format!("{} {month}", then.date.day)
+        }
+        _ if days >= DATE_FROM_DAYS => {
+            format!("{weekday} {} {month}, {}", then.date.day, then.time)
+        }
+        Detail::Terse if days == 0 => then.time.to_string(),
+        _ => format!("{weekday} {}", then.time),
+    }
+}
+
+/// "back 19 Dec (your time)": a teammate's return in the viewer's zone.
+pub fn back_your_time(at: Timestamp, now: Timestamp, viewer_zone: &dyn ZoneOffsets) -> String {
+    format!(
+        "back {} (your time)",
+        return_time(at, now, viewer_zone, Detail::Day)
+    )
+}
+
+/// "back Sat 19 Dec, 10:00 their time": a teammate's return on their own clock.
+pub fn back_their_time(at: Timestamp, now: Timestamp, their_zone: &dyn ZoneOffsets) -> String {
+    format!(
+        "back {} their time",
+        return_time(at, now, their_zone, Detail::Full)
+    )
+}
+
+/// "now 05:29 there": a teammate's clock at this moment, never to be read as a return time.
+pub fn now_there(now: Timestamp, their_zone: &dyn ZoneOffsets) -> String {
+    format!("now {} there", LocalDateTime::at(now, their_zone).time)
+}
+
 /// A chosen instant as the user reads it: "Mon 30 Nov, 09:00 (in 2 d)" or "(3 h ago)".
 pub fn describe_at(at: Timestamp, now: Timestamp, zone: &dyn ZoneOffsets) -> String {
     let distance = humanize_duration(at.millis() - now.millis());
@@ -229,6 +291,91 @@ mod tests {
         assert_eq!(
             synced_text(at, t("2026-11-28T18:00:00Z"), &berlin),
             "Synced Fri 27 Nov, 17:42"
+        );
+    }
+
+    /// The evening: Friday 4 Dec 2026, 19:30 in Berlin.
+    const FRIDAY_EVENING: &str = "2026-12-04T18:30:00Z";
+
+    #[test]
+    fn a_return_two_weeks_off_reads_as_a_date_in_every_zone() {
+        use crate::model::tests::Tz;
+        let now = t(FRIDAY_EVENING);
+        let (berlin, kolkata) = (Tz(chrono_tz::Europe::Berlin), Tz(chrono_tz::Asia::Kolkata));
+        // Back on Saturday 19 Dec at 10:00 in Kolkata, 05:30 in Berlin: not "back Sat 05:30".
+        let back = t("2026-12-19T04:30:00Z");
+        assert_eq!(return_time(back, now, &berlin, Detail::Terse), "19 Dec");
+        assert_eq!(return_time(back, now, &berlin, Detail::Day), "19 Dec");
+        assert_eq!(
+            return_time(back, now, &berlin, Detail::Full),
+            "Sat 19 Dec, 05:30"
+        );
+        assert_eq!(
+            back_your_time(back, now, &berlin),
+            "back 19 Dec (your time)"
+        );
+        assert_eq!(
+            back_their_time(back, now, &kolkata),
+            "back Sat 19 Dec, 10:00 their time"
+        );
+        // Their clock now is said to be now: just past midnight in Kolkata.
+        assert_eq!(now_there(now, &kolkata), "now 00:00 there");
+        assert_eq!(now_there(now, &berlin), "now 19:30 there");
+    }
+
+    #[test]
+    fn returns_within_five_days_keep_the_weekday_and_today_the_time() {
+        use crate::model::tests::Tz;
+        let now = t(FRIDAY_EVENING);
+        let berlin = Tz(chrono_tz::Europe::Berlin);
+        let tonight = t("2026-12-04T20:00:00Z");
+        assert_eq!(return_time(tonight, now, &berlin, Detail::Terse), "21:00");
+        assert_eq!(return_time(tonight, now, &berlin, Detail::Day), "Fri 21:00");
+        assert_eq!(
+            return_time(tonight, now, &berlin, Detail::Full),
+            "Fri 21:00"
+        );
+        let monday = t("2026-12-07T08:00:00Z");
+        for detail in [Detail::Terse, Detail::Day, Detail::Full] {
+            assert_eq!(return_time(monday, now, &berlin, detail), "Mon 09:00");
+        }
+        assert_eq!(
+            back_your_time(monday, now, &berlin),
+            "back Mon 09:00 (your time)"
+        );
+    }
+
+    #[test]
+    fn the_six_day_boundary_is_counted_in_the_readers_calendar() {
+        use crate::model::tests::Tz;
+        let now = t(FRIDAY_EVENING);
+        let berlin = Tz(chrono_tz::Europe::Berlin);
+        // Wednesday 9 Dec, 23:59 in Berlin: five days on. Thursday 00:00: six.
+        let wednesday = t("2026-12-09T22:59:00Z");
+        let thursday = t("2026-12-09T23:00:00Z");
+        assert_eq!(
+            return_time(wednesday, now, &berlin, Detail::Terse),
+            "Wed 23:59"
+        );
+        assert_eq!(return_time(thursday, now, &berlin, Detail::Terse), "10 Dec");
+        assert_eq!(
+            return_time(thursday, now, &berlin, Detail::Full),
+            "Thu 10 Dec, 00:00"
+        );
+        // One instant, two readers: Thursday 06:00 in Berlin is six days off, Wednesday 21:00 in
+        // Los Angeles (still Friday morning there now) five; Tokyo is already on Saturday, so
+        // its Thursday 14:00 is five days off too.
+        let back = t("2026-12-10T05:00:00Z");
+        assert_eq!(return_time(back, now, &berlin, Detail::Day), "10 Dec");
+        let la = Tz(chrono_tz::America::Los_Angeles);
+        assert_eq!(return_time(back, now, &la, Detail::Day), "Wed 21:00");
+        let tokyo = Tz(chrono_tz::Asia::Tokyo);
+        assert_eq!(return_time(back, now, &tokyo, Detail::Day), "Thu 14:00");
+        // A year's turn: 2 Jan is a date, not "Sat".
+        let new_year = t("2027-01-02T08:00:00Z");
+        assert_eq!(
+            return_time(new_year, now, &berlin, Detail::Full),
+            "Sat 2 Jan, 09:00"
         );
     }
 

@@ -8,6 +8,7 @@
 //!
 //! On the wire a spec is `{"tag":"span","attrs":{"class":"badge"},"text":"…","children":[…]}`.
 
+use crate::api::AckRequest;
 use crate::item_ref::parse_http_url;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,7 +77,8 @@ pub enum Attr {
     Target,
     #[serde(rename = "rel")]
     Rel,
-    /// What pressing the element asks the worker to do ([`Action`]).
+    /// Only through [`RenderSpec::action`]: the name of what pressing the element asks the
+    /// worker to do.
     #[serde(rename = "data-action")]
     Action,
 }
@@ -116,20 +118,25 @@ impl Attr {
     }
 }
 
-/// The key of [`RenderSpec::attrs`] when it is written as an object.
-/// What a control in a spec does when pressed: the shim sends it back to the worker with the
-/// page's URL, and the worker decides (the shim knows no actions).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+/// What a control in a spec does when pressed: the shim sends it back to the worker as it got
+/// it ([`RenderSpec::action`]), with the page's URL, and the worker checks and decides (the
+/// shim knows no actions). `"dismiss_banner"` or `{"acknowledge":{"member_id":…,"item":…}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Hide the item banner for this page's item until a teammate declares it anew.
     DismissBanner,
+    /// Acknowledge a hand-off addressed to the viewer: the worker holds it to the team cache
+    /// (a hand-off the server resolved to the connected member) before it asks the server.
+    Acknowledge(AckRequest),
 }
 
 impl Action {
-    pub fn as_str(self) -> &'static str {
+    /// The control's `data-action`: the action's name, which the shim finds controls by.
+    pub fn as_str(&self) -> &'static str {
         match self {
             Action::DismissBanner => "dismiss_banner",
+            Action::Acknowledge(_) => "acknowledge",
         }
     }
 }
@@ -151,6 +158,9 @@ pub struct RenderSpec {
     /// hundreds of badges.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub lazy: bool,
+    /// What pressing the element asks for; set with its `data-action` by [`RenderSpec::action`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
 }
 
 impl RenderSpec {
@@ -161,6 +171,7 @@ impl RenderSpec {
             text: None,
             children: Vec::new(),
             lazy: false,
+            action: None,
         }
     }
 
@@ -182,9 +193,10 @@ impl RenderSpec {
         self.attr(Attr::Class, class)
     }
 
-    /// Sets an attribute; `href` goes through [`RenderSpec::link`] only and is ignored here.
+    /// Sets an attribute; `href` goes through [`RenderSpec::link`] only, and `data-action`
+    /// through [`RenderSpec::action`], and both are ignored here.
     pub fn attr(mut self, attr: Attr, value: impl Into<String>) -> RenderSpec {
-        if attr != Attr::Href {
+        if attr != Attr::Href && attr != Attr::Action {
             self.attrs.insert(attr, clean(&value.into()));
         }
         self
@@ -192,6 +204,13 @@ impl RenderSpec {
 
     pub fn text(mut self, text: impl Into<String>) -> RenderSpec {
         self.text = Some(clean(&text.into()));
+        self
+    }
+
+    /// Makes the element a control that sends `action` back when pressed.
+    pub fn action(mut self, action: Action) -> RenderSpec {
+        self.attrs.insert(Attr::Action, action.as_str().to_owned());
+        self.action = Some(action);
         self
     }
 
@@ -310,21 +329,49 @@ mod tests {
         for attr in Attr::ALL {
             assert_eq!(serde_json::to_value(attr).unwrap(), attr.as_str());
         }
-        let mut every_attr = RenderSpec::new(Tag::A).link("https://github.com/o/r/pull/1?a=\"b\"");
+        let mut every_attr = RenderSpec::new(Tag::A)
+            .link("https://github.com/o/r/pull/1?a=\"b\"")
+            .action(Action::DismissBanner);
         for attr in Attr::ALL {
             every_attr = every_attr.attr(attr, format!("{attr:?} \\ é"));
         }
         assert_eq!(every_attr.attrs.len(), Attr::ALL.len());
+        assert_eq!(every_attr.attrs[&Attr::Action], "dismiss_banner");
     }
 
     #[test]
     fn actions_decode_by_their_wire_names() {
         crate::wire::check::round_trips(&Action::DismissBanner);
+        let ack = Action::Acknowledge(AckRequest {
+            member_id: "m-ada".into(),
+            item: Some("github.com/o/r/pull/1".into()),
+        });
+        crate::wire::check::round_trips(&ack);
         assert_eq!(
             crate::wire::from_str::<Action>(r#""dismiss_banner""#),
             Ok(Action::DismissBanner)
         );
+        assert_eq!(
+            crate::wire::from_str::<Action>(
+                r#"{"acknowledge":{"member_id":"m-ada","item":"github.com/o/r/pull/1"}}"#
+            ),
+            Ok(ack.clone())
+        );
         assert!(crate::wire::from_str::<Action>(r#""DismissBanner""#).is_err());
+        assert!(crate::wire::from_str::<Action>(r#""acknowledge""#).is_err());
+        assert_eq!(
+            crate::wire::from_str::<Action>(r#"{"acknowledge":{"item":"x"}}"#)
+                .unwrap_err()
+                .path,
+            "acknowledge.member_id"
+        );
+        // The control carries its action's name, which the shim finds it by, and the action.
+        let button = RenderSpec::new(Tag::Button).action(ack.clone());
+        assert_eq!(button.attrs[&Attr::Action], "acknowledge");
+        assert_eq!(
+            serde_json::to_value(&button).unwrap()["action"],
+            serde_json::json!({"acknowledge": {"member_id": "m-ada", "item": "github.com/o/r/pull/1"}})
+        );
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! zone rules.
 
 use crate::api::{ChangesResponse, MemberState, TeamInfo, TeamStates};
-use crate::display::shown;
+use crate::display::{back_your_time, now_there, shown};
 use crate::model::{DeclaredState, Member, Status};
 use crate::shift::shifts_around;
-use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
+use crate::time::{humanize_duration, Timestamp, ZoneOffsets};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -84,9 +84,10 @@ pub struct RosterRow {
     pub expired: bool,
     /// Their current declaration says out of office: drawn as absent.
     pub out_of_office: bool,
-    /// Their wall-clock time now, `HH:MM`.
-    pub local_time: String,
-    /// "back Tue 09:00 (your time)" when they set a back-at.
+    /// Their wall-clock time now, said to be now: "now 05:29 there".
+    pub now_there: String,
+    /// "back Tue 09:00 (your time)" when they set a back-at ("back 19 Dec (your time)" from six
+    /// days on, `display::return_time`).
     pub back: Option<String>,
     pub back_at: Option<Timestamp>,
     pub cover: Option<String>,
@@ -114,15 +115,8 @@ pub fn roster_row(
         emoji: d.and_then(|d| d.emoji.as_deref().map(shown)),
         expired: declared.is_some_and(|s| s.is_expired(now)),
         out_of_office: declared.is_some_and(|s| is_out_of_office(s, now)),
-        local_time: LocalDateTime::at(now, member_zone).time.to_string(),
-        back: back_at.map(|at| {
-            let local = LocalDateTime::at(at, viewer_zone);
-            format!(
-                "back {} {} (your time)",
-                local.date.weekday().short_name(),
-                local.time
-            )
-        }),
+        now_there: now_there(now, member_zone),
+        back: back_at.map(|at| back_your_time(at, now, viewer_zone)),
         back_at,
         cover: d.and_then(|d| d.cover.as_deref().map(shown)),
         declared: declared.map(|s| {
@@ -134,10 +128,6 @@ pub fn roster_row(
     }
 }
 
-/// A teammate's wall-clock time, said as what it is: "now 05:29 there" (not a return time).
-pub fn their_time_text(local_time: &str) -> String {
-    format!("now {local_time} there")
-}
 
 /// Whom a hand-off in `state` (`item` key, or `None` for the cover) goes to, as people read
 /// it: the member the server resolved it to, else the words it was written with.
@@ -165,6 +155,9 @@ pub struct Presence {
     pub reachable: bool,
     /// Their current declaration says out of office.
     pub out_of_office: bool,
+    /// Their current declaration's status; without one, online within their hours, else
+    /// offline.
+    pub status: Status,
     /// When an unreachable teammate is back: their declared back-at, else their next shift.
     pub back_at: Option<Timestamp>,
 }
@@ -203,6 +196,14 @@ pub fn presence(
     Presence {
         reachable,
         out_of_office: declared.is_some_and(|s| is_out_of_office(s, now)),
+        status: declared.map_or(
+            if reachable {
+                Status::Online
+            } else {
+                Status::Offline
+            },
+            |s| s.declaration.status,
+        ),
         back_at,
     }
 }
@@ -260,7 +261,7 @@ mod tests {
     use super::*;
     use crate::model::tests::sample;
     use crate::model::{DeclaredState, Handles};
-    use crate::time::FixedOffset;
+    use crate::time::{FixedOffset, LocalDateTime};
 
     const NOW: Timestamp = Timestamp(1_795_000_000_000); // 2026-11-18T11:06:40Z, a Wednesday
 
@@ -363,7 +364,7 @@ mod tests {
         let names: Vec<_> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["Bea", "Dan", "amir", "Zoe", "Cy"]);
         let zoe = &rows[3];
-        assert_eq!(zoe.local_time, "16:36");
+        assert_eq!(zoe.now_there, "now 16:36 there");
         assert_eq!(zoe.back.as_deref(), Some("back Wed 22:06 (your time)"));
         assert_eq!(zoe.declared.as_deref(), Some("declared 3 h ago"));
         assert_eq!(zoe.cover.as_deref(), Some("alice"));
@@ -450,8 +451,23 @@ mod tests {
     }
 
     #[test]
-    fn their_time_says_it_is_now() {
-        assert_eq!(their_time_text("05:29"), "now 05:29 there");
+    fn a_long_absence_reads_as_a_date_and_their_clock_as_now() {
+        let mut cache = TeamCache::default();
+        cache
+            .members
+            .insert("k".into(), member("k", "Kavya", "Asia/Kolkata"));
+        cache
+            .states
+            .insert("k".into(), state("k", 1, Status::Ooo, Some(14 * 24 * 60)));
+        let row = roster_row(
+            &cache,
+            &cache.members["k"],
+            NOW,
+            &FixedOffset(60),
+            &FixedOffset(330),
+        );
+        assert_eq!(row.back.as_deref(), Some("back 2 Dec (your time)"));
+        assert_eq!(row.now_there, "now 16:36 there");
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! Geometry is in whole tenths of a pixel: the SVG gets coordinates with one decimal written by
 //! integer formatting, which keeps float arithmetic and float printing out of this module.
 
-use crate::display::shown;
+use crate::display::{return_time, shown, Detail};
+use crate::model::Status;
 use crate::shift::shifts_around;
 use crate::team::{team_order, TeamCache};
 use crate::time::{LocalDateTime, LocalTime, Timestamp, ZoneOffsets};
@@ -37,11 +38,15 @@ pub struct Row {
     pub online: bool,
     /// Out of office: no working hours drawn, the row marked absent.
     pub absent: bool,
+    /// Their declared status; without a current declaration, online within their hours, else
+    /// offline. The dot's colour (`status-…`), always with its word in the title.
+    pub status: Status,
     /// When an offline teammate is back: their declared back-at, else their next shift.
     pub back_at: Option<Timestamp>,
     /// x of `back_at` when it falls within the viewer's day.
     pub back_x: Option<i64>,
-    /// The row's description: "Ann · online · 09:00–17:00 Europe/Berlin" or "… · back Tue 09:00".
+    /// The row's description: "Ann · online · 09:00–17:00 Europe/Berlin", "… · offline · back
+    /// Tue 09:00", "… · out of office · back 19 Dec".
     pub title: String,
 }
 
@@ -101,16 +106,14 @@ pub fn timeline(
                 || "hours not shared".to_string(),
                 |h| format!("{}\u{2013}{} {}", h.start, h.end, member.timezone),
             );
-            let back = presence.back_at.map(|at| {
-                let local = LocalDateTime::at(at, viewer_zone);
-                format!("back {} {}", local.date.weekday().short_name(), local.time)
-            });
-            let presence_text = match (presence.reachable, presence.out_of_office, back) {
-                (true, _, _) => "online".to_string(),
-                (false, true, Some(back)) => format!("out of office, {back}"),
-                (false, true, None) => "out of office".to_string(),
-                (false, false, Some(back)) => back,
-                (false, false, None) => "offline".to_string(),
+            // The status in words beside its colour.
+            let word = crate::features::badges::status_word(presence.status);
+            let presence_text = match presence.back_at {
+                Some(at) => format!(
+                    "{word} \u{b7} back {}",
+                    return_time(at, now, viewer_zone, Detail::Day)
+                ),
+                None => word.to_string(),
             };
             Row {
                 member_id: member.id.clone(),
@@ -118,6 +121,7 @@ pub fn timeline(
                 bars,
                 online: presence.reachable,
                 absent: presence.out_of_office,
+                status: presence.status,
                 back_at: presence.back_at,
                 back_x: presence.back_at.filter(|at| in_day(*at)).map(x),
                 title: format!(
@@ -236,11 +240,12 @@ impl Timeline {
         }
         for (i, row) in self.rows.iter().enumerate() {
             let mid = AXIS_HEIGHT + ROW_HEIGHT * i as i64 + ROW_HEIGHT / 2;
-            let (row_class, dot_class) = match (row.online, row.absent) {
-                (true, _) => ("tl-row tl-online", "tl-dot tl-online"),
-                (false, true) => ("tl-row tl-offline tl-ooo", "tl-dot tl-ooo"),
-                (false, false) => ("tl-row tl-offline", "tl-dot tl-offline"),
+            let row_class = match (row.online, row.absent) {
+                (true, _) => "tl-row tl-online",
+                (false, true) => "tl-row tl-offline tl-ooo",
+                (false, false) => "tl-row tl-offline",
             };
+            let dot_class = format!("tl-dot status-{}", row.status.as_str());
             let mut g = SvgNode::new(
                 "g",
                 &[
@@ -251,7 +256,7 @@ impl Timeline {
             g.push(SvgNode::new("title", &[]).with_text(row.title.clone()));
             g.push(shape(
                 "circle",
-                dot_class,
+                &dot_class,
                 &[("cx", 50), ("cy", mid), ("r", 40)],
             ));
             g.push(
@@ -449,6 +454,40 @@ mod tests {
         assert!(row("kolkata").title.contains("back Thu 04:30"));
         assert!(close(row("nyc").back_x.unwrap(), hx(15.0)));
         assert_eq!(row("berlin").back_at, None);
+        // Each status in words beside its dot's colour.
+        assert!(row("kolkata")
+            .title
+            .contains(" \u{b7} offline \u{b7} back Thu 04:30 \u{b7} "));
+        assert!(row("nyc")
+            .title
+            .contains(" \u{b7} away \u{b7} back Wed 15:00"));
+        assert!(row("berlin").title.contains(" \u{b7} online \u{b7} "));
+        let svg = tl.to_svg();
+        let dots: Vec<&str> = svg
+            .children
+            .iter()
+            .flat_map(|g| &g.children)
+            .filter(|n| n.tag == "circle")
+            .flat_map(|n| n.attrs.iter().filter(|(k, _)| *k == "class"))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        for want in ["away", "focus", "online", "offline"] {
+            assert!(
+                dots.contains(&format!("tl-dot status-{want}").as_str()),
+                "{dots:?}"
+            );
+        }
+        // Two weeks out of office: the return is a date.
+        declare(&mut c, "nyc", Status::Ooo, Some(t("2026-12-02T15:00:00Z")));
+        let tl = timeline(&c, now, &FixedOffset(0), &zones);
+        let nyc = tl.rows.iter().find(|r| r.member_id == "nyc").unwrap();
+        assert_eq!(nyc.status, Status::Ooo);
+        assert!(
+            nyc.title
+                .contains(" \u{b7} out of office \u{b7} back 2 Dec \u{b7} "),
+            "{}",
+            nyc.title
+        );
         // A declaration of online outside hours wins over the hours.
         declare(&mut c, "kolkata", Status::Online, None);
         let tl = timeline(&c, now, &FixedOffset(0), &zones);
@@ -469,7 +508,7 @@ mod tests {
         let berlin = tl.rows.iter().find(|r| r.member_id == "berlin").unwrap();
         assert!(berlin.absent && !berlin.online && berlin.bars.is_empty());
         assert!(
-            berlin.title.contains("out of office, back Wed 08:00"),
+            berlin.title.contains(" \u{b7} out of office \u{b7} back 2 Dec \u{b7} "),
             "{}",
             berlin.title
         );

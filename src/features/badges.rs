@@ -10,13 +10,14 @@
 //! <https://acme.atlassian.net/browse/KEY-1>, <https://linear.app/acme/issue/ENG-7>.
 
 use super::teammates::TeammateIndex;
-use super::{Feature, FeatureId, Inputs, Mount};
-use crate::api::item_key;
+use super::{handoff_to_me, Feature, FeatureId, Inputs, Mount};
+use crate::api::{item_key, AckRequest};
+use crate::display::{back_their_time, return_time, Detail};
 use crate::model::{DeclaredState, Member, Status};
-use crate::render::{Attr, RenderSpec, Tag};
+use crate::render::{Action, Attr, RenderSpec, Tag};
 use crate::sites::Person;
-use crate::team::{roster_row, RosterRow, TeamCache};
-use crate::time::{humanize_duration, LocalDateTime, Timestamp, ZoneOffsets};
+use crate::team::{roster_row, RosterRow};
+use crate::time::{humanize_duration, Timestamp, ZoneOffsets};
 
 pub const FEATURE: Feature = Feature {
     id: FeatureId::Badges,
@@ -105,16 +106,6 @@ fn back_relevant(row: &RosterRow) -> Option<Timestamp> {
     row.back_at.filter(|_| !reachable && !row.expired)
 }
 
-/// "09:00" on the viewer's today, "Thu 09:00" on another day.
-fn viewer_time(at: Timestamp, now: Timestamp, zone: &dyn ZoneOffsets, always_day: bool) -> String {
-    let local = LocalDateTime::at(at, zone);
-    if !always_day && local.date == LocalDateTime::at(now, zone).date {
-        local.time.to_string()
-    } else {
-        format!("{} {}", local.date.weekday().short_name(), local.time)
-    }
-}
-
 pub fn badge_text(row: &RosterRow, now: Timestamp, viewer_zone: &dyn ZoneOffsets) -> BadgeText {
     // Paired again after the cut, which may drop a closer.
     let name = crate::display::shown(&crate::render::bounded(&row.name, NAME_CHARS));
@@ -127,13 +118,14 @@ pub fn badge_text(row: &RosterRow, now: Timestamp, viewer_zone: &dyn ZoneOffsets
     let mut label = short_status(status).to_owned();
     let mut aria = format!("{name}: {}", status_word(status));
     if let Some(at) = back_relevant(row) {
-        label.push_str(&format!(
-            " · back {}",
-            viewer_time(at, now, viewer_zone, false)
-        ));
+        let when = return_time(at, now, viewer_zone, Detail::Terse);
+        label = match status {
+            Status::Ooo => format!("OOO until {when}"),
+            _ => format!("{label} · back {when}"),
+        };
         aria.push_str(&format!(
             ", back {}",
-            viewer_time(at, now, viewer_zone, true)
+            return_time(at, now, viewer_zone, Detail::Full)
         ));
     }
     if row.expired {
@@ -155,7 +147,7 @@ pub fn badge(inputs: &Inputs, member: &Member) -> RenderSpec {
     );
     let text = badge_text(&row, inputs.now, inputs.viewer_zone);
     let status_class = row.status.map_or("none", Status::as_str);
-    let mut class = format!("badge s-{status_class}");
+    let mut class = format!("badge status-{status_class}");
     if row.expired {
         class.push_str(" stale");
     }
@@ -195,7 +187,10 @@ fn card(
     let status_label = row.status.map_or("No status", Status::label);
     head = head.child(RenderSpec::text_el(
         Tag::Span,
-        &format!("status s-{}", row.status.map_or("none", Status::as_str)),
+        &format!(
+            "status status-{}",
+            row.status.map_or("none", Status::as_str)
+        ),
         status_label,
     ));
     let mut body = vec![head];
@@ -232,27 +227,27 @@ fn card(
             "Has not declared a state.",
         ));
     }
-    if let Some(at) = row.back_at {
-        let yours = viewer_time(at, now, inputs.viewer_zone, true);
-        let theirs = viewer_time(at, now, their_zone, true);
-        let distance = humanize_duration(at.millis() - now.millis());
-        body.push(RenderSpec::text_el(
-            Tag::P,
-            "meta",
-            format!("Back {yours} your time · {theirs} their time (in {distance})"),
-        ));
-    }
-    body.push(RenderSpec::text_el(
-        Tag::P,
-        "meta",
-        format!("Their time now: {}", row.local_time),
-    ));
+    // Every time of theirs says whether it is their return or their clock now.
+    let theirs = match row.back_at {
+        Some(at) => {
+            let yours = return_time(at, now, inputs.viewer_zone, Detail::Full);
+            let distance = humanize_duration(at.millis() - now.millis());
+            body.push(RenderSpec::text_el(
+                Tag::P,
+                "meta",
+                format!("Back {yours} your time (in {distance})"),
+            ));
+            format!(
+                "{} · {}",
+                back_their_time(at, now, their_zone),
+                row.now_there
+            )
+        }
+        None => row.now_there.clone(),
+    };
+    body.push(RenderSpec::text_el(Tag::P, "meta", theirs));
     if let Some(cover) = &row.cover {
-        body.push(labelled(
-            "Cover",
-            &handed_to(inputs.team, &member.id, None, cover),
-            NAME_CHARS,
-        ));
+        body.push(handoff(inputs, member, None, cover, "meta", "Cover:"));
     }
     if let Some(state) = state {
         let items = &state.declaration.items;
@@ -264,11 +259,18 @@ fn card(
                     .find(|t| !t.trim().is_empty())
                     .cloned()
                     .unwrap_or_default();
+                let mut link = RenderSpec::new(Tag::A)
+                    .class("item")
+                    .link(&item.url)
+                    .child(RenderSpec::user_text("", &title, ITEM_TITLE_CHARS));
+                // A link is named by an aria-label too: axe-core, unlike browsers, reads no
+                // generated content, and a link's name must reach every assistive technology.
+                if link.attrs.contains_key(&Attr::Href) {
+                    let name = crate::render::bounded(&title, ITEM_TITLE_CHARS);
+                    link = link.attr(Attr::AriaLabel, crate::display::shown(&name));
+                }
                 let mut li = RenderSpec::new(Tag::Li).children([
-                    RenderSpec::new(Tag::A)
-                        .class("item")
-                        .link(&item.url)
-                        .child(RenderSpec::user_text("", &title, ITEM_TITLE_CHARS)),
+                    link,
                     RenderSpec::text_el(
                         Tag::Span,
                         &format!("state st-{}", item.state.as_str()),
@@ -276,10 +278,13 @@ fn card(
                     ),
                 ]);
                 if let Some(to) = &item.handoff_to {
-                    li = li.child(labelled(
-                        "handed to",
-                        &handed_to(inputs.team, &member.id, Some(item_key(item)), to),
-                        NAME_CHARS,
+                    li = li.child(handoff(
+                        inputs,
+                        member,
+                        Some(item_key(item)),
+                        to,
+                        "meta",
+                        "handed to:",
                     ));
                 }
                 if !item.note.trim().is_empty() {
@@ -308,9 +313,17 @@ fn card(
             declared.clone(),
         ));
     }
+    // A group, not a tooltip: it holds controls (links, acknowledgements).
     RenderSpec::new(Tag::Div)
         .class("card")
-        .attr(Attr::Role, "tooltip")
+        .attr(Attr::Role, "group")
+        .attr(
+            Attr::AriaLabel,
+            format!(
+                "{}: declaration",
+                crate::display::shown(&crate::render::bounded(&member.display_name, NAME_CHARS))
+            ),
+        )
         .children(body)
         .lazy()
 }
@@ -321,14 +334,50 @@ fn labelled(label: &str, text: &str, max: usize) -> RenderSpec {
         .child(RenderSpec::user_text("", text, max))
 }
 
-/// Whom a hand-off of `declarer`'s declaration (`item` key, `None` for the cover) goes to: the
-/// display name of the member the server resolved it to, else the reference as written.
-pub fn handed_to(team: &TeamCache, declarer: &str, item: Option<&str>, reference: &str) -> String {
-    team.states
-        .get(declarer)
-        .and_then(|s| s.recipient(item))
-        .and_then(|id| team.members.get(id))
-        .map_or_else(|| reference.trim().to_owned(), |m| m.display_name.clone())
+/// A hand-off of `declarer`'s declaration (`item` key, `None` for the cover), after `label`
+/// ("handed to", "Cover:"): to the viewer, "you" and a one-click acknowledgement, or
+/// "acknowledged" once they did; to anyone else, the display name of the member the server
+/// resolved it to, else the reference as written.
+pub fn handoff(
+    inputs: &Inputs,
+    declarer: &Member,
+    item: Option<&str>,
+    reference: &str,
+    class: &str,
+    label: &str,
+) -> RenderSpec {
+    let Some(acknowledged) = handoff_to_me(inputs.team, inputs.me, &declarer.id, item) else {
+        let name = inputs
+            .team
+            .states
+            .get(&declarer.id)
+            .and_then(|s| s.recipient(item))
+            .and_then(|id| inputs.team.members.get(id))
+            .map_or_else(|| reference.trim().to_owned(), |m| m.display_name.clone());
+        return RenderSpec::text_el(Tag::Span, class, format!("{label} "))
+            .child(RenderSpec::user_text("", &name, NAME_CHARS));
+    };
+    let to_you = RenderSpec::text_el(
+        Tag::Span,
+        &format!("{class} to-you"),
+        format!("{label} you"),
+    );
+    if acknowledged {
+        return to_you.child(RenderSpec::text_el(
+            Tag::Span,
+            "acked",
+            "\u{2713} acknowledged",
+        ));
+    }
+    let whose = crate::display::shown(&crate::render::bounded(&declarer.display_name, NAME_CHARS));
+    to_you.child(
+        RenderSpec::text_el(Tag::Button, "ack", "Acknowledge")
+            .attr(Attr::AriaLabel, format!("Acknowledge {whose}'s hand-off"))
+            .action(Action::Acknowledge(AckRequest {
+                member_id: declarer.id.clone(),
+                item: item.map(str::to_owned),
+            })),
+    )
 }
 
 #[cfg(test)]
@@ -337,6 +386,7 @@ mod tests {
     use crate::features::tests::*;
     use crate::model::{Handles, ItemState};
     use crate::sites::{Descriptor, Role};
+    use crate::team::TeamCache;
 
     fn person(handle: &str, index: u32) -> Person {
         Person {
@@ -421,13 +471,114 @@ mod tests {
                     name: "Ada: offline, back Wed 21:06".into()
                 }
             );
-            assert_eq!(text_of(i, "b").label, "OOO · back Thu 20:06");
+            assert_eq!(text_of(i, "b").label, "OOO until Thu 20:06");
             assert_eq!(text_of(i, "b").name, "Bob: out of office, back Thu 20:06");
             assert_eq!(text_of(i, "c").label, "online", "reachable: no back-at");
             assert_eq!(text_of(i, "d").label, "away · stale");
             assert!(text_of(i, "d").name.contains("stale"));
             assert_eq!(text_of(i, "e").name, "Ed: no status declared");
         });
+    }
+
+    #[test]
+    fn two_weeks_out_of_office_reads_as_a_date_on_the_badge_and_the_card() {
+        // NOW is Wed 18 Nov 20:06 for the viewer (UTC+9); back on Wed 2 Dec, 14 days on.
+        let mut d = declaration(Status::Ooo);
+        d.back_at = Some(NOW.plus_minutes(14 * 24 * 60));
+        let mut off = declaration(Status::Offline);
+        off.back_at = Some(NOW.plus_minutes(6 * 24 * 60)); // Tue 24 Nov: six days on
+        let team = cache(vec![
+            (
+                member("k", "Kavya", github("kavya"), "Asia/Kolkata"),
+                Some(d),
+            ),
+            (member("o", "Olu", github("olu"), "UTC"), Some(off)),
+        ]);
+        with_inputs("https://github.com/o/r/pull/1", &team, &[], |i| {
+            let k = text_of(i, "k");
+            assert_eq!(k.label, "OOO until 2 Dec");
+            assert_eq!(k.name, "Kavya: out of office, back Wed 2 Dec, 20:06");
+            assert_eq!(text_of(i, "o").label, "offline · back 24 Nov");
+            let card = badge(i, &team.members["k"]).all_text();
+            for want in [
+                "Back Wed 2 Dec, 20:06 your time (in 14 d)",
+                "back Wed 2 Dec, 16:36 their time · now 16:36 there",
+            ] {
+                assert!(card.contains(want), "{want:?} missing from {card:?}");
+            }
+        });
+    }
+
+    #[test]
+    fn a_hand_off_to_the_viewer_reads_to_you_with_a_one_click_acknowledgement() {
+        let mut d = declaration(Status::Offline);
+        d.cover = Some("Bob Stone".into());
+        let mut pr = item("https://github.com/o/r/pull/12", ItemState::Blocked);
+        pr.handoff_to = Some("bob".into());
+        d.items = vec![pr];
+        let mut team = cache(vec![
+            (member("a", "Ada", github("ada"), "UTC"), Some(d)),
+            (member("b", "Bob Stone", github("bob"), "UTC"), None),
+            (member("c", "Cy", github("cy"), "UTC"), None),
+        ]);
+        let card_of = |team: &TeamCache, me: Option<&str>| {
+            with_viewer("https://github.com/o/r/pull/1", team, &[], me, |i| {
+                badge(i, &team.members["a"])
+            })
+        };
+        let actions = |spec: &RenderSpec| -> Vec<Action> {
+            spec.walk()
+                .iter()
+                .filter_map(|s| s.action.clone())
+                .collect()
+        };
+        // Bob reads Ada's card: the cover and the PR are his.
+        let bob = card_of(&team, Some("b"));
+        let text = bob.all_text();
+        assert!(text.contains("Cover: you"), "{text}");
+        assert!(text.contains("handed to: you"), "{text}");
+        assert!(!text.contains("Bob Stone"), "{text}");
+        assert_eq!(
+            actions(&bob),
+            [
+                Action::Acknowledge(AckRequest {
+                    member_id: "a".into(),
+                    item: None
+                }),
+                Action::Acknowledge(AckRequest {
+                    member_id: "a".into(),
+                    item: Some("https://github.com/o/r/pull/12".into())
+                }),
+            ]
+        );
+        let button = bob
+            .walk()
+            .into_iter()
+            .find(|s| s.tag == Tag::Button)
+            .unwrap();
+        assert_eq!(button.text.as_deref(), Some("Acknowledge"));
+        assert_eq!(button.attrs[&Attr::AriaLabel], "Acknowledge Ada's hand-off");
+        // Cy, and anyone not connected, read Bob's name and get no button.
+        for me in [Some("c"), None] {
+            let spec = card_of(&team, me);
+            let text = spec.all_text();
+            assert!(text.contains("Cover:  Bob Stone"), "{me:?}: {text}");
+            assert!(!text.contains("you"), "{me:?}: {text}");
+            assert_eq!(actions(&spec), [], "{me:?}");
+        }
+        // Once Bob acknowledged the cover, it says so instead.
+        team.states
+            .get_mut("a")
+            .unwrap()
+            .acks
+            .push(crate::api::Ack {
+                item: None,
+                by: "b".into(),
+                at: NOW,
+            });
+        let bob = card_of(&team, Some("b"));
+        assert!(bob.all_text().contains("Cover: you ✓ acknowledged"));
+        assert_eq!(actions(&bob).len(), 1, "the PR is still to acknowledge");
     }
 
     #[test]
@@ -456,8 +607,8 @@ mod tests {
             "Ping Bob for anything urgent",
             "Blocked by: ",
             "API review",
-            "Back Thu 03:06 your time · Wed 23:36 their time (in 7 h)",
-            "Their time now: 16:36",
+            "Back Thu 03:06 your time (in 7 h)",
+            "back Wed 23:36 their time · now 16:36 there",
             "Cover: ",
             "Bob Stone",
             "Fix login",
@@ -467,17 +618,18 @@ mod tests {
         ] {
             assert!(text.contains(want), "{want:?} missing from {text:?}");
         }
+        // Links with their names; a javascript: item stays text, and text needs no name.
         let links: Vec<_> = spec
             .walk()
             .into_iter()
             .filter(|s| s.tag == Tag::A)
-            .map(|s| s.attrs.get(&Attr::Href).cloned())
+            .map(|s| (s.attrs.get(&Attr::Href), s.attrs.get(&Attr::AriaLabel)))
             .collect();
-        assert_eq!(
-            links,
-            [Some("https://github.com/o/r/pull/12".to_string()), None],
-            "a javascript: item stays text"
+        let pr = (
+            "https://github.com/o/r/pull/12".to_string(),
+            "Fix login".to_string(),
         );
+        assert_eq!(links, [(Some(&pr.0), Some(&pr.1)), (None, None)]);
         // The card is drawn when first opened (pages have hundreds of badges).
         assert!(spec.children[1].lazy);
         // Focusable, named, and the label is hidden from assistive tech (the name says it).

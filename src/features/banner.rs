@@ -10,13 +10,14 @@
 //! Test URLs: <https://github.com/o/r/pull/12/files>, <https://linear.app/acme/team/ENG/active?peek=ENG-7>,
 //! <https://acme.atlassian.net/jira/software/projects/KEY/boards/1?selectedIssue=KEY-1>.
 
-use super::badges::{handed_to, status_word};
-use super::{Feature, FeatureId, Inputs, Mount};
+use super::badges::{handoff, status_word};
+use super::{handoff_to_me, Feature, FeatureId, Inputs, Mount};
 use crate::api::item_key;
+use crate::display::back_your_time;
 use crate::model::{DeclaredState, Member, WorkItem};
 use crate::render::{Action, Attr, RenderSpec, Tag};
 use crate::sites::canonical_item_ref;
-use crate::time::{LocalDateTime, Timestamp};
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub const FEATURE: Feature = Feature {
@@ -104,7 +105,13 @@ pub fn mount(inputs: &Inputs) -> Option<Mount> {
     if declared.is_empty() || dismissed(inputs.dismissed, &item_ref, &declared) {
         return None;
     }
-    let rows = declared.iter().map(|d| row(inputs, d));
+    // Hand-offs to the viewer first: a collapsed banner shows its first line only.
+    let to_me = |d: &&Declared| {
+        handoff_to_me(inputs.team, inputs.me, &d.member.id, Some(item_key(d.item))).is_some()
+    };
+    let rows = (declared.iter().filter(to_me))
+        .chain(declared.iter().filter(|d| !to_me(d)))
+        .map(|d| row(inputs, d));
     let spec = RenderSpec::new(Tag::Div)
         .class("banner")
         .attr(Attr::Role, "region")
@@ -116,7 +123,7 @@ pub fn mount(inputs: &Inputs) -> Option<Mount> {
             RenderSpec::text_el(Tag::Span, "mark", "StandIn").attr(Attr::AriaHidden, "true"),
             RenderSpec::new(Tag::Ul).class("rows").children(rows),
             RenderSpec::text_el(Tag::Button, "dismiss", "×")
-                .attr(Attr::Action, Action::DismissBanner.as_str())
+                .action(Action::DismissBanner)
                 .attr(Attr::AriaLabel, "Dismiss for this item")
                 .attr(Attr::Title, "Dismiss for this item"),
         ]);
@@ -127,7 +134,8 @@ pub fn mount(inputs: &Inputs) -> Option<Mount> {
     })
 }
 
-/// "Ada · Blocked · “needs a second pair of eyes” · handed to Bob · offline, back Thu 09:00"
+/// "Ada · Blocked · handed to Bob · “needs a second pair of eyes” · offline, back Thu 09:00
+/// (your time)"; to the viewer, "handed to you" and its Acknowledge button.
 fn row(inputs: &Inputs, d: &Declared) -> RenderSpec {
     let declaration = &d.state.declaration;
     let expired = d.state.is_expired(inputs.now);
@@ -139,25 +147,24 @@ fn row(inputs: &Inputs, d: &Declared) -> RenderSpec {
             d.item.state.label(),
         ),
     ]);
+    if let Some(to) = &d.item.handoff_to {
+        li = li.child(handoff(
+            inputs,
+            d.member,
+            Some(item_key(d.item)),
+            to,
+            "handoff",
+            "handed to",
+        ));
+    }
     if !d.item.note.trim().is_empty() {
         li = li.child(RenderSpec::user_text("note", &d.item.note, 300));
     }
-    if let Some(to) = &d.item.handoff_to {
-        li = li.child(
-            RenderSpec::text_el(Tag::Span, "handoff", "handed to ").child(RenderSpec::user_text(
-                "",
-                &handed_to(inputs.team, &d.member.id, Some(item_key(d.item)), to),
-                40,
-            )),
-        );
-    }
     let mut status = status_word(declaration.status).to_owned();
     if let Some(at) = declaration.back_at.filter(|at| *at > inputs.now) {
-        let local = LocalDateTime::at(at, inputs.viewer_zone);
         status.push_str(&format!(
-            ", back {} {} (your time)",
-            local.date.weekday().short_name(),
-            local.time
+            ", {}",
+            back_your_time(at, inputs.now, inputs.viewer_zone)
         ));
     }
     li = li.child(RenderSpec::text_el(Tag::Span, "when", status));
@@ -211,6 +218,57 @@ mod tests {
         }
         assert!(with_inputs("https://github.com/o/r/pull/13", &team, &[], mount).is_none());
         assert!(with_inputs("https://github.com/o/r/issues/12", &team, &[], mount).is_none());
+    }
+
+    #[test]
+    fn a_hand_off_to_the_viewer_comes_first_and_is_acknowledged_in_one_click() {
+        let mut to_bob = item("https://github.com/o/r/pull/12", ItemState::Blocked);
+        to_bob.handoff_to = Some("bob".into());
+        let mut zed = declaration(Status::Online);
+        zed.items = vec![item("https://github.com/o/r/pull/12", ItemState::Waiting)];
+        let mut team = team_with(vec![to_bob]);
+        team.members
+            .insert("0".into(), member("0", "Abe", github("abe"), "UTC"));
+        let mut abe = team.states["1"].clone();
+        abe.member_id = "0".into();
+        abe.state.as_mut().unwrap().declaration = zed;
+        abe.recipients = vec![];
+        team.states.insert("0".into(), abe);
+        let url = "https://github.com/o/r/pull/12";
+        let banner = |me| with_viewer(url, &team, &[], me, mount).unwrap().spec;
+        // Bob reads it: Ada's row (handed to him) before Abe's, though Abe sorts first.
+        let bob = banner(Some("2"));
+        let rows = &bob.children[1].children;
+        assert_eq!(rows[0].children[0].text.as_deref(), Some("Ada"));
+        assert!(rows[0].all_text().contains("handed to you"));
+        let acks: Vec<_> = bob
+            .walk()
+            .into_iter()
+            .filter_map(|s| s.action.clone())
+            .collect();
+        assert_eq!(
+            acks,
+            [
+                Action::Acknowledge(crate::api::AckRequest {
+                    member_id: "1".into(),
+                    item: Some(url.into())
+                }),
+                Action::DismissBanner
+            ]
+        );
+        // Anyone else reads Bob's name, in name order, and can only dismiss.
+        let other = banner(None);
+        assert_eq!(
+            other.children[1].children[0].children[0].text.as_deref(),
+            Some("Abe")
+        );
+        assert!(other.all_text().contains("handed to  Bob"));
+        let acks: Vec<_> = other
+            .walk()
+            .into_iter()
+            .filter_map(|s| s.action.clone())
+            .collect();
+        assert_eq!(acks, [Action::DismissBanner]);
     }
 
     #[test]
@@ -326,6 +384,7 @@ mod tests {
             .unwrap()
             .clone();
         assert_eq!(button.attrs[&Attr::Action], "dismiss_banner");
+        assert_eq!(button.action, Some(Action::DismissBanner));
         assert_eq!(banner.element, None);
     }
 }

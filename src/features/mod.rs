@@ -259,6 +259,29 @@ pub struct Inputs<'a> {
     pub zone_of: &'a dyn Fn(&str) -> Box<dyn ZoneOffsets>,
     pub origins: &'a [Origin],
     pub dismissed: &'a [banner::Dismissal],
+    /// The viewer's member id when connected to a team: hand-offs to them read "to you".
+    pub me: Option<&'a str>,
+}
+
+/// A hand-off of `declarer`'s current declaration (`item` key; `None` for the cover) that the
+/// server resolved to the viewer `me`: `Some(acknowledged)`. `None` when it is someone else's,
+/// unresolved, or there is no viewer (not connected). What draws "to you" and its button, and
+/// what a page's request to acknowledge is held to: nothing else may be acknowledged from a page.
+pub fn handoff_to_me(
+    team: &TeamCache,
+    me: Option<&str>,
+    declarer: &str,
+    item: Option<&str>,
+) -> Option<bool> {
+    let me = me?;
+    let state = team.states.get(declarer)?;
+    state.state.as_ref()?;
+    (state.recipient(item)? == me).then(|| {
+        state
+            .acks
+            .iter()
+            .any(|ack| ack.by == me && ack.item.as_deref() == item)
+    })
 }
 
 /// The specs for what the shim read: a badge per teammate on the page, and on a full render the
@@ -368,11 +391,22 @@ pub(crate) mod tests {
 
     pub const VIEWER: FixedOffset = FixedOffset(9 * 60);
 
-    /// Runs `f` with inputs for `url` over `team`.
+    /// Runs `f` with inputs for `url` over `team`, read by no one connected.
     pub fn with_inputs<T>(
         url: &str,
         team: &TeamCache,
         dismissed: &[banner::Dismissal],
+        f: impl FnOnce(&Inputs) -> T,
+    ) -> T {
+        with_viewer(url, team, dismissed, None, f)
+    }
+
+    /// Runs `f` with inputs for `url` over `team`, read by member `me`.
+    pub fn with_viewer<T>(
+        url: &str,
+        team: &TeamCache,
+        dismissed: &[banner::Dismissal],
+        me: Option<&str>,
         f: impl FnOnce(&Inputs) -> T,
     ) -> T {
         let page = classify(url, &crate::sites::sample_origins()).unwrap();
@@ -386,8 +420,49 @@ pub(crate) mod tests {
             zone_of: &zone_of,
             origins: &origins,
             dismissed,
+            me,
         };
         f(&inputs)
+    }
+
+    #[test]
+    fn only_hand_offs_the_server_resolved_to_the_viewer_are_theirs_to_acknowledge() {
+        let mut d = declaration(Status::Offline);
+        d.cover = Some("bob".into());
+        let mut pr = item("https://github.com/o/r/pull/1", ItemState::Blocked);
+        pr.handoff_to = Some("Bob".into());
+        let mut other = item("https://github.com/o/r/pull/2", ItemState::Blocked);
+        other.handoff_to = Some("cy".into());
+        d.items = vec![pr, other];
+        let mut team = cache(vec![
+            (member("a", "Ada", github("ada"), "UTC"), Some(d)),
+            (member("b", "Bob", github("bob"), "UTC"), None),
+            (member("c", "Cy", github("cy"), "UTC"), None),
+        ]);
+        let pr1 = Some("https://github.com/o/r/pull/1");
+        let pr2 = Some("https://github.com/o/r/pull/2");
+        assert_eq!(handoff_to_me(&team, Some("b"), "a", None), Some(false));
+        assert_eq!(handoff_to_me(&team, Some("b"), "a", pr1), Some(false));
+        // Someone else's, an item not declared, a declarer unknown, no viewer: none.
+        assert_eq!(handoff_to_me(&team, Some("b"), "a", pr2), None);
+        assert_eq!(handoff_to_me(&team, Some("c"), "a", pr2), Some(false));
+        assert_eq!(handoff_to_me(&team, Some("b"), "a", Some("x")), None);
+        assert_eq!(handoff_to_me(&team, Some("b"), "zz", None), None);
+        assert_eq!(handoff_to_me(&team, None, "a", None), None);
+        // An acknowledgement by someone else, or of another hand-off, is not Bob's.
+        let ack = |item: Option<&str>, by: &str| crate::api::Ack {
+            item: item.map(str::to_owned),
+            by: by.into(),
+            at: NOW,
+        };
+        let acks = &mut team.states.get_mut("a").unwrap().acks;
+        acks.extend([ack(pr2, "c"), ack(None, "c")]);
+        assert_eq!(handoff_to_me(&team, Some("b"), "a", None), Some(false));
+        team.states.get_mut("a").unwrap().acks.push(ack(pr1, "b"));
+        assert_eq!(handoff_to_me(&team, Some("b"), "a", pr1), Some(true));
+        // A cleared declaration hands nothing, whatever its recipients said.
+        team.states.get_mut("a").unwrap().state = None;
+        assert_eq!(handoff_to_me(&team, Some("b"), "a", None), None);
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::display::{displayed, shown, time_or_date_text};
 use crate::message::{ErrorReply, Request, Response};
 use crate::model::DeclaredState;
 use crate::store::{CONNECTION_KEY, DIGEST_SEEN_KEY, HISTORY_KEY, STATE_KEY, TEAM_KEY};
-use crate::team::{roster_row, their_time_text, TeamCache};
+use crate::team::{roster_row, TeamCache};
 use crate::time::{Timestamp, ZoneOffsets};
 use std::rc::Rc;
 use web_sys::Element;
@@ -274,7 +274,7 @@ fn entry_item(i: usize, entry: &Entry, view: &View, now: Timestamp) -> Option<El
     let details = details_text(&[
         row.declared.clone(),
         row.back.clone(),
-        Some(their_time_text(&row.local_time)),
+        Some(row.now_there.clone()),
     ]);
     dom::fill(&li, "details", &details);
     let note = (!d.note.trim().is_empty()).then(|| shown(&d.note));

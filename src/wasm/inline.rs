@@ -10,13 +10,18 @@
 
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
-use crate::features::{self, activity, banner, Inputs, RenderReply, RenderRequest, TeamChanged};
+use crate::connect::Connection;
+use crate::features::{
+    self, activity, banner, handoff_to_me, Inputs, RenderReply, RenderRequest, TeamChanged,
+};
 use crate::message::{ContentReply, ErrorCode, ErrorReply, Request};
 use crate::model::Settings;
 use crate::render::Action;
 use crate::self_hosted::match_patterns;
 use crate::sites::{self, Origin};
-use crate::store::{ACTIVITY_KEY, DISMISSED_KEY, ORIGINS_KEY, SETTINGS_KEY, TEAM_KEY};
+use crate::store::{
+    ACTIVITY_KEY, CONNECTION_KEY, DISMISSED_KEY, ORIGINS_KEY, SETTINGS_KEY, TEAM_KEY,
+};
 use crate::team::TeamCache;
 use crate::time::{Timestamp, ZoneOffsets};
 use js_sys::Reflect;
@@ -35,6 +40,8 @@ struct Snapshot {
     origins: Vec<Origin>,
     dismissed: Vec<banner::Dismissal>,
     viewer_zone: Rc<MemoZone>,
+    /// The connected member's id: hand-offs to them read "to you".
+    me: Option<String>,
 }
 
 /// A zone whose offsets are remembered per minute: each lookup is an `Intl` call that builds
@@ -124,10 +131,15 @@ async fn snapshot() -> Rc<Snapshot> {
         return s;
     }
     let generation = GENERATION.with(Cell::get);
-    let local = ext::read(Area::Local, &[TEAM_KEY, ORIGINS_KEY, DISMISSED_KEY]).await;
+    let local = ext::read(
+        Area::Local,
+        &[TEAM_KEY, ORIGINS_KEY, DISMISSED_KEY, CONNECTION_KEY],
+    )
+    .await;
     let team: TeamCache = local.or_default(TEAM_KEY);
     let origins: Vec<Origin> = local.or_default(ORIGINS_KEY);
     let dismissed: Vec<banner::Dismissal> = local.or_default(DISMISSED_KEY);
+    let connection: Option<Connection> = local.or_default(CONNECTION_KEY);
     let settings: Settings = ext::read(Area::Sync, &[SETTINGS_KEY])
         .await
         .or_default(SETTINGS_KEY);
@@ -140,6 +152,7 @@ async fn snapshot() -> Rc<Snapshot> {
         origins,
         dismissed,
         viewer_zone,
+        me: connection.map(|c| c.member.id),
     });
     if GENERATION.with(Cell::get) == generation {
         SNAPSHOT.with(|c| *c.borrow_mut() = Some(snapshot.clone()));
@@ -166,9 +179,8 @@ pub async fn start() {
 pub async fn storage_changed(area: &str, changes: &JsValue) -> Result<(), ExtError> {
     let has = |key: &str| Reflect::has(changes, &key.into()).unwrap_or(false);
     let local = area == "local";
-    if (local && (has(TEAM_KEY) || has(ORIGINS_KEY) || has(DISMISSED_KEY)))
-        || (area == "sync" && has(SETTINGS_KEY))
-    {
+    let read = [TEAM_KEY, ORIGINS_KEY, DISMISSED_KEY, CONNECTION_KEY];
+    if (local && read.into_iter().any(has)) || (area == "sync" && has(SETTINGS_KEY)) {
         invalidate();
     }
     if local && has(ORIGINS_KEY) {
@@ -245,6 +257,27 @@ pub async fn answer(request: Request) -> Result<ContentReply, ErrorReply> {
         }
         Request::Act {
             url,
+            action: Action::Acknowledge(ack),
+        } => {
+            // Only a hand-off the team cache says is the connected member's, from a page of a
+            // tracker: a content script asks about its own page only (`message::authorize`),
+            // and whatever else it names is refused here before the server hears of it.
+            let snapshot = snapshot().await;
+            let on_tracker = sites::classify(&url, &snapshot.origins).is_some();
+            let me = snapshot.me.as_deref();
+            match handoff_to_me(&snapshot.team, me, &ack.member_id, ack.item.as_deref()) {
+                Some(_) if on_tracker => {
+                    super::sync::acknowledge(&ack).await?;
+                    Ok(ContentReply::Done)
+                }
+                _ => Err(ErrorReply::new(
+                    ErrorCode::Forbidden,
+                    "Only a hand-off to you can be acknowledged from a page.",
+                )),
+            }
+        }
+        Request::Act {
+            url,
             action: Action::DismissBanner,
         } => {
             let origins = snapshot().await.origins.clone();
@@ -290,6 +323,7 @@ async fn render(request: &RenderRequest) -> RenderReply {
         zone_of: &zone_of,
         origins: &snapshot.origins,
         dismissed: &snapshot.dismissed,
+        me: snapshot.me.as_deref(),
     };
     RenderReply::new(features::render(
         &inputs,

@@ -28,7 +28,7 @@ use crate::model::{DeclaredState, Status, WorkItem};
 use crate::outbox::{Outbox, Resolution};
 use crate::store::{CONNECTION_KEY, OUTBOX_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY};
 use crate::sync::{conflict_sides, sync_line, team_line, SyncStatus};
-use crate::team::{handed_to, roster_rows, their_time_text, RosterRow, TeamCache};
+use crate::team::{handed_to, roster_rows, RosterRow, TeamCache};
 use crate::time::Timestamp;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -280,7 +280,7 @@ fn roster_item(
         _ => None,
     };
     let details = details_text(&[
-        Some(their_time_text(&row.local_time)),
+        Some(row.now_there.clone()),
         cover,
         row.declared.clone(),
     ]);

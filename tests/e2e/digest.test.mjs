@@ -262,7 +262,7 @@ test("the Team view's timeline: everyone's hours in the viewer's day, who is onl
   const bobRow = rows.find((r) => r.member === bobId);
   // Ann declared offline: not online, and back at her declared time.
   assert.equal(annRow.online, false);
-  assert.match(annRow.title, /^Ann · back \w{3} \d\d:\d\d · 10:00–18:00 Asia\/Kolkata$/);
+  assert.match(annRow.title, /^Ann · offline · back \w{3} \d\d:\d\d · 10:00–18:00 Asia\/Kolkata$/);
   // Bob declared (online by default) a moment ago.
   assert.equal(bobRow.online, true);
   assert.equal(await page.locator('#timeline line.tl-now').count(), 1);

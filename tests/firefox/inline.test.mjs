@@ -78,3 +78,37 @@ test('badges on a self-hosted GitHub page; its scripts find none of their text; 
   );
   assert.doesNotMatch(found.selected, /offline|· back/i, 'a selection of the page carried StandIn text');
 });
+
+test('scrolled past 100 px, the item banner is one line of at most 32 px', async () => {
+  // Still on the issue from the test above. Ada declares it at this host (the roster's copy
+  // names github.com), so its banner is drawn. The page gets tall enough to scroll (a page
+  // script's spacer); the banner's host box is in the page's DOM, so its size is measured from
+  // there (its content stays closed).
+  const here = roster().map((p) =>
+    p.id === 'm-ada' ? { ...p, declaration: { ...p.declaration, items: p.declaration.items.map((i) => ({ ...i, url: `${base}${ISSUE}` })) } } : p,
+  );
+  const issue = await ff.evaluateInExtension(() => location.href);
+  await ff.open('options.html');
+  await ff.evaluateInExtension((cache) => browser.storage.local.set({ team: cache }), teamCache(here));
+  await ff.open(issue);
+  const box = () =>
+    ff.evaluateInExtension(() => {
+      const host = document.querySelector('standin-inline[data-feature="banner"]');
+      return host ? host.getBoundingClientRect().height : null;
+    });
+  const top = await ff.poll(async () => ((await box()) > 0 ? box() : null), 'the item banner', 20_000);
+  assert.ok(top > 32, `unscrolled, the banner shows everything (${top} px)`);
+  await ff.evaluateInExtension(() => {
+    const spacer = document.createElement('div');
+    spacer.style.height = '4000px';
+    document.body.append(spacer);
+    window.scrollTo(0, 400);
+  });
+  const collapsed = await ff.poll(async () => {
+    const h = await box();
+    return h !== null && h <= 32 ? h : null;
+  }, 'the banner collapsed to one line');
+  assert.ok(collapsed > 16, `${collapsed} px`);
+  await ff.evaluateInExtension(() => window.scrollTo(0, 0));
+  await ff.poll(async () => ((await box()) === top ? true : null), 'the banner whole again at the top');
+});
