@@ -15,12 +15,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { DIST_CHROME, ROOT, launchExtension, poll, waitForLoader } from './harness.mjs';
-import { prPage, timelineItem } from './generated-pages.mjs';
-import { hoursFromNow, roster, teamCache } from './team-fixture.mjs';
+import { prPage } from './generated-pages.mjs';
+import { roster, teamCache } from './team-fixture.mjs';
 import {
+  LIVE_CHANGE,
   REAL_PAGES,
+  RERENDERS,
   SELF_HOSTED,
   SPA_JOURNEYS,
+  assertActivity,
   assertBadgesBesideTheirPeople as badgesBesideTheirPeople,
   namesWithBadges,
 } from './tracker-pages.mjs';
@@ -259,14 +262,7 @@ describe('own fixtures of the current views', () => {
       const { activity } = await ext.storage('local', 'activity');
       return activity?.length >= 4 ? activity : null;
     }, 'activity entries');
-    const refs = log.map((e) => e.canonical_ref);
-    for (const ref of ['github.com/acme/widgets/issues/42', 'acme.atlassian.net/browse/KEY-1', 'linear.app/acme/issue/ENG-7']) {
-      assert.ok(refs.includes(ref), `${ref} not in ${refs}`);
-    }
-    assert.ok(!refs.some((r) => r.endsWith('/pulls')), 'a list is no item');
-    assert.equal(new Set(refs).size, refs.length, 'one entry per item');
-    assert.equal(log.find((e) => e.canonical_ref === 'github.com/acme/widgets/issues/42').title, 'Widget crashes on resize');
-    assert.equal(log.find((e) => e.canonical_ref === 'acme.atlassian.net/browse/KEY-1').site, 'jira');
+    assertActivity(log);
   });
 });
 
@@ -363,52 +359,25 @@ describe('lifecycle', () => {
   }
 
   test('re-renders never duplicate badges; "load more" decorates the new nodes only', async () => {
-    const url = 'https://github.com/acme/widgets/pull/7';
-    const timeline = [['carol', 'c'], ['bob', 'c'], ['dave', 'e'], ['erin', 'c']];
-    const { tab, errors } = await open(url, prPage({ number: 7, title: 'Retry exports', author: 'ada', assignees: ['dave'], timeline }));
-    // ada twice (title line, body header; her avatar none), carol, dave twice (event, assignee).
-    const first = await waitForBadges(tab, 5);
-    assertBadgesBesideTheirPeople(first);
-    // A framework re-render: the comment is replaced by a fresh copy of itself (the copy
-    // carries a shadow-less clone of our host, which the shim removes).
-    await tab.evaluate(() => {
-      for (const c of document.querySelectorAll('.react-issue-comment')) c.replaceWith(c.cloneNode(true));
-    });
-    await new Promise((r) => setTimeout(r, 300));
-    let state = await waitForBadges(tab, 5);
-    assertBadgesBesideTheirPeople(state);
-    // The page drops one of our hosts but keeps the element: it is put back.
-    await tab.evaluate(() => document.querySelector('standin-inline[data-feature="badges"]').remove());
-    state = await waitForBadges(tab, 5);
-    // The same element moved elsewhere: its badge follows it.
-    await tab.evaluate(() => {
-      const comment = document.querySelector('[data-wrapper-timeline-id="c0"]');
-      comment.parentNode.append(comment);
-    });
-    state = await waitForBadges(tab, 5);
-    assertBadgesBesideTheirPeople(state);
-    // Load more: ten new comments, five of them by teammates.
-    await tab.evaluate((html) => {
-      const box = document.querySelector('[data-testid="issue-timeline"]');
-      box.insertAdjacentHTML('beforeend', html);
-    }, Array.from({ length: 10 }, (_, i) => timelineItem(100 + i, i % 2 ? 'carol' : 'bob', 'c')).join(''));
-    state = await waitForBadges(tab, 10);
-    assertBadgesBesideTheirPeople(state);
+    const { tab, errors } = await open(RERENDERS.url, RERENDERS.page());
+    assertBadgesBesideTheirPeople(await waitForBadges(tab, RERENDERS.badges));
+    for (const step of RERENDERS.steps) {
+      await tab.evaluate(step.run, step.arg);
+      await new Promise((r) => setTimeout(r, 300));
+      assertBadgesBesideTheirPeople(await waitForBadges(tab, step.badges));
+    }
     assert.deepEqual(errors, []);
     await tab.close();
   });
 
   test('badges follow the team cache live; the banner is dismissed per item until declared anew', async () => {
-    const url = 'https://github.com/acme/widgets/issues/42';
-    const { tab, errors } = await open(url);
+    const { tab, errors } = await open(LIVE_CHANGE.url);
     await waitForBadges(tab, 3, { banner: true });
     // Carol goes out of office; Dave leaves the team.
-    const changed = people
-      .filter((p) => p.id !== 'm-dave')
-      .map((p) => (p.id === 'm-carol' ? { ...p, declaration: { status: 'ooo', headline: 'Off', back_at: hoursFromNow(30) } } : p));
+    const changed = LIVE_CHANGE.changed(people);
     await seedTeam(changed);
     let state = await waitForBadges(tab, 2, { banner: true });
-    assert.match(badgeNames(state).find((n) => n.startsWith('Carol')), /^Carol Chen: out of office, back/);
+    assert.match(badgeNames(state).find((n) => n.startsWith('Carol')), LIVE_CHANGE.carol);
 
     // Dismiss: a real click on the banner's button.
     const b = banner(state);
@@ -420,11 +389,11 @@ describe('lifecycle', () => {
     await tab.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
     state = await waitForBadges(tab, 2, { banner: false });
     const { dismissed_banners: dismissed } = await ext.storage('local', 'dismissed_banners');
-    assert.equal(dismissed[0].item, 'github.com/acme/widgets/issues/42');
+    assert.equal(dismissed[0].item, LIVE_CHANGE.item);
     await tab.reload();
     await waitForBadges(tab, 2, { banner: false });
     // Ada declares the issue again (a newer declaration): the banner is back.
-    await seedTeam(changed.map((p) => (p.id === 'm-ada' ? { ...p, declaredAt: hoursFromNow(0.01), version: 2 } : p)));
+    await seedTeam(LIVE_CHANGE.redeclared(changed));
     await waitForBadges(tab, 2, { banner: true });
     await seedTeam();
     assert.deepEqual(errors, []);

@@ -18,13 +18,13 @@
 // cache in B's storage (both clocks are this machine's), a benchmark figure, not an assertion.
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DIST_CHROME, contentWorld, launchExtension, poll, serve } from './harness.mjs';
 import { TeamServer, freePort } from './team-server.mjs';
-import { CONFLICT, permissionRefused } from './team-scenarios.mjs';
+import { HOSTILE_ANSWERS, HOSTILE_SHOWN, hostileServer } from './hostile-server.mjs';
+import { CONFLICT, INSECURE_LINK, NAME_CLASH, REVOKED, TOKEN_TRUST_MS, connectErrorCases, permissionRefused, readToken } from './team-scenarios.mjs';
 import { prPage } from './generated-pages.mjs';
 import { assertAccessible, setColorScheme } from './axe.mjs';
 import { waitForBadges } from './trackers.mjs';
@@ -93,24 +93,9 @@ async function local(ext, key) {
   return (await ext.storage('local', [key]))[key];
 }
 
-/** The bearer token where the worker keeps it: IndexedDB of the extension's origin (database
- *  `standin`, store `secrets`), out of the content scripts' reach. Creates nothing. */
+/** The bearer token where the worker keeps it (see readToken). */
 async function tokenOf(ext) {
-  return ext.evaluateInWorker(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('standin');
-        open.onupgradeneeded = () => open.transaction.abort(); // no database yet: none made
-        open.onerror = () => resolve(undefined);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains('secrets')) return resolve(undefined);
-          const get = db.transaction('secrets').objectStore('secrets').get('token');
-          get.onsuccess = () => resolve(get.result);
-          get.onerror = () => reject(get.error);
-        };
-      }),
-  );
+  return ext.evaluateInWorker(readToken);
 }
 
 /** The popup over the fixture tab. */
@@ -296,19 +281,18 @@ test('a revoked token disconnects with a clear message in the popup and the opti
   // Starts from A connected.
   const token = await tokenOf(ann);
   await server.cli('token', 'revoke', '--token', token);
-  // The server trusts a confirmed token for up to 2 s before asking its database again.
-  await sleep(2_500);
+  await sleep(TOKEN_TRUST_MS);
   const popup = await popupOf(ann);
   await declare(popup, 'After the revocation');
-  await waitForText(popup, '#sync-status', /^Disconnected: the team server no longer accepts this browser/, 15_000);
+  await waitForText(popup, '#sync-status', REVOKED.syncStatus, 15_000);
   await popup.click('#tab-team');
-  await waitForText(popup, '#team-status', /^Disconnected: /);
+  await waitForText(popup, '#team-status', REVOKED.teamStatus);
   await closePopup(ann, popup);
   assert.equal(await tokenOf(ann), undefined, 'the token is forgotten');
   assert.equal(await local(ann, 'team'), undefined, 'the team cache is gone');
 
   const options = await ann.openPage('options.html');
-  await options.locator('#team-notice', { hasText: 'Disconnected: the team server no longer accepts this browser' }).waitFor();
+  await options.locator('#team-notice', { hasText: REVOKED.notice }).waitFor();
   assert.equal(await options.isVisible('#team-form'), true);
   await options.close();
 });
@@ -325,41 +309,27 @@ test('connect errors are shown beside the field they concern', async () => {
     assert.equal(await options.getAttribute(`#${field}`, 'aria-invalid'), 'true');
     assert.match(await options.textContent('#connect-status'), /^Not connected/);
   }
-  const usedInvite = await server.invite(TEAM);
   const boToken = await tokenOf(bo);
   assert.ok(boToken);
 
-  await tryConnect('', '', 'server_url', /Enter the team server's address/);
-  assert.match(await errorOf('invite').textContent(), /Paste the invite code/);
-  await tryConnect('ftp://x.example', 'code', 'server_url', /https:\/\//);
-  // Plain http only to this computer: the invite and the token would cross the network in clear.
-  await tryConnect('http://standin.example.com', 'code', 'server_url', /unencrypted/);
-  // The worker refuses it too, whoever asks, and so does the invite link's pre-filled form.
+  const { cases, close } = await connectErrorCases(server, TEAM, { serve, freePort });
+  closers.push(close);
+  for (const { serverUrl, invite, field, error, also } of cases) {
+    await tryConnect(serverUrl, invite, field, error);
+    if (also) assert.match(await errorOf(also[0]).textContent(), also[1]);
+  }
+  // The worker refuses plain http to another computer too, whoever asks, and so does the
+  // invite link's pre-filled form.
   const refused = await options.evaluate(() =>
     chrome.runtime.sendMessage({ connect: { server: 'http://192.168.1.20:8787', invite: 'code' } }),
   );
   assert.deepEqual(refused.errors.map((e) => e.field), ['server_url'], JSON.stringify(refused));
   assert.match(refused.errors[0].message, /unencrypted/);
-  const linked = await ann.openPage('options.html?server=http%3A%2F%2Fstandin.example.com&invite=abc');
-  assert.equal(await linked.inputValue('#server_url'), 'http://standin.example.com');
+  const linked = await ann.openPage(`options.html${INSECURE_LINK.query}`);
+  assert.equal(await linked.inputValue('#server_url'), INSECURE_LINK.server);
   await linked.click('#connect');
-  await linked.locator('#error-server_url', { hasText: /unencrypted/ }).waitFor();
+  await linked.locator('#error-server_url', { hasText: INSECURE_LINK.error }).waitFor();
   await linked.close();
-  const closed = `http://127.0.0.1:${await freePort()}`;
-  await tryConnect(closed, 'code', 'server_url', /^Cannot reach 127\.0\.0\.1: /);
-  const notStandin = await serve({ '/': { body: '<!doctype html><title>Intranet</title>' } });
-  closers.push(() => notStandin.close());
-  await tryConnect(notStandin.url('/'), 'code', 'server_url', /answers, but not as a StandIn team server/);
-  await tryConnect(server.url, 'no-such-code', 'invite', /Unknown invite code/);
-  // Used: redeem it out of band first (another person joined with it).
-  const joined = await server.api('POST', '/v1/join', {
-    body: { invite: usedInvite, display_name: 'Cy', timezone: 'UTC' },
-  });
-  assert.equal(joined.status, 201);
-  await tryConnect(server.url, usedInvite, 'invite', /already used/);
-  const expiring = await server.invite(TEAM, '1s');
-  await sleep(1_500);
-  await tryConnect(server.url, expiring, 'invite', /expired/);
 
   // Permission refused: the browser's answer is stubbed (headless Chromium shows no prompt).
   await options.evaluate(() => {
@@ -377,9 +347,9 @@ test('connect errors are shown beside the field they concern', async () => {
   await options.fill('#server_url', server.url);
   await options.fill('#invite', await server.invite(TEAM));
   await options.click('#connect');
-  await errorOf('handles-github').filter({ hasText: 'Another member of your team already goes by this handle.' }).waitFor({ timeout: 20_000 });
+  await errorOf('handles-github').filter({ hasText: NAME_CLASH.handle }).waitFor({ timeout: 20_000 });
   assert.equal(await options.getAttribute('#handles-github', 'aria-invalid'), 'true');
-  assert.match(await errorOf('display_name').textContent(), /already goes by this display name/);
+  assert.match(await errorOf('display_name').textContent(), NAME_CLASH.displayName);
   assert.match(await options.textContent('#connect-status'), /^Not connected/);
   // The admin makes an invite for Ann's own membership: this browser signs in as her again,
   // her names accepted. The server still holds her last synced declaration, so the one made
@@ -501,105 +471,6 @@ test("the token never reaches a tracker tab's content-script world; the shim sti
   dee.assertNoErrors();
 });
 
-/**
- * A server that speaks StandIn for /healthz and /v1/join, then answers the team requests as
- * `mode` says: valid, or hostile (not JSON, over 2 MiB with or without Content-Length, wrong
- * types, implausible values). The long poll is held until the mode changes, so a change takes
- * effect at once.
- */
-async function hostileServer() {
-  let mode = 'good';
-  // The first long poll after a hostile answer is answered at once, so recovery shows at once.
-  let recovering = false;
-  const waiting = new Set();
-  const member = { id: 'm_mal', display_name: 'Mallory', timezone: 'UTC', handles: {} };
-  const team = { id: 't_evil', name: 'Evil' };
-  const goodStates = {
-    team,
-    cursor: 1,
-    states: [{ member_id: 'm_mal', version: 1, state: { declaration: { status: 'away', headline: 'Plotting', timezone: 'UTC' }, declared_at: new Date().toISOString(), version: 1 } }],
-  };
-  const goodChanges = { cursor: 1, states: [], members: [], removed_members: [] };
-  const hostile = {
-    html: () => ({ type: 'text/html', body: '<!doctype html><h1>Welcome to the proxy</h1>' }),
-    huge: () => ({ body: `{"pad":"${'x'.repeat(3 * 1024 * 1024)}"}` }),
-    'huge-chunked': () => ({ chunked: true }),
-    types: () => ({ body: JSON.stringify({ team, cursor: 'one', states: {}, members: 7, removed_members: null }) }),
-    // A valid "start over" answer, after which the states themselves come back hostile.
-    states: () => ({ body: JSON.stringify({ ...goodChanges, reset: true }) }),
-    implausible: () => ({
-      body: JSON.stringify({
-        ...goodChanges,
-        cursor: 2,
-        states: [{ member_id: 'm_mal', version: 2, state: { declaration: { status: 'away', headline: 'x'.repeat(10_000), timezone: 'UTC' }, declared_at: new Date().toISOString(), version: 2 } }],
-      }),
-    }),
-  };
-  function answer(res, { status = 200, type = 'application/json', body, chunked }) {
-    if (chunked) {
-      // No Content-Length: only the cap while reading can stop it.
-      res.writeHead(status, { 'content-type': type });
-      const chunk = 'y'.repeat(64 * 1024);
-      let sent = 0;
-      const more = () => {
-        while (sent < 4 * 1024 * 1024) {
-          sent += chunk.length;
-          if (!res.write(chunk)) return res.once('drain', more);
-        }
-        res.end();
-      };
-      res.on('error', () => {});
-      return more();
-    }
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  }
-  const server = http.createServer((req, res) => {
-    const { pathname } = new URL(req.url, 'http://x');
-    res.on('error', () => {});
-    if (pathname === '/healthz') return answer(res, { body: '{"status":"ok"}' });
-    if (pathname === '/v1/join') {
-      return answer(res, { status: 201, body: JSON.stringify({ token: 'tok-hostile-0123456789', member, team }) });
-    }
-    if (pathname === '/v1/team/states') {
-      return answer(res, mode === 'states' ? hostile.types() : { body: JSON.stringify(goodStates) });
-    }
-    if (pathname === '/v1/team') return answer(res, { body: JSON.stringify({ team, members: [member] }) });
-    if (pathname === '/v1/team/changes') {
-      if (mode !== 'good') return answer(res, hostile[mode]());
-      if (recovering) {
-        recovering = false;
-        return answer(res, { body: JSON.stringify(goodChanges) });
-      }
-      const entry = { res, timer: setTimeout(() => finish(entry), 20_000) };
-      waiting.add(entry);
-      return undefined;
-    }
-    if (pathname === '/favicon.ico') return answer(res, { status: 204, body: '' });
-    return answer(res, { status: 404, body: '{"error":"not_found","message":"No such endpoint."}' });
-  });
-  function finish(entry) {
-    clearTimeout(entry.timer);
-    waiting.delete(entry);
-    if (mode === 'good') answer(entry.res, { body: JSON.stringify(goodChanges) });
-    else answer(entry.res, hostile[mode]());
-  }
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    setMode(next) {
-      recovering = next === 'good' && mode !== 'good';
-      mode = next;
-      for (const entry of [...waiting]) finish(entry);
-    },
-    close: () => {
-      for (const entry of [...waiting]) finish(entry);
-      server.closeAllConnections?.();
-      return new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 test('hostile server answers are rejected; the extension keeps its last good team and works', async () => {
   // A fresh profile against a fake server.
   const evil = await hostileServer();
@@ -609,17 +480,10 @@ test('hostile server answers are rejected; the extension keeps its last good tea
   await carol.workerReady();
   await carol.setStorage('sync', { settings: { display_name: 'Carol', timezone: 'UTC' } });
   const options = await connectThroughOptions(carol, { serverUrl: evil.url, invite: 'anything' });
-  await options.locator('#team-connected', { hasText: 'Connected to Evil as Mallory' }).waitFor();
+  await options.locator('#team-connected', { hasText: HOSTILE_SHOWN.connected }).waitFor();
   const good = await poll(async () => (await local(carol, 'team'))?.states?.m_mal ? local(carol, 'team') : null, 'the good team');
 
-  for (const [mode, problem] of [
-    ['html', /the server's team changes is unreadable: not JSON/],
-    ['huge', /the server's team changes was refused: the answer is larger than 2 MiB/],
-    ['huge-chunked', /the server's team changes was refused: the answer is larger than 2 MiB/],
-    ['types', /the server's team changes is unreadable: cursor: invalid type: string "one", expected u64/],
-    ['implausible', /the server's team changes is implausible: the state of m_mal: .*headline/],
-    ['states', /the server's team states is unreadable: cursor: invalid type: string "one", expected u64/],
-  ]) {
+  for (const [mode, problem] of HOSTILE_ANSWERS) {
     evil.setMode(mode);
     const status = await poll(async () => {
       const sync = await local(carol, 'sync');
@@ -627,13 +491,13 @@ test('hostile server answers are rejected; the extension keeps its last good tea
     }, `the ${mode} answer to be reported`, 30_000);
     assert.ok(status.team_problem, mode);
     assert.deepEqual(await local(carol, 'team'), good, `${mode}: the last good team is kept`);
-    if (mode === 'types') {
+    if (mode === HOSTILE_SHOWN.mode) {
       // Visible to the user, and the popup still works.
-      await options.locator('#team-problem', { hasText: 'The team view may be out of date' }).waitFor();
+      await options.locator('#team-problem', { hasText: HOSTILE_SHOWN.notice }).waitFor();
       const popup = await popupOf(carol);
       await popup.click('#tab-team');
-      await waitForText(popup, '#team-status', /^Evil: not updated \(.*\); showing the last good copy\.$/);
-      assert.match(await popup.textContent('#roster li[data-member="m_mal"]'), /Mallory.*Plotting/);
+      await waitForText(popup, '#team-status', HOSTILE_SHOWN.teamStatus);
+      assert.match(await popup.textContent('#roster li[data-member="m_mal"]'), HOSTILE_SHOWN.row);
       await popup.click('#tab-you');
       await declare(popup, 'Still works');
       await closePopup(carol, popup);

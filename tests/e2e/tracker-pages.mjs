@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prPage, timelineItem } from './generated-pages.mjs';
+import { hoursFromNow } from './team-fixture.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const OWN_PAGES = path.join(ROOT, 'tests', 'fixtures', 'pages');
@@ -251,4 +253,81 @@ export function assertBadgesBesideTheirPeople(state, people) {
   }
   const anchors = state.hosts.filter((h) => h.feature === 'badges').map((h) => h.anchor?.nodeId);
   assert.equal(new Set(anchors).size, anchors.length, 'two badges beside one element');
+}
+
+/**
+ * What a framework does to a decorated page, step by step, and how many badges there are
+ * after each (never doubled): a PR page (ada twice: title line and body header, her avatar
+ * none; carol; dave twice: event and assignee), then each step's `run(arg)` in the page.
+ */
+export const RERENDERS = {
+  url: 'https://github.com/acme/widgets/pull/7',
+  page: () =>
+    prPage({ number: 7, title: 'Retry exports', author: 'ada', assignees: ['dave'], timeline: [['carol', 'c'], ['bob', 'c'], ['dave', 'e'], ['erin', 'c']] }),
+  badges: 5,
+  steps: [
+    {
+      // The copy carries a shadow-less clone of our host, which the shim removes.
+      what: 'each comment replaced by a fresh copy of itself',
+      run: () => {
+        for (const c of document.querySelectorAll('.react-issue-comment')) c.replaceWith(c.cloneNode(true));
+      },
+      badges: 5,
+    },
+    {
+      what: 'one of our hosts dropped, its element kept: put back',
+      run: () => document.querySelector('standin-inline[data-feature="badges"]').remove(),
+      badges: 5,
+    },
+    {
+      what: 'a comment moved elsewhere: its badge follows it',
+      run: () => {
+        const comment = document.querySelector('[data-wrapper-timeline-id="c0"]');
+        comment.parentNode.append(comment);
+      },
+      badges: 5,
+    },
+    {
+      what: '"load more": ten new comments, five of them by teammates',
+      run: (html) => document.querySelector('[data-testid="issue-timeline"]').insertAdjacentHTML('beforeend', html),
+      arg: Array.from({ length: 10 }, (_, i) => timelineItem(100 + i, i % 2 ? 'carol' : 'bob', 'c')).join(''),
+      badges: 10,
+    },
+  ],
+};
+
+/**
+ * The team changing under an open issue page (github/issue-react-2024.html at
+ * https://github.com/acme/widgets/issues/42, 3 badges and Ada's banner): Carol goes out of
+ * office and Dave leaves (2 badges); the banner, dismissed, stays away on reload until Ada
+ * declares anew (`redeclared`).
+ */
+export const LIVE_CHANGE = {
+  url: 'https://github.com/acme/widgets/issues/42',
+  item: 'github.com/acme/widgets/issues/42',
+  changed: (people) =>
+    people
+      .filter((p) => p.id !== 'm-dave')
+      .map((p) => (p.id === 'm-carol' ? { ...p, declaration: { status: 'ooo', headline: 'Off', back_at: hoursFromNow(30) } } : p)),
+  carol: /^Carol Chen: out of office, back/,
+  redeclared: (changed) => changed.map((p) => (p.id === 'm-ada' ? { ...p, declaredAt: hoursFromNow(0.01), version: 2 } : p)),
+};
+
+/** The activity log after the own fixtures of GitHub, Jira Cloud and Linear were viewed: one
+ *  entry per item with its title, no lists. */
+export const ACTIVITY = {
+  refs: ['github.com/acme/widgets/issues/42', 'acme.atlassian.net/browse/KEY-1', 'linear.app/acme/issue/ENG-7'],
+  notAnItem: /\/pulls$/,
+  titles: [['github.com/acme/widgets/issues/42', 'Widget crashes on resize']],
+  sites: [['acme.atlassian.net/browse/KEY-1', 'jira']],
+};
+
+/** Checks the activity log (storage.local "activity") against ACTIVITY. */
+export function assertActivity(log) {
+  const refs = log.map((e) => e.canonical_ref);
+  for (const ref of ACTIVITY.refs) assert.ok(refs.includes(ref), `${ref} not in ${refs}`);
+  assert.ok(!refs.some((r) => ACTIVITY.notAnItem.test(r)), 'a list is no item');
+  assert.equal(new Set(refs).size, refs.length, 'one entry per item');
+  for (const [ref, title] of ACTIVITY.titles) assert.equal(log.find((e) => e.canonical_ref === ref).title, title);
+  for (const [ref, site] of ACTIVITY.sites) assert.equal(log.find((e) => e.canonical_ref === ref).site, site);
 }

@@ -172,3 +172,109 @@ export function assertShadowTreesSafe(state) {
     assert.ok(banner.text.includes(p), `banner lacks ${p} as text`);
   }
 }
+
+const SECRET = 'TOPSECRET-7f3a';
+const NOTE = 'NOTESECRET-91c2';
+const PROBE_SCRIPT = 'https://github.githubassets.com/assets/probe.js';
+
+/**
+ * A hostile page script (served from a host GitHub's CSP allows, as a compromised bundle would
+ * be) tries to read the team cache and StandIn's shadow roots: it forces shadow roots open,
+ * watches for hosts, listens for messages and asks the extension directly. Then the page's own
+ * reach (text search, selection, copy, hit testing, as `reach` in the page) must find nothing
+ * of StandIn's while the user's cards show the secrets.
+ */
+export const PROBE = {
+  secrets: [SECRET, NOTE],
+  url: 'https://github.com/acme/widgets/pull/100',
+  scriptUrl: PROBE_SCRIPT,
+  team: () =>
+    teamCache([
+      { id: 's', name: 'Sam Secret', handles: { github: 'u0' }, declaration: { status: 'away', headline: SECRET, note: NOTE, back_at: hoursFromNow(2) } },
+    ]),
+  /** u0: title line, body header, comment: 3 badges. */
+  page: () => prPage({ number: 100, title: 'Probe', author: 'u0', timeline: [['u0', 'c']], extraHead: `<script src="${PROBE_SCRIPT}"></script>` }),
+  badges: 3,
+  /** The probe script; `extensionId` is whom it asks (Chromium's runtime.sendMessage form). */
+  script: (extensionId) => `(() => {
+      const found = [];
+      const probe = (window.__probe = { found, roots: [], messages: [] });
+      probe.chrome = typeof chrome === 'undefined' ? 'undefined' : Object.keys(chrome).join(',');
+      probe.storage = [globalThis.chrome, globalThis.browser].some((ns) => ns && ns.storage) ? 'present' : 'absent';
+      // Force shadow roots open and keep them: the page's prototypes are not the shim's.
+      const attach = Element.prototype.attachShadow;
+      Element.prototype.attachShadow = function (init) {
+        const root = attach.call(this, { ...init, mode: 'open' });
+        probe.roots.push(root);
+        return root;
+      };
+      addEventListener('message', (e) => probe.messages.push(String(JSON.stringify(e.data))));
+      new MutationObserver(() => {
+        for (const host of document.querySelectorAll('standin-inline')) {
+          found.push(host.shadowRoot === null ? 'closed' : host.shadowRoot.textContent);
+        }
+      }).observe(document.documentElement, { childList: true, subtree: true });
+      try {
+        chrome.runtime.sendMessage('${extensionId}', { plan: { url: location.href } }, (r) => (probe.reply = r));
+      } catch (e) {
+        probe.sendError = String(e && e.message);
+      }
+    })();`,
+  /** In the page: text search (window.find reaches into closed shadow trees, so it could
+   *  spell a badge out letter by letter), selection, copy and hit testing from `box` on. */
+  reach: ([secrets, box]) => {
+    const found = (text) => {
+      getSelection().removeAllRanges();
+      return window.find(text, true, false, true);
+    };
+    const selected = [];
+    getSelection().selectAllChildren(document.body);
+    selected.push(getSelection().toString());
+    document.execCommand('selectAll');
+    selected.push(getSelection().toString());
+    const range = document.createRange();
+    range.selectNodeContents(document.documentElement);
+    selected.push(range.toString());
+    document.addEventListener('copy', (e) => selected.push(getSelection().toString(), e.clipboardData?.getData('text/plain') ?? ''));
+    document.execCommand('copy');
+    const hits = [];
+    for (let dx = 0; dx < 300; dx += 10) {
+      for (let dy = -8; dy < 200; dy += 10) {
+        // Chromium's caretRangeFromPoint; Firefox has only the standard caretPositionFromPoint.
+        const node = document.caretRangeFromPoint
+          ? document.caretRangeFromPoint(box.x + dx, box.y + dy)?.startContainer
+          : document.caretPositionFromPoint(box.x + dx, box.y + dy)?.offsetNode;
+        if (node) hits.push(node.textContent);
+      }
+    }
+    return {
+      pageText: found('Retries the export'),
+      find: Object.fromEntries([...secrets, '· back', 'Sam Secret'].map((t) => [t, found(t)])),
+      selected: selected.join('\n'),
+      hits: hits.join('\n'),
+    };
+  },
+  /** In the page, after `reach`: what the probe script collected. */
+  collected: () => ({
+    ...window.__probe,
+    roots: window.__probe.roots.length,
+    inText: document.body.innerText.includes('TOPSECRET') || document.documentElement.outerHTML.includes('TOPSECRET'),
+  }),
+};
+
+/** `reach` and `collected` found nothing of StandIn's (and the page's own text). */
+export function assertProbeFoundNothing(reach, probe) {
+  assert.equal(reach.pageText, true, "window.find finds the page's own text");
+  assert.deepEqual(reach.find, { [SECRET]: false, [NOTE]: false, '· back': false, 'Sam Secret': false }, 'window.find reads StandIn');
+  for (const text of [SECRET, NOTE, 'Sam Secret']) {
+    assert.ok(!reach.selected.includes(text), `selection or copy reads ${text}`);
+    assert.ok(!reach.hits.includes(text), `hit testing reads ${text}`);
+  }
+  assert.ok(reach.hits.length > 0, 'hit testing found nothing at all');
+  assert.equal(probe.storage, 'absent');
+  assert.equal(probe.roots, 0, 'the page saw a shadow root being attached');
+  assert.ok(probe.found.length > 0 && probe.found.every((f) => f === 'closed'), JSON.stringify(probe.found));
+  assert.equal(probe.inText, false);
+  assert.ok(!probe.messages.some((m) => m.includes('TOPSECRET')));
+  assert.ok(probe.reply === undefined, 'the page got an answer from the extension');
+}

@@ -15,11 +15,13 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DIST_CHROME, launchExtension } from './harness.mjs';
 import { prPage } from './generated-pages.mjs';
-import { hoursFromNow, teamCache } from './team-fixture.mjs';
+import { teamCache } from './team-fixture.mjs';
 import {
   PAYLOADS,
   PR,
+  PROBE,
   assertPopupSafe,
+  assertProbeFoundNothing,
   assertShadowTreesSafe,
   hostileOwnState,
   hostilePage,
@@ -129,55 +131,14 @@ test('the popup shows the same payloads without running them', async () => {
 });
 
 test("a page's own scripts cannot read the team cache or StandIn's shadow roots", async () => {
-  const SECRET = 'TOPSECRET-7f3a';
-  const NOTE = 'NOTESECRET-91c2';
-  await ext.setStorage('local', {
-    team: teamCache([
-      {
-        id: 's',
-        name: 'Sam Secret',
-        handles: { github: 'u0' },
-        declaration: { status: 'away', headline: SECRET, note: NOTE, back_at: hoursFromNow(2) },
-      },
-    ]),
-  });
-  // A script the page's CSP allows (github.githubassets.com), as a compromised bundle would be.
-  const probeUrl = 'https://github.githubassets.com/assets/probe.js';
-  site.script(
-    probeUrl,
-    `(() => {
-      const found = [];
-      const probe = (window.__probe = { found, roots: [], messages: [] });
-      probe.chrome = typeof chrome === 'undefined' ? 'undefined' : Object.keys(chrome).join(',');
-      probe.storage = typeof chrome !== 'undefined' && chrome.storage ? 'present' : 'absent';
-      // Force shadow roots open and keep them: the page's prototypes are not the shim's.
-      const attach = Element.prototype.attachShadow;
-      Element.prototype.attachShadow = function (init) {
-        const root = attach.call(this, { ...init, mode: 'open' });
-        probe.roots.push(root);
-        return root;
-      };
-      addEventListener('message', (e) => probe.messages.push(String(JSON.stringify(e.data))));
-      new MutationObserver(() => {
-        for (const host of document.querySelectorAll('standin-inline')) {
-          found.push(host.shadowRoot === null ? 'closed' : host.shadowRoot.textContent);
-        }
-      }).observe(document.documentElement, { childList: true, subtree: true });
-      try {
-        chrome.runtime.sendMessage('${ext.id}', { plan: { url: location.href } }, (r) => (probe.reply = r));
-      } catch (e) {
-        probe.sendError = String(e && e.message);
-      }
-    })();`,
-  );
-  const url = 'https://github.com/acme/widgets/pull/100';
-  site.page(url, prPage({ number: 100, title: 'Probe', author: 'u0', timeline: [['u0', 'c']], extraHead: `<script src="${probeUrl}"></script>` }));
+  await ext.setStorage('local', { team: PROBE.team() });
+  site.script(PROBE.scriptUrl, PROBE.script(ext.id));
+  site.page(PROBE.url, PROBE.page());
   const tab = await ext.context.newPage();
-  await tab.goto(url);
-  // u0: title line, body header, comment. One card open by focus (the last badge), one by the
-  // pointer (the first).
-  const state = await openCards(tab, await waitForBadges(tab, 3));
-  assert.ok(state.hosts.every((h) => h.text.includes(SECRET) && h.text.includes(NOTE)), 'the cards show the secrets (to StandIn)');
+  await tab.goto(PROBE.url);
+  // One card open by focus (the last badge), one by the pointer (the first).
+  const state = await openCards(tab, await waitForBadges(tab, PROBE.badges));
+  assert.ok(state.hosts.every((h) => PROBE.secrets.every((t) => h.text.includes(t))), 'the cards show the secrets (to StandIn)');
   const first = await tab.evaluate(() => {
     const r = document.querySelector('standin-inline[data-feature="badges"]').getBoundingClientRect();
     return { x: r.left + 8, y: r.top };
@@ -191,59 +152,14 @@ test("a page's own scripts cannot read the team cache or StandIn's shadow roots"
   const { nodes } = await cdp.send('Accessibility.getFullAXTree');
   await cdp.detach();
   const spoken = nodes.filter((n) => !n.ignored).map((n) => `${n.role?.value}:${n.name?.value ?? ''}`);
-  for (const text of [SECRET, NOTE]) {
+  for (const text of PROBE.secrets) {
     assert.ok(spoken.some((n) => n.includes(text)), `the accessibility tree lacks ${text}`);
   }
   assert.ok(spoken.some((n) => /^button:Sam Secret: away, back /.test(n)), 'the badge is a named button');
 
-  // The page's own reach: text search (window.find reaches into closed shadow trees, so it
-  // could spell a badge out letter by letter), selection, copy and hit testing.
-  const reach = await tab.evaluate(([secrets, box]) => {
-    const found = (text) => {
-      getSelection().removeAllRanges();
-      return window.find(text, true, false, true);
-    };
-    const selected = [];
-    getSelection().selectAllChildren(document.body);
-    selected.push(getSelection().toString());
-    document.execCommand('selectAll');
-    selected.push(getSelection().toString());
-    const range = document.createRange();
-    range.selectNodeContents(document.documentElement);
-    selected.push(range.toString());
-    document.addEventListener('copy', (e) => selected.push(getSelection().toString(), e.clipboardData?.getData('text/plain') ?? ''));
-    document.execCommand('copy');
-    const hits = [];
-    for (let dx = 0; dx < 300; dx += 10) {
-      for (let dy = -8; dy < 200; dy += 10) {
-        const caret = document.caretRangeFromPoint(box.x + dx, box.y + dy);
-        if (caret) hits.push(caret.startContainer.textContent);
-      }
-    }
-    return {
-      pageText: found('Retries the export'),
-      find: Object.fromEntries([...secrets, '· back', 'Sam Secret'].map((t) => [t, found(t)])),
-      selected: selected.join('\n'),
-      hits: hits.join('\n'),
-    };
-  }, [[SECRET, NOTE], first]);
-  assert.equal(reach.pageText, true, "window.find finds the page's own text");
-  assert.deepEqual(reach.find, { [SECRET]: false, [NOTE]: false, '· back': false, 'Sam Secret': false }, 'window.find reads StandIn');
-  for (const text of [SECRET, NOTE, 'Sam Secret']) {
-    assert.ok(!reach.selected.includes(text), `selection or copy reads ${text}`);
-    assert.ok(!reach.hits.includes(text), `hit testing reads ${text}`);
-  }
-  const probe = await tab.evaluate(() => ({
-    ...window.__probe,
-    roots: window.__probe.roots.length,
-    inText: document.body.innerText.includes('TOPSECRET') || document.documentElement.outerHTML.includes('TOPSECRET'),
-  }));
-  assert.equal(probe.storage, 'absent');
-  assert.equal(probe.roots, 0, 'the page saw a shadow root being attached');
-  assert.ok(probe.found.length > 0 && probe.found.every((f) => f === 'closed'), JSON.stringify(probe.found));
-  assert.equal(probe.inText, false);
-  assert.ok(!probe.messages.some((m) => m.includes('TOPSECRET')));
-  assert.ok(probe.reply === undefined, 'the page got an answer from the extension');
+  // The page's own reach: text search, selection, copy and hit testing.
+  const reach = await tab.evaluate(PROBE.reach, [PROBE.secrets, first]);
+  assertProbeFoundNothing(reach, await tab.evaluate(PROBE.collected));
   await tab.close();
   await ext.setStorage('local', { team: hostileTeam() });
 });

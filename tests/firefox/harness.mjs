@@ -19,6 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readToken } from '../e2e/team-scenarios.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST_FIREFOX = path.join(ROOT, 'dist', 'firefox');
@@ -200,6 +201,26 @@ export class Firefox {
 
   async storage(area = 'local', keys = null) {
     return this.evaluateInExtension(([a, k]) => browser.storage[a].get(k), [area, keys]);
+  }
+
+  /** The bearer token where the background page keeps it (readToken in
+   *  tests/e2e/team-scenarios.mjs; an extension page shares its origin), or undefined. Call it
+   *  from an extension page. */
+  async token() {
+    // WebDriver hands JavaScript's undefined back as null.
+    return (await this.evaluateInExtension(readToken)) ?? undefined;
+  }
+
+  /** Opens a new tab, switches to it and returns its window handle. */
+  async newTab() {
+    const { handle } = await this.command('POST', this.session('/window/new'), { type: 'tab' });
+    await this.switchTo(handle);
+    return handle;
+  }
+
+  /** Makes the tab with window handle `handle` the one commands go to. */
+  async switchTo(handle) {
+    await this.command('POST', this.session('/window'), { handle });
   }
 
   async poll(fn, what, timeout = 10_000) {

@@ -91,3 +91,38 @@ export async function openCards(ff, state, which = () => true) {
   await execute(ff, (all) => all.forEach((root) => root.querySelector('[aria-label]').focus()), roots);
   return inlineState(ff);
 }
+
+/** Waits until the page has `count` badges (and the banner or not, when `banner` is given);
+ *  returns the state. */
+export async function waitForBadges(ff, count, { banner: withBanner, timeout = 15_000 } = {}) {
+  let last;
+  try {
+    return await ff.poll(
+      async () => {
+        last = await inlineState(ff);
+        const badges = last.hosts.filter((h) => h.feature === 'badges').length;
+        return badges === count && (withBanner === undefined || Boolean(banner(last)) === withBanner) ? last : null;
+      },
+      `${count} badges`,
+      timeout,
+    );
+  } catch (err) {
+    throw new Error(`${err.message}; got ${JSON.stringify(last && badgeNames(last))}, banner ${Boolean(last && banner(last))}`);
+  }
+}
+
+/** The WebDriver id of the first element matching `selector` in a shadow root of the state
+ *  (Find Element From Shadow Root, which reaches closed roots as a user's input does). */
+export async function findInShadow(ff, root, selector) {
+  const id = Object.values(root)[0];
+  const element = await ff.command('POST', ff.session(`/shadow/${id}/element`), { using: 'css selector', value: selector });
+  return element[ELEMENT];
+}
+
+/** Presses and releases `key` (a WebDriver key code, e.g. '\uE004' for Tab) through the
+ *  browser's input, as a keyboard does. */
+export async function pressKey(ff, key) {
+  await ff.command('POST', ff.session('/actions'), {
+    actions: [{ type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: key }, { type: 'keyUp', value: key }] }],
+  });
+}

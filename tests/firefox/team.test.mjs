@@ -4,7 +4,10 @@
 // scripts cannot read it (not in storage.local, which Firefox opens to every content script and
 // cannot close) and the background page authenticates with it; a teammate's declaration
 // reaches the popup's Team tab through the long poll; the 412 conflict view's three choices each
-// reach the server; bad connect input is refused beside its field. The tests run in order and
+// reach the server; with the server stopped a declaration waits and is then delivered exactly
+// once; a token revoked on the CLI disconnects with the reason; every kind of bad connect input
+// (the invite link's too) is refused beside its field, the revoked membership's names clash, and
+// an invite for that membership (`invite --member`) rejoins. The tests run in order and
 // share the server and the profile: each says what it starts from. The scenario data shared
 // with Chromium's suite is in tests/e2e/team-scenarios.mjs.
 //
@@ -13,8 +16,17 @@
 // Prints the time from the teammate's write on the server to its headline in the Team tab.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CONFLICT, permissionRefused } from '../e2e/team-scenarios.mjs';
-import { TeamServer } from '../e2e/team-server.mjs';
+import { serve } from '../e2e/harness.mjs';
+import {
+  CONFLICT,
+  INSECURE_LINK,
+  NAME_CLASH,
+  REVOKED,
+  TOKEN_TRUST_MS,
+  connectErrorCases,
+  permissionRefused,
+} from '../e2e/team-scenarios.mjs';
+import { TeamServer, freePort } from '../e2e/team-server.mjs';
 import { launchFirefox } from './harness.mjs';
 
 const TEAM = 'Core';
@@ -86,21 +98,7 @@ async function answerPermissionPrompt(answer) {
 const serverPermission = () =>
   ff.evaluateInExtension(() => browser.permissions.contains({ origins: ['http://127.0.0.1/*'] }));
 
-/** The bearer token where the background page keeps it: the extension origin's IndexedDB
- *  (an extension page shares that origin). */
-const tokenOf = () =>
-  ff.evaluateInExtension(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('standin');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('secrets').objectStore('secrets').get('token');
-          get.onsuccess = () => resolve(get.result);
-          get.onerror = () => reject(get.error);
-        };
-      }),
-  );
+const tokenOf = () => ff.token();
 
 async function startConnect() {
   await ff.open('options.html');
@@ -124,7 +122,7 @@ async function declare(headline) {
 const me = async () => (await server.api('GET', '/v1/me', { token: await tokenOf() })).body;
 
 test("Connect asks through Firefox's prompt; Deny is explained beside Server URL", async () => {
-  await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Fox', timezone: 'UTC' } }));
+  await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Fox', timezone: 'UTC', handles: { github: 'fox-gh' } } }));
   await startConnect();
   const prompt = await answerPermissionPrompt('deny');
   assert.match(prompt, /StandIn requests additional .*Access your data for sites in 127\.0\.0\.1 domains/);
@@ -228,31 +226,108 @@ test("412: a newer copy from another browser is shown beside this one's; each ch
   }
 });
 
-test('connect refuses plain http to another computer, and a name a teammate holds, beside their fields', async () => {
-  // Starts from Fox connected; the server's permission stays granted after Disconnect.
+test('server down: the declaration waits, then is delivered exactly once', async () => {
+  // Starts from Fox connected, the last declaration synced.
+  const token = await tokenOf();
+  const before = (await me()).state.version;
+  await server.stop();
+  await openPopup();
+  await declare('Written while the server was down');
+  await waitForText('#sync-status', /^Waiting to sync$/);
+  // Let at least one attempt fail against the stopped server.
+  await ff.poll(async () => (await ff.storage('local', ['outbox'])).outbox?.pending?.attempts >= 1, 'a failed attempt', 20_000);
+  assert.equal(await ff.textContent('#sync-status'), 'Waiting to sync');
+
+  await server.restart();
+  await waitForText('#sync-status', /^Synced \d\d:\d\d$/, 60_000);
+  const state = (await server.api('GET', '/v1/me', { token })).body.state;
+  assert.equal(state.version, before + 1);
+  assert.equal(state.state.declaration.headline, 'Written while the server was down');
+  // Nothing goes out a second time: the version stays while the worker keeps polling.
+  await new Promise((r) => setTimeout(r, 5_000));
+  assert.equal((await server.api('GET', '/v1/me', { token })).body.state.version, before + 1);
+  const { outbox } = await ff.storage('local', ['outbox']);
+  assert.equal(outbox.pending, null);
+  assert.equal(outbox.server_version, before + 1);
+});
+
+test('a revoked token disconnects with the reason in the popup and the options', async () => {
+  // Starts from Fox connected.
+  await server.cli('token', 'revoke', '--token', await tokenOf());
+  await new Promise((r) => setTimeout(r, TOKEN_TRUST_MS));
+  await openPopup();
+  await declare('After the revocation');
+  await waitForText('#sync-status', REVOKED.syncStatus, 15_000);
+  await ff.click('#tab-team');
+  await waitForText('#team-status', REVOKED.teamStatus);
+  assert.equal(await tokenOf(), undefined, 'the token is forgotten');
+  assert.equal((await ff.storage('local', ['team'])).team, undefined, 'the team cache is gone');
+
+  await ff.open('options.html');
+  await ff.waitForLoader();
+  await waitForText('#team-notice', new RegExp(REVOKED.notice));
+  assert.equal(await ff.evaluateInExtension(() => document.getElementById('team-form').hidden), false);
+});
+
+test('connect errors beside their fields; the names clash; an invite for the own membership rejoins', async () => {
+  // Starts from Fox disconnected (revoked) on the options page; the server's permission stays
+  // granted, so no prompt opens.
+  const { cases, close } = await connectErrorCases(server, TEAM, { serve, freePort });
+  try {
+    for (const { serverUrl, invite, field, error, also } of cases) {
+      await ff.fill('#server_url', serverUrl);
+      await ff.fill('#invite', invite);
+      await ff.click('#connect');
+      const shown = await ff.poll(async () => {
+        const text = await errorOf(field);
+        return error.test(text) ? text : null;
+      }, `${error} beside ${field}`, 20_000);
+      assert.match(shown, error);
+      assert.equal(await ff.evaluateInExtension((f) => document.getElementById(f).getAttribute('aria-invalid'), field), 'true');
+      assert.match(await ff.textContent('#connect-status'), /^Not connected/);
+      if (also) assert.match(await errorOf(also[0]), also[1]);
+    }
+  } finally {
+    await close();
+  }
+  // The invite link pre-fills the form; plain http to another computer is refused all the same.
+  await ff.open(`options.html${INSECURE_LINK.query}`);
+  await ff.waitForLoader();
+  assert.equal(await ff.evaluateInExtension(() => document.getElementById('server_url').value), INSECURE_LINK.server);
+  assert.equal(await ff.evaluateInExtension(() => document.getElementById('invite').value), 'abc');
+  await ff.click('#connect');
+  assert.match(await ff.poll(async () => (await errorOf('server_url')) || null, 'the error beside Server URL'), INSECURE_LINK.error);
+  assert.equal(await tokenOf(), undefined, 'nothing was stored by the failures');
+
+  // Fox's revoked membership still holds his names: joining again as Fox is refused (409)
+  // beside the fields that name someone else.
+  await ff.fill('#server_url', server.url);
+  await ff.fill('#invite', await server.invite(TEAM));
+  await ff.click('#connect');
+  assert.equal(await ff.poll(async () => (await errorOf('handles-github')) || null, 'the error beside the GitHub handle', 20_000), NAME_CLASH.handle);
+  assert.match(await errorOf('display_name'), NAME_CLASH.displayName);
+  assert.match(await ff.textContent('#connect-status'), /^Not connected/);
+  // An invite for his own membership signs this browser in as Fox again. The server holds his
+  // last synced declaration, so the one made while disconnected is shown beside it.
+  const listed = await server.cli('member', 'list', '--team', TEAM);
+  const old = listed.split('\n').find((line) => line.includes('fox-gh')).split(/\s+/)[0];
+  await ff.fill('#invite', (await server.cli('invite', '--team', TEAM, '--member', old)).trim());
+  await ff.click('#connect');
+  await waitForText('#team-connected', new RegExp(`Connected to ${TEAM} as Fox`), 20_000);
+  assert.equal((await me()).member.id, old, 'the same member');
+  await openPopup();
+  await waitForText('#sync-status', /^Changed in another browser/, 15_000);
+  await ff.click('#conflict-keep-local');
+  await waitForText('#sync-status', /^Synced \d\d:\d\d$/, 15_000);
+  assert.equal((await me()).state.state.declaration.headline, 'After the revocation');
+
+  // Disconnect forgets the token and the team, keeps the local declaration.
   await ff.open('options.html');
   await ff.waitForLoader();
   await ff.click('#disconnect');
   await ff.poll(() => ff.evaluateInExtension(() => !document.getElementById('team-form').hidden), 'the form');
-  // Somebody already goes by "Taken" in the team.
-  const taken = await server.api('POST', '/v1/join', {
-    body: { invite: await server.invite(TEAM), display_name: 'Taken', timezone: 'UTC' },
-  });
-  assert.equal(taken.status, 201);
-  await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Taken', timezone: 'UTC' } }));
-  await ff.open('options.html');
-  await ff.waitForLoader();
-
-  await ff.fill('#server_url', 'http://192.168.1.20:8787');
-  await ff.fill('#invite', 'any-code');
-  await ff.click('#connect');
-  const insecure = await ff.poll(async () => (await errorOf('server_url')) || null, 'the error beside Server URL');
-  assert.match(insecure, /^Plain http:\/\/ would send your invite code and token unencrypted/);
-
-  await ff.fill('#server_url', server.url);
-  await ff.fill('#invite', await server.invite(TEAM));
-  await ff.click('#connect');
-  const clash = await ff.poll(async () => (await errorOf('display_name')) || null, 'the error beside Display name', 20_000);
-  assert.match(clash, /already goes by this display name/);
-  assert.equal((await ff.storage('local')).connection, undefined, 'not connected');
+  assert.equal(await tokenOf(), undefined);
+  const local = await ff.storage('local', ['connection', 'state']);
+  assert.equal(local.connection, undefined);
+  assert.equal(local.state.declaration.headline, 'After the revocation');
 });

@@ -3,7 +3,8 @@
 // the Chromium routes): badges, cards and the item banner on the project's own fixtures
 // (GitHub, Jira Cloud, Linear, and self-hosted GitLab and Jira Data Center enabled in options)
 // and on the real saved pages in ../shared/fixtures/pages (skipped with a notice when absent);
-// SPA navigation; and badges following a teammate's change on the real team server. The
+// SPA navigation; the activity log; and badges following a teammate's change on the real team
+// server, with the token never reaching the tab's content-script world. The
 // scenarios and what they expect are tests/e2e/tracker-pages.mjs's, shared with Chromium.
 //
 //   ./build.sh && node --test tests/firefox/trackers.test.mjs
@@ -13,10 +14,12 @@ import { prPage } from '../e2e/generated-pages.mjs';
 import { roster, teamCache } from '../e2e/team-fixture.mjs';
 import { TeamServer } from '../e2e/team-server.mjs';
 import {
+  ACTIVITY,
   OWN_FIXTURES,
   REAL_PAGES,
   SELF_HOSTED,
   SPA_JOURNEYS,
+  assertActivity,
   assertBadgesBesideTheirPeople,
   ownPage,
   sharedPage,
@@ -100,6 +103,15 @@ describe('own fixtures of the current views', () => {
     assert.ok(ada.text.includes('Done for today'), ada.text);
     assert.equal(state.hosts.find((h) => h.labels[0]?.startsWith('Dave'))?.labels[0], 'Dave Diaz: no status declared');
   });
+
+  test('the activity log records the items viewed, with titles, and nothing else', async () => {
+    await ff.open('options.html');
+    const log = await ff.poll(async () => {
+      const { activity } = await ff.storage('local', ['activity']);
+      return activity?.length >= ACTIVITY.refs.length ? activity : null;
+    }, 'activity entries');
+    assertActivity(log);
+  });
 });
 
 describe('real saved pages (../shared/fixtures/pages)', () => {
@@ -180,12 +192,47 @@ describe('SPA navigation', () => {
   }
 });
 
-test("badges follow a teammate's change on the real team server (time printed)", async () => {
+/**
+ * Runs in the GitHub tab's content-script world, through scripting.executeScript from the
+ * extension page in the current tab: Firefox runs it in the same sandbox as the shim's content
+ * script (it sees the shim's run-once mark), with the same APIs a compromised renderer of that
+ * tab could use. `watch` starts recording storage.onChanged there; otherwise it resolves to
+ * what the world reads: all of storage.local, the changes it saw, and the mark.
+ */
+function inContentWorld(url, watch) {
+  return ff.evaluateInExtension(
+    async ([u, w]) => {
+      const [tab] = await browser.tabs.query({ url: u });
+      const func = w
+        ? () => {
+            globalThis.__seen = [];
+            browser.storage.onChanged.addListener((changes, area) => globalThis.__seen.push(`${area} ${JSON.stringify(changes)}`));
+            return { shim: globalThis[Symbol.for('standin.shim')] === true };
+          }
+        : async () => ({
+            shim: globalThis[Symbol.for('standin.shim')] === true,
+            all: await browser.storage.local.get(null).then((v) => JSON.stringify(v), (e) => `refused: ${e.message}`),
+            changes: globalThis.__seen.join('\n'),
+          });
+      const [{ result }] = await browser.scripting.executeScript({ target: { tabId: tab.id }, func });
+      return result;
+    },
+    [url, watch],
+  );
+}
+
+test("badges follow a teammate's change on the real team server (time printed); the token never reaches the tab's content-script world", async () => {
   const server = await TeamServer.start();
+  const url = 'https://github.com/acme/widgets/pull/5';
   try {
     await server.cli('team', 'create', 'Core');
+    // The GitHub tab is open before this browser connects; the extension's pages in a second tab.
+    await open(url, prPage({ number: 5, title: 'Retry exports', author: 'tess', timeline: [['tess', 'c']] }));
+    const pageTab = await ff.command('GET', ff.session('/window'));
+    const extensionTab = await ff.newTab();
     await ff.open('options.html');
     await ff.waitForLoader();
+    assert.deepEqual(await inContentWorld(url, true), { shim: true }, "not the shim's world");
     await ff.evaluateInExtension(() => browser.storage.sync.set({ settings: { display_name: 'Fox', timezone: 'UTC' } }));
     await ff.open('options.html');
     await ff.waitForLoader();
@@ -198,7 +245,7 @@ test("badges follow a teammate's change on the real team server (time printed)",
       body: { invite: await server.invite('Core'), display_name: 'Tess Tide', handles: { github: 'tess' }, timezone: 'UTC' },
     });
     assert.equal(joined.status, 201);
-    await open('https://github.com/acme/widgets/pull/5', prPage({ number: 5, title: 'Retry exports', author: 'tess', timeline: [['tess', 'c']] }));
+    await ff.switchTo(pageTab);
     const label = async () => (await inlineState(ff)).hosts.find((h) => h.feature === 'badges')?.labels[0];
     assert.equal(await ff.poll(label, "Tess's badge", 20_000), 'Tess Tide: no status declared');
 
@@ -213,6 +260,23 @@ test("badges follow a teammate's change on the real team server (time printed)",
     const took = Date.now() - started;
     console.log(`# Firefox: a teammate's PUT /v1/me/state → her badge on an open GitHub page redrawn: ${took} ms`);
     assert.ok(took < 5_000, `took ${took} ms`);
+
+    // Firefox opens storage.local to every content script and cannot close it: the token is
+    // kept out of it, so neither a read nor a change there carries it.
+    await ff.switchTo(extensionTab);
+    const seen = await inContentWorld(url, false);
+    const token = await ff.token();
+    assert.match(token ?? '', /\S{20,}/);
+    assert.equal(seen.shim, true);
+    assert.match(seen.all, /"connection"/, 'the world reads storage.local');
+    assert.match(seen.changes, /^local .*"team"/m, 'the world saw the team change');
+    for (const text of [seen.all, seen.changes]) {
+      assert.doesNotMatch(text, /"token"/);
+      assert.equal(text.includes(token), false, 'the token reached the content-script world');
+    }
+    assert.equal((await server.api('GET', '/v1/me', { token })).status, 200, 'the background page authenticates with it');
+    await ff.command('DELETE', ff.session('/window'));
+    await ff.switchTo(pageTab);
   } finally {
     await server.close();
   }

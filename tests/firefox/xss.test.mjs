@@ -3,6 +3,8 @@
 // cache as a compromised server could deliver it, drawn on a GitHub PR page at its real URL
 // with GitHub's CSP (tracker-proxy.mjs) and in the popup. Nothing may execute, StandIn may add
 // no element outside its closed shadow roots, the payloads show as text, and the layout holds.
+// Then a hostile page script tries to read the team cache and StandIn's shadow roots (directly,
+// and through text search, selection, copy and hit testing) and gets nothing.
 //
 //   ./build.sh && node --test tests/firefox/xss.test.mjs
 import assert from 'node:assert/strict';
@@ -11,22 +13,24 @@ import { trackerSite } from '../e2e/tracker-pages.mjs';
 import {
   PAYLOADS,
   PR,
+  PROBE,
   assertPopupSafe,
+  assertProbeFoundNothing,
   assertShadowTreesSafe,
   hostileOwnState,
   hostilePage,
   hostileTeam,
   probePopup,
 } from '../e2e/xss-corpus.mjs';
-import { launchFirefox } from './harness.mjs';
-import { banner, execute, inlineState, openCards } from './inline.mjs';
+import { GECKO_ID, launchFirefox } from './harness.mjs';
+import { banner, execute, findInShadow, inlineState, openCards, waitForBadges } from './inline.mjs';
 import { startTrackerProxy } from './tracker-proxy.mjs';
 
+const site = trackerSite();
 let proxy;
 let ff;
 
 before(async () => {
-  const site = trackerSite();
   site.page(PR, hostilePage());
   proxy = await startTrackerProxy(site);
   ff = await launchFirefox(proxy.firefox);
@@ -115,6 +119,36 @@ test('the popup shows the same payloads without running them', async () => {
   await new Promise((r) => setTimeout(r, 500));
   assertPopupSafe(await ff.evaluateInExtension(probePopup));
   await assertNoDialog();
+});
+
+test("a page's own scripts cannot read the team cache or StandIn's shadow roots", async () => {
+  await ff.open('options.html');
+  await ff.evaluateInExtension((cache) => browser.storage.local.set({ team: cache }), PROBE.team());
+  site.script(PROBE.scriptUrl, PROBE.script(GECKO_ID));
+  site.page(PROBE.url, PROBE.page());
+  await ff.open(PROBE.url);
+  // One card open by focus (the last badge), one by the pointer (the first).
+  const state = await openCards(ff, await waitForBadges(ff, PROBE.badges));
+  assert.ok(state.hosts.every((h) => PROBE.secrets.every((t) => h.text.includes(t))), 'the cards show the secrets (to StandIn)');
+  const first = await execute(ff, () => {
+    const r = document.querySelector('standin-inline[data-feature="badges"]').getBoundingClientRect();
+    return { x: Math.round(r.left + 8), y: Math.round(r.top) };
+  });
+  await ff.command('POST', ff.session('/actions'), {
+    actions: [{ type: 'pointer', id: 'mouse', actions: [{ type: 'pointerMove', x: first.x, y: first.y, origin: 'viewport' }] }],
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  // The badge is a button named after the state, as Firefox computes it for assistive technology.
+  const badge = await findInShadow(ff, state.hosts[0].root, '[aria-label]');
+  assert.match(await ff.command('GET', ff.session(`/element/${badge}/computedlabel`)), /^Sam Secret: away, back /);
+  assert.equal(await ff.command('GET', ff.session(`/element/${badge}/computedrole`)), 'button');
+
+  // The page's own reach: text search, selection, copy and hit testing. (WebDriver runs
+  // these with the page's window and its expandos, as a page script would.)
+  const reach = await execute(ff, PROBE.reach, [PROBE.secrets, first]);
+  assertProbeFoundNothing(reach, await execute(ff, PROBE.collected));
+  await ff.open('options.html');
+  await ff.evaluateInExtension((cache) => browser.storage.local.set({ team: cache }), hostileTeam());
 });
 
 test('no request left for a host the proxy does not serve', () => {
