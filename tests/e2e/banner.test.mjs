@@ -23,7 +23,8 @@ import { after, before, describe, test } from 'node:test';
 import { launchExtension, poll, ROOT } from './harness.mjs';
 import { prPage, timelineItem } from './generated-pages.mjs';
 import { TeamServer } from './team-server.mjs';
-import { badgeElement, CSP, inlineState, watchOwnErrors } from './trackers.mjs';
+import { CSP } from './tracker-pages.mjs';
+import { badgeElement, inlineState, watchOwnErrors } from './trackers.mjs';
 
 const PR = 'https://github.com/acme/widgets/pull/12';
 const PR_REF = 'github.com/acme/widgets/pull/12';
