@@ -104,13 +104,13 @@ pub fn set_children(parent: &Element, children: Vec<Element>) {
     parent.replace_children_with_node(&children);
 }
 
-/// Gives a copy of a row its own ids: `#` in its elements' `id`, `for` and `aria-describedby`
-/// becomes `n` (`items-#-url` → `items-2-url`).
+/// Gives a copy of a row its own ids: `#` in its elements' `id`, `for`, `aria-describedby` and
+/// `aria-controls` becomes `n` (`items-#-url` → `items-2-url`).
 pub fn number_ids(row: &Element, n: usize) {
     let n = n.to_string();
-    if let Ok(list) = row.query_selector_all("[id], [for], [aria-describedby]") {
+    if let Ok(list) = row.query_selector_all("[id], [for], [aria-describedby], [aria-controls]") {
         each(&list, &|element| {
-            for name in ["id", "for", "aria-describedby"] {
+            for name in ["id", "for", "aria-describedby", "aria-controls"] {
                 if let Some(value) = element.get_attribute(name) {
                     let _ = element.set_attribute(name, &value.replace('#', &n));
                 }
