@@ -192,9 +192,11 @@ impl Draft {
             timezone: ctx.zone_name.to_string(),
         };
         let people = std::iter::once(("cover".to_string(), &mut declaration.cover)).chain(
-            declaration.items.iter_mut().enumerate().map(|(i, item)| {
-                (format!("items[{i}].handoff_to"), &mut item.handoff_to)
-            }),
+            declaration
+                .items
+                .iter_mut()
+                .enumerate()
+                .map(|(i, item)| (format!("items[{i}].handoff_to"), &mut item.handoff_to)),
         );
         for (field, to) in people {
             match crate::people::reference(to.as_deref().unwrap_or_default(), ctx.roster) {

@@ -151,10 +151,14 @@ pub fn unknown_people(declaration: &Declaration, members: &[&Member]) -> Vec<Fie
         .cover
         .as_deref()
         .map(|to| ("cover".to_string(), to));
-    let items = declaration.items.iter().enumerate().filter_map(|(i, item)| {
-        let to = item.handoff_to.as_deref()?;
-        Some((format!("items[{i}].handoff_to"), to))
-    });
+    let items = declaration
+        .items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let to = item.handoff_to.as_deref()?;
+            Some((format!("items[{i}].handoff_to"), to))
+        });
     cover
         .into_iter()
         .chain(items)
@@ -231,8 +235,16 @@ mod tests {
         assert_eq!(ids(suggest("Shu", &roster, 8)), ["m_shun"]);
         assert_eq!(ids(suggest("shu", &roster, 8)), ["m_shun"]);
         assert_eq!(ids(suggest("ued", &roster, 8)), ["m_shun"], "a later word");
-        assert_eq!(ids(suggest("shun u", &roster, 8)), ["m_shun"], "across words");
-        assert_eq!(ids(suggest("joa", &roster, 8)), ["m_joao"], "accents ignored");
+        assert_eq!(
+            ids(suggest("shun u", &roster, 8)),
+            ["m_shun"],
+            "across words"
+        );
+        assert_eq!(
+            ids(suggest("joa", &roster, 8)),
+            ["m_joao"],
+            "accents ignored"
+        );
         assert_eq!(ids(suggest("JOÃO", &roster, 8)), ["m_joao"]);
         assert_eq!(ids(suggest("lima", &roster, 8)), ["m_ana"]);
         assert_eq!(ids(suggest("@alim", &roster, 8)), ["m_ana"], "a handle");
@@ -244,10 +256,7 @@ mod tests {
         assert!(suggest("xyz", &roster, 8).is_empty());
         assert!(suggest("hun", &roster, 8).is_empty(), "prefixes only");
         // Nothing typed: everyone, by name, up to the limit.
-        assert_eq!(
-            ids(suggest("", &roster, 3)),
-            ["m_ana", "m_anand", "m_joao"]
-        );
+        assert_eq!(ids(suggest("", &roster, 3)), ["m_ana", "m_anand", "m_joao"]);
     }
 
     #[test]
@@ -342,7 +351,9 @@ mod tests {
         let refused = unknown_people(&d, &roster);
         let fields: Vec<&str> = refused.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["items[2].handoff_to", "items[4].handoff_to"]);
-        assert!(refused[0].message.starts_with("No member of the team goes by"));
+        assert!(refused[0]
+            .message
+            .starts_with("No member of the team goes by"));
         assert!(refused[1].message.contains("several members"));
         let d = Declaration {
             cover: Some("nobody".into()),

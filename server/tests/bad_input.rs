@@ -286,7 +286,10 @@ fn cases(
                 with(
                     d.clone(),
                     "items",
-                    json!([item.clone(), with(item.clone(), "handoff_to", json!("Shun"))]),
+                    json!([
+                        item.clone(),
+                        with(item.clone(), "handoff_to", json!("Shun"))
+                    ]),
                 ),
                 S::BAD_REQUEST,
                 Some("items[1].handoff_to"),

@@ -105,10 +105,12 @@ pub fn listen(form: &Element, roster: Rc<Roster>, picked: Rc<dyn Fn()>) {
         };
         let input = option
             .parent_element()
-            .and_then(|list| dom::document()
+            .and_then(|list| {
+                dom::document()
                     .query_selector(&format!("[role='combobox'][aria-controls='{}']", list.id()))
                     .ok()
-                    .flatten())
+                    .flatten()
+            })
             .and_then(|e| e.dyn_into::<HtmlInputElement>().ok());
         let member = option
             .get_attribute("data-member")
@@ -184,7 +186,11 @@ fn options(input: &HtmlInputElement) -> Vec<Element> {
 
 /// Lists the teammates the field's text may mean, the first one active.
 fn open(input: &HtmlInputElement, roster: &Roster) {
-    let others: Vec<&Member> = roster.members.iter().filter(|m| m.id != roster.me).collect();
+    let others: Vec<&Member> = roster
+        .members
+        .iter()
+        .filter(|m| m.id != roster.me)
+        .collect();
     let found = suggest(&input.value(), &others, OFFERED);
     let rows = found
         .iter()

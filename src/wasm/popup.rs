@@ -31,6 +31,7 @@ use super::combobox::{self, Roster};
 use super::dom::{self, now};
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
+use crate::connect::Connection;
 use crate::display::{
     counter_text, declared_text, describe_at, item_control_id, parse_item_control_id, shown,
 };
@@ -42,7 +43,6 @@ use crate::item_ref::parse_http_url;
 use crate::limits;
 use crate::message::{ErrorReply, Request, Response};
 use crate::model::{DeclaredState, ItemState, Settings, Status, WorkingHours};
-use crate::connect::Connection;
 use crate::store::{
     fits_sync_item, newest_draft, StoredDraft, CONNECTION_KEY, DRAFT_KEY, SETTINGS_KEY, STATE_KEY,
     TEAM_KEY,
@@ -245,7 +245,9 @@ impl Popup {
     /// user's, so no draft is written until they change something.
     fn end_of_day_defaults(&self) {
         dom::set_value("status", Status::Offline.as_str());
-        if let Some(value) = back_at_choice(BackAtChoice::NextWorkingDay, now(), &self.hours, &self.zone) {
+        if let Some(value) =
+            back_at_choice(BackAtChoice::NextWorkingDay, now(), &self.hours, &self.zone)
+        {
             dom::set_value("back_at", &value);
         }
         self.update_hints();
@@ -561,7 +563,9 @@ impl Popup {
     fn show_invalid(&self, invalid: &ValidationErrors) {
         // A problem in a row's details shows them, so it is seen beside its field.
         for e in &invalid.0 {
-            if let Some((i, "url" | "note")) = parse_item_control_id(&crate::display::field_slug(&e.field)) {
+            if let Some((i, "url" | "note")) =
+                parse_item_control_id(&crate::display::field_slug(&e.field))
+            {
                 set_row_open(i, true);
             }
         }
