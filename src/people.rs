@@ -4,7 +4,7 @@
 //! that hands something to no member of the team ([`unknown_people`]). Pure, so the matching
 //! is tested natively.
 
-use crate::api::{name_key, resolve};
+use crate::api::{name_key, names, resolve};
 use crate::display::shown;
 use crate::model::{Declaration, Member};
 use crate::validate::FieldError;
@@ -30,20 +30,6 @@ fn is_mark(c: char) -> bool {
 /// Where a new word starts inside a name or handle: `Shun Ueda`, `shun-u`, `ana.lima`.
 fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '-' | '_' | '.' | '@')
-}
-
-/// Every name a member goes by: the display name, then each handle.
-fn names(m: &Member) -> impl Iterator<Item = &str> {
-    let h = &m.handles;
-    [
-        Some(m.display_name.as_str()),
-        h.github.as_deref(),
-        h.gitlab.as_deref(),
-        h.jira.as_deref(),
-        h.linear.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
 }
 
 /// How well `query` (folded, not empty) fits `name`: 0 when the whole name starts with it,

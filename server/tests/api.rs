@@ -427,8 +427,8 @@ async fn ack_as(app: &axum::Router, by: &str, declarer: &str, item: Option<&str>
         .0
 }
 
-/// Ann declares PR 7 handed to `to` and the cover to `cover`.
-async fn hand_off(app: &axum::Router, ann: &str, to: &str, cover: &str) -> Value {
+/// A declaration of PR 7 handed to `to`, with the cover to `cover`.
+fn handed_off(to: &str, cover: &str) -> Value {
     let mut d = declaration("off for the day");
     d["items"] = json!([{
         "url": "https://github.com/o/r/pull/7",
@@ -437,6 +437,12 @@ async fn hand_off(app: &axum::Router, ann: &str, to: &str, cover: &str) -> Value
         "handoff_to": to
     }]);
     d["cover"] = json!(cover);
+    d
+}
+
+/// Ann declares PR 7 handed to `to` and the cover to `cover`.
+async fn hand_off(app: &axum::Router, ann: &str, to: &str, cover: &str) -> Value {
+    let d = handed_off(to, cover);
     let (status, st) = call(
         app,
         "PUT",
@@ -458,14 +464,7 @@ async fn a_hand_off_to_someone_not_yet_in_the_team_reaches_them_when_they_claim_
     let (ann, bob) = (&m[0], &m[1]);
     // Ann hands PR 7 to Dee, who has not joined yet, and the cover to "Robert", a name no one
     // goes by yet: the API refuses both, naming each field, and stores nothing.
-    let mut d = declaration("off for the day");
-    d["items"] = json!([{
-        "url": "https://github.com/o/r/pull/7",
-        "canonical_ref": "github.com/o/r/pull/7",
-        "state": "needs_review",
-        "handoff_to": "@dee"
-    }]);
-    d["cover"] = json!("Robert");
+    let d = handed_off("@dee", "Robert");
     let (status, refused) = call(
         &app,
         "PUT",
