@@ -237,6 +237,20 @@ pub fn name_key(name: &str) -> String {
     crate::text::lowercase(&words.join(" "))
 }
 
+/// Every name a member goes by: the display name, then each handle.
+pub fn names(m: &Member) -> impl Iterator<Item = &str> {
+    let h = &m.handles;
+    [
+        Some(m.display_name.as_str()),
+        h.github.as_deref(),
+        h.gitlab.as_deref(),
+        h.jira.as_deref(),
+        h.linear.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// The one member a free-text person reference (a hand-off's `handoff_to`, a `cover`) names:
 /// by member id first (ids are the server's, never claimed), else the only member with that
 /// display name or handle. A reference that fits several members names no one.
@@ -248,19 +262,9 @@ pub fn resolve<'m>(reference: &str, members: &[&'m Member]) -> Option<&'m Member
     if let Some(m) = members.iter().find(|m| name_key(&m.id) == wanted) {
         return Some(m);
     }
-    let mut named = members.iter().filter(|m| {
-        let h = &m.handles;
-        [
-            Some(m.display_name.as_str()),
-            h.github.as_deref(),
-            h.gitlab.as_deref(),
-            h.jira.as_deref(),
-            h.linear.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .any(|name| name_key(name) == wanted)
-    });
+    let mut named = members
+        .iter()
+        .filter(|m| names(m).any(|name| name_key(name) == wanted));
     match (named.next(), named.next()) {
         (Some(m), None) => Some(m),
         _ => None,

@@ -3,7 +3,7 @@
 //! [`Declaration`] only when the user declares. Times in a draft are wall-clock values of the
 //! user's zone, as `<input type="datetime-local">` shows them.
 
-use crate::model::{Declaration, ItemState, Status, WorkItem, WorkingHours};
+use crate::model::{Declaration, ItemState, Member, Status, WorkItem, WorkingHours};
 use crate::sites::canonical_item_ref;
 use crate::time::{LocalDateTime, LocalTime, Timestamp, ZoneOffsets};
 use crate::validate::{validate_declaration, FieldError, ValidationErrors};
@@ -140,6 +140,9 @@ pub struct Context<'a> {
     pub zone: &'a dyn ZoneOffsets,
     /// Its IANA name, recorded in the declaration.
     pub zone_name: &'a str,
+    /// The team's members when connected: person fields must name one of them, and send their
+    /// id. `None` without a team: a name is sent as typed.
+    pub roster: Option<&'a [&'a Member]>,
 }
 
 /// Which way an item moves in the list.
@@ -176,7 +179,7 @@ impl Draft {
             Expiry::OneDay => Some(Timestamp(ctx.now.millis() + DAY_MS)),
             Expiry::Custom => instant("expires_at", self.expires_custom.trim()),
         };
-        let declaration = Declaration {
+        let mut declaration = Declaration {
             status: self.status,
             headline: self.headline.trim().to_string(),
             emoji: optional(&self.emoji),
@@ -188,6 +191,19 @@ impl Draft {
             expires_at,
             timezone: ctx.zone_name.to_string(),
         };
+        let people = std::iter::once(("cover".to_string(), &mut declaration.cover)).chain(
+            declaration
+                .items
+                .iter_mut()
+                .enumerate()
+                .map(|(i, item)| (format!("items[{i}].handoff_to"), &mut item.handoff_to)),
+        );
+        for (field, to) in people {
+            match crate::people::reference(to.as_deref().unwrap_or_default(), ctx.roster) {
+                Ok(reference) => *to = reference,
+                Err(message) => problems.push(FieldError { field, message }),
+            }
+        }
         if let Err(invalid) = validate_declaration(&declaration, Some(ctx.now)) {
             problems.extend(invalid.0);
         }
@@ -332,6 +348,7 @@ mod tests {
             now: t(now),
             zone: &BERLIN_WINTER,
             zone_name: "Europe/Berlin",
+            roster: None,
         }
     }
 
@@ -403,6 +420,40 @@ mod tests {
             err.for_field("expires_at").unwrap().message,
             "Pick a date and time."
         );
+    }
+
+    #[test]
+    fn with_a_team_people_are_sent_as_member_ids_and_unknown_names_refused() {
+        let member = |id: &str, name: &str| Member {
+            id: id.into(),
+            display_name: name.into(),
+            handles: Default::default(),
+            timezone: "UTC".into(),
+            working_hours: None,
+        };
+        let team = [member("m_shun", "Shun Ueda"), member("m_ana", "Ana Lima")];
+        let roster: Vec<&Member> = team.iter().collect();
+        let with_team = Context {
+            roster: Some(&roster),
+            ..ctx("2026-11-27T16:42:00Z")
+        };
+        let mut draft = filled();
+        draft.items[0].handoff_to = "Shun".into();
+        draft.cover = "m_ana".into();
+        let d = draft.to_declaration(&with_team).unwrap();
+        assert_eq!(d.items[0].handoff_to.as_deref(), Some("m_shun"));
+        assert_eq!(d.cover.as_deref(), Some("m_ana"));
+        draft.items[0].handoff_to = "Shu".into();
+        draft.cover = "Bob".into();
+        let err = draft.to_declaration(&with_team).unwrap_err();
+        assert_eq!(fields(&err), ["cover", "items[0].handoff_to"]);
+        assert_eq!(
+            err.for_field("cover").unwrap().message,
+            "No teammate goes by \u{201c}Bob\u{201d}: pick one from the list."
+        );
+        // Without a team the names go as typed.
+        let d = draft.to_declaration(&ctx("2026-11-27T16:42:00Z")).unwrap();
+        assert_eq!(d.cover.as_deref(), Some("Bob"));
     }
 
     #[test]

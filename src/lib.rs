@@ -17,6 +17,7 @@ pub mod limits;
 pub mod message;
 pub mod model;
 pub mod outbox;
+pub mod people;
 pub mod prefill;
 pub mod reminder;
 pub mod render;

@@ -65,6 +65,16 @@ fn starts(s: &str) -> Vec<usize> {
     out
 }
 
+/// `s` in canonical decomposition (NFD: `é` as `e` and a combining accent), so accents can be
+/// dropped for matching names: `unicode-normalization` natively, JavaScript's
+/// `normalize("NFD")` in the browser (the browser's own Unicode data, no tables in the module).
+pub fn decompose(s: &str) -> String {
+    #[cfg(not(target_arch = "wasm32"))]
+    return unicode_normalization::UnicodeNormalization::nfd(s).collect();
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(s).normalize("NFD").into();
+}
+
 /// `s` lowercased by the Unicode default rules: Rust's `to_lowercase` natively, JavaScript's
 /// `toLowerCase` (the same rules, final sigma included) in the browser, which spares the wasm
 /// module Rust's case tables.

@@ -29,6 +29,9 @@ pub enum AppError {
     /// Another member of the team already goes by a name given (409, fields named).
     #[error("name taken: {0}")]
     NameTaken(ValidationErrors),
+    /// A hand-off or the cover names no member of the team (400, fields named).
+    #[error("unknown member: {0}")]
+    UnknownMember(ValidationErrors),
     #[error("the state changed since the version in If-Match")]
     VersionConflict(Box<MemberState>),
     #[error("request body too large")]
@@ -72,6 +75,7 @@ impl AppError {
             AppError::Gone { code, .. } => (StatusCode::GONE, code),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::NameTaken(_) => (StatusCode::CONFLICT, "name_taken"),
+            AppError::UnknownMember(_) => (StatusCode::BAD_REQUEST, "unknown_member"),
             AppError::VersionConflict(_) => (StatusCode::PRECONDITION_FAILED, "version_conflict"),
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             AppError::UnsupportedMediaType => {
@@ -130,7 +134,9 @@ impl IntoResponse for AppError {
             AppError::InvalidField { field, message } => {
                 wire(code, message.clone(), Some(field.clone()))
             }
-            AppError::Validation(errors) | AppError::NameTaken(errors) => ApiError {
+            AppError::Validation(errors)
+            | AppError::NameTaken(errors)
+            | AppError::UnknownMember(errors) => ApiError {
                 field: errors.0.first().map(|e| e.field.clone()),
                 message: errors
                     .0

@@ -180,12 +180,17 @@ async fn patch_me(
 }
 
 /// Declare. `If-Match` carries the version being replaced (0 for the first declaration); a
-/// stale version is 412 with the current state, never an overwrite.
+/// stale version is 412 with the current state, never an overwrite. Every hand-off and the
+/// cover must name one member of the team (by id, display name or handle): a name no member
+/// goes by is 400, so a hand-off cannot silently reach nobody.
 #[utoipa::path(put, path = "/v1/me/state", tag = "state", security(("bearer" = [])),
     request_body = Declaration,
     params(("If-Match" = String, Header, description = "Version replaced, e.g. \"3\"; 0 = none yet")),
     responses(
         (status = 200, body = MemberState, headers(("ETag" = String))),
+        (status = 400, description = "`unknown_member`: a hand-off or the cover names no member \
+            of the team, or several; `field` names it (`items[0].handoff_to`, `cover`), `errors` \
+            every one", body = ApiError),
         (status = 412, description = "Stale version; `current` holds the server's state", body = ApiError),
         (status = 422, body = ApiError),
         (status = 428, body = ApiError)))]
@@ -205,6 +210,12 @@ async fn put_state(
     }
     if !problems.is_empty() {
         return Err(ValidationErrors(problems).into());
+    }
+    let members = state.store.members(&me.team_id).await?;
+    let roster: Vec<&standin::model::Member> = members.iter().map(|r| &r.member).collect();
+    let unknown = standin::people::unknown_people(&declaration, &roster);
+    if !unknown.is_empty() {
+        return Err(AppError::UnknownMember(ValidationErrors(unknown)));
     }
     let outcome = state
         .store

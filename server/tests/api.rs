@@ -17,6 +17,7 @@ for_each_backend!(
     team_states_answer_304_while_unchanged_and_gzip_on_request,
     long_poll_answers_on_change_or_after_wait,
     hand_offs_are_acknowledged_by_their_recipient,
+    hand_offs_name_members_by_id_display_name_or_handle,
     a_taken_name_is_409_naming_the_field_on_join_and_patch,
     a_member_claiming_bobs_jira_name_cannot_ack_his_hand_off,
     a_rename_after_declaring_does_not_redirect_a_hand_off,
@@ -398,6 +399,18 @@ async fn hand_offs_are_acknowledged_by_their_recipient(db: TestDb) {
     );
 }
 
+/// What the popup sends (a member id) and what API clients may type (a display name or a
+/// handle, any case, `@` optional) all name the member.
+async fn hand_offs_name_members_by_id_display_name_or_handle(db: TestDb) {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob", "Cid"]).await;
+    let st = hand_off(&app, &m[0].token, &m[1].member_id, "@CID").await;
+    assert_eq!(
+        st["recipients"],
+        json!([{"member": m[2].member_id}, {"item": "github.com/o/r/pull/7", "member": m[1].member_id}])
+    );
+}
+
 /// PATCH /v1/me with `body` as `token`; status and answer.
 async fn patch_me(app: &axum::Router, token: &str, body: Value) -> (StatusCode, Value) {
     call(app, "PATCH", "/v1/me", Some(token), &[], Some(body)).await
@@ -414,8 +427,8 @@ async fn ack_as(app: &axum::Router, by: &str, declarer: &str, item: Option<&str>
         .0
 }
 
-/// Ann declares PR 7 handed to `to` and the cover to `cover`.
-async fn hand_off(app: &axum::Router, ann: &str, to: &str, cover: &str) -> Value {
+/// A declaration of PR 7 handed to `to`, with the cover to `cover`.
+fn handed_off(to: &str, cover: &str) -> Value {
     let mut d = declaration("off for the day");
     d["items"] = json!([{
         "url": "https://github.com/o/r/pull/7",
@@ -424,6 +437,12 @@ async fn hand_off(app: &axum::Router, ann: &str, to: &str, cover: &str) -> Value
         "handoff_to": to
     }]);
     d["cover"] = json!(cover);
+    d
+}
+
+/// Ann declares PR 7 handed to `to` and the cover to `cover`.
+async fn hand_off(app: &axum::Router, ann: &str, to: &str, cover: &str) -> Value {
+    let d = handed_off(to, cover);
     let (status, st) = call(
         app,
         "PUT",
@@ -444,8 +463,35 @@ async fn a_hand_off_to_someone_not_yet_in_the_team_reaches_them_when_they_claim_
     let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
     let (ann, bob) = (&m[0], &m[1]);
     // Ann hands PR 7 to Dee, who has not joined yet, and the cover to "Robert", a name no one
-    // goes by yet.
-    hand_off(&app, &ann.token, "@dee", "Robert").await;
+    // goes by yet: the API refuses both, naming each field, and stores nothing.
+    let d = handed_off("@dee", "Robert");
+    let (status, refused) = call(
+        &app,
+        "PUT",
+        "/v1/me/state",
+        Some(&ann.token),
+        &[("if-match", "0")],
+        Some(d.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["error"], "unknown_member");
+    assert_eq!(refused["field"], "cover");
+    assert_eq!(refused["errors"][1]["field"], "items[0].handoff_to");
+    assert_eq!(
+        db.store
+            .state(&ann.team_id, &ann.member_id)
+            .await
+            .unwrap()
+            .version,
+        0
+    );
+    // A declaration stored before the API refused unknown names keeps its pending hand-offs.
+    let d: standin::model::Declaration = serde_json::from_value(d).unwrap();
+    db.store
+        .write_state(&ann.team_id, &ann.member_id, 0, Some(&d), common::ts(1))
+        .await
+        .unwrap();
     let recipients = |app: axum::Router, token: String| async move {
         let (_, states) = call(&app, "GET", "/v1/team/states", Some(&token), &[], None).await;
         states["states"][0]["recipients"].clone()
@@ -677,7 +723,7 @@ async fn a_rename_after_declaring_does_not_redirect_a_hand_off(db: TestDb) {
     let app = test_app(db.store.clone());
     let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob", "Mal"]).await;
     let (ann, bob, mal) = (&m[0], &m[1], &m[2]);
-    hand_off(&app, &ann.token, "@bob", "nobody").await;
+    hand_off(&app, &ann.token, "@bob", "Ann").await;
     // Bob renames and drops "bob"; Mal then takes it, which is allowed now.
     let (status, _) = patch_me(
         &app,
@@ -691,8 +737,8 @@ async fn a_rename_after_declaring_does_not_redirect_a_hand_off(db: TestDb) {
     let (_, states) = call(&app, "GET", "/v1/team/states", Some(&mal.token), &[], None).await;
     assert_eq!(
         states["states"][0]["recipients"],
-        json!([{"item": "github.com/o/r/pull/7", "member": bob.member_id}]),
-        "the cover named no one and stays unresolved"
+        json!([{"member": ann.member_id}, {"item": "github.com/o/r/pull/7", "member": bob.member_id}]),
+        "both stay with whom they named when declared"
     );
     let item = Some("github.com/o/r/pull/7");
     assert_eq!(
@@ -719,15 +765,26 @@ async fn teams_cannot_see_or_touch_each_other(db: TestDb) {
     let b = team_of(&app, db.store.as_ref(), "beta", &["Bob"]).await;
     let mut d = declaration("alpha secrets");
     d["cover"] = json!("bob");
-    call(
+    let (status, refused) = call(
         &app,
         "PUT",
         "/v1/me/state",
         Some(&a[0].token),
         &[("if-match", "0")],
-        Some(d),
+        Some(d.clone()),
     )
     .await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("cover")),
+        "beta's Bob is no member of alpha"
+    );
+    // As a declaration stored before that refusal would be.
+    let d: standin::model::Declaration = serde_json::from_value(d).unwrap();
+    db.store
+        .write_state(&a[0].team_id, &a[0].member_id, 0, Some(&d), common::ts(1))
+        .await
+        .unwrap();
     let bob = Some(b[0].token.as_str());
 
     let (_, roster) = call(&app, "GET", "/v1/team", bob, &[], None).await;

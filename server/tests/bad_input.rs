@@ -278,6 +278,47 @@ fn cases(
             S::UNPROCESSABLE_ENTITY,
             Some("timezone"),
         ),
+        Case {
+            name: "hand-off to a name no member goes by",
+            error: "unknown_member",
+            ..put_state(
+                "",
+                with(
+                    d.clone(),
+                    "items",
+                    json!([
+                        item.clone(),
+                        with(item.clone(), "handoff_to", json!("Shun"))
+                    ]),
+                ),
+                S::BAD_REQUEST,
+                Some("items[1].handoff_to"),
+            )
+        },
+        Case {
+            name: "cover naming no member",
+            error: "unknown_member",
+            ..put_state(
+                "",
+                with(d.clone(), "cover", json!("Ana")),
+                S::BAD_REQUEST,
+                Some("cover"),
+            )
+        },
+        Case {
+            name: "hand-off to a member of another team",
+            error: "unknown_member",
+            ..put_state(
+                "",
+                with(
+                    d.clone(),
+                    "items",
+                    json!([with(item.clone(), "handoff_to", json!(other_team_member))]),
+                ),
+                S::BAD_REQUEST,
+                Some("items[0].handoff_to"),
+            )
+        },
         put_state(
             "back_at in the past",
             with(d.clone(), "back_at", json!("2001-01-01T00:00:00Z")),

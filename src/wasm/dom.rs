@@ -104,8 +104,8 @@ pub fn set_children(parent: &Element, children: Vec<Element>) {
     parent.replace_children_with_node(&children);
 }
 
-/// Gives a copy of a row its own ids: `#` in its elements' `id`, `for`, `aria-describedby`
-/// and `aria-controls` becomes `n` (`items-#-url` → `items-2-url`).
+/// Gives a copy of a row its own ids: `#` in its elements' `id`, `for`, `aria-describedby` and
+/// `aria-controls` becomes `n` (`items-#-url` → `items-2-url`).
 pub fn number_ids(row: &Element, n: usize) {
     let n = n.to_string();
     if let Ok(list) = row.query_selector_all("[id], [for], [aria-describedby], [aria-controls]") {

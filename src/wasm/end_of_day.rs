@@ -39,8 +39,8 @@ struct Parts {
 }
 
 /// Adds the reminder banner (when due) above everything and the proposals (near the end of the
-/// day) into the form's work items.
-pub async fn mount(app: &Element, hooks: FormHooks) -> Result<(), ExtError> {
+/// day) into the form's work items. Returns whether the reminder shows.
+pub async fn mount(app: &Element, hooks: FormHooks) -> Result<bool, ExtError> {
     let world = World::load().await;
     let activity: Vec<ActivityEntry> = ext::read(Area::Local, &[ACTIVITY_KEY])
         .await
@@ -55,7 +55,8 @@ pub async fn mount(app: &Element, hooks: FormHooks) -> Result<(), ExtError> {
         shown: RefCell::new(Vec::new()),
     });
     let now = now();
-    if let (Some(_), Some(banner)) = (parts.world.decide(now).due, dom::row("reminder-banner")) {
+    let due = parts.world.decide(now).due.is_some();
+    if let (true, Some(banner)) = (due, dom::row("reminder-banner")) {
         let _ = app.prepend_with_node_1(&banner);
     }
     let settings = &parts.world.settings;
@@ -73,7 +74,7 @@ pub async fn mount(app: &Element, hooks: FormHooks) -> Result<(), ExtError> {
     }
     let clicks = Rc::clone(&parts);
     dom::on_button_click(app, move |button| clicks.on_button(&button.id()));
-    Ok(())
+    Ok(due)
 }
 
 impl Parts {
@@ -115,6 +116,11 @@ impl Parts {
         if let Some(item) = item {
             (self.hooks.add)(&item);
             self.show_suggestions();
+            // Accepting proposals one after another: the next one is under the focus.
+            let left = self.shown.borrow().len();
+            if left > 0 {
+                dom::focus(&format!("suggest-{}", index.min(left - 1)));
+            }
         }
     }
 

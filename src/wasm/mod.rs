@@ -9,6 +9,7 @@
 #![cfg_attr(not(all(feature = "worker", feature = "pages")), allow(dead_code))]
 
 mod background;
+mod combobox;
 mod digest;
 mod dom;
 mod end_of_day;

@@ -4,25 +4,34 @@
 //! path, and its error message is `error-<id>` (see `crate::display`):
 //! - `status` (select), `emoji`, `headline` (+ counter `headline-count`), `note` (textarea)
 //! - work items: list `items`; buttons `add-tab` ("Add this tab"), `add-item` ("Add a link"),
-//!   status line `add-tab-status`; item *i* has `items-<i>-url`, `items-<i>-title`,
-//!   `items-<i>-state` (select), `items-<i>-note`, `items-<i>-handoff_to`, and buttons
-//!   `items-<i>-up`, `items-<i>-down`, `items-<i>-remove`; list-wide errors in `error-items`
-//! - `blockers` (textarea), `cover`
+//!   status line `add-tab-status`; item *i* is a row of `items-<i>-title`, `items-<i>-state`
+//!   (select), `items-<i>-handoff_to` (combobox) and `items-<i>-more`, which shows
+//!   `items-<i>-details`: `items-<i>-url`, `items-<i>-note` and buttons `items-<i>-up`,
+//!   `items-<i>-down`, `items-<i>-remove` (shown also when one of them has a problem);
+//!   list-wide errors in `error-items`
+//! - `cover` (combobox), `blockers` (textarea); person fields are `combobox.rs`'s
 //! - `back_at` (datetime-local), quick choices `back_at-next`, `back_at-monday`,
-//!   `back_at-none`; the chosen time in words: `back_at-local`
+//!   `back_at-none` (in the sticky footer); the chosen time in words: `back_at-local`
 //! - `expires_at` (select: never, end_of_today, one_day, custom), `expires_at-custom`
 //!   (datetime-local, shown for custom) and `expires_at-local`
 //! - `zone`: the time zone the form's times are in
-//! - `declare` (submit), `clear` (shown while a state is declared), `declare-status`
-//!   ("Declared 17:42", or what went wrong), `draft-status` (where the draft is kept)
+//! - `declare` (submit; Ctrl/Cmd+Enter anywhere in the form), `clear` (shown while a state
+//!   is declared), `declare-status` ("Declared 17:42", "… · saved on this device only"
+//!   without a team, or what went wrong), all in the sticky footer; `draft-status`
+//! - `connect-team` ("Connect your team", shown while not connected)
+//!
+//! While the end-of-day reminder shows, a form without a draft defaults to Offline and back
+//! the next working day, and the focus starts on the headline; declaring removes the reminder.
 //!
 //! The form is the draft: every edit is written (debounced) to `storage.sync`, so closing the
 //! popup mid-edit loses nothing. Declaring goes through the background worker, which owns the
 //! stored state and the toolbar badge.
 
+use super::combobox::{self, Roster};
 use super::dom::{self, now};
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
+use crate::connect::Connection;
 use crate::display::{
     counter_text, declared_text, describe_at, item_control_id, parse_item_control_id, shown,
 };
@@ -34,10 +43,14 @@ use crate::item_ref::parse_http_url;
 use crate::limits;
 use crate::message::{ErrorReply, Request, Response};
 use crate::model::{DeclaredState, ItemState, Settings, Status, WorkingHours};
-use crate::store::{fits_sync_item, newest_draft, StoredDraft, DRAFT_KEY, SETTINGS_KEY, STATE_KEY};
+use crate::store::{
+    fits_sync_item, newest_draft, StoredDraft, CONNECTION_KEY, DRAFT_KEY, SETTINGS_KEY, STATE_KEY,
+    TEAM_KEY,
+};
+use crate::team::TeamCache;
 use crate::time::Timestamp;
 use crate::validate::ValidationErrors;
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Timeout;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -55,6 +68,10 @@ fn warn(what: &str, error: &ExtError) {
 struct Popup {
     zone: Zone,
     hours: WorkingHours,
+    /// Connected to a team: what is declared is published.
+    connected: bool,
+    /// The team's members while connected (and known): person fields pick from them.
+    roster: Option<Rc<Roster>>,
     /// How many item rows the form shows (their ids are `items-<i>-…`).
     item_count: Cell<usize>,
     /// The pending debounced draft write; replacing or dropping it cancels it.
@@ -63,15 +80,30 @@ struct Popup {
 
 pub async fn start() -> Result<(), ExtError> {
     let in_sync = ext::read(Area::Sync, &[SETTINGS_KEY, DRAFT_KEY]).await;
-    let in_local = ext::read(Area::Local, &[STATE_KEY, DRAFT_KEY]).await;
+    let in_local = ext::read(
+        Area::Local,
+        &[STATE_KEY, DRAFT_KEY, CONNECTION_KEY, TEAM_KEY],
+    )
+    .await;
     let settings: Settings = in_sync.or_default(SETTINGS_KEY);
     let state: Option<DeclaredState> = in_local.or_default(STATE_KEY);
     let synced: Option<StoredDraft> = in_sync.or_default(DRAFT_KEY);
     let local: Option<StoredDraft> = in_local.or_default(DRAFT_KEY);
+    let connection: Option<Connection> = in_local.get(CONNECTION_KEY).ok().flatten();
+    let team: TeamCache = in_local.or_default(TEAM_KEY);
+    let roster = match &connection {
+        Some(c) if !team.members.is_empty() => Some(Rc::new(Roster {
+            members: team.members.into_values().collect(),
+            me: c.member.id.clone(),
+        })),
+        _ => None,
+    };
     let zone = Zone::for_settings(&settings);
     let popup = Rc::new(Popup {
         zone,
         hours: settings.working_hours,
+        connected: connection.is_some(),
+        roster,
         item_count: Cell::new(0),
         draft_timer: RefCell::new(None),
     });
@@ -79,6 +111,7 @@ pub async fn start() -> Result<(), ExtError> {
     let app = dom::by_id("app").ok_or(ExtError::Missing("<main id=\"app\">"))?;
     let form = dom::by_id("declare-form").ok_or(ExtError::Missing("<form id=\"declare-form\">"))?;
     dom::set_text("zone", popup.zone.name());
+    dom::set_hidden("connect-team", popup.connected);
     dom::fill_options("status", &Status::ALL.map(|s| (s.as_str(), s.label())));
     dom::fill_options("expires_at", &Expiry::ALL.map(|e| (e.as_str(), e.label())));
 
@@ -114,10 +147,13 @@ pub async fn start() -> Result<(), ExtError> {
         read: Box::new(move || reader.read()),
         add: Box::new(move |item| adder.add_suggested(item)),
     };
-    super::end_of_day::mount(&app, hooks).await?;
+    let reminding = super::end_of_day::mount(&app, hooks).await?;
     super::digest::mount(&app, Rc::clone(&shared_zone)).await?;
     super::timeline::mount(shared_zone).await?;
-    dom::focus("status");
+    if reminding && restored.is_none() {
+        popup.end_of_day_defaults();
+    }
+    dom::focus(if reminding { "headline" } else { "status" });
     Ok(())
 }
 
@@ -128,9 +164,9 @@ impl Popup {
         dom::set_value("emoji", &draft.emoji);
         dom::set_value("headline", &draft.headline);
         dom::set_value("note", &draft.note);
-        self.render_items(&draft.items);
+        self.render_items(&draft.items, &[]);
         dom::set_value("blockers", &draft.blockers);
-        dom::set_value("cover", &draft.cover);
+        combobox::show("cover", &draft.cover, self.roster.as_deref());
         dom::set_value("back_at", &draft.back_at);
         dom::set_value("expires_at", draft.expiry.as_str());
         dom::set_value("expires_at-custom", &draft.expires_custom);
@@ -146,7 +182,7 @@ impl Popup {
                 note: dom::value(&item_control_id(i, "note")),
                 state: ItemState::parse(&dom::value(&item_control_id(i, "state")))
                     .unwrap_or(ItemState::InProgress),
-                handoff_to: dom::value(&item_control_id(i, "handoff_to")),
+                handoff_to: combobox::read(&item_control_id(i, "handoff_to")),
             })
             .collect();
         Draft {
@@ -156,14 +192,15 @@ impl Popup {
             note: dom::value("note"),
             items,
             blockers: dom::value("blockers"),
-            cover: dom::value("cover"),
+            cover: combobox::read("cover"),
             back_at: dom::value("back_at"),
             expiry: Expiry::parse(&dom::value("expires_at")).unwrap_or_default(),
             expires_custom: dom::value("expires_at-custom"),
         }
     }
 
-    fn render_items(&self, items: &[ItemDraft]) {
+    /// Draws the item rows; row `i` shows its details when `open[i]` is true.
+    fn render_items(&self, items: &[ItemDraft], open: &[bool]) {
         let Some(list) = dom::by_id("items") else {
             return;
         };
@@ -182,9 +219,38 @@ impl Popup {
             dom::set_value(&item_control_id(i, "title"), &item.title);
             dom::set_value(&item_control_id(i, "state"), item.state.as_str());
             dom::set_value(&item_control_id(i, "note"), &item.note);
-            dom::set_value(&item_control_id(i, "handoff_to"), &item.handoff_to);
+            combobox::show(
+                &item_control_id(i, "handoff_to"),
+                &item.handoff_to,
+                self.roster.as_deref(),
+            );
+            set_row_open(i, open.get(i).copied().unwrap_or(false));
         }
         self.item_count.set(items.len());
+    }
+
+    /// Which rows show their details now.
+    fn rows_open(&self) -> Vec<bool> {
+        (0..self.item_count.get())
+            .map(|i| {
+                dom::by_id(&item_control_id(i, "more"))
+                    .and_then(|b| b.get_attribute("aria-expanded"))
+                    .as_deref()
+                    == Some("true")
+            })
+            .collect()
+    }
+
+    /// While the reminder shows: going offline, back the next working day. Not an edit of the
+    /// user's, so no draft is written until they change something.
+    fn end_of_day_defaults(&self) {
+        dom::set_value("status", Status::Offline.as_str());
+        if let Some(value) =
+            back_at_choice(BackAtChoice::NextWorkingDay, now(), &self.hours, &self.zone)
+        {
+            dom::set_value("back_at", &value);
+        }
+        self.update_hints();
     }
 
     /// The counter and the "Mon 30 Nov, 09:00 (in 2 d)" lines, from the form's values.
@@ -219,7 +285,19 @@ impl Popup {
         let text = state
             .map(|s| declared_text(s.declared_at, now(), &self.zone))
             .unwrap_or_default();
-        dom::set_status("declare-status", &text, false);
+        if self.connected || text.is_empty() {
+            dom::set_status("declare-status", &text, false);
+        } else {
+            // Without a team nothing is published: no green "Declared" that looks sent.
+            dom::set_status(
+                "declare-status",
+                &format!("{text} \u{b7} saved on this device only"),
+                false,
+            );
+            if let Some(line) = dom::by_id("declare-status") {
+                let _ = line.set_attribute("class", "local");
+            }
+        }
     }
 
     fn listen(self: &Rc<Self>, form: &Element) {
@@ -233,14 +311,27 @@ impl Popup {
         dom::on_button_click(form, move |button| popup.on_button(&button.id()));
         let popup = Rc::clone(self);
         dom::on_submit(form, move || dom::spawn(Rc::clone(&popup).declare()));
+        if let Some(roster) = &self.roster {
+            let popup = Rc::clone(self);
+            combobox::listen(form, Rc::clone(roster), Rc::new(move || popup.edited()));
+        }
         let document = dom::document();
-        EventListener::new(&document, "keydown", |event| {
-            let escape = event
-                .dyn_ref::<KeyboardEvent>()
-                .is_some_and(|k| k.key() == "Escape");
-            if escape {
+        let popup = Rc::clone(self);
+        let options = EventListenerOptions::enable_prevent_default();
+        EventListener::new_with_options(&document, "keydown", options, move |event| {
+            let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
+                return;
+            };
+            if key.key() == "Escape" {
                 if let Some(window) = web_sys::window() {
                     let _ = window.close();
+                }
+            } else if key.key() == "Enter" && (key.ctrl_key() || key.meta_key()) {
+                // Ctrl/Cmd+Enter declares from anywhere in the form (a person field's open
+                // list has picked its active teammate first: the form's listener ran before).
+                if dom::by_id("declare-form").is_some_and(|f| !f.has_attribute("hidden")) {
+                    key.prevent_default();
+                    dom::spawn(Rc::clone(&popup).declare());
                 }
             }
         })
@@ -262,8 +353,11 @@ impl Popup {
             "clear" => dom::spawn(Rc::clone(self).clear()),
             "add-item" => {
                 let mut draft = self.read();
+                let mut open = self.rows_open();
                 draft.items.push(ItemDraft::default());
-                self.render_items(&draft.items);
+                // A new empty item needs its link: it opens with its details shown.
+                open.push(true);
+                self.render_items(&draft.items, &open);
                 dom::focus(&item_control_id(draft.items.len() - 1, "url"));
                 self.edited();
             }
@@ -282,6 +376,7 @@ impl Popup {
     /// with the state, note and hand-off it was carried over with.
     fn add_suggested(self: &Rc<Self>, item: &ItemDraft) {
         let mut draft = self.read();
+        let open = self.rows_open();
         let before = draft.items.len();
         let index = draft.add_item(&item.url, &item.title);
         if index == before {
@@ -289,7 +384,7 @@ impl Popup {
                 *added = item.clone();
             }
         }
-        self.render_items(&draft.items);
+        self.render_items(&draft.items, &open);
         dom::focus(&item_control_id(index, "state"));
         self.edited();
     }
@@ -320,7 +415,12 @@ impl Popup {
 
     fn item_action(self: &Rc<Self>, index: usize, action: &str) {
         let mut draft = self.read();
+        let mut open = self.rows_open();
         let focus = match action {
+            "more" => {
+                let shown = !open.get(index).copied().unwrap_or(false);
+                return set_row_open(index, shown);
+            }
             "up" | "down" => {
                 let direction = if action == "up" {
                     Direction::Up
@@ -328,10 +428,12 @@ impl Popup {
                     Direction::Down
                 };
                 let to = draft.move_item(index, direction).unwrap_or(index);
+                open.swap(index, to);
                 item_control_id(to, action)
             }
             "remove" if index < draft.items.len() => {
                 draft.items.remove(index);
+                open.remove(index);
                 match draft.items.len() {
                     0 => "add-tab".to_string(),
                     n => item_control_id(index.min(n - 1), "url"),
@@ -339,7 +441,7 @@ impl Popup {
             }
             _ => return,
         };
-        self.render_items(&draft.items);
+        self.render_items(&draft.items, &open);
         dom::focus(&focus);
         self.edited();
     }
@@ -370,9 +472,10 @@ impl Popup {
             return;
         }
         let mut draft = self.read();
+        let open = self.rows_open();
         let before = draft.items.len();
         let index = draft.add_item(&url, &title);
-        self.render_items(&draft.items);
+        self.render_items(&draft.items, &open);
         let message = if draft.items.len() > before {
             "Added."
         } else {
@@ -415,10 +518,12 @@ impl Popup {
         dom::clear_errors();
         dom::set_status("declare-status", "", false);
         let now = now();
+        let members = self.roster.as_ref().map(|r| r.all());
         let ctx = Context {
             now,
             zone: &self.zone,
             zone_name: self.zone.name(),
+            roster: members.as_deref(),
         };
         let declaration = match self.read().to_declaration(&ctx) {
             Ok(declaration) => declaration,
@@ -431,6 +536,10 @@ impl Popup {
                 discard_draft().await;
                 self.fill(&Draft::from_declaration(&state.declaration, &self.zone));
                 self.show_declared(Some(&state));
+                // Declared: the reminder has done its job (the worker clears the badge).
+                if let Some(reminder) = dom::by_id("reminder") {
+                    reminder.remove();
+                }
             }
             reply => self.show_failure(reply),
         }
@@ -452,6 +561,14 @@ impl Popup {
     }
 
     fn show_invalid(&self, invalid: &ValidationErrors) {
+        // A problem in a row's details shows them, so it is seen beside its field.
+        for e in &invalid.0 {
+            if let Some((i, "url" | "note")) =
+                parse_item_control_id(&crate::display::field_slug(&e.field))
+            {
+                set_row_open(i, true);
+            }
+        }
         let hint = "please fix the marked fields.";
         dom::show_errors(invalid, "declare-status", "Not declared", hint);
     }
@@ -500,6 +617,14 @@ async fn discard_draft() {
         }
     }
     dom::set_status("draft-status", "", false);
+}
+
+/// Shows or hides row `i`'s details (link, note, move and remove).
+fn set_row_open(i: usize, open: bool) {
+    dom::set_hidden(&item_control_id(i, "details"), !open);
+    if let Some(button) = dom::by_id(&item_control_id(i, "more")) {
+        let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
+    }
 }
 
 /// Item `i`'s row, from the page's `item-row` template: its ids numbered, its legend filled.

@@ -45,7 +45,28 @@ before(async () => {
   });
   assert.equal(joined.status, 201, JSON.stringify(joined.body));
   ann = { token: joined.body.token, id: joined.body.member.id };
-  // Ann hands a PR and her cover duty to Bob before going off.
+
+  ext = await launchExtension();
+  assert.equal(await ext.workerReady(), true);
+  await ext.setStorage('sync', {
+    settings: {
+      display_name: 'Bob',
+      handles: { github: 'bob-gh' },
+      timezone: 'UTC',
+      working_hours: hoursAroundNow(),
+      // This test is about the digest; the reminder has its own (reminder.test.mjs).
+      reminder: { enabled: false, lead_minutes: 30 },
+    },
+  });
+  const page = await ext.openPage('options.html');
+  const reply = await page.evaluate(
+    ([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }),
+    [server.url, await server.invite('Core')],
+  );
+  assert.ok(reply.connected, JSON.stringify(reply));
+  await page.close();
+  // Ann hands a PR and her cover duty to Bob (a member now: the server refuses hand-offs to
+  // names no member goes by) before going off.
   const declared = await server.api('PUT', '/v1/me/state', {
     token: ann.token,
     headers: { 'if-match': '0' },
@@ -76,26 +97,6 @@ before(async () => {
     },
   });
   assert.equal(declared.status, 200, JSON.stringify(declared.body));
-
-  ext = await launchExtension();
-  assert.equal(await ext.workerReady(), true);
-  await ext.setStorage('sync', {
-    settings: {
-      display_name: 'Bob',
-      handles: { github: 'bob-gh' },
-      timezone: 'UTC',
-      working_hours: hoursAroundNow(),
-      // This test is about the digest; the reminder has its own (reminder.test.mjs).
-      reminder: { enabled: false, lead_minutes: 30 },
-    },
-  });
-  const page = await ext.openPage('options.html');
-  const reply = await page.evaluate(
-    ([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }),
-    [server.url, await server.invite('Core')],
-  );
-  assert.ok(reply.connected, JSON.stringify(reply));
-  await page.close();
 });
 
 after(async () => {

@@ -150,8 +150,9 @@ test('the badge turns to EOD at work-end minus the lead, then clears on declarin
   await popup.fill('#headline', 'Handing over OPS-12');
   await popup.click('#declare');
   await popup.locator('#declare-status', { hasText: /^Declared / }).waitFor();
-  const cleared = await badgeIs('ON');
-  assert.match(cleared.title, /^StandIn: Online — Handing over OPS-12$/);
+  // Under the reminder the form defaults to Offline (and back the next working day).
+  const cleared = await badgeIs('OFF');
+  assert.match(cleared.title, /^StandIn: Offline — Handing over OPS-12$/);
   await poll(async () => Object.keys(await notifications()).length === 0, 'the notification to go');
   const { state } = await ext.storage('local', ['state']);
   const declaredAt = Date.parse(state.declared_at);

@@ -112,6 +112,12 @@ async function closePopup(ext, popup) {
 }
 
 async function declare(popup, headline) {
+  // Online, whatever the real clock: under the end-of-day reminder the form defaults to Offline.
+  await popup.evaluate(() => {
+    const status = document.getElementById('status');
+    status.value = 'online';
+    status.dispatchEvent(new Event('change', { bubbles: true }));
+  });
   await popup.fill('#headline', headline);
   await popup.click('#declare');
   await waitForText(popup, '#declare-status', /^Declared /);

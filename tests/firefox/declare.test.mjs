@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { OPTIONS_VALIDATION } from '../e2e/team-scenarios.mjs';
 import { launchFirefox } from './harness.mjs';
+import { eveningStorage } from '../e2e/evening.mjs';
 
 let ff;
 
@@ -55,7 +56,8 @@ function waitForText(selector, pattern) {
 
 async function declare() {
   await ff.click('#declare');
-  return waitForText('#declare-status', /^Declared \d\d:\d\d$/);
+  // Not connected to a team in these tests: the confirmation says where the state is.
+  return waitForText('#declare-status', /^Declared \d\d:\d\d · saved on this device only$/);
 }
 
 function badge() {
@@ -224,4 +226,37 @@ test('options page: errors beside invalid fields, nothing lost; then saves valid
   assert.equal(await ff.evaluateInExtension(() => document.getElementById('error-timezone').hidden), true);
   assert.deepEqual((await ff.storage('sync')).settings, stored);
   for (const [selector, value] of shown) assert.equal(await valueOf(selector), value, 'shows what was stored');
+});
+
+/** Real key events into the element (WebDriver: \uE007 Enter, \uE009 Control). */
+async function keys(selector, text) {
+  const id = await ff.find(selector);
+  await ff.command('POST', ff.session(`/element/${id}/value`), { text });
+}
+
+test('people are picked from the team; Ctrl+Enter declares', async () => {
+  await ff.evaluateInExtension(() => Promise.all([browser.storage.local.clear(), browser.storage.sync.clear()]));
+  const { connection, team, digest_seen } = eveningStorage();
+  await ff.evaluateInExtension((v) => browser.storage.local.set(v), { connection, team, digest_seen });
+  await reopenPopup();
+  assert.equal(await ff.evaluateInExtension(() => document.getElementById('connect-team').hidden), true);
+  await ff.fill('#headline', 'Handing over');
+  await ff.click('#add-item');
+  await ff.fill('#items-0-url', 'https://github.com/o/r/pull/12');
+  await ff.fill('#items-0-handoff_to', 'Shu');
+  const offered = await ff.evaluateInExtension(() => {
+    const input = document.getElementById('items-0-handoff_to');
+    const active = document.getElementById(input.getAttribute('aria-activedescendant'));
+    return { expanded: input.getAttribute('aria-expanded'), active: active?.textContent };
+  });
+  assert.deepEqual(offered, { expanded: 'true', active: 'Shun Ueda @shun-u' });
+  await keys('#items-0-handoff_to', '\uE007');
+  assert.equal(await valueOf('#items-0-handoff_to'), 'Shun Ueda');
+  await ff.fill('#cover', 'ana');
+  await keys('#cover', '\uE009\uE007');
+  await waitForText('#declare-status', /^Declared \d\d:\d\d$/);
+  const { state } = await ff.storage('local');
+  assert.equal(state.declaration.items[0].handoff_to, 'm-shun');
+  assert.equal(state.declaration.cover, 'm-ana');
+  assert.equal(await valueOf('#cover'), 'Ana Souza', 'the name is shown, not the id');
 });
