@@ -29,6 +29,7 @@ pub mod sync;
 pub mod team;
 pub mod text;
 pub mod time;
+pub mod tracker_access;
 pub mod timeline;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

@@ -117,6 +117,7 @@ pub async fn start() -> Result<(), ExtError> {
     super::end_of_day::mount(&app, hooks).await?;
     super::digest::mount(&app, Rc::clone(&shared_zone)).await?;
     super::timeline::mount(shared_zone).await?;
+    super::access::mount_notice().await?;
     dom::focus("status");
     Ok(())
 }
