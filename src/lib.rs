@@ -29,8 +29,8 @@ pub mod sync;
 pub mod team;
 pub mod text;
 pub mod time;
-pub mod tracker_access;
 pub mod timeline;
+pub mod tracker_access;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -96,7 +96,9 @@ impl TrackerAccess {
         match (names(working.iter().copied()), missing.len()) {
             (Some(working), 0) => format!("{working} work as they are."),
             (Some(working), _) if working.contains(" and ") => {
-                format!("{working} work as they are; the others need your permission again (above).")
+                format!(
+                    "{working} work as they are; the others need your permission again (above)."
+                )
             }
             (Some(working), _) => {
                 format!("{working} works as it is; the others need your permission again (above).")
@@ -125,14 +127,10 @@ mod tests {
     use crate::sites::Site;
 
     fn checked(origins: &[Origin], held: &[&str]) -> TrackerAccess {
-        TrackerAccess::from_checks(
-            trackers(origins)
-                .into_iter()
-                .map(|t| {
-                    let ok = held.contains(&t.pattern.as_str());
-                    (t, ok)
-                }),
-        )
+        TrackerAccess::from_checks(trackers(origins).into_iter().map(|t| {
+            let ok = held.contains(&t.pattern.as_str());
+            (t, ok)
+        }))
     }
 
     #[test]

@@ -90,7 +90,8 @@ pub async fn mount_notice() -> Result<(), ExtError> {
         .and_then(|tab| tab.get_attribute("aria-controls"))
         .and_then(|id| dom::by_id(&id))
         .ok_or(ExtError::Missing("the You tab's panel"))?;
-    let notice = dom::row("access-notice").ok_or(ExtError::Missing("<template id=\"access-notice\">"))?;
+    let notice =
+        dom::row("access-notice").ok_or(ExtError::Missing("<template id=\"access-notice\">"))?;
     you.prepend_with_node_1(&notice)
         .map_err(|e| ext::api_error("prepend", &e))?;
     let patterns = Rc::new(RefCell::new(Vec::new()));
@@ -104,7 +105,11 @@ pub async fn mount_notice() -> Result<(), ExtError> {
     }
     let show = move |access: TrackerAccess| {
         *patterns.borrow_mut() = access.patterns();
-        dom::set_status("access-notice-text", &access.notice().unwrap_or_default(), true);
+        dom::set_status(
+            "access-notice-text",
+            &access.notice().unwrap_or_default(),
+            true,
+        );
         dom::set_hidden("access-notice", access.missing.is_empty());
     };
     let show = Rc::new(show);
@@ -124,7 +129,8 @@ pub async fn mount_options() -> Result<(), ExtError> {
             let index = button
                 .get_attribute("data-index")
                 .and_then(|i| i.parse::<usize>().ok());
-            let pattern = index.and_then(|i| access.borrow().missing.get(i).map(|t| t.pattern.clone()));
+            let pattern =
+                index.and_then(|i| access.borrow().missing.get(i).map(|t| t.pattern.clone()));
             if let Some(pattern) = pattern {
                 ask(&[pattern], "tracker-access-status");
             }
@@ -157,7 +163,8 @@ fn show_options(access: &TrackerAccess) {
             if let Some(button) = dom::slot(&row, "allow") {
                 let _ = button.set_attribute("id", &format!("tracker-allow-{n}"));
                 let _ = button.set_attribute("data-index", &n.to_string());
-                let _ = button.set_attribute("aria-label", &format!("Allow access to {}", tracker.name));
+                let _ = button
+                    .set_attribute("aria-label", &format!("Allow access to {}", tracker.name));
             }
             Some(row)
         })
