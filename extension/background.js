@@ -14,6 +14,7 @@
 //     "alarm"            { name, scheduledTime, periodInMinutes? }
 //     "notification_clicked"  { id }                     notifications.onClicked
 //     "notification_button"   { id, button }             notifications.onButtonClicked (Chrome)
+//     "permissions_changed"   null                       permissions.onAdded / onRemoved
 //     "message"          { message, sender: { id, url, origin, tab_id, frame_id } }
 //   For "message" it returns a Promise; what it resolves to is the reply (sendResponse). It
 //   answers every message with a value, unknown ones included (an error value), never undefined.
@@ -83,12 +84,21 @@ ext.storage.onChanged.addListener((changes, area) => dispatch('storage_changed',
 
 ext.alarms.onAlarm.addListener((alarm) => dispatch('alarm', alarm));
 
-// The end-of-day reminder's notification: a click on it, or on one of its buttons (Chrome only;
-// Firefox has no notification buttons).
+// The end-of-day reminder's notification: a click on it, or on one of its buttons (Chrome only).
+// Firefox defines notifications.onButtonClicked without implementing it (using it logs a
+// warning), so its presence says nothing; Firefox is the browser with runtime.getBrowserInfo,
+// the same test as notification_buttons_supported in src/wasm/ext.rs.
 ext.notifications.onClicked.addListener((id) => dispatch('notification_clicked', { id }));
-ext.notifications.onButtonClicked?.addListener((id, button) =>
-  dispatch('notification_button', { id, button }),
-);
+if (typeof ext.runtime.getBrowserInfo !== 'function') {
+  ext.notifications.onButtonClicked.addListener((id, button) =>
+    dispatch('notification_button', { id, button }),
+  );
+}
+
+// Tracker access withdrawn or given back (about:addons in Firefox, site access in Chrome, or
+// StandIn's own request): the worker checks every tracker again.
+ext.permissions.onAdded.addListener(() => dispatch('permissions_changed', null));
+ext.permissions.onRemoved.addListener(() => dispatch('permissions_changed', null));
 
 ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   const from = {

@@ -48,6 +48,12 @@ function common(version) {
     // optional_host_permissions at that moment, never at install. The team server's origin is
     // asked for the same way, when the user clicks Connect in the options' Team section.
     permissions: ['storage', 'alarms', 'activeTab', 'scripting', 'notifications'],
+    // The public trackers again, as host permissions: the content scripts' matches alone grant
+    // the same access (and the same install-time warning), but Chrome's permissions.contains
+    // answers false for them, so the worker could not tell a withdrawn site from a granted one
+    // (src/tracker_access.rs). Users can still withdraw them: Firefox in about:addons, Chrome
+    // through the extension's site access.
+    host_permissions: TRACKER_MATCHES,
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     // The inline context (badges, item banner, activity log): a generic shim that asks the
     // worker what to do (DESIGN.md §1). It matches the whole site, not `/pull/*`: these sites

@@ -31,6 +31,7 @@ pub mod team;
 pub mod text;
 pub mod time;
 pub mod timeline;
+pub mod tracker_access;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

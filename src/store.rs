@@ -48,6 +48,9 @@ pub const REMINDER_KEY: &str = "reminder";
 /// `storage.local`: when the user last closed the "since you were away" digest (a
 /// [`Timestamp`]); the popup opens on the digest only for declarations newer than this.
 pub const DIGEST_SEEN_KEY: &str = "digest_seen";
+/// `storage.local`: the trackers the browser gives StandIn no access to
+/// ([`crate::tracker_access::TrackerAccess`]), written by the background worker.
+pub const TRACKER_ACCESS_KEY: &str = "tracker_access";
 
 /// `storage.sync.QUOTA_BYTES_PER_ITEM`, the same in Chrome and Firefox: a value's JSON plus
 /// its key.
@@ -55,7 +58,7 @@ pub const SYNC_QUOTA_BYTES_PER_ITEM: usize = 8192;
 
 /// Whether a change of `key` in storage `area` can change the toolbar badge: it shows the
 /// declared state, the end-of-day reminder (settings, history, the reminder's own key) and the
-/// hand-offs waiting (team cache, connection).
+/// hand-offs waiting (team cache, connection); its tooltip names the trackers without access.
 pub fn badge_depends_on(area: &str, key: &str) -> bool {
     match area {
         "sync" => key == SETTINGS_KEY,
@@ -65,6 +68,7 @@ pub fn badge_depends_on(area: &str, key: &str) -> bool {
             REMINDER_KEY,
             TEAM_KEY,
             CONNECTION_KEY,
+            TRACKER_ACCESS_KEY,
         ]
         .contains(&key),
         _ => false,
@@ -136,6 +140,7 @@ mod tests {
             ("local", REMINDER_KEY),
             ("local", TEAM_KEY),
             ("local", CONNECTION_KEY),
+            ("local", TRACKER_ACCESS_KEY),
             ("sync", SETTINGS_KEY),
         ] {
             assert!(badge_depends_on(area, key), "{area}.{key}");

@@ -1,15 +1,19 @@
 //! The background worker: owns the declared state (the popup asks it, through
 //! [`crate::message::Request`], to declare or clear) and keeps the toolbar badge in step with
-//! `storage.local`'s state key, whoever wrote it.
+//! `storage.local`'s state key, whoever wrote it; its tooltip also names the trackers the
+//! browser gives StandIn no access to (`access`, checked at start and on permission changes).
 
 use super::ext::{self, Area, ExtError};
 use crate::badge::{toolbar_badge, with_attention, Attention};
 use crate::message::{authorize, ErrorCode, ErrorReply, Reply, Request, Response, Sender};
 use crate::model::DeclaredState;
 use crate::outbox::Intent;
-use crate::store::{badge_depends_on, push_history, HISTORY_KEY, STATE_KEY};
+use crate::store::{
+    badge_depends_on, push_history, HISTORY_KEY, ORIGINS_KEY, STATE_KEY, TRACKER_ACCESS_KEY,
+};
 use crate::sync::SYNC_ALARM;
 use crate::time::Timestamp;
+use crate::tracker_access::TrackerAccess;
 use crate::validate::validate_declaration;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
@@ -30,6 +34,7 @@ pub async fn start() -> Result<(), ExtError> {
         web_sys::console::warn_1(&format!("StandIn: storage access level: {e}").into());
     }
     super::inline::start().await;
+    check_access().await;
     super::sync::start().await;
     refresh_badge().await
 }
@@ -42,12 +47,16 @@ pub async fn handle_event(kind: &str, payload: JsValue) -> Result<JsValue, ExtEr
         "storage_changed" => {
             let area = field("area").as_string().unwrap_or_default();
             let changes = field("changes");
-            let badge_changed = js_sys::Object::keys(&changes.clone().into())
+            let keys: Vec<String> = js_sys::Object::keys(&changes.clone().into())
                 .iter()
                 .filter_map(|k| k.as_string())
-                .any(|k| badge_depends_on(&area, &k));
-            if badge_changed {
+                .collect();
+            if keys.iter().any(|k| badge_depends_on(&area, k)) {
                 refresh_badge().await?;
+            }
+            // A self-hosted tracker added or removed: one more or one fewer to check.
+            if area == "local" && keys.iter().any(|k| k == ORIGINS_KEY) {
+                check_access().await;
             }
             super::inline::storage_changed(&area, &changes).await?;
         }
@@ -68,6 +77,11 @@ pub async fn handle_event(kind: &str, payload: JsValue) -> Result<JsValue, ExtEr
             super::sync::tick();
         }
         "startup" => super::sync::browser_started(),
+        // The user withdrew or gave back access to a site (or StandIn asked for one).
+        "permissions_changed" => {
+            super::inline::start().await;
+            check_access().await;
+        }
         "message" => {
             let reply = answer(&field("message"), &field("sender")).await;
             return ext::to_js(&reply.unwrap_or_else(Reply::Err));
@@ -78,8 +92,17 @@ pub async fn handle_event(kind: &str, payload: JsValue) -> Result<JsValue, ExtEr
     Ok(JsValue::UNDEFINED)
 }
 
+/// Logged, not returned: the badge and the sync loop must not wait on it.
+async fn check_access() {
+    if let Err(e) = super::access::check().await {
+        web_sys::console::warn_1(&format!("StandIn: tracker access: {e}").into());
+    }
+}
+
 async fn refresh_badge() -> Result<(), ExtError> {
-    let state: Option<DeclaredState> = ext::read(Area::Local, &[STATE_KEY]).await.get(STATE_KEY)?;
+    let stored = ext::read(Area::Local, &[STATE_KEY, TRACKER_ACCESS_KEY]).await;
+    let state: Option<DeclaredState> = stored.get(STATE_KEY)?;
+    let access: TrackerAccess = stored.or_default(TRACKER_ACCESS_KEY);
     let now = now();
     // The end-of-day reminder (notification, alarm) and the hand-offs waiting for the user
     // show over the status; a failing reminder must not keep the badge stale.
@@ -88,11 +111,9 @@ async fn refresh_badge() -> Result<(), ExtError> {
         end_of_day: end_of_day.as_ref().is_ok_and(|due| *due),
         handoffs: super::digest::unacknowledged(now).await,
     };
-    ext::set_badge(&with_attention(
-        toolbar_badge(state.as_ref(), now),
-        attention,
-    ))
-    .await?;
+    let mut badge = with_attention(toolbar_badge(state.as_ref(), now), attention);
+    badge.title = access.tooltip(&badge.title);
+    ext::set_badge(&badge).await?;
     match state.and_then(|s| s.declaration.expires_at) {
         Some(at) if at > now => ext::create_alarm(EXPIRY_ALARM, at.millis()).await?,
         _ => ext::clear_alarm(EXPIRY_ALARM).await?,

@@ -276,14 +276,41 @@ pub fn on_local_change(
     watch_local(keys, Box::new(then))
 }
 
+thread_local! {
+    /// The page's `storage.onChanged` listeners, removed when the page goes away (below).
+    static STORAGE_LISTENERS: std::cell::RefCell<Vec<ext::StorageListener>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn watch_local(keys: &'static [&'static str], then: Box<dyn Fn()>) -> Result<(), ExtError> {
     let listener = ext::on_storage_changed(move |area, changed| {
         if area == "local" && changed.iter().any(|k| keys.contains(&k.as_str())) {
             then();
         }
     })?;
-    // Page-lifetime listener: leaked on purpose.
-    listener.forget();
+    let first = STORAGE_LISTENERS.with(|all| {
+        let mut all = all.borrow_mut();
+        all.push(listener);
+        all.len() == 1
+    });
+    if first {
+        // Firefox unregisters a closing page's extension-API listeners only after it has closed
+        // the page's channel to the parent process, and logs "sendRemoveListener on closed
+        // conduit" for each one still registered. So they are removed while the page is still
+        // whole; a page kept in the back-forward cache (`persisted`) keeps them, as it may
+        // come back. Page-lifetime listener: leaked on purpose.
+        let window = web_sys::window().ok_or(ExtError::Missing("window"))?;
+        EventListener::new(&window, "pagehide", |event| {
+            let persisted = js_sys::Reflect::get(event, &"persisted".into())
+                .ok()
+                .and_then(|p| p.as_bool())
+                .unwrap_or(false);
+            if !persisted {
+                STORAGE_LISTENERS.with(|all| all.borrow_mut().clear());
+            }
+        })
+        .forget();
+    }
     Ok(())
 }
 

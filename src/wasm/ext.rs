@@ -483,13 +483,6 @@ pub fn on_storage_changed(
     Ok(StorageListener { closure })
 }
 
-impl StorageListener {
-    /// Keeps the listener for the rest of the page's life.
-    pub fn forget(self) {
-        std::mem::forget(self);
-    }
-}
-
 impl Drop for StorageListener {
     fn drop(&mut self) {
         // Nothing to do if it fails: the page is going away with its listeners.

@@ -8,6 +8,7 @@
 //! which tests and clippy use, still reports dead code).
 #![cfg_attr(not(all(feature = "worker", feature = "pages")), allow(dead_code))]
 
+mod access;
 mod background;
 mod combobox;
 mod digest;

@@ -3,7 +3,8 @@
 //! the form, so an admin can hand out one link.
 //!
 //! Control ids (stable; tests drive them), errors in `error-<id>`: form `team-form` with
-//! `server_url`, `invite` and the submit button `connect`, status `connect-status`, and
+//! `server_url`, `invite` and the submit button `connect`, status `connect-status` ("Waiting for
+//! your permission…" while the browser asks), and
 //! `team-notice` (why the worker disconnected by itself); once connected `team-joined` with
 //! `team-connected` ("Connected to Core as Ann"), `team-server`, `team-problem` and the button
 //! `disconnect`.
@@ -76,6 +77,9 @@ fn connect() {
         Err(invalid) => return show_invalid(&invalid),
     };
     let granted = ext::request_origins(&[server.permission_pattern()]);
+    if granted.is_ok() {
+        dom::set_status("connect-status", super::access::WAITING, false);
+    }
     dom::spawn(async move {
         let granted = match granted {
             Ok(answer) => answer.await,

@@ -153,6 +153,7 @@ pub async fn start() -> Result<(), ExtError> {
     if reminding && restored.is_none() {
         popup.end_of_day_defaults();
     }
+    super::access::mount_notice().await?;
     dom::focus(if reminding { "headline" } else { "status" });
     Ok(())
 }

@@ -5,8 +5,9 @@
 //! script's registration (`inline::storage_changed`).
 //!
 //! Control ids (tests drive them): the form `trackers-form`, `tracker_url`, `tracker_site`,
-//! the button `tracker-add`, the status line `trackers-status`, the list `trackers-list` with a
-//! button `tracker-remove-<n>` per entry.
+//! the button `tracker-add`, the status line `trackers-status` ("Waiting for your permission…"
+//! while the browser asks), the list `trackers-list` with a button `tracker-remove-<n>` per
+//! entry. The sites StandIn has no access to are listed above it (`access::mount_options`).
 
 use super::dom;
 use super::ext::{self, Area, ExtError};
@@ -73,7 +74,8 @@ pub async fn mount() -> Result<(), ExtError> {
         })
         .forget();
     }
-    Ok(())
+    // The trackers the browser gives no access to, public ones included.
+    super::access::mount_options().await
 }
 
 fn show_list(origins: &Origins) {
@@ -121,6 +123,7 @@ fn add(origins: &Origins) {
         Ok(granted) => granted,
         Err(e) => return dom::set_status("trackers-status", &format!("Not added: {e}"), true),
     };
+    dom::set_status("trackers-status", super::access::WAITING, false);
     let origins = origins.clone();
     spawn_local(async move {
         match granted.await {

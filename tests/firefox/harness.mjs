@@ -12,10 +12,21 @@
 //   await ff.evaluateInExtension(() => browser.storage.sync.get(null));
 //   await ff.evaluateInChrome(() => PopupNotifications.panel.state);   // the browser's own UI
 //   await ff.close();
+//
+// Every test fails on a console error or warning from StandIn's code (background page, popup,
+// options, content script), checked after each test and, after leaving the last page, by
+// close(). Two sources, as Firefox keeps them apart: script errors and warnings (uncaught
+// exceptions, and Firefox's own messages about the add-on, which name its id) are read from the
+// browser console (Services.console, in geckodriver's chrome context); console.warn/error calls
+// run in the extension's process, whose console only reaches stdout (the pref
+// devtools.console.stdout.content), so those are read from geckodriver's output, where StandIn's
+// own start with "StandIn". A test that provokes one on purpose says so with
+// ff.allowConsole(/pattern/).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { afterEach } from 'node:test';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,14 +62,19 @@ export async function launchFirefox({ dir = DIST_FIREFOX, prefs = {}, capabiliti
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
+  let partial = '';
+  const consoleLines = [];
   const keep = (chunk) => {
     log = (log + chunk).slice(-20_000); // the tail is enough to explain a failure
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop();
+    consoleLines.push(...lines.filter((line) => /^console\.(warn|error): "StandIn/.test(line)));
   };
   driver.stdout.on('data', keep);
   driver.stderr.on('data', keep);
   const exited = new Promise((resolve) => driver.once('exit', resolve));
   const base = `http://127.0.0.1:${port}`;
-  const ff = new Firefox(driver, base, exited, () => log);
+  const ff = new Firefox(driver, base, exited, () => log, consoleLines);
   try {
     await ff.waitForDriver();
     const uuid = randomUUID();
@@ -78,6 +94,8 @@ export async function launchFirefox({ dir = DIST_FIREFOX, prefs = {}, capabiliti
               'datareporting.policy.dataSubmissionEnabled': false,
               'toolkit.telemetry.enabled': false,
               'extensions.update.enabled': false,
+              // Console calls of the extension's pages and background to stdout (see above).
+              'devtools.console.stdout.content': true,
               ...prefs,
             },
           },
@@ -91,6 +109,7 @@ export async function launchFirefox({ dir = DIST_FIREFOX, prefs = {}, capabiliti
       temporary: true,
     });
     assert.equal(addonId, GECKO_ID, 'installed add-on id');
+    live.add(ff);
     return ff;
   } catch (err) {
     await ff.close();
@@ -99,14 +118,63 @@ export async function launchFirefox({ dir = DIST_FIREFOX, prefs = {}, capabiliti
   }
 }
 
+/** The Firefox instances open now: each test's console is checked in all of them. */
+const live = new Set();
+
+afterEach(async () => {
+  for (const ff of live) {
+    const problems = await ff.consoleProblems();
+    assert.deepEqual(problems, [], 'console errors or warnings from StandIn');
+  }
+});
+
 export class Firefox {
-  constructor(driver, base, exited, log) {
+  constructor(driver, base, exited, log, consoleLines = []) {
     this.driver = driver;
     this.base = base;
     this.exited = exited;
     this.log = log;
     this.sessionId = null;
     this.uuid = null;
+    this.consoleLines = consoleLines;
+    /** Browser console entries already reported (their time and text). */
+    this.consoleSeen = new Set();
+    this.consoleAllowed = [];
+  }
+
+  /** Entries matching `pattern` are expected from here on (a test provokes them). */
+  allowConsole(pattern) {
+    this.consoleAllowed.push(pattern);
+  }
+
+  /** Runs `script` with chrome privileges (Services, Ci) and returns its result. */
+  async inChrome(script, args = []) {
+    await this.command('POST', this.session('/moz/context'), { context: 'chrome' });
+    try {
+      return await this.command('POST', this.session('/execute/sync'), { script, args });
+    } finally {
+      await this.command('POST', this.session('/moz/context'), { context: 'content' });
+    }
+  }
+
+  /** StandIn's console errors and warnings since the last call, less the allowed ones. */
+  async consoleProblems() {
+    const entries = await this.inChrome(
+      `const [page, id] = arguments;
+      return Services.console.getMessageArray()
+        .filter((m) => m instanceof Ci.nsIScriptError)
+        .filter((m) => m.sourceName.startsWith(page) || m.errorMessage.includes(id))
+        .map((m) => ({
+          key: m.timeStamp + ' ' + m.errorMessage,
+          text: (m.flags & Ci.nsIScriptError.warningFlag ? 'warning: ' : 'error: ') +
+            m.errorMessage + ' (' + m.sourceName + ':' + m.lineNumber + ')',
+        }));`,
+      [this.url(''), GECKO_ID],
+    );
+    const fresh = entries.filter(({ key }) => !this.consoleSeen.has(key));
+    fresh.forEach(({ key }) => this.consoleSeen.add(key));
+    const found = [...fresh.map(({ text }) => text), ...this.consoleLines.splice(0)];
+    return found.filter((text) => !this.consoleAllowed.some((pattern) => pattern.test(text)));
   }
 
   async waitForDriver(timeout = 15_000) {
@@ -274,8 +342,18 @@ export class Firefox {
     return file;
   }
 
+  /** Leaves the last page (its unload may log too), checks the console, and quits. */
   async close() {
+    live.delete(this);
+    let problems = [];
     if (this.sessionId) {
+      try {
+        await this.open('about:blank');
+        await new Promise((r) => setTimeout(r, 500));
+        problems = await this.consoleProblems();
+      } catch {
+        // a session that failed to start has no console worth reading
+      }
       await this.command('DELETE', this.session('')).catch(() => {});
       this.sessionId = null;
     }
@@ -283,5 +361,6 @@ export class Firefox {
       this.driver.kill('SIGTERM');
       await this.exited;
     }
+    assert.deepEqual(problems, [], 'console errors or warnings from StandIn when leaving the last page');
   }
 }
