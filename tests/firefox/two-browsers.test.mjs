@@ -120,7 +120,7 @@ test("Ann declares; Bo's team cache and Team tab show it (propagation time print
   assert.match(row, /^Ann/);
   assert.match(row, /Online/);
   assert.ok(row.includes(headline), row);
-  assert.match(row, /\d\d:\d\d their time/);
+  assert.match(row, /now \d\d:\d\d there/);
   assert.match(row, /declared less than a minute ago/);
   assert.match(await bo.textContent('#roster'), /Bo \(you\)No state/);
 });
