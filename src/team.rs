@@ -160,7 +160,7 @@ pub fn roster_rows(
             ((!reachable, back, crate::text::lowercase(&row.name)), row)
         })
         .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut rows, |a, b| a.0.cmp(&b.0));
     rows.into_iter().map(|(_, row)| row).collect()
 }
 

@@ -160,7 +160,8 @@ pub fn timeline(
         })
         .collect();
     // By the first bar's start; no bars last; ties keep member-id order.
-    rows.sort_by_key(|r| r.bars.iter().map(|b| b.0).min().unwrap_or(i64::MAX));
+    let first = |r: &Row| r.bars.iter().map(|b| b.0).min().unwrap_or(i64::MAX);
+    crate::sort::sort_by(&mut rows, |a, b| first(a).cmp(&first(b)));
     let date = LocalDateTime::at(now, viewer_zone).date;
     let ticks = [(0, "00"), (6, "06"), (12, "12"), (18, "18")]
         .into_iter()
