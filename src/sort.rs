@@ -27,7 +27,7 @@ mod tests {
     fn sorts_stably_as_std_does() {
         let mut pairs = vec![(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
         let mut want = pairs.clone();
-        want.sort_by(|a, b| a.0.cmp(&b.0));
+        want.sort_by_key(|p| p.0);
         sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
         assert_eq!(pairs, want);
         assert_eq!(pairs[..2], [(1, 'b'), (1, 'e')]);
