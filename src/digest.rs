@@ -135,12 +135,13 @@ pub fn digest<'a>(
         })
         .collect();
     // Hand-offs to the user first, then newest first.
-    entries.sort_by_key(|e| {
+    let key = |e: &Entry| {
         (
             e.handoffs.is_empty(),
             std::cmp::Reverse(e.state.declared_at),
         )
-    });
+    };
+    crate::sort::sort_by(&mut entries, |a, b| key(a).cmp(&key(b)));
     Digest { entries }
 }
 

@@ -87,7 +87,7 @@ pub struct StoredDraft {
 /// bytes, which is never less than what the browsers count, so a draft judged to fit is not
 /// refused for size.
 pub fn fits_sync_item<T: Serialize + ?Sized>(key: &str, value: &T) -> bool {
-    serde_json::to_vec(value).is_ok_and(|json| key.len() + json.len() <= SYNC_QUOTA_BYTES_PER_ITEM)
+    crate::wire::json_len(value).is_some_and(|json| key.len() + json <= SYNC_QUOTA_BYTES_PER_ITEM)
 }
 
 /// The draft to restore: the newer of the synced copy and the local fallback (a draft too big

@@ -86,12 +86,35 @@ pub enum Fetched<T> {
 }
 
 /// Reads a team fetch's answer as `T` and applies `check` to it. `what` names the request
-/// in the problem text.
+/// in the problem text. Only the read and the check are per type; [`answered`] is not generic.
 pub fn fetched<T: DeserializeOwned>(
     what: &str,
     answer: Result<Answer, NetError>,
     check: fn(&T) -> Result<(), String>,
 ) -> Fetched<T> {
+    match answered(what, answer) {
+        Fetched::Fresh(answer) => match answer.json::<T>() {
+            Ok(value) => match check(&value) {
+                Ok(()) => Fetched::Fresh(value),
+                Err(why) => Fetched::Rejected(unusable(what, "is implausible", &why)),
+            },
+            Err(why) => Fetched::Rejected(unusable(what, "is unreadable", &why)),
+        },
+        Fetched::NotModified => Fetched::NotModified,
+        Fetched::Unauthorized => Fetched::Unauthorized,
+        Fetched::Retry {
+            retry_after_ms,
+            problem,
+        } => Fetched::Retry {
+            retry_after_ms,
+            problem,
+        },
+        Fetched::Rejected(problem) => Fetched::Rejected(problem),
+    }
+}
+
+/// What a team fetch's status says; `Fresh` holds a 200's answer, still to be read.
+fn answered(what: &str, answer: Result<Answer, NetError>) -> Fetched<Answer> {
     let answer = match answer {
         Ok(answer) => answer,
         Err(e @ (NetError::Unreachable(_) | NetError::Timeout)) => {
@@ -103,13 +126,7 @@ pub fn fetched<T: DeserializeOwned>(
         Err(e) => return Fetched::Rejected(format!("the server's {what} was refused: {e}")),
     };
     match answer.status {
-        200 => match answer.json::<T>() {
-            Ok(value) => match check(&value) {
-                Ok(()) => Fetched::Fresh(value),
-                Err(why) => Fetched::Rejected(format!("the server's {what} is implausible: {why}")),
-            },
-            Err(why) => Fetched::Rejected(format!("the server's {what} is unreadable: {why}")),
-        },
+        200 => Fetched::Fresh(answer),
         304 => Fetched::NotModified,
         401 => Fetched::Unauthorized,
         408 | 429 | 500..=599 => Fetched::Retry {
@@ -120,6 +137,10 @@ pub fn fetched<T: DeserializeOwned>(
             "unexpected answer to the {what} request (HTTP {status})"
         )),
     }
+}
+
+fn unusable(what: &str, how: &str, why: &str) -> String {
+    format!("the server's {what} {how}: {why}")
 }
 
 /// Reads the answer to `PUT`/`DELETE /v1/me/state`. Only an answer that proves where the write

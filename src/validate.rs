@@ -188,10 +188,10 @@ pub fn validate_declaration(
     c.finish()
 }
 
-/// The length of `d` as the extension sends it (serde_json's compact form); a declaration that
-/// cannot be written at all counts as too large.
+/// The length of `d` as the extension sends it (compact JSON, `wire::json_len`); a declaration
+/// that cannot be written at all counts as too large.
 pub fn declaration_size(d: &Declaration) -> usize {
-    serde_json::to_vec(d).map_or(usize::MAX, |json| json.len())
+    crate::wire::json_len(d).unwrap_or(usize::MAX)
 }
 
 /// Checks the options page's settings.

@@ -7,6 +7,8 @@
 //! (`server/src/extract.rs`). The browser shell reads JS values with serde-wasm-bindgen
 //! (`wasm::ext`), text (HTTP bodies, the content script's descriptors) with serde_json here.
 
+mod path;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
@@ -20,24 +22,21 @@ pub struct ReadError {
 }
 
 impl ReadError {
-    /// The error serde_path_to_error reports, with a missing field's name in its path.
-    pub fn new<E: std::fmt::Display>(error: serde_path_to_error::Error<E>) -> ReadError {
-        let path = error.path().to_string();
+    /// What [`path::deserialize`] reports, with a missing field's name in its path.
+    fn new(path: &str, error: impl std::fmt::Display) -> ReadError {
         // serde-wasm-bindgen's errors are JS `Error`s, shown as `Error: …`.
-        let problem = error.into_inner().to_string();
+        let problem = error.to_string();
         let problem = problem.strip_prefix("Error: ").unwrap_or(&problem);
         ReadError {
-            path: field_path(&path, problem),
+            path: field_path(path, problem),
             problem: problem.to_owned(),
         }
     }
 }
 
 /// The path of the field an error is about: serde reports a missing field at its parent
-/// (`items[0]`), this names the field (`items[0].url`). serde_path_to_error writes the value
-/// itself as `.`, this as an empty path.
-pub fn field_path(path: &str, problem: &str) -> String {
-    let parent = if path == "." { "" } else { path };
+/// (`items[0]`), this names the field (`items[0].url`).
+pub fn field_path(parent: &str, problem: &str) -> String {
     let missing = problem
         .strip_prefix("missing field `")
         .and_then(|rest| rest.split_once('`'))
@@ -49,10 +48,19 @@ pub fn field_path(path: &str, problem: &str) -> String {
     }
 }
 
+/// Reads a `T` from any serde deserializer; an error names the field's path.
+pub fn deserialize<'de, D, T>(deserializer: D) -> Result<T, ReadError>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    path::deserialize(deserializer).map_err(|(path, e)| ReadError::new(&path, e))
+}
+
 /// Reads JSON text.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
     let mut json = serde_json::Deserializer::from_str(text);
-    let value = serde_path_to_error::deserialize(&mut json).map_err(ReadError::new)?;
+    let value = deserialize(&mut json)?;
     json.end().map_err(|e| ReadError {
         path: String::new(),
         problem: e.to_string(),
@@ -80,8 +88,23 @@ pub fn from_body<T: DeserializeOwned>(text: &str) -> Result<T, ReadError> {
 /// Reads a JS value (storage, a message, a parsed body) with serde-wasm-bindgen.
 #[cfg(target_arch = "wasm32")]
 pub fn from_js<T: DeserializeOwned>(value: wasm_bindgen::JsValue) -> Result<T, ReadError> {
-    let value = serde_wasm_bindgen::Deserializer::from(value);
-    serde_path_to_error::deserialize(value).map_err(ReadError::new)
+    deserialize(serde_wasm_bindgen::Deserializer::from(value))
+}
+
+/// The length in UTF-8 bytes of `value` as compact JSON, as serde_json writes it; `None` when
+/// it cannot be written. In the browser through serde-wasm-bindgen and `JSON.stringify`,
+/// which write the same text, so serde_json's writer stays out of the wasm modules.
+pub fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> Option<usize> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value = value
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .ok()?;
+        let json = js_sys::JSON::stringify(&value).ok()?;
+        Some(String::from(json).len())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    serde_json::to_vec(value).ok().map(|json| json.len())
 }
 
 /// For `#[serde(default, deserialize_with = "crate::wire::nullable")]`: a `null` reads as the
@@ -137,6 +160,56 @@ mod tests {
         assert!(from_str::<Item>(r#"{"url":"u""#).is_err());
     }
 
+    #[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Known,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)] // read only for its errors
+    enum Shape {
+        Unit,
+        Boxed(Item),
+        Pair(u8, u8),
+        Named { n: u8, item: Option<Item> },
+    }
+
+    #[test]
+    fn paths_run_through_maps_enums_and_options() {
+        use std::collections::BTreeMap;
+        let path = |e: ReadError| e.path;
+        let map = from_str::<BTreeMap<String, Item>>(r#"{"a":{"url":"u"},"b":{"url":5}}"#);
+        assert_eq!(map.map_err(path).unwrap_err(), "b.url");
+        let keys = from_str::<BTreeMap<Kind, u8>>(r#"{"known":1,"new":2}"#);
+        assert_eq!(keys.map_err(path).unwrap_err(), "new");
+        assert_eq!(
+            from_str::<BTreeMap<Kind, u8>>(r#"{"known":1}"#)
+                .unwrap()
+                .len(),
+            1
+        );
+        for (bad, want) in [
+            (r#""square""#, ""),
+            (r#"{"unit":3}"#, "unit"),
+            (r#"{"boxed":{}}"#, "boxed.url"),
+            (r#"{"pair":[1,"x"]}"#, "pair[1]"),
+            (
+                r#"{"named":{"n":1,"item":{"url":"u","tags":[7]}}}"#,
+                "named.item.tags[0]",
+            ),
+        ] {
+            assert_eq!(
+                from_str::<Shape>(bad).map_err(path).unwrap_err(),
+                want,
+                "{bad}"
+            );
+        }
+        let list = from_str::<Vec<Shape>>(r#"["unit",{"named":{"n":-1}}]"#);
+        assert_eq!(list.map_err(path).unwrap_err(), "[1].named.n");
+    }
+
     #[test]
     fn field_paths_name_the_field() {
         assert_eq!(field_path("x", "unknown field `x`, expected y"), "x");
@@ -148,8 +221,8 @@ mod tests {
             field_path("items[0].state", "unknown variant"),
             "items[0].state"
         );
-        assert_eq!(field_path(".", "missing field `headline`"), "headline");
-        assert_eq!(field_path(".", "invalid type: sequence"), "");
+        assert_eq!(field_path("", "missing field `headline`"), "headline");
+        assert_eq!(field_path("", "invalid type: sequence"), "");
     }
 }
 

@@ -115,6 +115,22 @@ fn wrong_types_from_js_are_rejected_not_trusted() {
     assert_eq!(settings.display_name, "A");
 }
 
+/// The size limits count compact JSON (`wire::json_len`): in the browser `JSON.stringify`
+/// writes it, and it must be as long as serde_json's, which the server and native tests count.
+#[wasm_bindgen_test]
+fn json_lengths_match_serde_json() {
+    fn same<T: serde::Serialize>(value: &T) {
+        let native = serde_json::to_vec(value).unwrap().len();
+        assert_eq!(standin::wire::json_len(value), Some(native));
+    }
+    let mut state = stored::state();
+    state.declaration.headline = "\"quoted\" \\ tab\t nl\n \u{1} \u{7f} é 😀 \u{2028} </x>".into();
+    same(&state);
+    same(&state.declaration);
+    same(&stored::team());
+    same(&stored::outbox_conflict());
+}
+
 /// The browser build counts grapheme clusters with `Intl.Segmenter` and lowercases with
 /// JavaScript (`src/text.rs`); the same corpus as the native unit tests, so the server and the
 /// extension agree on every limit.

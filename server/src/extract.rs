@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use standin::wire::ReadError;
+use standin::wire::deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -73,17 +73,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let mut note = |path: serde_ignored::Path| {
         unknown.get_or_insert_with(|| ignored_path(&path));
     };
-    let parsed =
-        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(value, &mut note))
-            .map_err(|e| {
-                let e = ReadError::new(e);
-                let field = if e.path.is_empty() {
-                    "body".to_owned()
-                } else {
-                    e.path
-                };
-                AppError::invalid(field, e.problem)
-            })?;
+    let parsed = deserialize(serde_ignored::Deserializer::new(value, &mut note)).map_err(|e| {
+        let field = if e.path.is_empty() {
+            "body".to_owned()
+        } else {
+            e.path
+        };
+        AppError::invalid(field, e.problem)
+    })?;
     match unknown {
         None => Ok(parsed),
         Some(path) => {

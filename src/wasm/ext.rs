@@ -146,9 +146,12 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, ExtError> {
         .map_err(|e| ExtError::Encode(e.to_string()))
 }
 
-/// A Rust value as JSON text (a request body).
+/// A Rust value as JSON text (a request body): the plain JS value `to_js` makes, through
+/// `JSON.stringify`, so serde_json's writer stays out of the worker's module.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, ExtError> {
-    serde_json::to_string(value).map_err(|e| ExtError::Encode(e.to_string()))
+    js_sys::JSON::stringify(&to_js(value)?)
+        .map(String::from)
+        .map_err(|e| api_error("JSON.stringify", &e))
 }
 
 /// A plain JS value as a Rust value; `what` names it in the error, with the field's path.
@@ -414,7 +417,7 @@ pub async fn registered_script_matches(id: &str) -> Result<Option<Vec<String>>, 
         .iter()
         .filter_map(|m| m.as_string())
         .collect();
-    matches.sort();
+    crate::sort::sort_by(&mut matches, Ord::cmp);
     Ok(Some(matches))
 }
 
