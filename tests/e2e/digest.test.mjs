@@ -9,55 +9,40 @@
 //
 // Real clocks throughout (the server stamps declarations). The user's working hours are the
 // four hours around the current UTC time, so the popup opening now is "coming online in your
-// working hours": it still opens on the form, the digest behind its chip. (The README's picture
-// of the digest is views.test.mjs's.)
+// working hours": it still opens on the form, the digest behind its chip. The hand-offs and
+// what they show are tests/e2e/end-of-day-scenarios.mjs's, which Firefox's digest test shares.
+// (The README's picture of the digest is views.test.mjs's.)
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import {
+  acksOn,
+  ANN,
+  ANN_WAITING,
+  annHandoff,
+  bobSettings,
+  CY,
+  CY_HANDOFF,
+  CY_REFS,
+  CY_WAITING,
+  joinAndDeclare,
+  PR,
+  PR_REF,
+  OWN_HANDOFF,
+  REMINDER,
+} from './end-of-day-scenarios.mjs';
 import { launchExtension, poll } from './harness.mjs';
 import { TeamServer } from './team-server.mjs';
-
-const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-const PR = 'https://github.com/acme/api/pull/12';
-const PR_REF = 'github.com/acme/api/pull/12';
 
 let ext;
 let server;
 let ann; // { token, id }
 
-/** The four hours around now, in UTC ("22:00"–"02:00" wraps, as a night shift does). */
-function hoursAroundNow() {
-  const h = new Date().getUTCHours();
-  const hh = (n) => `${String((n + 24) % 24).padStart(2, '0')}:00`;
-  return { days: ALL_DAYS, start: hh(h - 2), end: hh(h + 2) };
-}
-
 before(async () => {
   server = await TeamServer.start();
   await server.cli('team', 'create', 'Core');
-  const joined = await server.api('POST', '/v1/join', {
-    body: {
-      invite: await server.invite('Core'),
-      display_name: 'Ann',
-      handles: { github: 'ann-gh' },
-      timezone: 'Asia/Kolkata',
-      working_hours: { days: ALL_DAYS.slice(0, 5), start: '10:00', end: '18:00' },
-    },
-  });
-  assert.equal(joined.status, 201, JSON.stringify(joined.body));
-  ann = { token: joined.body.token, id: joined.body.member.id };
-
   ext = await launchExtension();
   assert.equal(await ext.workerReady(), true);
-  await ext.setStorage('sync', {
-    settings: {
-      display_name: 'Bob',
-      handles: { github: 'bob-gh' },
-      timezone: 'UTC',
-      working_hours: hoursAroundNow(),
-      // This test is about the digest; the reminder has its own (reminder.test.mjs).
-      reminder: { enabled: false, lead_minutes: 30 },
-    },
-  });
+  await ext.setStorage('sync', { settings: bobSettings() });
   const page = await ext.openPage('options.html');
   const reply = await page.evaluate(
     ([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }),
@@ -65,38 +50,8 @@ before(async () => {
   );
   assert.ok(reply.connected, JSON.stringify(reply));
   await page.close();
-  // Ann hands a PR and her cover duty to Bob (a member now: the server refuses hand-offs to
-  // names no member goes by) before going off.
-  const declared = await server.api('PUT', '/v1/me/state', {
-    token: ann.token,
-    headers: { 'if-match': '0' },
-    body: {
-      status: 'offline',
-      headline: 'Export retries half done',
-      note: 'CI is green; the flaky test is tracked in OPS-9.',
-      items: [
-        {
-          url: PR,
-          canonical_ref: PR_REF,
-          title: 'Retry exports on timeouts',
-          note: 'Needs a second review',
-          state: 'needs_review',
-          handoff_to: '@bob-gh',
-        },
-        {
-          url: 'https://github.com/acme/api/pull/9',
-          canonical_ref: 'github.com/acme/api/pull/9',
-          title: 'Bump tokio',
-          state: 'in_progress',
-        },
-      ],
-      blockers: 'Staging database is slow',
-      cover: 'Bob',
-      back_at: new Date(Date.now() + 16 * 3_600_000).toISOString(),
-      timezone: 'Asia/Kolkata',
-    },
-  });
-  assert.equal(declared.status, 200, JSON.stringify(declared.body));
+  // Ann hands a PR and her cover duty to Bob before going off.
+  ann = await joinAndDeclare(server, 'Core', ANN, annHandoff());
 });
 
 after(async () => {
@@ -112,13 +67,13 @@ const badgeIs = (text) =>
 
 test("a teammate's hand-off: on the badge, first in the digest, acknowledged through the server", async () => {
   await poll(async () => (await ext.storage('local', ['team'])).team?.states?.[ann.id], "Ann's state in the team cache", 20_000);
-  const badge = await badgeIs('2');
-  assert.match(badge.title, /^StandIn: 2 hand-offs for you to acknowledge · /);
+  const badge = await badgeIs(ANN_WAITING.badge);
+  assert.match(badge.title, ANN_WAITING.title);
 
   const popup = await ext.openPage('popup.html');
   await popup.setViewportSize({ width: 380, height: 600 });
   // The popup opens on the form; the chip names what waits and opens the digest in its place.
-  await popup.locator('#digest-open', { hasText: '2 hand-offs for you' }).waitFor();
+  await popup.locator('#digest-open', { hasText: ANN_WAITING.chip }).waitFor();
   assert.equal(await popup.isVisible('#digest'), false);
   await popup.click('#digest-open');
   await popup.locator('#digest').waitFor();
@@ -141,19 +96,14 @@ test("a teammate's hand-off: on the badge, first in the digest, acknowledged thr
     /^Acknowledged \d\d:\d\d$/,
   );
   const bobId = (await ext.storage('local', ['connection'])).connection.member.id;
-  const me = await server.api('GET', '/v1/me', { token: ann.token });
-  assert.deepEqual(
-    me.body.state.acks.map((a) => [a.item, a.by]),
-    [[PR_REF, bobId]],
-    'the declarer sees the acknowledgement',
-  );
+  assert.deepEqual(await acksOn(server, ann), [[PR_REF, bobId]], 'the declarer sees the acknowledgement');
   await badgeIs('1');
 
   // The cover too; then nothing waits for the user.
   await popup.locator(`li.digest-entry[data-member="${ann.id}"] .cover button.ack`).click();
   await popup.locator(`li.digest-entry[data-member="${ann.id}"] .cover .acked`).waitFor();
   const cleared = await badgeIs('');
-  assert.equal(cleared.title, 'StandIn: no state declared');
+  assert.equal(cleared.title, REMINDER.quietTitle);
 
   assert.equal(await popup.isVisible('#digest-ack-all'), false, 'nothing left to acknowledge');
 
@@ -174,43 +124,25 @@ test("a teammate's hand-off: on the badge, first in the digest, acknowledged thr
 
 test('"Acknowledge all": every hand-off waiting is acknowledged on the server in one click', async () => {
   // Cy hands Bob three items and his cover.
-  const joined = await server.api('POST', '/v1/join', {
-    body: { invite: await server.invite('Core'), display_name: 'Cy', timezone: 'America/New_York' },
-  });
-  assert.equal(joined.status, 201, JSON.stringify(joined.body));
-  const cy = { token: joined.body.token, id: joined.body.member.id };
-  const refs = [21, 22, 23].map((n) => `github.com/acme/api/pull/${n}`);
-  const declared = await server.api('PUT', '/v1/me/state', {
-    token: cy.token,
-    headers: { 'if-match': '0' },
-    body: {
-      status: 'offline',
-      headline: 'Three PRs for Bob',
-      items: refs.map((ref, i) => ({ url: `https://${ref}`, canonical_ref: ref, title: `PR ${i + 21}`, state: 'needs_review', handoff_to: 'Bob' })),
-      cover: 'bob-gh',
-      timezone: 'America/New_York',
-    },
-  });
-  assert.equal(declared.status, 200, JSON.stringify(declared.body));
-  await badgeIs('4');
+  const cy = await joinAndDeclare(server, 'Core', CY, CY_HANDOFF);
+  await badgeIs(CY_WAITING.badge);
 
   const popup = await ext.openPage('popup.html');
   await popup.setViewportSize({ width: 380, height: 600 });
-  await popup.locator('#digest-open', { hasText: '4 hand-offs for you' }).click();
+  await popup.locator('#digest-open', { hasText: CY_WAITING.chip }).click();
   await popup.locator('#digest').waitFor();
   // Every hand-off to the user, and the button that acknowledges them all, on the first screen.
   const bottoms = await popup.$$eval('#digest button.ack, #digest-ack-all', (bs) => bs.map((b) => b.getBoundingClientRect().bottom));
   assert.equal(bottoms.length, 5);
   assert.ok(bottoms.every((b) => b <= 600), `within 600 px: ${bottoms}`);
   await popup.click('#digest-ack-all');
-  await popup.locator('#digest-status', { hasText: 'All 4 acknowledged.' }).waitFor({ timeout: 20_000 });
+  await popup.locator('#digest-status', { hasText: CY_WAITING.done }).waitFor({ timeout: 20_000 });
   assert.equal(await popup.locator(`li.digest-entry[data-member="${cy.id}"] .acked`).count(), 4);
   assert.equal(await popup.isVisible('#digest-ack-all'), false);
   const bobId = (await ext.storage('local', ['connection'])).connection.member.id;
-  const me = await server.api('GET', '/v1/me', { token: cy.token });
   assert.deepEqual(
-    me.body.state.acks.map((a) => [a.item ?? null, a.by]).sort(),
-    [...refs, null].map((item) => [item, bobId]).sort(),
+    await acksOn(server, cy),
+    [...CY_REFS, null].map((item) => [item, bobId]).sort(),
     'Cy sees every acknowledgement',
   );
   await badgeIs('');
@@ -219,30 +151,19 @@ test('"Acknowledge all": every hand-off waiting is acknowledged on the server in
 
 test("the declarer's own hand-off shows who acknowledged it", async () => {
   const page = await ext.openPage('popup.html');
-  await page.fill('#headline', 'Taking over the export work');
   await page.click('#add-item');
-  await page.fill('#items-0-url', 'https://github.com/acme/api/pull/15');
-  await page.fill('#items-0-title', 'Export metrics');
-  await page.fill('#items-0-handoff_to', 'ann-gh');
+  for (const [selector, value] of OWN_HANDOFF.fill) await page.fill(selector, value);
   await page.click('#declare');
   await page.locator('#declare-status', { hasText: /^Declared / }).waitFor();
   const bobId = (await ext.storage('local', ['connection'])).connection.member.id;
-  // Published through the outbox.
-  await poll(async () => {
-    const states = await server.api('GET', '/v1/team/states', { token: ann.token });
-    return states.body.states?.find((s) => s.member_id === bobId)?.state;
-  }, "Bob's declaration on the server", 20_000);
-  // Ann acknowledges from her side.
-  const acked = await server.api('POST', '/v1/team/acks', {
-    token: ann.token,
-    body: { member_id: bobId, item: 'github.com/acme/api/pull/15' },
-  });
+  // Published through the outbox; Ann acknowledges from her side.
+  const acked = await OWN_HANDOFF.acknowledge(server, ann, bobId);
   assert.equal(acked.status, 200, JSON.stringify(acked.body));
   // The long poll brings it; the popup shows it under the work items.
   await poll(async () => (await ext.storage('local', ['team'])).team?.states?.[bobId]?.acks?.length, 'the ack in the team cache', 20_000);
   await page.reload();
   await page.locator('#own-acks li').waitFor();
-  assert.match(await page.textContent('#own-acks li'), /^“Export metrics” acknowledged by Ann \d\d:\d\d$/);
+  assert.match(await page.textContent('#own-acks li'), OWN_HANDOFF.shown);
   await page.close();
 });
 

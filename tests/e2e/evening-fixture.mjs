@@ -1,12 +1,17 @@
-// The evening of issue 13: Bob in Berlin at 19:30 on Friday 4 December 2026, the end of his
-// working day, with seven teammates across Tokyo, Los Angeles, São Paulo, Kolkata (out of
-// office for 14 days), Sydney, London and New York. Four hand-offs wait for him: two items from
-// Shun, an item and the cover from Ana. As storage.local values (connection and team cache)
-// and storage.sync settings, for the popup's views (views.test.mjs and Firefox's).
+// The evening of issue 13, the one fixture of every test of it (the form's walks in
+// evening.test.mjs and evening-walk.mjs, the popup's views in views.test.mjs, and Firefox's
+// views.test.mjs and declare.test.mjs): Bob in Berlin at 19:30 on Friday 4 December 2026, when
+// his end-of-day reminder is due (Mon–Fri 10:00–20:00, 30 minutes' lead), with seven teammates
+// across Tokyo, Los Angeles, São Paulo, Kolkata (out of office for 14 days), Sydney, London and
+// New York. Four hand-offs wait for him: two items from Shun, an item and the cover from Ana.
+// He viewed two items today, which the popup proposes for his declaration. As storage.local
+// values (activity, connection and team cache) and storage.sync settings.
 import { teamCache, item } from './team-fixture.mjs';
 
 export const AT = Date.parse('2026-12-04T18:30:00Z'); // Friday 19:30 in Berlin
 const at = (hours) => new Date(AT + hours * 3_600_000).toISOString();
+/** The evening's end-of-day default for "Back at": the next working day, Monday 10:00 in Berlin. */
+export const NEXT_WORKING_DAY = { local: '2026-12-07T10:00', utc: '2026-12-07T09:00:00Z' };
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];
 const hours = (start, end) => ({ days: WEEKDAYS, start, end });
 
@@ -108,17 +113,43 @@ const people = [
   },
 ];
 
-/** storage.local: connected as Bob to a team whose cache holds everyone above. */
-export function eveningLocal() {
-  const team = teamCache(people);
-  for (const p of people) team.members[p.id].working_hours = p.hours;
+/** Viewed today, the newest last: the popup proposes both, the newest first. */
+const activity = [
+  {
+    url: 'https://github.com/acme/api/pull/7',
+    canonical_ref: 'github.com/acme/api/pull/7',
+    title: 'Retry exports on timeouts',
+    site: 'github',
+    viewed_at: at(-40 / 60),
+  },
+  {
+    url: 'https://acme.atlassian.net/browse/OPS-12',
+    canonical_ref: 'acme.atlassian.net/browse/OPS-12',
+    title: 'Staging database is slow',
+    site: 'jira',
+    viewed_at: at(-10 / 60),
+  },
+];
+
+/**
+ * storage.local: today's activity and, when `team`, connected as Bob to a team whose cache
+ * holds everyone above. With `declarations: false` the cache holds the roster only and the
+ * digest was seen at AT, so nothing waits behind a chip: the form's own walks
+ * (evening.test.mjs), which with the four hand-offs' chip need a scroll (see there).
+ */
+export function eveningLocal({ team = true, declarations = true } = {}) {
+  if (!team) return { activity };
+  const cache = teamCache(declarations ? people : people.map(({ declaration, ...p }) => p));
+  for (const p of people) cache.members[p.id].working_hours = p.hours;
   return {
+    activity,
     connection: {
       server: 'https://standin.example.com',
       team: { id: 't1', name: 'Core' },
       member: { id: ME.id, display_name: ME.name, timezone: ME.timezone },
       connected_at: at(-24 * 7),
     },
-    team,
+    team: cache,
+    ...(declarations ? {} : { digest_seen: at(0) }),
   };
 }

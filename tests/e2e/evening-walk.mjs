@@ -8,16 +8,17 @@
 // tests/e2e/evening.test.mjs holds the walk of the current form and its limits.
 import { launchExtension } from './harness.mjs';
 import { openPageAt, setWorkerClock } from './clock.mjs';
-import { EVENING, SETTINGS, eveningStorage, keyboardWalk, mouseWalk } from './evening.mjs';
+import { AT, eveningLocal, SETTINGS } from './evening-fixture.mjs';
+import { keyboardWalk, mouseWalk } from './walks.mjs';
 
 const ext = await launchExtension(process.env.DIR ? { dir: process.env.DIR } : {});
 await ext.workerReady();
 async function setup() {
   await ext.evaluateInWorker(() => Promise.all([chrome.storage.local.clear(), chrome.storage.sync.clear()]));
-  await setWorkerClock(ext, EVENING);
-  await ext.setStorage('local', eveningStorage());
+  await setWorkerClock(ext, AT);
+  await ext.setStorage('local', eveningLocal());
   await ext.setStorage('sync', { settings: SETTINGS });
-  const page = await openPageAt(ext, 'popup.html', EVENING, { viewport: { width: 380, height: 600 } });
+  const page = await openPageAt(ext, 'popup.html', AT, { viewport: { width: 380, height: 600 } });
   await page.locator('#reminder').waitFor();
   await page.locator('#suggest-1').waitFor();
   return page;

@@ -1,14 +1,16 @@
 // The evening flow of issue 13 in Chromium, at the popup's size (380×600; Chrome caps popups at
 // 600 px high), in light and dark: people are picked from the roster (combobox), the form is
 // compact with a sticky footer and Ctrl+Enter, the end-of-day defaults, and honesty without a
-// team. The keyboard-only and mouse walks count keys, clicks and scrolls (tests/e2e/evening.mjs).
+// team. The keyboard-only and mouse walks count keys, clicks and scrolls (tests/e2e/walks.mjs), on
+// the evening of tests/e2e/evening-fixture.mjs.
 //
 //   ./build.sh && node --test tests/e2e/evening.test.mjs
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchExtension, poll } from './harness.mjs';
 import { openPageAt, setWorkerClock } from './clock.mjs';
-import { EVENING, SETTINGS, eveningStorage, keyboardWalk, mouseWalk } from './evening.mjs';
+import { AT, eveningLocal, NEXT_WORKING_DAY, SETTINGS } from './evening-fixture.mjs';
+import { keyboardWalk, mouseWalk } from './walks.mjs';
 
 const SCHEMES = ['light', 'dark'];
 const SIZE = { width: 380, height: 600 };
@@ -23,13 +25,14 @@ after(async () => {
   await ext?.close();
 });
 
-/** The popup on Friday evening under the reminder, with (or without) the team. */
-async function evening(scheme, { team = true } = {}) {
+/** The popup on Friday evening under the reminder, with (or without) the team; the
+ *  teammates' declarations (and the digest's chip for the four hand-offs) only when asked. */
+async function evening(scheme, { team = true, declarations = false } = {}) {
   await ext.evaluateInWorker(() => Promise.all([chrome.storage.local.clear(), chrome.storage.sync.clear()]));
-  await setWorkerClock(ext, EVENING);
-  await ext.setStorage('local', eveningStorage({ team }));
+  await setWorkerClock(ext, AT);
+  await ext.setStorage('local', eveningLocal({ team, declarations }));
   await ext.setStorage('sync', { settings: SETTINGS });
-  const page = await openPageAt(ext, 'popup.html', EVENING, { viewport: SIZE });
+  const page = await openPageAt(ext, 'popup.html', AT, { viewport: SIZE });
   await page.emulateMedia({ colorScheme: scheme });
   await page.locator('#reminder').waitFor();
   await page.locator('#suggest-1').waitFor();
@@ -37,6 +40,18 @@ async function evening(scheme, { team = true } = {}) {
 }
 
 const declared = (page) => page.locator('#declare-status', { hasText: /^Declared \d\d:\d\d/ }).waitFor();
+
+/** The mouse evening up to the hand-off: the headline, both proposals, "Shu" typed in the
+ *  second item's hand-off (its list open). Resolves to the walk. */
+async function mouseToHandOff(page) {
+  const m = mouseWalk(page);
+  await m.type('Handing over the export retries');
+  await m.click('#suggest-0');
+  await m.click('#suggest-0');
+  await m.click('#items-0-handoff_to');
+  await m.type('Shu');
+  return m;
+}
 
 /** Whether the element is wholly inside the viewport. */
 const inView = (page, selector) =>
@@ -50,7 +65,7 @@ for (const scheme of SCHEMES) {
     const page = await evening(scheme);
     // End-of-day defaults, and the focus on the first field left to fill.
     assert.equal(await page.inputValue('#status'), 'offline');
-    assert.equal(await page.inputValue('#back_at'), '2026-11-30T09:00', 'Monday, the next working day');
+    assert.equal(await page.inputValue('#back_at'), NEXT_WORKING_DAY.local, 'Monday, the next working day');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'headline');
     assert.equal(await page.evaluate(() => scrollY), 0);
 
@@ -97,7 +112,7 @@ for (const scheme of SCHEMES) {
     assert.equal(d.status, 'offline');
     assert.equal(d.cover, 'm-ana', 'the member id is saved');
     assert.deepEqual(d.items.map((i) => i.handoff_to ?? null), [null, 'm-shun']);
-    assert.equal(d.back_at, '2026-11-30T08:00:00Z');
+    assert.equal(d.back_at, NEXT_WORKING_DAY.utc);
     // The field shows the name, never the id; the reminder is gone; the confirmation is seen.
     assert.equal(await page.inputValue('#cover'), 'Ana Souza');
     assert.equal(await page.locator('#reminder').count(), 0);
@@ -112,12 +127,7 @@ for (const scheme of SCHEMES) {
     for (const s of ['#reminder', '#headline', '#suggestions', '#cover', '#back_at-next', '#declare']) {
       assert.ok(await inView(page, s), `${s} in the first 600 px`);
     }
-    const m = mouseWalk(page);
-    await m.type('Handing over the export retries');
-    await m.click('#suggest-0');
-    await m.click('#suggest-0');
-    await m.click('#items-0-handoff_to');
-    await m.type('Shu');
+    const m = await mouseToHandOff(page);
     await m.click('#cover'); // leaving the field picks the active teammate
     await m.type('Ana');
     await m.click('#declare');
@@ -131,6 +141,21 @@ for (const scheme of SCHEMES) {
     await page.close();
   });
 }
+
+// Known to fail: with the four hand-offs waiting, the digest's chip (33 px) pushes the Cover
+// field under the sticky footer, so the mouse evening needs a scroll (a click at the field's
+// centre lands on the footer). Issue 13's criterion holds only without the chip.
+test('the mouse evening with the hand-offs waiting takes at most 5 clicks and no scroll', { todo: 'the chip pushes Cover under the footer' }, async () => {
+  const page = await evening('light', { declarations: true });
+  await page.locator('#digest-open', { hasText: '4 hand-offs for you' }).waitFor();
+  await mouseToHandOff(page);
+  const cover = await page.evaluate(() => {
+    const r = document.getElementById('cover').getBoundingClientRect();
+    return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.id;
+  });
+  assert.equal(cover, 'cover', 'the Cover field is under the pointer, not behind the footer');
+  await page.close();
+});
 
 test('a name that fits no teammate is flagged beside the field and Declare refuses it', async () => {
   const page = await evening('light');
@@ -148,7 +173,7 @@ test('a name that fits no teammate is flagged beside the field and Declare refus
   assert.equal(await page.getAttribute('#cover', 'aria-expanded'), 'true');
   assert.deepEqual(
     await page.$$eval('#cover-list [role=option]', (os) => os.map((o) => o.firstChild.textContent)),
-    ['Noah Reed', 'Priya Nair'],
+    ['Noah Kim', 'Priya Nair'],
     'names that start with it first, then later words',
   );
   await page.keyboard.press('ArrowDown');
@@ -156,9 +181,11 @@ test('a name that fits no teammate is flagged beside the field and Declare refus
   await page.keyboard.press('Escape');
   assert.equal(await page.getAttribute('#cover', 'aria-expanded'), 'false');
   assert.equal(await page.isVisible('#cover-list'), false);
+  // ("n" itself names Priya: her handle priya-n has the word "n".)
+  await page.fill('#cover', 'Nobody');
   await page.click('#declare');
   await page.locator('#declare-status', { hasText: /^Not declared/ }).waitFor();
-  assert.equal(await page.textContent('#error-cover'), 'No teammate goes by “n”: pick one from the list.');
+  assert.equal(await page.textContent('#error-cover'), 'No teammate goes by “Nobody”: pick one from the list.');
   assert.equal((await ext.storage('local', ['state'])).state, undefined);
   // A click on an option picks it.
   await page.fill('#items-0-handoff_to', 'sh');

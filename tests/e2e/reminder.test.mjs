@@ -9,13 +9,15 @@
 // The user works Mon–Fri 09:00–17:00 in Europe/Berlin with the default 30-minute lead, so on
 // Friday 2026-11-27 the reminder is due at 16:30 Berlin = 15:30 UTC. Screenshots the popup with
 // the reminder to tests/out/reminder.png, and to docs/reminder.png (the README's) when that is
-// missing or UPDATE_SCREENSHOTS=1.
+// missing or UPDATE_SCREENSHOTS=1. The scenario's data and texts are
+// tests/e2e/end-of-day-scenarios.mjs's, which Firefox's reminder test shares.
 import assert from 'node:assert/strict';
 import { access, copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchExtension, OUT_DIR, poll, ROOT } from './harness.mjs';
 import { alarm, alarmAt, fireAlarmNow, openPageAt, setWorkerClock } from './clock.mjs';
+import { CARRIED_OVER, declaredState, PROPOSED, REMINDER, reminderStorage } from './end-of-day-scenarios.mjs';
 
 const REMIND_AT = Date.parse('2026-11-27T15:30:00Z'); // Friday 16:30 Berlin
 const SHIFT_START = Date.parse('2026-11-27T08:00:00Z'); // Friday 09:00 Berlin
@@ -41,10 +43,10 @@ after(async () => {
 /** Empty storage, the worker's clock at `at`, then the settings (whose write makes the worker
  * evaluate the reminder), plus any other `local` values. */
 async function start(at, local = {}) {
-  await ext.evaluateInWorker(async () => {
+  await ext.evaluateInWorker(async (id) => {
     await Promise.all([chrome.storage.local.clear(), chrome.storage.sync.clear()]);
-    await chrome.notifications.clear('standin-eod');
-  });
+    await chrome.notifications.clear(id);
+  }, REMINDER.notification.id);
   await setWorkerClock(ext, at);
   if (Object.keys(local).length) await ext.setStorage('local', local);
   await ext.setStorage('sync', { settings: SETTINGS });
@@ -58,63 +60,19 @@ const badgeIs = (text) =>
 
 const notifications = () => ext.evaluateInWorker(() => chrome.notifications.getAll());
 
-/** A state declared at `at` (for storage), as the worker stores one. */
-function declared(status, at, items = []) {
-  return {
-    declaration: { status, headline: `${status} since then`, items, timezone: 'Europe/Berlin' },
-    declared_at: new Date(at).toISOString(),
-    version: 0,
-  };
-}
-
 test('the badge turns to EOD at work-end minus the lead, then clears on declaring', async () => {
-  await start(REMIND_AT - 8_000, {
-    // Viewed today (Friday), newest last here; and a declaration from Thursday with one item
-    // not done: the popup proposes all three.
-    activity: [
-      {
-        url: 'https://github.com/acme/api/pull/7/files',
-        canonical_ref: 'github.com/acme/api/pull/7',
-        title: 'Retry exports on timeouts',
-        site: 'github',
-        viewed_at: new Date(REMIND_AT - 30 * MIN).toISOString(),
-      },
-      {
-        url: 'https://acme.atlassian.net/browse/OPS-12',
-        canonical_ref: 'acme.atlassian.net/browse/OPS-12',
-        title: 'Staging database is slow',
-        site: 'jira',
-        viewed_at: new Date(REMIND_AT - 10 * MIN).toISOString(),
-      },
-    ],
-    history: [
-      declared('offline', SHIFT_START - 15 * 60 * MIN, [
-        {
-          url: 'https://github.com/acme/api/pull/3',
-          canonical_ref: 'github.com/acme/api/pull/3',
-          title: 'Token refresh',
-          note: 'one review left',
-          state: 'needs_review',
-        },
-        {
-          url: 'https://github.com/acme/api/pull/2',
-          canonical_ref: 'github.com/acme/api/pull/2',
-          title: 'Done already',
-          note: '',
-          state: 'done',
-        },
-      ]),
-    ],
-  });
+  // Viewed today (Friday), and a declaration from Thursday with one item not done: the popup
+  // proposes all three.
+  await start(REMIND_AT - 8_000, reminderStorage(REMIND_AT, SHIFT_START, 'Europe/Berlin'));
   // 8 s before: no reminder yet, and an alarm for it, 8 s from now on the real clock.
-  const scheduled = await alarmAt(ext, 'eod-reminder', REMIND_AT);
+  const scheduled = await alarmAt(ext, REMINDER.alarm, REMIND_AT);
   assert.ok(scheduled.inMs > 0 && scheduled.inMs <= 8_500, `alarm in ${scheduled.inMs} ms`);
   assert.equal((await ext.badge()).text, '');
 
   // The alarm fires by itself; the badge and the notification follow.
   const badge = await badgeIs('EOD');
-  assert.match(badge.title, /^StandIn: end of your day: declare before you go · /);
-  assert.deepEqual(Object.keys(await notifications()), ['standin-eod']);
+  assert.match(badge.title, REMINDER.badgeTitle);
+  assert.deepEqual(Object.keys(await notifications()), [REMINDER.notification.id]);
   const { reminder } = await ext.storage('local', ['reminder']);
   assert.equal(reminder.notified, '2026-11-27T15:30:00Z', 'notified once, for 16:30');
 
@@ -123,11 +81,7 @@ test('the badge turns to EOD at work-end minus the lead, then clears on declarin
   await popup.locator('#reminder').waitFor();
   assert.equal(await popup.isVisible('#reminder-snooze'), true);
   const proposed = await popup.$$eval('#suggestions li', (lis) => lis.map((li) => li.textContent));
-  assert.deepEqual(proposed, [
-    'Staging database is slow · viewed todayAdd',
-    'Retry exports on timeouts · viewed todayAdd',
-    'Token refresh · from your last declaration: Needs reviewAdd',
-  ]);
+  assert.deepEqual(proposed, PROPOSED);
   assert.equal(await popup.locator('#items li').count(), 0, 'nothing added by itself');
   await popup.evaluate(() => document.activeElement?.blur());
   // What the popup shows at its size (Chrome caps popups at 600 px high).
@@ -140,9 +94,9 @@ test('the badge turns to EOD at work-end minus the lead, then clears on declarin
 
   // One click adds one item; a carried-over item keeps its state and note.
   await popup.click('#suggest-2');
-  assert.equal(await popup.inputValue('#items-0-url'), 'https://github.com/acme/api/pull/3');
-  assert.equal(await popup.inputValue('#items-0-state'), 'needs_review');
-  assert.equal(await popup.inputValue('#items-0-note'), 'one review left');
+  assert.equal(await popup.inputValue('#items-0-url'), CARRIED_OVER.url);
+  assert.equal(await popup.inputValue('#items-0-state'), CARRIED_OVER.state);
+  assert.equal(await popup.inputValue('#items-0-note'), CARRIED_OVER.note);
   await popup.click('#suggest-0');
   assert.equal(await popup.inputValue('#items-1-url'), 'https://acme.atlassian.net/browse/OPS-12');
   assert.equal(await popup.locator('#suggestions li').count(), 1, 'added ones are no longer proposed');
@@ -162,7 +116,7 @@ test('the badge turns to EOD at work-end minus the lead, then clears on declarin
     ['github.com/acme/api/pull/3', 'acme.atlassian.net/browse/OPS-12'],
   );
   // Next: Monday's reminder.
-  await alarmAt(ext, 'eod-reminder', MONDAY_REMINDER);
+  await alarmAt(ext, REMINDER.alarm, MONDAY_REMINDER);
   await popup.close();
 });
 
@@ -171,33 +125,33 @@ test('snooze hides it for 30 minutes, then it reminds once more; skip ends it fo
   await badgeIs('EOD');
   const popup = await openPageAt(ext, 'popup.html', REMIND_AT + 20_000);
   await popup.click('#reminder-snooze');
-  await popup.locator('#reminder-status', { hasText: 'Snoozed until 17:00.' }).waitFor();
+  await popup.locator('#reminder-status', { hasText: REMINDER.snoozed('17:00') }).waitFor();
   const quiet = await badgeIs('');
-  assert.equal(quiet.title, 'StandIn: no state declared');
+  assert.equal(quiet.title, REMINDER.quietTitle);
   assert.equal(Object.keys(await notifications()).length, 0, 'the notification goes with it');
   const { reminder } = await ext.storage('local', ['reminder']);
   const until = Date.parse(reminder.snoozed_until);
   // 30 minutes from the worker's now (16:00:10 and a little, Friday).
   assert.ok(until > REMIND_AT + 30 * MIN + 10_000 && until < REMIND_AT + 31 * MIN, reminder.snoozed_until);
-  await alarmAt(ext, 'eod-reminder', until);
+  await alarmAt(ext, REMINDER.alarm, until);
   await popup.close();
 
   // Thirty minutes later (the clock moved on, the alarm's time came): one more reminder.
   await setWorkerClock(ext, until + 1_000);
-  await fireAlarmNow(ext, 'eod-reminder');
+  await fireAlarmNow(ext, REMINDER.alarm);
   await badgeIs('EOD');
-  assert.deepEqual(Object.keys(await notifications()), ['standin-eod']);
+  assert.deepEqual(Object.keys(await notifications()), [REMINDER.notification.id]);
   const again = (await ext.storage('local', ['reminder'])).reminder;
   assert.equal(Date.parse(again.notified), until, 'notified for the end of the snooze');
 
   // "Skip today": no reminder until Monday's.
   const popup2 = await openPageAt(ext, 'popup.html', until + 2_000);
   await popup2.click('#reminder-skip');
-  await popup2.locator('#reminder-status', { hasText: 'No more reminders today.' }).waitFor();
+  await popup2.locator('#reminder-status', { hasText: REMINDER.skipped }).waitFor();
   await badgeIs('');
   const skipped = (await ext.storage('local', ['reminder'])).reminder;
   assert.equal(skipped.skipped_shift, '2026-11-27T08:00:00Z', "Friday's shift");
-  await alarmAt(ext, 'eod-reminder', MONDAY_REMINDER);
+  await alarmAt(ext, REMINDER.alarm, MONDAY_REMINDER);
   // Reopening the popup today shows no reminder.
   await popup2.close();
   const popup3 = await openPageAt(ext, 'popup.html', until + 3_000);
@@ -207,21 +161,21 @@ test('snooze hides it for 30 minutes, then it reminds once more; skip ends it fo
 
 test('out of office suppresses the reminder; a plain old declaration does not', async () => {
   // Out of office since Thursday: Friday 16:31 brings nothing.
-  await start(REMIND_AT + MIN, { state: declared('ooo', SHIFT_START - 20 * 60 * MIN) });
+  await start(REMIND_AT + MIN, { state: declaredState('ooo', SHIFT_START - 20 * 60 * MIN) });
   const ooo = await badgeIs('OOO');
   assert.doesNotMatch(ooo.title, /end of your day/);
   assert.equal(Object.keys(await notifications()).length, 0);
-  assert.equal(await alarm(ext, 'eod-reminder'), null, 'no alarm while out of office');
+  assert.equal(await alarm(ext, REMINDER.alarm), null, 'no alarm while out of office');
 
   // Thursday's declaration was "offline" instead: it does not answer Friday's reminder.
-  await ext.setStorage('local', { state: declared('offline', SHIFT_START - 20 * 60 * MIN) });
+  await ext.setStorage('local', { state: declaredState('offline', SHIFT_START - 20 * 60 * MIN) });
   await badgeIs('EOD');
 });
 
 test('no reminder on a day off, and none when switched off in the options', async () => {
   // Saturday 16:30 Berlin.
   await start(REMIND_AT + 24 * 60 * MIN);
-  await alarmAt(ext, 'eod-reminder', MONDAY_REMINDER);
+  await alarmAt(ext, REMINDER.alarm, MONDAY_REMINDER);
   // The worker schedules the alarm before it redraws the badge (the previous test left "EOD").
   await badgeIs('');
 
@@ -236,7 +190,7 @@ test('no reminder on a day off, and none when switched off in the options', asyn
   await options.locator('#save-status', { hasText: 'Saved.' }).waitFor();
   assert.deepEqual((await ext.storage('sync')).settings.reminder, { enabled: false, lead_minutes: 30 });
   await badgeIs('');
-  assert.equal(await alarm(ext, 'eod-reminder'), null);
+  assert.equal(await alarm(ext, REMINDER.alarm), null);
   // An impossible lead is refused beside its field.
   await options.fill('#reminder-lead_minutes', '500');
   await options.click('#save');

@@ -7,9 +7,9 @@
 //   ./build.sh && node --test tests/firefox/declare.test.mjs
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { eveningLocal } from '../e2e/evening-fixture.mjs';
 import { OPTIONS_VALIDATION } from '../e2e/team-scenarios.mjs';
 import { launchFirefox } from './harness.mjs';
-import { eveningStorage } from '../e2e/evening.mjs';
 
 let ff;
 
@@ -47,31 +47,10 @@ async function choose(selector, value) {
 
 const valueOf = (selector) => ff.evaluateInExtension((s) => document.querySelector(s).value, selector);
 
-function waitForText(selector, pattern) {
-  return ff.poll(async () => {
-    const text = await ff.textContent(selector);
-    return pattern.test(text ?? '') ? text : null;
-  }, `${selector} to match ${pattern}`);
-}
-
 async function declare() {
   await ff.click('#declare');
   // Not connected to a team in these tests: the confirmation says where the state is.
-  return waitForText('#declare-status', /^Declared \d\d:\d\d · saved on this device only$/);
-}
-
-function badge() {
-  return ff.evaluateInExtension(async () => ({
-    text: await browser.action.getBadgeText({}),
-    title: await browser.action.getTitle({}),
-  }));
-}
-
-async function waitForBadge(text) {
-  return ff.poll(async () => {
-    const b = await badge();
-    return b.text === text ? b : null;
-  }, `the badge to show "${text}"`);
+  return ff.waitForText('#declare-status', /^Declared \d\d:\d\d · saved on this device only$/);
 }
 
 test('declare through the popup: state and item stored, badge shows it', async () => {
@@ -99,7 +78,7 @@ test('declare through the popup: state and item stored, badge shows it', async (
   ]);
   assert.ok(Date.parse(state.declaration.back_at) > Date.now());
   assert.equal(history.length, 1);
-  const b = await waitForBadge('OFF');
+  const b = await ff.waitForBadge('OFF');
   assert.equal(b.title, 'StandIn: Offline — Handing over the login fix');
   await ff.screenshot('firefox-declared');
 });
@@ -115,12 +94,12 @@ test('reopening shows the state; edit and clear', async () => {
   const { state, history } = await ff.storage('local');
   assert.equal(state.declaration.headline, 'Lunch');
   assert.equal(history.length, 2);
-  await waitForBadge('AWAY');
+  await ff.waitForBadge('AWAY');
 
   await ff.click('#clear');
-  await waitForText('#declare-status', /^Cleared\.$/);
+  await ff.waitForText('#declare-status', /^Cleared\.$/);
   assert.equal((await ff.storage('local')).state, undefined);
-  const cleared = await waitForBadge('');
+  const cleared = await ff.waitForBadge('');
   assert.equal(cleared.title, 'StandIn: no state declared');
 });
 
@@ -131,7 +110,7 @@ test('invalid input shows each error beside its field and stores nothing', async
   await ff.fill('#items-0-url', 'javascript:alert(1)');
   await choose('#back_at', '2020-01-01T09:00');
   await ff.click('#declare');
-  await waitForText('#declare-status', /^Not declared/);
+  await ff.waitForText('#declare-status', /^Not declared/);
   for (const [id, message] of [
     ['headline', 'At most 80 characters (81 given).'],
     ['items-0-url', 'Must be an http(s) link.'],
@@ -163,7 +142,7 @@ test('invisible text and a declaration too large to send are refused beside thei
   await ff.evaluateInExtension((d) => browser.storage.local.set({ draft: { saved_at: new Date().toISOString(), draft: d } }), draft);
   await reopenPopup();
   await ff.click('#declare');
-  await waitForText('#declare-status', /^Not declared/);
+  await ff.waitForText('#declare-status', /^Not declared/);
   for (const [id, message] of [
     ['headline', 'Only invisible characters: type some visible text.'],
     ['emoji', 'Must be a single emoji.'],
@@ -181,7 +160,7 @@ test('invisible text and a declaration too large to send are refused beside thei
 test('the draft survives reopening the popup', async () => {
   await freshPopup();
   await ff.fill('#headline', 'Half-typed thought');
-  await waitForText('#draft-status', /^Draft saved\.$/);
+  await ff.waitForText('#draft-status', /^Draft saved\.$/);
   assert.equal((await ff.storage('sync')).draft.draft.headline, 'Half-typed thought');
   await reopenPopup();
   assert.equal(await valueOf('#headline'), 'Half-typed thought');
@@ -202,7 +181,7 @@ test('options page: errors beside invalid fields, nothing lost; then saves valid
   for (const [selector, value] of invalid.fill) await ff.fill(selector, value);
   for (const selector of invalid.uncheck) await setChecked(selector, false);
   await ff.click('#save');
-  await waitForText('#save-status', /^Not saved/);
+  await ff.waitForText('#save-status', /^Not saved/);
   for (const [id, pattern] of errors) {
     const shownError = await ff.evaluateInExtension((i) => {
       const error = document.getElementById(`error-${i}`);
@@ -222,7 +201,7 @@ test('options page: errors beside invalid fields, nothing lost; then saves valid
   for (const [selector, value] of valid.fill) await ff.fill(selector, value);
   for (const selector of valid.check) await setChecked(selector, true);
   await ff.click('#save');
-  await waitForText('#save-status', /^Saved\.$/);
+  await ff.waitForText('#save-status', /^Saved\.$/);
   assert.equal(await ff.evaluateInExtension(() => document.getElementById('error-timezone').hidden), true);
   assert.deepEqual((await ff.storage('sync')).settings, stored);
   for (const [selector, value] of shown) assert.equal(await valueOf(selector), value, 'shows what was stored');
@@ -236,8 +215,8 @@ async function keys(selector, text) {
 
 test('people are picked from the team; Ctrl+Enter declares', async () => {
   await ff.evaluateInExtension(() => Promise.all([browser.storage.local.clear(), browser.storage.sync.clear()]));
-  const { connection, team, digest_seen } = eveningStorage();
-  await ff.evaluateInExtension((v) => browser.storage.local.set(v), { connection, team, digest_seen });
+  const { connection, team } = eveningLocal();
+  await ff.evaluateInExtension((v) => browser.storage.local.set(v), { connection, team });
   await reopenPopup();
   assert.equal(await ff.evaluateInExtension(() => document.getElementById('connect-team').hidden), true);
   await ff.fill('#headline', 'Handing over');
@@ -254,7 +233,7 @@ test('people are picked from the team; Ctrl+Enter declares', async () => {
   assert.equal(await valueOf('#items-0-handoff_to'), 'Shun Ueda');
   await ff.fill('#cover', 'ana');
   await keys('#cover', '\uE009\uE007');
-  await waitForText('#declare-status', /^Declared \d\d:\d\d$/);
+  await ff.waitForText('#declare-status', /^Declared \d\d:\d\d$/);
   const { state } = await ff.storage('local');
   assert.equal(state.declaration.items[0].handoff_to, 'm-shun');
   assert.equal(state.declaration.cover, 'm-ana');

@@ -301,6 +301,30 @@ export class Firefox {
     }
   }
 
+  /** Waits until the text of `selector` matches `pattern`; resolves to the text. */
+  async waitForText(selector, pattern, timeout) {
+    return this.poll(async () => {
+      const text = await this.textContent(selector);
+      return pattern.test(text ?? '') ? text : null;
+    }, `${selector} to match ${pattern}`, timeout);
+  }
+
+  /** The toolbar badge { text, title }; call it from an extension page. */
+  async badge() {
+    return this.evaluateInExtension(async () => ({
+      text: await browser.action.getBadgeText({}),
+      title: await browser.action.getTitle({}),
+    }));
+  }
+
+  /** Waits until the toolbar badge shows `text`; resolves to the badge. */
+  async waitForBadge(text, timeout) {
+    return this.poll(async () => {
+      const b = await this.badge();
+      return b.text === text ? b : null;
+    }, `the badge to show "${text}"`, timeout);
+  }
+
   async find(selector, timeout = 10_000) {
     const element = await this.poll(
       async () => {
