@@ -5,7 +5,7 @@
 //! worker (which posts them to the server).
 //!
 //! Control ids (stable; tests drive them):
-//! - `digest-open`: the chip above the form ("4 hand-offs for you", "3 updates since you were
+//! - `digest-open`: the chip beside the tabs ("4 hand-offs for you", "3 updates since you were
 //!   away"), shown while the digest has entries; it opens the digest in place of the form
 //! - `digest` (section), `digest-close` ("Done": back to the form, focus on the chip),
 //!   `digest-ack-all` ("Acknowledge all", while any hand-off waits), `digest-status`, one

@@ -62,7 +62,9 @@ const inView = (page, selector) =>
 
 for (const scheme of SCHEMES) {
   test(`${scheme}: the keyboard-only evening takes at most 15 keys`, async () => {
-    const page = await evening(scheme);
+    // The issue's evening: four hand-offs wait for Bob, so the digest's chip is on screen.
+    const page = await evening(scheme, { declarations: true });
+    await page.locator('#digest-open', { hasText: '4 hand-offs for you' }).waitFor();
     // End-of-day defaults, and the focus on the first field left to fill.
     assert.equal(await page.inputValue('#status'), 'offline');
     assert.equal(await page.inputValue('#back_at'), NEXT_WORKING_DAY.local, 'Monday, the next working day');
@@ -121,7 +123,8 @@ for (const scheme of SCHEMES) {
   });
 
   test(`${scheme}: the mouse evening takes at most 5 clicks and no scroll`, async () => {
-    const page = await evening(scheme);
+    const page = await evening(scheme, { declarations: true });
+    await page.locator('#digest-open', { hasText: '4 hand-offs for you' }).waitFor();
     // The default end-of-day view: the reminder, the fields of the evening and Declare all
     // inside the 600 px.
     for (const s of ['#reminder', '#headline', '#suggestions', '#cover', '#back_at-next', '#declare']) {
@@ -141,21 +144,6 @@ for (const scheme of SCHEMES) {
     await page.close();
   });
 }
-
-// Known to fail: with the four hand-offs waiting, the digest's chip (33 px) pushes the Cover
-// field under the sticky footer, so the mouse evening needs a scroll (a click at the field's
-// centre lands on the footer). Issue 13's criterion holds only without the chip.
-test('the mouse evening with the hand-offs waiting takes at most 5 clicks and no scroll', { todo: 'the chip pushes Cover under the footer' }, async () => {
-  const page = await evening('light', { declarations: true });
-  await page.locator('#digest-open', { hasText: '4 hand-offs for you' }).waitFor();
-  await mouseToHandOff(page);
-  const cover = await page.evaluate(() => {
-    const r = document.getElementById('cover').getBoundingClientRect();
-    return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.id;
-  });
-  assert.equal(cover, 'cover', 'the Cover field is under the pointer, not behind the footer');
-  await page.close();
-});
 
 test('a name that fits no teammate is flagged beside the field and Declare refuses it', async () => {
   const page = await evening('light');
