@@ -264,9 +264,7 @@ test('people are picked from the team; Ctrl+Enter declares', async () => {
 });
 
 test('at the popup\'s size, light and dark: work items are rows of one line until expanded; the footer stays in view', async () => {
-  // The page 380 × 600 px, the popup's size: the window is that plus Firefox's own frame.
-  const frame = await ff.evaluateInExtension(() => ({ w: outerWidth - innerWidth, h: outerHeight - innerHeight }));
-  await ff.command('POST', ff.session('/window/rect'), { width: 380 + frame.w, height: 600 + frame.h });
+  await ff.sizePage(380, 600); // the popup's size
   await reopenPopup();
   // Two more rows (after those the form holds already), each closed once its link is in.
   const first = await ff.evaluateInExtension(() => document.querySelectorAll('#items > li').length);
