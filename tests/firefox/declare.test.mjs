@@ -236,7 +236,7 @@ async function keys(selector, text) {
   await ff.command('POST', ff.session(`/element/${id}/value`), { text });
 }
 
-test('people are picked from the team; Ctrl+Enter declares', async () => {
+test('people are picked from the team, a name that fits no one is flagged; Ctrl+Enter declares', async () => {
   await ff.evaluateInExtension(() => Promise.all([browser.storage.local.clear(), browser.storage.sync.clear()]));
   const { connection, team, digest_seen } = eveningStorage();
   await ff.evaluateInExtension((v) => browser.storage.local.set(v), { connection, team, digest_seen });
@@ -245,6 +245,15 @@ test('people are picked from the team; Ctrl+Enter declares', async () => {
   await ff.fill('#headline', 'Handing over');
   await ff.click('#add-item');
   await ff.fill('#items-0-url', 'https://github.com/o/r/pull/12');
+  // A name that fits no teammate is flagged beside its field once the field is left.
+  const flag = () =>
+    ff.evaluateInExtension(() => {
+      const e = document.getElementById('error-items-0-handoff_to');
+      return { text: e.textContent, hidden: e.hidden, invalid: document.getElementById('items-0-handoff_to').getAttribute('aria-invalid') };
+    });
+  await ff.fill('#items-0-handoff_to', 'Zed');
+  await ff.click('#headline');
+  assert.deepEqual(await flag(), { text: 'No teammate goes by “Zed”: pick one from the list.', hidden: false, invalid: 'true' });
   await ff.fill('#items-0-handoff_to', 'Shu');
   const offered = await ff.evaluateInExtension(() => {
     const input = document.getElementById('items-0-handoff_to');
@@ -254,6 +263,7 @@ test('people are picked from the team; Ctrl+Enter declares', async () => {
   assert.deepEqual(offered, { expanded: 'true', active: 'Shun Ueda @shun-u' });
   await keys('#items-0-handoff_to', '\uE007');
   assert.equal(await valueOf('#items-0-handoff_to'), 'Shun Ueda');
+  assert.equal((await flag()).hidden, true, 'the flag goes once a teammate is picked');
   await ff.fill('#cover', 'ana');
   await keys('#cover', '\uE009\uE007');
   await waitForText('#declare-status', /^Declared \d\d:\d\d$/);
