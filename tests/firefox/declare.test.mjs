@@ -2,13 +2,15 @@
 // through the popup page, edit, clear, reject bad input beside its field, keep the draft; and
 // the options page's validation (the scenario Chromium's suite runs, from the same data).
 // The popup is opened as a page (WebDriver cannot click the toolbar), so the work item is
-// added with "Add a link" rather than "Add this tab" (Chromium's suite covers that).
+// added with "Add a link" rather than "Add this tab" (Chromium's suite covers that). At the
+// popup's size, light and dark: work items are rows of one line, the footer stays in view.
 //
 //   ./build.sh && node --test tests/firefox/declare.test.mjs
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { eveningLocal } from '../e2e/evening-fixture.mjs';
 import { OPTIONS_VALIDATION } from '../e2e/team-scenarios.mjs';
+import { setColorScheme } from './axe.mjs';
 import { launchFirefox } from './harness.mjs';
 
 let ff;
@@ -213,7 +215,7 @@ async function keys(selector, text) {
   await ff.command('POST', ff.session(`/element/${id}/value`), { text });
 }
 
-test('people are picked from the team; Ctrl+Enter declares', async () => {
+test('people are picked from the team, a name that fits no one is flagged; Ctrl+Enter declares', async () => {
   await ff.evaluateInExtension(() => Promise.all([browser.storage.local.clear(), browser.storage.sync.clear()]));
   const { connection, team } = eveningLocal();
   await ff.evaluateInExtension((v) => browser.storage.local.set(v), { connection, team });
@@ -222,6 +224,15 @@ test('people are picked from the team; Ctrl+Enter declares', async () => {
   await ff.fill('#headline', 'Handing over');
   await ff.click('#add-item');
   await ff.fill('#items-0-url', 'https://github.com/o/r/pull/12');
+  // A name that fits no teammate is flagged beside its field once the field is left.
+  const flag = () =>
+    ff.evaluateInExtension(() => {
+      const e = document.getElementById('error-items-0-handoff_to');
+      return { text: e.textContent, hidden: e.hidden, invalid: document.getElementById('items-0-handoff_to').getAttribute('aria-invalid') };
+    });
+  await ff.fill('#items-0-handoff_to', 'Zed');
+  await ff.click('#headline');
+  assert.deepEqual(await flag(), { text: 'No teammate goes by “Zed”: pick one from the list.', hidden: false, invalid: 'true' });
   await ff.fill('#items-0-handoff_to', 'Shu');
   const offered = await ff.evaluateInExtension(() => {
     const input = document.getElementById('items-0-handoff_to');
@@ -231,6 +242,7 @@ test('people are picked from the team; Ctrl+Enter declares', async () => {
   assert.deepEqual(offered, { expanded: 'true', active: 'Shun Ueda @shun-u' });
   await keys('#items-0-handoff_to', '\uE007');
   assert.equal(await valueOf('#items-0-handoff_to'), 'Shun Ueda');
+  assert.equal((await flag()).hidden, true, 'the flag goes once a teammate is picked');
   await ff.fill('#cover', 'ana');
   await keys('#cover', '\uE009\uE007');
   await ff.waitForText('#declare-status', /^Declared \d\d:\d\d$/);
@@ -238,4 +250,44 @@ test('people are picked from the team; Ctrl+Enter declares', async () => {
   assert.equal(state.declaration.items[0].handoff_to, 'm-shun');
   assert.equal(state.declaration.cover, 'm-ana');
   assert.equal(await valueOf('#cover'), 'Ana Souza', 'the name is shown, not the id');
+});
+
+test('at the popup\'s size, light and dark: work items are rows of one line until expanded; the footer stays in view', async () => {
+  await ff.sizePage(380, 600); // the popup's size
+  await reopenPopup();
+  // Two more rows (after those the form holds already), each closed once its link is in.
+  const first = await ff.evaluateInExtension(() => document.querySelectorAll('#items > li').length);
+  for (const i of [first, first + 1]) {
+    // Scrolled to as a user would: WebDriver's own scrolling leaves it under the footer.
+    await ff.evaluateInExtension(() => document.getElementById('add-item').scrollIntoView({ block: 'center' }));
+    await ff.click('#add-item');
+    await ff.fill(`#items-${i}-url`, `https://github.com/o/r/pull/${i + 1}`);
+    await ff.fill(`#items-${i}-title`, `Fix ${i + 1}`);
+    await ff.click(`#items-${i}-more`); // "Add a link" opens its row for the link: closed again
+  }
+  const inView = (s) =>
+    ff.evaluateInExtension((sel) => {
+      const r = document.querySelector(sel).getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
+    }, s);
+  for (const scheme of ['light', 'dark']) {
+    await setColorScheme(ff, scheme);
+    const rows = await ff.evaluateInExtension(() =>
+      [...document.querySelectorAll('#items > li')].map((li) => ({ height: li.getBoundingClientRect().height, details: li.querySelector('input[type=url]').checkVisibility() })),
+    );
+    assert.ok(rows.length >= 2 && rows.every((r) => r.height <= 56 && !r.details), `collapsed rows (${scheme}): ${JSON.stringify(rows)}`);
+    await ff.click(`#items-${first}-more`);
+    assert.equal(await ff.evaluateInExtension((id) => document.getElementById(id).getAttribute('aria-expanded'), `items-${first}-more`), 'true');
+    assert.equal(await valueOf(`#items-${first}-url`), `https://github.com/o/r/pull/${first + 1}`);
+    for (const y of [100_000, 0]) {
+      await ff.evaluateInExtension((to) => scrollTo(0, to), y);
+      for (const s of ['#declare', '#back_at-next', '#back_at-monday', '#back_at-none']) assert.ok(await inView(s), `${s} at scroll ${y} (${scheme})`);
+    }
+    await ff.click(`#items-${first}-more`);
+  }
+  await setColorScheme(ff, 'light');
+  // The draft written before the page is left: a draft write still in flight when Firefox
+  // closes the page's channel logs "CallResult for closed conduit", an error the harness fails.
+  await ff.poll(async () => JSON.stringify((await ff.storage('sync', ['draft'])).draft ?? '').includes(`Fix ${first + 2}`), 'the draft saved');
+  await new Promise((r) => setTimeout(r, 800)); // past the popup's 500 ms debounce of a last write
 });

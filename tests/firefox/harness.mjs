@@ -279,6 +279,13 @@ export class Firefox {
     return (await this.evaluateInExtension(readToken)) ?? undefined;
   }
 
+  /** Sizes the window so the page (the viewport) is `width` × `height` CSS pixels: the
+   *  popup's 380 × 600, say, is the window less Firefox's own frame. */
+  async sizePage(width, height) {
+    const frame = await this.evaluateInExtension(() => ({ w: outerWidth - innerWidth, h: outerHeight - innerHeight }));
+    await this.command('POST', this.session('/window/rect'), { width: width + frame.w, height: height + frame.h });
+  }
+
   /** Opens a new tab, switches to it and returns its window handle. */
   async newTab() {
     const { handle } = await this.command('POST', this.session('/window/new'), { type: 'tab' });

@@ -18,9 +18,7 @@ before(async () => {
   await ff.open('popup.html');
   await ff.waitForLoader();
   assert.equal(await ff.backgroundReady(), true);
-  // The page 380 × 600 px: the window is that plus Firefox's own frame.
-  const frame = await ff.evaluateInExtension(() => ({ w: outerWidth - innerWidth, h: outerHeight - innerHeight }));
-  await ff.command('POST', ff.session('/window/rect'), { width: 380 + frame.w, height: 600 + frame.h });
+  await ff.sizePage(380, 600);
   await ff.evaluateInExtension(
     ([local, settings]) => Promise.all([browser.storage.local.set(local), browser.storage.sync.set({ settings })]),
     [eveningLocal(), SETTINGS],
