@@ -128,19 +128,22 @@ pub fn roster_row(
     }
 }
 
-
-/// Whom a hand-off in `state` (`item` key, or `None` for the cover) goes to, as people read
-/// it: the member the server resolved it to, else the words it was written with.
+/// Whom a hand-off in `state` (`item` key, or `None` for the cover) goes to, as the viewer
+/// `me` reads it: "you" when the server resolved it to them, else that member's name, else the
+/// words it was written with.
 pub fn handed_to(
     cache: &TeamCache,
     state: &MemberState,
     item: Option<&str>,
     written: &str,
+    me: Option<&str>,
 ) -> String {
-    state
-        .recipient(item)
-        .and_then(|id| cache.members.get(id))
-        .map_or_else(|| shown(written), |m| shown(&m.display_name))
+    match state.recipient(item) {
+        Some(id) if Some(id) == me => "you".to_string(),
+        id => id
+            .and_then(|id| cache.members.get(id))
+            .map_or_else(|| shown(written), |m| shown(&m.display_name)),
+    }
 }
 
 fn is_out_of_office(state: &DeclaredState, now: Timestamp) -> bool {
@@ -445,9 +448,11 @@ mod tests {
             item: Some("github.com/o/r/pull/1".into()),
             member: "s".into(),
         }];
-        let to = |item| handed_to(&cache, &s, item, "shun");
+        let to = |item| handed_to(&cache, &s, item, "shun", Some("b"));
         assert_eq!(to(Some("github.com/o/r/pull/1")), "Shun Ueda");
         assert_eq!(to(None), "shun", "unresolved: as written");
+        let to_shun = handed_to(&cache, &s, Some("github.com/o/r/pull/1"), "shun", Some("s"));
+        assert_eq!(to_shun, "you", "to the viewer");
     }
 
     #[test]

@@ -300,7 +300,7 @@ fn entry_item(i: usize, entry: &Entry, view: &View, now: Timestamp) -> Option<El
             "Cover: {}",
             state.map_or_else(
                 || cover.clone(),
-                |s| crate::team::handed_to(&view.cache, s, None, cover)
+                |s| crate::team::handed_to(&view.cache, s, None, cover, Some(&view.me))
             )
         )),
         (None, _) => None,

@@ -276,14 +276,10 @@ fn roster_item(
     dom::fill_or_drop(&item, "back", row.back.clone());
     let state = cache.states.get(&row.member_id);
     let cover = match (&row.cover, state) {
-        (Some(c), Some(s)) => Some(format!("cover: {}", handed_to(cache, s, None, c))),
+        (Some(c), Some(s)) => Some(format!("cover: {}", handed_to(cache, s, None, c, me))),
         _ => None,
     };
-    let details = details_text(&[
-        Some(row.now_there.clone()),
-        cover,
-        row.declared.clone(),
-    ]);
+    let details = details_text(&[Some(row.now_there.clone()), cover, row.declared.clone()]);
     dom::fill(&item, "details", &details);
     let declaration = state
         .and_then(|s| s.state.as_ref())
@@ -341,11 +337,8 @@ pub(super) fn item_line(
     }
     let _ = li.append_with_str_1(&format!(" \u{b7} {}", item.state.label()));
     if let Some(written) = &item.handoff_to {
-        let key = Some(item_key(item));
-        let to_me = me.is_some() && state.and_then(|s| s.recipient(key)) == me;
         let to = match state {
-            _ if to_me => "you".to_string(),
-            Some(s) => handed_to(cache, s, key, written),
+            Some(s) => handed_to(cache, s, Some(item_key(item)), written, me),
             None => shown(written),
         };
         let _ = li.append_with_str_1(&format!(" \u{b7} handed to {to} "));

@@ -145,6 +145,29 @@ for (const scheme of SCHEMES) {
   });
 }
 
+// WCAG 2.4.11: a control that takes the keyboard focus is not hidden under the sticky footer.
+test('every control Tab reaches is in view, none under the footer', async () => {
+  const page = await evening('light', { declarations: true });
+  await page.click('#suggest-0');
+  await page.click('#suggest-0');
+  await page.focus('#headline');
+  const hidden = [];
+  for (let n = 0; n < 60; n += 1) {
+    await page.keyboard.press('Tab');
+    const seen = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.left + Math.min(r.width / 2, 8), r.top + r.height / 2);
+      return { id: el.id || el.textContent.trim().slice(0, 20), shown: el === hit || el.contains(hit) || hit?.contains(el) };
+    });
+    if (seen === null || seen.id === 'declare') break;
+    if (!seen.shown) hidden.push(seen.id);
+  }
+  assert.deepEqual(hidden, [], 'focused but covered');
+  await page.close();
+});
+
 test('a name that fits no teammate is flagged beside the field and Declare refuses it', async () => {
   const page = await evening('light');
   await page.fill('#headline', 'Off');
