@@ -16,6 +16,8 @@
 //     "notification_button"   { id, button }             notifications.onButtonClicked (Chrome)
 //     "permissions_changed"   null                       permissions.onAdded / onRemoved
 //     "message"          { message, sender: { id, url, origin, tab_id, frame_id } }
+//                        from runtime.sendMessage (the extension's pages), or posted on a port
+//                        (the content script: one port a request, see `ask` in content.js)
 //   For "message" it returns a Promise; what it resolves to is the reply (sendResponse). It
 //   answers every message with a value, unknown ones included (an error value), never undefined.
 //   If it rejects, the reply is { error: "internal", message } so the sender never hangs.
@@ -100,7 +102,8 @@ if (typeof ext.runtime.getBrowserInfo !== 'function') {
 ext.permissions.onAdded.addListener(() => dispatch('permissions_changed', null));
 ext.permissions.onRemoved.addListener(() => dispatch('permissions_changed', null));
 
-ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
+/** Rust's reply to one message, or an error reply: the sender never hangs. */
+function answer(message, sender) {
   const from = {
     id: sender.id,
     url: sender.url,
@@ -108,9 +111,25 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
     tab_id: sender.tab?.id,
     frame_id: sender.frameId,
   };
-  forward('message', { message, sender: from }).then(sendResponse, (err) => {
+  return forward('message', { message, sender: from }).catch((err) => {
     console.error('StandIn: message failed', err);
-    sendResponse({ error: 'internal', message: String(err) });
+    return { error: 'internal', message: String(err) };
   });
+}
+
+ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  answer(message, sender).then(sendResponse);
   return true; // keeps the channel open for the asynchronous sendResponse
+});
+
+ext.runtime.onConnect.addListener((port) => {
+  port.onMessage.addListener((message) =>
+    answer(message, port.sender).then((reply) => {
+      try {
+        port.postMessage(reply);
+      } catch {
+        // The page left before its answer: nobody is waiting for it.
+      }
+    }),
+  );
 });

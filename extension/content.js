@@ -30,7 +30,7 @@
   // form, that name) is `globalThis.browser`, and Chrome even hangs its API on an element with
   // id="chrome". So the namespace is whichever has a working runtime, and the run-once mark
   // has a symbol key, which no element name can be.
-  const ext = [globalThis.browser, globalThis.chrome].find((ns) => typeof ns?.runtime?.sendMessage === 'function');
+  const ext = [globalThis.browser, globalThis.chrome].find((ns) => typeof ns?.runtime?.connect === 'function');
   const RAN = Symbol.for('standin.shim');
   // The manifest's script and a registered one may both match a page: run once. (The mark
   // lives in the extension's isolated world; the page cannot see or set it.)
@@ -69,20 +69,37 @@
   /** The page's URL without its fragment: #anchors are no navigation. */
   const pageUrl = () => location.href.split('#')[0];
 
-  async function ask(message) {
-    try {
-      const reply = await ext.runtime.sendMessage(message);
-      if (reply && reply.error) {
-        console.warn('StandIn:', reply.error, reply.message);
-        return null;
+  /** One request to the worker, over a port of its own, answered by one message on it (null
+   *  when there is no answer). A port rather than runtime.sendMessage: the page may go away
+   *  (a navigation, a reload) at any moment, and Firefox logs an error for every extension
+   *  promise that settles after its page left ("Promise resolved while context is inactive"),
+   *  whereas a message arriving on the port of a page that left is dropped silently. */
+  function ask(message) {
+    return new Promise((resolve) => {
+      let port;
+      try {
+        port = ext.runtime.connect();
+      } catch (err) {
+        // The extension was reloaded or updated: this copy of the script is orphaned.
+        if (!ext.runtime?.id) stop();
+        else console.warn('StandIn:', err?.message ?? err);
+        return resolve(null);
       }
-      return reply;
-    } catch (err) {
-      // The extension was reloaded or updated: this copy of the script is orphaned.
-      if (!ext.runtime?.id) stop();
-      else console.warn('StandIn:', err?.message ?? err);
-      return null;
-    }
+      port.onMessage.addListener((reply) => {
+        port.disconnect();
+        if (reply && reply.error) {
+          console.warn('StandIn:', reply.error, reply.message);
+          return resolve(null);
+        }
+        resolve(reply);
+      });
+      // No answer: the worker stopped meanwhile, or the extension went away.
+      port.onDisconnect.addListener(() => {
+        if (!ext.runtime?.id) stop();
+        resolve(null);
+      });
+      port.postMessage(message);
+    });
   }
 
   // ---- lifecycle -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 //! The one message type between the extension's contexts (`runtime.sendMessage` to the
-//! background worker), and who may send what.
+//! background worker, or a port per request from the content script), and who may send what.
 //!
 //! The background owns the declared state: the popup asks it to declare or clear, and the
 //! worker validates again, stamps, stores the state and its history, and (later) publishes it.

@@ -53,10 +53,8 @@ pub async fn check() -> Result<(), ExtError> {
     ext::set(Area::Local, &[(TRACKER_ACCESS_KEY, &json)]).await
 }
 
-async fn stored() -> TrackerAccess {
-    ext::read(Area::Local, &[TRACKER_ACCESS_KEY])
-        .await
-        .or_default(TRACKER_ACCESS_KEY)
+fn access_of(stored: &ext::Stored) -> TrackerAccess {
+    stored.or_default(TRACKER_ACCESS_KEY)
 }
 
 /// Asks for `patterns` now, inside the click, and reports in the status line `status_id`:
@@ -112,12 +110,7 @@ pub async fn mount_notice() -> Result<(), ExtError> {
         );
         dom::set_hidden("access-notice", access.missing.is_empty());
     };
-    let show = Rc::new(show);
-    show(stored().await);
-    dom::on_local_change(&[TRACKER_ACCESS_KEY], move || {
-        let show = Rc::clone(&show);
-        dom::spawn(async move { show(stored().await) });
-    })
+    dom::watch_local(&[TRACKER_ACCESS_KEY], move |stored| show(access_of(stored))).await
 }
 
 /// The options page's list of trackers without access, in the trackers section.
@@ -136,15 +129,12 @@ pub async fn mount_options() -> Result<(), ExtError> {
             }
         });
     }
-    let show = Rc::new(move |now: TrackerAccess| {
+    dom::watch_local(&[TRACKER_ACCESS_KEY], move |stored| {
+        let now = access_of(stored);
         show_options(&now);
         *access.borrow_mut() = now;
-    });
-    show(stored().await);
-    dom::on_local_change(&[TRACKER_ACCESS_KEY], move || {
-        let show = Rc::clone(&show);
-        dom::spawn(async move { show(stored().await) });
     })
+    .await
 }
 
 fn show_options(access: &TrackerAccess) {

@@ -267,13 +267,33 @@ pub fn zone_of(name: &str) -> Box<dyn ZoneOffsets> {
     Box::new(Zone::named(name).unwrap_or_else(Zone::browser))
 }
 
-/// Calls `then` after every change of one of `keys` in `storage.local`, for the page's lifetime.
-pub fn on_local_change(
+/// Reads `keys` of `storage.local` and calls `show` with them, then again after every change of
+/// one of them, for the page's lifetime. A change is applied from the new values its report
+/// carries, never read again: the worker writes these keys on every send and every poll, and a
+/// read still in flight when the page goes away (the popup closed, the tab navigated) makes
+/// Firefox log "Promise resolved after context unloaded", an error, as for any extension call
+/// whose page is gone. No call is in flight between changes.
+pub async fn watch_local(
     keys: &'static [&'static str],
-    then: impl Fn() + 'static,
+    show: impl Fn(&ext::Stored) + 'static,
 ) -> Result<(), ExtError> {
-    // Boxed: one copy of the listener serves every page part.
-    watch_local(keys, Box::new(then))
+    // Boxed: one copy of the reading and the listener serves every page part.
+    watch_boxed(keys, Box::new(show)).await
+}
+
+async fn watch_boxed(
+    keys: &'static [&'static str],
+    show: Box<dyn Fn(&ext::Stored)>,
+) -> Result<(), ExtError> {
+    let stored = ext::read(ext::Area::Local, keys).await;
+    show(&stored);
+    let stored = std::cell::RefCell::new(stored);
+    listen_local(move |area, changes| {
+        let mut stored = stored.borrow_mut();
+        if area == "local" && stored.apply(changes, keys) {
+            show(&stored);
+        }
+    })
 }
 
 thread_local! {
@@ -282,12 +302,8 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn watch_local(keys: &'static [&'static str], then: Box<dyn Fn()>) -> Result<(), ExtError> {
-    let listener = ext::on_storage_changed(move |area, changed| {
-        if area == "local" && changed.iter().any(|k| keys.contains(&k.as_str())) {
-            then();
-        }
-    })?;
+fn listen_local(on_change: impl FnMut(&str, &JsValue) + 'static) -> Result<(), ExtError> {
+    let listener = ext::on_storage_changed(on_change)?;
     let first = STORAGE_LISTENERS.with(|all| {
         let mut all = all.borrow_mut();
         all.push(listener);

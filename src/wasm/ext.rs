@@ -197,6 +197,29 @@ impl Stored {
             .unwrap_or_default()
     }
 
+    /// Takes the new values a `storage.onChanged` report (`changes`) carries for `keys`: a
+    /// removed key has none. Whether one of `keys` was reported (Firefox may report one whose
+    /// value did not change). After a failed read, the reported keys are known from here on.
+    pub fn apply(&mut self, changes: &JsValue, keys: &[&str]) -> bool {
+        let mut reported = false;
+        for key in keys {
+            let change = Reflect::get(changes, &(*key).into()).unwrap_or_default();
+            if change.is_undefined() {
+                continue;
+            }
+            if self.0.is_err() {
+                self.0 = Ok(Object::new().into());
+            }
+            if let Ok(values) = &self.0 {
+                let value = Reflect::get(&change, &"newValue".into()).unwrap_or_default();
+                // Setting a property of the plain object `get` returned cannot throw.
+                let _ = Reflect::set(values, &(*key).into(), &value);
+            }
+            reported = true;
+        }
+        reported
+    }
+
     fn value(&self, key: &str) -> Result<Option<JsValue>, ExtError> {
         // A failed call fails each key with a copy of its error.
         let found = self.0.as_ref().map_err(ExtError::clone)?;
@@ -469,18 +492,14 @@ pub struct StorageListener {
     closure: Closure<dyn FnMut(JsValue, JsValue)>,
 }
 
-/// Calls `on_change(area, changed_keys)` after every storage change. Firefox may report keys
-/// whose value did not change: callers re-read what they show, so a repeat is harmless.
+/// Calls `on_change(area, changes)` after every storage change, `changes` as the browser
+/// reports them (see [`Stored::apply`]).
 pub fn on_storage_changed(
-    mut on_change: impl FnMut(&str, &[String]) + 'static,
+    mut on_change: impl FnMut(&str, &JsValue) + 'static,
 ) -> Result<StorageListener, ExtError> {
     let closure =
         Closure::<dyn FnMut(JsValue, JsValue)>::new(move |changes: JsValue, area: JsValue| {
-            let keys: Vec<String> = Object::keys(&Object::from(changes))
-                .iter()
-                .filter_map(|k| k.as_string())
-                .collect();
-            on_change(&area.as_string().unwrap_or_default(), &keys);
+            on_change(&area.as_string().unwrap_or_default(), &changes);
         });
     apply("storage.onChanged.addListener", &[closure.as_ref().clone()])?;
     Ok(StorageListener { closure })

@@ -14,7 +14,7 @@
 //! then the background worker joins (the token never comes back to this page).
 
 use super::dom;
-use super::ext::{self, Area, ExtError};
+use super::ext::{self, ExtError};
 use crate::connect::{check_connect_form, prefill_from_query, Connection, SERVER_URL_FIELD};
 use crate::message::{ErrorReply, Request, Response};
 use crate::store::{CONNECTION_KEY, SYNC_KEY};
@@ -30,8 +30,6 @@ pub async fn mount() -> Result<(), ExtError> {
     let prefill = prefill_from_query(&search);
     dom::set_value(SERVER_URL_FIELD, prefill.server.as_deref().unwrap_or(""));
     dom::set_value("invite", prefill.invite.as_deref().unwrap_or(""));
-    show().await;
-
     // Page-lifetime listeners: leaked on purpose.
     if let Some(form) = dom::by_id("team-form") {
         dom::on_submit(&form, connect);
@@ -39,12 +37,12 @@ pub async fn mount() -> Result<(), ExtError> {
     if let Some(button) = dom::by_id("disconnect") {
         EventListener::new(&button, "click", |_| dom::spawn(disconnect())).forget();
     }
-    dom::on_local_change(&[CONNECTION_KEY, SYNC_KEY], || dom::spawn(show()))
+    // Connecting and disconnecting write these keys too: the form follows from here.
+    dom::watch_local(&[CONNECTION_KEY, SYNC_KEY], show).await
 }
 
 /// Shows the form or the team this browser is in, from storage.
-async fn show() {
-    let stored = ext::read(Area::Local, &[CONNECTION_KEY, SYNC_KEY]).await;
+fn show(stored: &ext::Stored) {
     let connection: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
     let status: SyncStatus = stored.or_default(SYNC_KEY);
     dom::set_hidden("team-form", connection.is_some());
@@ -108,7 +106,6 @@ fn connect() {
             Ok(Ok(Response::Connected(connection))) => {
                 dom::set_status("connect-status", &connection.summary(), false);
                 dom::set_value("invite", "");
-                show().await;
             }
             Ok(Err(reply)) if !reply.errors.is_empty() => {
                 show_invalid(&ValidationErrors(reply.errors));
@@ -127,7 +124,6 @@ async fn disconnect() {
     match ext::send_message::<_, Response, ErrorReply>(&Request::Disconnect).await {
         Ok(Ok(Response::Disconnected)) => {
             dom::set_status("connect-status", "Disconnected.", false);
-            show().await;
         }
         reply => dom::show_failure("connect-status", "", reply),
     }

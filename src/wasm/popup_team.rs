@@ -54,13 +54,15 @@ struct Snapshot {
     team: TeamCache,
 }
 
+/// The keys a [`Snapshot`] holds.
+const KEYS: &[&str] = &[CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY];
+
 impl Snapshot {
     async fn load() -> Snapshot {
-        let stored = ext::read(
-            Area::Local,
-            &[CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY],
-        )
-        .await;
+        Snapshot::of(&ext::read(Area::Local, KEYS).await)
+    }
+
+    fn of(stored: &ext::Stored) -> Snapshot {
         Snapshot {
             connection: stored.get(CONNECTION_KEY).ok().flatten(),
             status: stored.or_default(SYNC_KEY),
@@ -78,17 +80,9 @@ pub async fn mount(app: &Element, zone: Rc<Zone>, refill: Refill) -> Result<(), 
         refill,
         expanded: RefCell::new(BTreeSet::new()),
     });
-    parts.show(&Snapshot::load().await);
     let clicks = Rc::clone(&parts);
     dom::on_button_click(app, move |button| clicks.on_button(&button));
-    let watcher = Rc::clone(&parts);
-    dom::on_local_change(
-        &[CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY],
-        move || {
-            let parts = Rc::clone(&watcher);
-            dom::spawn(async move { parts.show(&Snapshot::load().await) });
-        },
-    )
+    dom::watch_local(KEYS, move |stored| parts.show(&Snapshot::of(stored))).await
 }
 
 impl TeamParts {

@@ -4,7 +4,7 @@
 //! cache changes. Id: `timeline` (a `figure` in `extension/popup.html`, with its caption).
 
 use super::dom;
-use super::ext::{self, Area, ExtError};
+use super::ext::{ExtError, Stored};
 use super::zone::Zone;
 use crate::connect::Connection;
 use crate::store::{CONNECTION_KEY, TEAM_KEY};
@@ -35,20 +35,19 @@ fn svg(node: &SvgNode) -> Option<Element> {
 
 /// Draws the Team view's timeline and keeps it current.
 pub async fn mount(zone: Rc<Zone>) -> Result<(), ExtError> {
-    draw(Rc::clone(&zone)).await;
-    dom::on_local_change(&[TEAM_KEY, CONNECTION_KEY], move || {
-        dom::spawn(draw(Rc::clone(&zone)));
+    dom::watch_local(&[TEAM_KEY, CONNECTION_KEY], move |stored| {
+        draw(&zone, stored)
     })
+    .await
 }
 
-async fn draw(zone: Rc<Zone>) {
+fn draw(zone: &Zone, stored: &Stored) {
     let Some(figure) = dom::by_id("timeline") else {
         return;
     };
     let Some(caption) = dom::slot(&figure, "caption") else {
         return;
     };
-    let stored = ext::read(Area::Local, &[CONNECTION_KEY, TEAM_KEY]).await;
     let connected: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
     let cache: TeamCache = stored.or_default(TEAM_KEY);
     if connected.is_none() || cache.members.is_empty() {
@@ -56,7 +55,7 @@ async fn draw(zone: Rc<Zone>) {
         dom::set_hidden("timeline", true);
         return;
     }
-    let picture = timeline(&cache, dom::now(), zone.as_ref(), &dom::zone_of).to_svg();
+    let picture = timeline(&cache, dom::now(), zone, &dom::zone_of).to_svg();
     caption.set_text_content(Some(&format!(
         "Working hours today, in your time ({})",
         zone.name()

@@ -241,12 +241,21 @@ async function teamRoundTrips(builds, runs, size) {
     b.shim = await contentWorld(b.ext, b.teamPage);
     // Keep the shim's next full render request, then make the worker ask for one: a changed
     // team cache makes it tell every tab, and the shim renders again from scratch.
+    // The shim posts each request on a port of its own (builds before that sent it with
+    // runtime.sendMessage: kept from either).
     await b.shim.evaluate(`(() => {
       const runtime = chrome.runtime;
-      const send = runtime.sendMessage.bind(runtime);
-      runtime.sendMessage = (message, ...rest) => {
+      const keep = (message) => {
         if (message?.render?.fresh) globalThis.__render = message;
-        return send(message, ...rest);
+      };
+      const send = runtime.sendMessage.bind(runtime);
+      runtime.sendMessage = (message, ...rest) => (keep(message), send(message, ...rest));
+      const connect = runtime.connect.bind(runtime);
+      runtime.connect = (...args) => {
+        const port = connect(...args);
+        const post = port.postMessage.bind(port);
+        port.postMessage = (message) => (keep(message), post(message));
+        return port;
       };
     })()`);
     await b.ext.setStorage('local', { team: { ...cache, cursor: cache.cursor + 1 } });

@@ -63,6 +63,17 @@ export async function inlineState(ff) {
 
 export const banner = (state) => state.hosts.find((h) => h.feature === 'banner');
 
+/** inlineState, or null when StandIn redrew the page while it was being read (a host removed
+ *  between two WebDriver commands is a stale reference): a poll then reads again. */
+async function stateBetweenRedraws(ff) {
+  try {
+    return await inlineState(ff);
+  } catch (err) {
+    if (/stale element reference|detached shadow root/.test(err.message)) return null;
+    throw err;
+  }
+}
+
 /** Waits until the distinct teammates with badges are `names` (and the banner is shown or
  *  not, when `withBanner` is given); returns the state. */
 export async function waitForNames(ff, names, { withBanner, timeout = 15_000 } = {}) {
@@ -70,7 +81,9 @@ export async function waitForNames(ff, names, { withBanner, timeout = 15_000 } =
   try {
     return await ff.poll(
       async () => {
-        last = await inlineState(ff);
+        const state = await stateBetweenRedraws(ff);
+        if (!state) return null;
+        last = state;
         const ok =
           JSON.stringify(namesWithBadges(last)) === JSON.stringify([...names].sort()) &&
           (withBanner === undefined || Boolean(banner(last)) === withBanner);
@@ -99,7 +112,9 @@ export async function waitForBadges(ff, count, { banner: withBanner, timeout = 1
   try {
     return await ff.poll(
       async () => {
-        last = await inlineState(ff);
+        const state = await stateBetweenRedraws(ff);
+        if (!state) return null;
+        last = state;
         const badges = last.hosts.filter((h) => h.feature === 'badges').length;
         return badges === count && (withBanner === undefined || Boolean(banner(last)) === withBanner) ? last : null;
       },
