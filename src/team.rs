@@ -128,7 +128,6 @@ pub fn roster_row(
     }
 }
 
-
 /// Whom a hand-off in `state` (`item` key, or `None` for the cover) goes to, as people read
 /// it: the member the server resolved it to, else the words it was written with.
 pub fn handed_to(

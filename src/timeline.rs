@@ -508,7 +508,9 @@ mod tests {
         let berlin = tl.rows.iter().find(|r| r.member_id == "berlin").unwrap();
         assert!(berlin.absent && !berlin.online && berlin.bars.is_empty());
         assert!(
-            berlin.title.contains(" \u{b7} out of office \u{b7} back 2 Dec \u{b7} "),
+            berlin
+                .title
+                .contains(" \u{b7} out of office \u{b7} back 2 Dec \u{b7} "),
             "{}",
             berlin.title
         );

@@ -279,11 +279,7 @@ fn roster_item(
         (Some(c), Some(s)) => Some(format!("cover: {}", handed_to(cache, s, None, c))),
         _ => None,
     };
-    let details = details_text(&[
-        Some(row.now_there.clone()),
-        cover,
-        row.declared.clone(),
-    ]);
+    let details = details_text(&[Some(row.now_there.clone()), cover, row.declared.clone()]);
     dom::fill(&item, "details", &details);
     let declaration = state
         .and_then(|s| s.state.as_ref())
