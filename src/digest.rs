@@ -141,7 +141,7 @@ pub fn digest<'a>(
             std::cmp::Reverse(e.state.declared_at),
         )
     };
-    crate::sort::sort_by(&mut entries, |a, b| key(a).cmp(&key(b)));
+    entries.sort_by_key(key);
     Digest { entries }
 }
 

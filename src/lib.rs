@@ -25,7 +25,6 @@ pub mod self_hosted;
 pub mod settings_form;
 pub mod shift;
 pub mod sites;
-pub mod sort;
 pub mod store;
 pub mod sync;
 pub mod team;

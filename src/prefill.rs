@@ -92,7 +92,7 @@ pub fn suggestions<V: Viewed>(
         .filter(|v| v.viewed_at() >= today_from)
         .collect();
     // Newest first; equal times keep the log's order.
-    crate::sort::sort_by(&mut today, |a, b| b.viewed_at().cmp(&a.viewed_at()));
+    today.sort_by_key(|v| std::cmp::Reverse(v.viewed_at()));
     let mut out = Vec::new();
     for v in today {
         let k = key(v.canonical_ref(), v.url());

@@ -95,7 +95,7 @@ pub fn match_pattern(origin: &Origin) -> Option<String> {
 /// Every distinct pattern for a list of origins, sorted (the registration compares them).
 pub fn match_patterns(origins: &[Origin]) -> Vec<String> {
     let mut patterns: Vec<String> = origins.iter().filter_map(match_pattern).collect();
-    crate::sort::sort_by(&mut patterns, Ord::cmp);
+    patterns.sort_unstable();
     patterns.dedup();
     patterns
 }

@@ -297,7 +297,7 @@ pub fn render(inputs: &Inputs, descriptors: &[Descriptor], full: bool) -> Vec<Mo
             .map(|d| d.index)
             .collect();
         // Sorted for `binary_search`.
-        crate::sort::sort_by(&mut named, Ord::cmp);
+        named.sort_unstable();
         mounts.extend(badges::mounts(inputs, &people, &named));
     }
     if full && runs(inputs.page, FeatureId::Banner) {

@@ -512,7 +512,7 @@ impl Adapter {
             .find(|(_, pos, _, _)| rules[*pos].role == Role::Viewer)
             .map(|(_, _, _, h)| h.handle.clone());
         // By element, then rule.
-        crate::sort::sort_by(&mut found, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        found.sort_by_key(|&(index, pos, _, _)| (index, pos));
         found.dedup_by_key(|(index, _, _, _)| *index);
         found
             .into_iter()

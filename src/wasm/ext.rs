@@ -440,7 +440,7 @@ pub async fn registered_script_matches(id: &str) -> Result<Option<Vec<String>>, 
         .iter()
         .filter_map(|m| m.as_string())
         .collect();
-    crate::sort::sort_by(&mut matches, Ord::cmp);
+    matches.sort_unstable();
     Ok(Some(matches))
 }
 
