@@ -16,6 +16,7 @@ use crate::time::Timestamp;
 use crate::tracker_access::TrackerAccess;
 use crate::validate::validate_declaration;
 use js_sys::Reflect;
+use std::cell::Cell;
 use wasm_bindgen::JsValue;
 
 /// Fires when the declared state expires, so the badge's tooltip can say so.
@@ -99,7 +100,27 @@ async fn check_access() {
     }
 }
 
+thread_local! {
+    /// (a refresh is running, something changed since it began reading)
+    static REFRESH: Cell<(bool, bool)> = const { Cell::new((false, false)) };
+}
+
+/// One refresh at a time. Two at once could each read storage, and the older one's badge,
+/// notification and alarm land after the newer one's; so a change during a refresh makes that
+/// refresh run once more, reading the latest storage, and the caller returns at once.
 async fn refresh_badge() -> Result<(), ExtError> {
+    if REFRESH.with(|r| r.replace((true, true)).0) {
+        return Ok(());
+    }
+    let mut result = Ok(());
+    while REFRESH.with(|r| r.replace((true, false)).1) {
+        result = refresh_badge_once().await;
+    }
+    REFRESH.with(|r| r.set((false, false)));
+    result
+}
+
+async fn refresh_badge_once() -> Result<(), ExtError> {
     let stored = ext::read(Area::Local, &[STATE_KEY, TRACKER_ACCESS_KEY]).await;
     let state: Option<DeclaredState> = stored.get(STATE_KEY)?;
     let access: TrackerAccess = stored.or_default(TRACKER_ACCESS_KEY);
