@@ -1,7 +1,7 @@
 // The evening of issue 13, the one fixture of every test of it (the form's walks in
 // evening.test.mjs and evening-walk.mjs, the popup's views in views.test.mjs, and Firefox's
-// views.test.mjs and declare.test.mjs): Bob in Berlin at 19:30 on Friday 4 December 2026, when
-// his end-of-day reminder is due (Mon–Fri 10:00–20:00, 30 minutes' lead), with seven teammates
+// views.test.mjs, declare.test.mjs and evening.test.mjs): Bob in Berlin at 19:30 on Friday 4
+// December 2026, when his end-of-day reminder is due (Mon–Fri 10:00–20:00, 30 minutes' lead), with seven teammates
 // across Tokyo, Los Angeles, São Paulo, Kolkata (out of office for 14 days), Sydney, London and
 // New York. Four hand-offs wait for him: two items from Shun, an item and the cover from Ana.
 // He viewed two items today, which the popup proposes for his declaration. As storage.local

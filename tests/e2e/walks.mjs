@@ -1,11 +1,34 @@
 // Walks a flow through a page as a user would, counting what it costs (tests/e2e/evening.test.mjs,
-// evening-walk.mjs):
+// evening-walk.mjs; Firefox's tests/firefox/evening.test.mjs counts the same way through WebDriver
+// Actions):
 // - keyboard: `to(selector)` presses Tab (or Shift+Tab when the target is earlier in the page)
 //   until the focus is on the target, each press counted; `press(key)` counts one key; `type`
 //   counts nothing (typed text is not counted).
 // - mouse: `click(selector)` counts a click, and a scroll first when the target is not wholly
 //   inside the viewport (then scrolls it into view, as the user would).
 import assert from 'node:assert/strict';
+
+/** Issue 13's evening as both browsers walk it (tests/e2e/evening.test.mjs,
+ *  tests/firefox/evening.test.mjs): what is typed, what the combobox offers for it, the most
+ *  keys and clicks it may take, and what the first screen holds (the mouse walk scrolls none). */
+export const EVENING_WALK = {
+  headline: 'Handing over the export retries',
+  handOff: 'Shu', // typed in the second item's hand-off
+  handOffPicked: 'Shun Ueda',
+  cover: 'Ana',
+  coverPicked: 'Ana Souza',
+  offered: {
+    role: 'combobox',
+    expanded: 'true',
+    listRole: 'listbox',
+    options: ['Shun Ueda @shun-u'],
+    active: 'Shun Ueda @shun-u',
+    selected: 'true',
+  },
+  maxKeys: 15,
+  maxClicks: 5,
+  firstScreen: ['#reminder', '#headline', '#suggestions', '#cover', '#back_at-next', '#declare'],
+};
 
 export function keyboardWalk(page) {
   const walk = {
