@@ -70,8 +70,12 @@ export function mouseWalk(page) {
       await page.locator(selector).first().waitFor();
       const box = () =>
         page.evaluate((s) => {
-          const r = document.querySelector(s).getBoundingClientRect();
-          return { top: r.top, bottom: r.bottom, x: r.left + r.width / 2, y: r.top + r.height / 2, h: innerHeight };
+          const e = document.querySelector(s);
+          const r = e.getBoundingClientRect();
+          // What the sticky footer covers is not in view, unless it is the footer's own.
+          const footer = e.closest('.form-footer') ? null : document.querySelector('.form-footer');
+          const h = footer ? footer.getBoundingClientRect().top : innerHeight;
+          return { top: r.top, bottom: r.bottom, x: r.left + r.width / 2, y: r.top + r.height / 2, h };
         }, selector);
       let b = await box();
       if (b.top < 0 || b.bottom > b.h) {
