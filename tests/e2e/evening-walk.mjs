@@ -9,7 +9,7 @@
 import { launchExtension } from './harness.mjs';
 import { openPageAt, setWorkerClock } from './clock.mjs';
 import { AT, eveningLocal, SETTINGS } from './evening-fixture.mjs';
-import { keyboardWalk, mouseWalk } from './walks.mjs';
+import { keyboardWalk, mouseWalk, playwrightDriver } from './walks.mjs';
 
 const ext = await launchExtension(process.env.DIR ? { dir: process.env.DIR } : {});
 await ext.workerReady();
@@ -25,7 +25,7 @@ async function setup() {
 }
 let page = await setup();
 console.log('scrollY at open', await page.evaluate(() => scrollY), 'height', await page.evaluate(() => document.documentElement.scrollHeight));
-const k = keyboardWalk(page);
+const k = keyboardWalk(playwrightDriver(page));
 k.keys = 1; k.log.push('Alt+Shift+S');
 await k.to('#headline'); await k.type('Handing over the export retries');
 await k.to('#suggest-0'); await k.press('Enter');
@@ -39,7 +39,7 @@ console.log('keyboard:', k.keys, 'keys,', k.log.filter((x) => x.includes('Tab'))
 console.log(k.log.join(' '));
 await page.close();
 page = await setup();
-const m = mouseWalk(page);
+const m = mouseWalk(playwrightDriver(page));
 await m.click('#headline'); await m.type('Handing over the export retries');
 await m.click('#suggest-0');
 await m.click('#suggest-0');

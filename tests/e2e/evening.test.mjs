@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { launchExtension, poll } from './harness.mjs';
 import { openPageAt, setWorkerClock } from './clock.mjs';
 import { AT, eveningLocal, NEXT_WORKING_DAY, SETTINGS } from './evening-fixture.mjs';
-import { EVENING_WALK as WALK, keyboardWalk, mouseWalk } from './walks.mjs';
+import { comboboxOffer, EVENING_WALK as WALK, keyboardWalk, mouseWalk, playwrightDriver } from './walks.mjs';
 
 const SCHEMES = ['light', 'dark'];
 const SIZE = { width: 380, height: 600 };
@@ -44,7 +44,7 @@ const declared = (page) => page.locator('#declare-status', { hasText: /^Declared
 /** The mouse evening up to the hand-off: the headline, both proposals, "Shu" typed in the
  *  second item's hand-off (its list open). Resolves to the walk. */
 async function mouseToHandOff(page) {
-  const m = mouseWalk(page);
+  const m = mouseWalk(playwrightDriver(page));
   await m.type(WALK.headline);
   await m.click('#suggest-0');
   await m.click('#suggest-0');
@@ -71,7 +71,7 @@ for (const scheme of SCHEMES) {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'headline');
     assert.equal(await page.evaluate(() => scrollY), 0);
 
-    const k = keyboardWalk(page);
+    const k = keyboardWalk(playwrightDriver(page));
     k.keys = 1; // Alt+Shift+S opened the popup
     await k.type(WALK.headline);
     await k.to('#suggest-0');
@@ -80,19 +80,7 @@ for (const scheme of SCHEMES) {
     await k.press('Enter');
     await k.to('#items-1-handoff_to');
     await k.type(WALK.handOff);
-    const offered = await page.evaluate(() => {
-      const input = document.getElementById('items-1-handoff_to');
-      const list = document.getElementById(input.getAttribute('aria-controls'));
-      const active = document.getElementById(input.getAttribute('aria-activedescendant'));
-      return {
-        role: input.getAttribute('role'),
-        expanded: input.getAttribute('aria-expanded'),
-        listRole: list.getAttribute('role'),
-        options: [...list.querySelectorAll('[role=option]')].map((o) => o.textContent),
-        active: active?.textContent,
-        selected: active?.getAttribute('aria-selected'),
-      };
-    });
+    const offered = await page.evaluate(comboboxOffer, 'items-1-handoff_to');
     assert.deepEqual(offered, WALK.offered);
     await k.to('#cover'); // Tab picks the active teammate on the way
     assert.equal(await page.inputValue('#items-1-handoff_to'), WALK.handOffPicked);

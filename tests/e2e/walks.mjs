@@ -30,21 +30,56 @@ export const EVENING_WALK = {
   firstScreen: ['#reminder', '#headline', '#suggestions', '#cover', '#back_at-next', '#declare'],
 };
 
-export function keyboardWalk(page) {
+/** Playwright's page as a walk's driver. A driver evaluates a function in the page, presses a
+ *  key or chord ('Tab', 'Shift+Tab', 'Control+Enter'), types text into what has the focus, waits
+ *  for an element to be there, and clicks it at its centre; tests/firefox/evening.test.mjs makes one of WebDriver
+ *  Actions, so both browsers walk and count alike. */
+export function playwrightDriver(page) {
+  return {
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    press: (key) => page.keyboard.press(key),
+    type: (text) => page.keyboard.type(text),
+    find: (selector) => page.locator(selector).first().waitFor(),
+    async click(selector) {
+      const r = await page.evaluate((s) => {
+        const box = document.querySelector(s).getBoundingClientRect();
+        return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+      }, selector);
+      await page.mouse.click(r.x, r.y);
+    },
+  };
+}
+
+/** In the page: what the combobox `id` offers (its ARIA state and options). */
+export function comboboxOffer(id) {
+  const input = document.getElementById(id);
+  const list = document.getElementById(input.getAttribute('aria-controls'));
+  const active = document.getElementById(input.getAttribute('aria-activedescendant'));
+  return {
+    role: input.getAttribute('role'),
+    expanded: input.getAttribute('aria-expanded'),
+    listRole: list.getAttribute('role'),
+    options: [...list.querySelectorAll('[role=option]')].map((o) => o.textContent),
+    active: active?.textContent,
+    selected: active?.getAttribute('aria-selected'),
+  };
+}
+
+export function keyboardWalk(driver) {
   const walk = {
     keys: 0,
     log: [],
     async press(key) {
-      await page.keyboard.press(key);
+      await driver.press(key);
       walk.keys += 1;
       walk.log.push(key);
     },
     async type(text) {
-      await page.keyboard.type(text);
+      await driver.type(text);
       walk.log.push(JSON.stringify(text));
     },
     async to(selector) {
-      const earlier = await page.evaluate((s) => {
+      const earlier = await driver.evaluate((s) => {
         const target = document.querySelector(s);
         const at = document.activeElement;
         if (!target) throw new Error(`no ${s}`);
@@ -52,7 +87,7 @@ export function keyboardWalk(page) {
         return Boolean(at.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_PRECEDING);
       }, selector);
       for (let n = 0; ; n += 1) {
-        if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+        if (await driver.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
         assert.ok(n < 80, `${selector} not reached with the keyboard: ${walk.log.join(' ')}`);
         await walk.press(earlier ? 'Shift+Tab' : 'Tab');
       }
@@ -61,35 +96,32 @@ export function keyboardWalk(page) {
   return walk;
 }
 
-export function mouseWalk(page) {
+export function mouseWalk(driver) {
   const walk = {
     clicks: 0,
     scrolls: 0,
     log: [],
     async click(selector) {
-      await page.locator(selector).first().waitFor();
-      const box = () =>
-        page.evaluate((s) => {
-          const e = document.querySelector(s);
-          const r = e.getBoundingClientRect();
-          // What the sticky footer covers is not in view, unless it is the footer's own.
-          const footer = e.closest('.form-footer') ? null : document.querySelector('.form-footer');
-          const h = footer ? footer.getBoundingClientRect().top : innerHeight;
-          return { top: r.top, bottom: r.bottom, x: r.left + r.width / 2, y: r.top + r.height / 2, h };
-        }, selector);
-      let b = await box();
-      if (b.top < 0 || b.bottom > b.h) {
+      await driver.find(selector);
+      const seen = await driver.evaluate((s) => {
+        const e = document.querySelector(s);
+        const r = e.getBoundingClientRect();
+        // What the sticky footer covers is not in view, unless it is the footer's own.
+        const footer = e.closest('.form-footer') ? null : document.querySelector('.form-footer');
+        const bottom = footer ? footer.getBoundingClientRect().top : innerHeight;
+        return r.top >= 0 && r.bottom <= bottom;
+      }, selector);
+      if (!seen) {
         walk.scrolls += 1;
         walk.log.push(`scroll to ${selector}`);
-        await page.evaluate((s) => document.querySelector(s).scrollIntoView({ block: 'nearest' }), selector);
-        b = await box();
+        await driver.evaluate((s) => document.querySelector(s).scrollIntoView({ block: 'nearest' }), selector);
       }
-      await page.mouse.click(b.x, b.y);
+      await driver.click(selector);
       walk.clicks += 1;
       walk.log.push(`click ${selector}`);
     },
     async type(text) {
-      await page.keyboard.type(text);
+      await driver.type(text);
       walk.log.push(JSON.stringify(text));
     },
   };

@@ -31,9 +31,7 @@ before(async () => {
   await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${site.address().port}`;
   ff = await launchFirefox(); // with Firefox's permission prompts
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('options.html');
   await ff.evaluateInExtension((cache) => browser.storage.local.set({ team: cache }), teamCache(roster()));
 });
 

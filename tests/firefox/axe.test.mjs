@@ -11,32 +11,16 @@
 // fixture's time zones where it is daytime now (the reminder's lead is 30 minutes).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eveningLocal, SETTINGS } from '../e2e/evening-fixture.mjs';
+import { eveningLocal } from '../e2e/evening-fixture.mjs';
 import { assertAccessible, setColorScheme } from './axe.mjs';
+import { reminderDueNow } from './evening-clock.mjs';
 import { launchFirefox } from './harness.mjs';
-
-/** The fixture's zones: at any moment one of them has its clock between 10:00 and 20:00 (no
- *  two are more than 5 hours apart around the globe). */
-const ZONES = ['America/Los_Angeles', 'America/New_York', 'America/Sao_Paulo', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney'];
-
-/** SETTINGS with a working day (every day, from 09:00) that ends 15 minutes from now. */
-function reminderDueNow() {
-  const clock = (timeZone, at) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
-  const timezone = ZONES.find((zone) => {
-    const hour = Number(clock(zone, Date.now()).slice(0, 2));
-    return hour >= 10 && hour < 20;
-  });
-  const end = clock(timezone, Date.now() + 15 * 60_000);
-  return { ...SETTINGS, timezone, working_hours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '09:00', end } };
-}
 
 let ff;
 
 before(async () => {
   ff = await launchFirefox();
-  await ff.open('popup.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('popup.html');
   await ff.sizePage(380, 600); // the popup's size
   await ff.evaluateInExtension(
     ([local, settings]) => Promise.all([browser.storage.local.set(local), browser.storage.sync.set({ settings })]),

@@ -41,9 +41,7 @@ before(async () => {
   // Connecting asks for the server's host permission; headless Firefox shows no prompt to
   // accept (team.test.mjs answers the real one), so optional permissions are granted without.
   ff = await launchFirefox({ ...proxy.firefox, prefs: { ...proxy.firefox.prefs, 'extensions.webextOptionalPermissionPrompts': false } });
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('options.html');
   await ff.evaluateInExtension((settings) => browser.storage.sync.set({ settings }), BOB);
   await ff.open('options.html');
   await ff.waitForLoader();

@@ -17,9 +17,7 @@ let ff;
 
 before(async () => {
   ff = await launchFirefox();
-  await ff.open('popup.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('popup.html');
 });
 
 after(async () => {

@@ -25,9 +25,7 @@ before(async () => {
   server = await TeamServer.start();
   await server.cli('team', 'create', TEAM);
   ff = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('options.html');
   await ff.evaluateInExtension((s) => browser.storage.sync.set({ settings: s }), eod.bobSettings());
   await ff.open('options.html');
   await ff.waitForLoader();

@@ -19,9 +19,10 @@
 //   ./build.sh && node --test tests/firefox/evening.test.mjs
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eveningLocal, SETTINGS } from '../e2e/evening-fixture.mjs';
-import { EVENING_WALK as WALK } from '../e2e/walks.mjs';
+import { eveningLocal } from '../e2e/evening-fixture.mjs';
+import { comboboxOffer, EVENING_WALK as WALK, keyboardWalk, mouseWalk } from '../e2e/walks.mjs';
 import { setColorScheme } from './axe.mjs';
+import { reminderDueNow } from './evening-clock.mjs';
 import { launchFirefox } from './harness.mjs';
 
 /** W3C WebDriver's key for an element reference in JSON. */
@@ -30,28 +31,13 @@ const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 const KEY = { Tab: '\uE004', Enter: '\uE007', Control: '\uE009', Shift: '\uE008' };
 const SCHEMES = ['light', 'dark'];
 
-/** The fixture's zones: at any moment one of them has its clock between 10:00 and 20:00. */
-const ZONES = ['America/Los_Angeles', 'America/New_York', 'America/Sao_Paulo', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Tokyo', 'Australia/Sydney'];
-const clock = (timeZone, at) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 const dateIn = (timeZone, at) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-
-/** SETTINGS with a working day (every day, from 09:00) that ends 15 minutes from now. */
-function reminderDueNow(now) {
-  const timezone = ZONES.find((zone) => {
-    const hour = Number(clock(zone, now).slice(0, 2));
-    return hour >= 10 && hour < 20;
-  });
-  const end = clock(timezone, now + 15 * 60_000);
-  return { ...SETTINGS, timezone, working_hours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '09:00', end } };
-}
 
 let ff;
 
 before(async () => {
   ff = await launchFirefox();
-  await ff.open('popup.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('popup.html');
   await ff.sizePage(380, 600); // the popup's size
 });
 
@@ -91,80 +77,27 @@ const inView = (selector) =>
     return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;
   }, selector);
 
-/** walks.mjs's keyboardWalk, through WebDriver. */
-function keyboardWalk() {
-  const walk = {
-    keys: 0,
-    log: [],
-    async press(key) {
-      await pressKeys(key);
-      walk.keys += 1;
-      walk.log.push(key);
-    },
-    async type(text) {
-      await typeText(text);
-      walk.log.push(JSON.stringify(text));
-    },
-    async to(selector) {
-      const earlier = await run((s) => {
-        const target = document.querySelector(s);
-        const at = document.activeElement;
-        if (!target) throw new Error(`no ${s}`);
-        if (!at || at === document.body || at === target) return false;
-        return Boolean(at.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_PRECEDING);
-      }, selector);
-      for (let n = 0; ; n += 1) {
-        if (await run((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-        assert.ok(n < 80, `${selector} not reached with the keyboard: ${walk.log.join(' ')}`);
-        await walk.press(earlier ? 'Shift+Tab' : 'Tab');
-      }
-    },
-  };
-  return walk;
-}
-
-/** walks.mjs's mouseWalk, through WebDriver: a pointer click at the element's centre. */
-function mouseWalk() {
-  const walk = {
-    clicks: 0,
-    scrolls: 0,
-    log: [],
-    async click(selector) {
-      const id = await ff.find(selector);
-      const box = () =>
-        run((s) => {
-          const e = document.querySelector(s);
-          const r = e.getBoundingClientRect();
-          // What the sticky footer covers is not in view, unless it is the footer's own.
-          const footer = e.closest('.form-footer') ? null : document.querySelector('.form-footer');
-          return { top: r.top, bottom: r.bottom, h: footer ? footer.getBoundingClientRect().top : innerHeight };
-        }, selector);
-      const b = await box();
-      if (b.top < 0 || b.bottom > b.h) {
-        walk.scrolls += 1;
-        walk.log.push(`scroll to ${selector}`);
-        await run((s) => document.querySelector(s).scrollIntoView({ block: 'nearest' }), selector);
-      }
-      await perform({
-        type: 'pointer',
-        id: 'mouse',
-        parameters: { pointerType: 'mouse' },
-        actions: [
-          { type: 'pointerMove', duration: 0, origin: { [ELEMENT]: id }, x: 0, y: 0 },
-          { type: 'pointerDown', button: 0 },
-          { type: 'pointerUp', button: 0 },
-        ],
-      });
-      walk.clicks += 1;
-      walk.log.push(`click ${selector}`);
-    },
-    async type(text) {
-      await typeText(text);
-      walk.log.push(JSON.stringify(text));
-    },
-  };
-  return walk;
-}
+/** A walk's driver (tests/e2e/walks.mjs) of WebDriver Actions: real key events, and a pointer
+ *  click at the element's centre. */
+const driver = {
+  evaluate: run,
+  press: pressKeys,
+  type: typeText,
+  find: (selector) => ff.find(selector),
+  async click(selector) {
+    const id = await ff.find(selector);
+    await perform({
+      type: 'pointer',
+      id: 'mouse',
+      parameters: { pointerType: 'mouse' },
+      actions: [
+        { type: 'pointerMove', duration: 0, origin: { [ELEMENT]: id }, x: 0, y: 0 },
+        { type: 'pointerDown', button: 0 },
+        { type: 'pointerUp', button: 0 },
+      ],
+    });
+  },
+};
 
 /** The popup on the evening under the reminder, in `scheme`, with the digest's chip shown. */
 async function evening(scheme) {
@@ -200,7 +133,7 @@ for (const scheme of SCHEMES) {
     assert.equal(await activeId(), 'headline');
     assert.equal(await run(() => scrollY), 0);
 
-    const k = keyboardWalk();
+    const k = keyboardWalk(driver);
     k.keys = 1; // Alt+Shift+S opened the popup
     await k.type(WALK.headline);
     await k.to('#suggest-0');
@@ -209,19 +142,7 @@ for (const scheme of SCHEMES) {
     await k.press('Enter');
     await k.to('#items-1-handoff_to');
     await k.type(WALK.handOff);
-    const offered = await run(() => {
-      const input = document.getElementById('items-1-handoff_to');
-      const list = document.getElementById(input.getAttribute('aria-controls'));
-      const active = document.getElementById(input.getAttribute('aria-activedescendant'));
-      return {
-        role: input.getAttribute('role'),
-        expanded: input.getAttribute('aria-expanded'),
-        listRole: list.getAttribute('role'),
-        options: [...list.querySelectorAll('[role=option]')].map((o) => o.textContent),
-        active: active?.textContent,
-        selected: active?.getAttribute('aria-selected'),
-      };
-    });
+    const offered = await run(comboboxOffer, 'items-1-handoff_to');
     assert.deepEqual(offered, WALK.offered);
     await k.to('#cover'); // Tab picks the active teammate on the way
     assert.equal(await valueOf('#items-1-handoff_to'), WALK.handOffPicked);
@@ -250,7 +171,7 @@ for (const scheme of SCHEMES) {
     // The default end-of-day view: the reminder, the fields of the evening and Declare all
     // inside the 600 px.
     for (const s of WALK.firstScreen) assert.ok(await inView(s), `${s} in the first 600 px`);
-    const m = mouseWalk();
+    const m = mouseWalk(driver);
     await m.type(WALK.headline); // the focus is on the headline
     await m.click('#suggest-0');
     await m.click('#suggest-0');

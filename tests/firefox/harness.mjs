@@ -259,6 +259,14 @@ export class Firefox {
   }
 
   /** Resolves once the background page's wasm module is instantiated and started. */
+  /** Opens one of StandIn's pages and waits for its loader and for the background page: where
+   *  each test file starts. */
+  async openReady(file) {
+    await this.open(file);
+    await this.waitForLoader();
+    assert.equal(await this.backgroundReady(), true, 'the background page started');
+  }
+
   async backgroundReady() {
     return this.evaluateInExtension(async () => {
       const background = await browser.runtime.getBackgroundPage();

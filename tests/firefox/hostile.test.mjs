@@ -18,9 +18,7 @@ before(async () => {
   // The prompt itself is tests/firefox/team.test.mjs's: here the server's permission is
   // granted without one.
   ff = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('options.html');
 });
 
 after(async () => {

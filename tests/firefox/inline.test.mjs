@@ -32,9 +32,7 @@ before(async () => {
   base = `http://127.0.0.1:${site.address().port}`;
   // Adding a tracker asks for its host permission; headless Firefox shows no prompt to accept.
   ff = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('options.html');
   await ff.evaluateInExtension((cache) => browser.storage.local.set({ team: cache }), teamCache(roster()));
 });
 

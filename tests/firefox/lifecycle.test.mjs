@@ -28,9 +28,7 @@ before(async () => {
   site.page(RERENDERS.url, RERENDERS.page());
   proxy = await startTrackerProxy(site);
   ff = await launchFirefox(proxy.firefox);
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('options.html');
   extensionTab = await ff.command('GET', ff.session('/window'));
   await seedTeam(people);
   pageTab = await ff.newTab();

@@ -40,9 +40,7 @@ before(async () => {
   server = await TeamServer.start();
   await server.cli('team', 'create', TEAM);
   ff = await launchFirefox();
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('options.html');
 });
 
 after(async () => {

@@ -42,9 +42,7 @@ before(async () => {
     ...proxy.firefox,
     prefs: { ...proxy.firefox.prefs, 'extensions.webextOptionalPermissionPrompts': false },
   });
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('options.html');
   // The self-hosted origins, added in options as a user does.
   for (const [kind, base] of SELF_HOSTED) {
     await ff.fill('#tracker_url', base);

@@ -25,9 +25,7 @@ before(async () => {
   await server.cli('team', 'create', TEAM);
   [ann, bo] = await Promise.all([launchFirefox(NO_PROMPT), launchFirefox(NO_PROMPT)]);
   for (const ff of [ann, bo]) {
-    await ff.open('options.html');
-    await ff.waitForLoader();
-    assert.equal(await ff.backgroundReady(), true);
+    await ff.openReady('options.html');
   }
 });
 

@@ -15,9 +15,7 @@ let ff;
 
 before(async () => {
   ff = await launchFirefox();
-  await ff.open('popup.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('popup.html');
   await ff.sizePage(380, 600);
   await ff.evaluateInExtension(
     ([local, settings]) => Promise.all([browser.storage.local.set(local), browser.storage.sync.set({ settings })]),

@@ -34,9 +34,7 @@ before(async () => {
   site.page(PR, hostilePage());
   proxy = await startTrackerProxy(site);
   ff = await launchFirefox(proxy.firefox);
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  assert.equal(await ff.backgroundReady(), true);
+  await ff.openReady('options.html');
   await ff.evaluateInExtension((cache) => browser.storage.local.set({ team: cache }), hostileTeam());
 });
 
