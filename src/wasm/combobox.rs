@@ -288,17 +288,5 @@ fn flag(input: &HtmlInputElement, roster: &Roster) {
         Some(_) => None,
         None => reference(&input.value(), Some(&roster.all())).err(),
     };
-    let id = input.id();
-    if let Some(error) = dom::by_id(&format!("error-{id}")) {
-        error.set_text_content(problem.as_deref());
-        let _ = error.toggle_attribute_with_force("hidden", problem.is_none());
-    }
-    match problem {
-        Some(_) => {
-            let _ = input.set_attribute("aria-invalid", "true");
-        }
-        None => {
-            let _ = input.remove_attribute("aria-invalid");
-        }
-    }
+    dom::set_field_error(&input.id(), problem.as_deref());
 }

@@ -224,21 +224,31 @@ fn each(list: &NodeList, f: &dyn Fn(Element)) {
     }
 }
 
+/// Shows `problem` beside the field at `path` (its `error-…` paragraph) and marks its control
+/// invalid; `None` clears both. Returns whether the field has a place on this page.
+pub fn set_field_error(path: &str, problem: Option<&str>) -> bool {
+    let Some(message) = by_id(&error_id(path)) else {
+        return false;
+    };
+    message.set_text_content(problem);
+    let _ = message.toggle_attribute_with_force("hidden", problem.is_none());
+    if let Some(control) = by_id(&field_slug(path)) {
+        let _ = match problem {
+            Some(_) => control.set_attribute("aria-invalid", "true"),
+            None => control.remove_attribute("aria-invalid"),
+        };
+    }
+    true
+}
+
 /// Shows each error beside its field and marks the control invalid, focuses the first invalid
 /// control on the page, and sums up in the status line `status_id`: "`outcome`: `hint`", or
 /// the errors that have no field on this page (e.g. `timezone` in the popup) after `outcome`.
 pub fn show_errors(errors: &ValidationErrors, status_id: &str, outcome: &str, hint: &str) {
     let mut unplaced = Vec::new();
     for e in &errors.0 {
-        match by_id(&error_id(&e.field)) {
-            Some(message) => {
-                message.set_text_content(Some(&e.message));
-                let _ = message.remove_attribute("hidden");
-                if let Some(control) = by_id(&field_slug(&e.field)) {
-                    let _ = control.set_attribute("aria-invalid", "true");
-                }
-            }
-            None => unplaced.push(format!("{}: {}", e.field, e.message)),
+        if !set_field_error(&e.field, Some(&e.message)) {
+            unplaced.push(format!("{}: {}", e.field, e.message));
         }
     }
     if let Some(first) = document()

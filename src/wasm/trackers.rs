@@ -12,7 +12,6 @@
 use super::dom;
 use super::ext::{self, Area, ExtError};
 use crate::connect::Connection;
-use crate::display::error_id;
 use crate::self_hosted::{match_pattern, parse_origin};
 use crate::sites::{Origin, Site};
 use crate::store::{CONNECTION_KEY, ORIGINS_KEY};
@@ -189,12 +188,6 @@ async fn store(origins: &Origins) -> Result<(), ExtError> {
 }
 
 fn show_field_error(path: &str, message: &str) {
-    if let Some(p) = dom::by_id(&error_id(path)) {
-        p.set_text_content(Some(message));
-        let _ = p.remove_attribute("hidden");
-    }
-    if let Some(control) = dom::by_id(&crate::display::field_slug(path)) {
-        let _ = control.set_attribute("aria-invalid", "true");
-    }
+    dom::set_field_error(path, Some(message));
     dom::focus(&crate::display::field_slug(path));
 }
