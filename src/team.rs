@@ -153,16 +153,23 @@ fn is_out_of_office(state: &DeclaredState, now: Timestamp) -> bool {
 /// Where a teammate is now, as the Team view orders and the timeline draws them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Presence {
-    /// Reachable now: their current declaration says online or focus; without one, they are
-    /// within their working hours.
-    pub reachable: bool,
-    /// Their current declaration says out of office.
-    pub out_of_office: bool,
-    /// Their current declaration's status; without one, online within their hours, else
-    /// offline.
+    /// Their current declaration's status; without one, online within their working hours,
+    /// else offline.
     pub status: Status,
     /// When an unreachable teammate is back: their declared back-at, else their next shift.
     pub back_at: Option<Timestamp>,
+}
+
+impl Presence {
+    /// Reachable now: online or focus.
+    pub fn reachable(&self) -> bool {
+        matches!(self.status, Status::Online | Status::Focus)
+    }
+
+    /// Out of office: drawn as absent.
+    pub fn out_of_office(&self) -> bool {
+        self.status == Status::Ooo
+    }
 }
 
 /// `member`'s presence at `now`; `zone` is theirs. An expired declaration counts as none.
@@ -177,37 +184,37 @@ pub fn presence(
         .get(&member.id)
         .and_then(|s| s.state.as_ref())
         .filter(|s| !s.is_expired(now));
-    let reachable = match declared {
-        Some(s) => matches!(s.declaration.status, Status::Online | Status::Focus),
-        None => member.working_hours.as_ref().is_some_and(|hours| {
-            shifts_around(hours, now, zone, 1, 0)
-                .iter()
-                .any(|s| s.contains(now))
-        }),
+    let status = match declared {
+        Some(s) => s.declaration.status,
+        None => {
+            let in_hours = member.working_hours.as_ref().is_some_and(|hours| {
+                shifts_around(hours, now, zone, 1, 0)
+                    .iter()
+                    .any(|s| s.contains(now))
+            });
+            if in_hours {
+                Status::Online
+            } else {
+                Status::Offline
+            }
+        }
     };
-    let back_at = if reachable {
-        None
-    } else {
-        let declared_back = declared.and_then(|s| s.declaration.back_at);
-        declared_back.filter(|at| *at > now).or_else(|| {
+    let presence = Presence {
+        status,
+        back_at: None,
+    };
+    if presence.reachable() {
+        return presence;
+    }
+    let declared_back = declared.and_then(|s| s.declaration.back_at);
+    Presence {
+        back_at: declared_back.filter(|at| *at > now).or_else(|| {
             member
                 .working_hours
                 .as_ref()
                 .and_then(|h| h.next_start(now, zone))
-        })
-    };
-    Presence {
-        reachable,
-        out_of_office: declared.is_some_and(|s| is_out_of_office(s, now)),
-        status: declared.map_or(
-            if reachable {
-                Status::Online
-            } else {
-                Status::Offline
-            },
-            |s| s.declaration.status,
-        ),
-        back_at,
+        }),
+        ..presence
     }
 }
 
@@ -225,7 +232,7 @@ pub fn team_order<'a>(
         .map(|m| {
             let p = presence(cache, m, now, zone_of(&m.timezone).as_ref());
             let key = (
-                !p.reachable,
+                !p.reachable(),
                 p.back_at.is_none(),
                 p.back_at,
                 crate::text::lowercase(&m.display_name),
@@ -419,7 +426,7 @@ mod tests {
         let names: Vec<_> = order.iter().map(|(m, _)| m.display_name.as_str()).collect();
         assert_eq!(names, ["Ivy", "quinn", "Xan", "Pia", "Lou", "Oli"]);
         let oli = order[5].1;
-        assert!(oli.out_of_office && !oli.reachable);
+        assert!(oli.out_of_office() && !oli.reachable());
         assert_eq!(oli.back_at, Some(NOW.plus_minutes(14 * 24 * 60)));
         // Lou's next shift starts at 13:00 today.
         assert_eq!(

@@ -93,7 +93,7 @@ pub fn timeline(
         .map(|(member, presence)| {
             let zone = zone_of(&member.timezone);
             let bars = match &member.working_hours {
-                Some(hours) if !presence.out_of_office => {
+                Some(hours) if !presence.out_of_office() => {
                     shifts_around(hours, now, zone.as_ref(), 2, 2)
                         .iter()
                         .filter(|s| s.end > day_start && s.start < day_end)
@@ -119,8 +119,8 @@ pub fn timeline(
                 member_id: member.id.clone(),
                 name: shown(&member.display_name),
                 bars,
-                online: presence.reachable,
-                absent: presence.out_of_office,
+                online: presence.reachable(),
+                absent: presence.out_of_office(),
                 status: presence.status,
                 back_at: presence.back_at,
                 back_x: presence.back_at.filter(|at| in_day(*at)).map(x),
