@@ -74,9 +74,9 @@ async function stateBetweenRedraws(ff) {
   }
 }
 
-/** Waits until the distinct teammates with badges are `names` (and the banner is shown or
- *  not, when `withBanner` is given); returns the state. */
-export async function waitForNames(ff, names, { withBanner, timeout = 15_000 } = {}) {
+/** Polls the page's state until `fits(state)` and the banner is shown or not (when
+ *  `withBanner` is given); returns the state, or fails naming what it last saw. */
+async function waitForState(ff, what, fits, { withBanner, timeout = 15_000 } = {}) {
   let last;
   try {
     return await ff.poll(
@@ -84,17 +84,21 @@ export async function waitForNames(ff, names, { withBanner, timeout = 15_000 } =
         const state = await stateBetweenRedraws(ff);
         if (!state) return null;
         last = state;
-        const ok =
-          JSON.stringify(namesWithBadges(last)) === JSON.stringify([...names].sort()) &&
-          (withBanner === undefined || Boolean(banner(last)) === withBanner);
-        return ok ? last : null;
+        return fits(state) && (withBanner === undefined || Boolean(banner(state)) === withBanner) ? state : null;
       },
-      `badges for ${names.join(', ')}`,
+      what,
       timeout,
     );
   } catch (err) {
     throw new Error(`${err.message}; got ${JSON.stringify(last && badgeNames(last))}, banner ${Boolean(last && banner(last))}`);
   }
+}
+
+/** Waits until the distinct teammates with badges are `names` (and the banner is shown or
+ *  not, when `withBanner` is given); returns the state. */
+export function waitForNames(ff, names, options = {}) {
+  const want = JSON.stringify([...names].sort());
+  return waitForState(ff, `badges for ${names.join(', ')}`, (state) => JSON.stringify(namesWithBadges(state)) === want, options);
 }
 
 /** Focuses the badges `which` selects (all by default), as the keyboard would, and returns
@@ -107,23 +111,9 @@ export async function openCards(ff, state, which = () => true) {
 
 /** Waits until the page has `count` badges (and the banner or not, when `banner` is given);
  *  returns the state. */
-export async function waitForBadges(ff, count, { banner: withBanner, timeout = 15_000 } = {}) {
-  let last;
-  try {
-    return await ff.poll(
-      async () => {
-        const state = await stateBetweenRedraws(ff);
-        if (!state) return null;
-        last = state;
-        const badges = last.hosts.filter((h) => h.feature === 'badges').length;
-        return badges === count && (withBanner === undefined || Boolean(banner(last)) === withBanner) ? last : null;
-      },
-      `${count} badges`,
-      timeout,
-    );
-  } catch (err) {
-    throw new Error(`${err.message}; got ${JSON.stringify(last && badgeNames(last))}, banner ${Boolean(last && banner(last))}`);
-  }
+export function waitForBadges(ff, count, { banner: withBanner, timeout } = {}) {
+  const badges = (state) => state.hosts.filter((h) => h.feature === 'badges').length;
+  return waitForState(ff, `${count} badges`, (state) => badges(state) === count, { withBanner, timeout });
 }
 
 /** The WebDriver id of the first element matching `selector` in a shadow root of the state

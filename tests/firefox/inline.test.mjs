@@ -86,7 +86,10 @@ test('scrolled past 100 px, the item banner is one line of at most 32 px', async
     p.id === 'm-ada' ? { ...p, declaration: { ...p.declaration, items: p.declaration.items.map((i) => ({ ...i, url: `${base}${ISSUE}` })) } } : p,
   );
   const issue = await ff.evaluateInExtension(() => location.href);
+  // Loaded before it is left: a page left while its first storage reads are out logs Firefox's
+  // "Promise resolved after context unloaded", as any extension page closed that early would.
   await ff.open('options.html');
+  await ff.waitForLoader();
   await ff.evaluateInExtension((cache) => browser.storage.local.set({ team: cache }), teamCache(here));
   await ff.open(issue);
   const box = () =>

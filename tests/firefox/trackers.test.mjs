@@ -104,6 +104,7 @@ describe('own fixtures of the current views', () => {
 
   test('the activity log records the items viewed, with titles, and nothing else', async () => {
     await ff.open('options.html');
+    await ff.waitForLoader();
     const log = await ff.poll(async () => {
       const { activity } = await ff.storage('local', ['activity']);
       return activity?.length >= ACTIVITY.refs.length ? activity : null;

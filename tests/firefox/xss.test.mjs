@@ -121,6 +121,7 @@ test('the popup shows the same payloads without running them', async () => {
 
 test("a page's own scripts cannot read the team cache or StandIn's shadow roots", async () => {
   await ff.open('options.html');
+  await ff.waitForLoader(); // loaded before it is left (see inline.test.mjs)
   await ff.evaluateInExtension((cache) => browser.storage.local.set({ team: cache }), PROBE.team());
   site.script(PROBE.scriptUrl, PROBE.script(GECKO_ID));
   site.page(PROBE.url, PROBE.page());
@@ -146,6 +147,7 @@ test("a page's own scripts cannot read the team cache or StandIn's shadow roots"
   const reach = await execute(ff, PROBE.reach, [PROBE.secrets, first]);
   assertProbeFoundNothing(reach, await execute(ff, PROBE.collected));
   await ff.open('options.html');
+  await ff.waitForLoader(); // loaded before it is left (see inline.test.mjs)
   await ff.evaluateInExtension((cache) => browser.storage.local.set({ team: cache }), hostileTeam());
 });
 
