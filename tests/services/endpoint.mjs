@@ -55,6 +55,24 @@ export function bearer(headers, schemes) {
   return match && schemes.includes(match[1].toLowerCase()) ? match[2] : null;
 }
 
+/** A request body as its Content-Type says: `{ type: 'json', value }` (any JSON value),
+ *  `{ type: 'form', value }` (an object of strings), `{ type: 'none' }` when empty, or
+ *  `{ type: 'unreadable', reason }`. Parameters keep their JSON types, so a check can refuse a
+ *  number where a string is documented. */
+export function readBody({ headers, body }) {
+  const contentType = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (body === '') return { type: 'none' };
+  if (contentType === 'application/json') {
+    try {
+      return { type: 'json', value: JSON.parse(body) };
+    } catch {
+      return { type: 'unreadable', reason: 'the body is not valid JSON' };
+    }
+  }
+  if (contentType === 'application/x-www-form-urlencoded') return { type: 'form', value: Object.fromEntries(new URLSearchParams(body)) };
+  return { type: 'unreadable', reason: `Content-Type ${JSON.stringify(contentType)} is neither application/json nor application/x-www-form-urlencoded` };
+}
+
 /** Length in characters as the services count them (code points, not UTF-16 units). */
 export const chars = (text) => [...text].length;
 
