@@ -97,8 +97,8 @@ async function certificate(dir) {
  * - `fail(mode, { times = 1, retryAfter = 60 })`: the next `times` requests get the failure
  *   `mode` (the service's 'unauthorized', 'forbidden', 'rate-limited', 'server-error', or any
  *   service's 'html', 'hostile-json', 'oversized', 'oversized-chunked'); `fail(null)` disarms;
- * - `answer({ method, url, headers, body })`: the same answer without the server, for
- *   Playwright's `route.fulfill`;
+ * - `answer({ method, url, headers, body })`: the same answer without the server;
+ * - `route(context, pattern)`: Chromium's requests to the service's real origin answered here;
  * - `close()`.
  */
 export async function startEndpoint(service, { https: secure = false } = {}) {
@@ -126,6 +126,11 @@ export async function startEndpoint(service, { https: secure = false } = {}) {
     }
     requests.push({ method, path: pathname, query: Object.fromEntries(searchParams), headers: lower, body, status: result.status, ...(result.problem ? { problem: result.problem } : {}) });
     return result;
+  }
+
+  async function answer(request) {
+    const { status, headers, body } = await respond(request);
+    return { status, headers, body };
   }
 
   const dir = secure ? await mkdtemp(path.join(os.tmpdir(), 'standin-service-')) : null;
@@ -166,9 +171,15 @@ export async function startEndpoint(service, { https: secure = false } = {}) {
     requests,
     rejected: () => requests.filter((r) => r.problem),
     fail,
-    async answer(request) {
-      const { status, headers, body } = await respond(request);
-      return { status, headers, body };
+    answer,
+    /** Chromium: every request of the Playwright `context` that matches `pattern` (the
+     *  service's real origin, e.g. 'https://api.github.com/**') is answered here, the
+     *  extension's service worker's fetches included. */
+    route(context, pattern) {
+      return context.route(pattern, async (route) => {
+        const r = route.request();
+        await route.fulfill(await answer({ method: r.method(), url: r.url(), headers: await r.allHeaders(), body: r.postData() ?? '' }));
+      });
     },
     async close() {
       server.closeAllConnections();
