@@ -124,7 +124,8 @@ export async function startEndpoint(service, { https: secure = false } = {}) {
     } else {
       result = await service.handle(request);
     }
-    requests.push({ method, path: pathname, query: Object.fromEntries(searchParams), headers: lower, body, status: result.status, ...(result.problem ? { problem: result.problem } : {}) });
+    const { status, problem } = result;
+    requests.push({ method, path: pathname, query: Object.fromEntries(searchParams), headers: lower, body, status, ...(problem ? { problem } : {}) });
     return result;
   }
 

@@ -123,7 +123,7 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
 
   function graphql(request, token) {
     const { user, scopes } = token;
-    const refuse = (problem, errors) => ({ ...json(200, { errors }), problem });
+    const refuse = (problem, errors, data) => ({ ...json(200, { ...(data !== undefined ? { data } : {}), errors }), problem });
     let body;
     try {
       body = JSON.parse(request.body);
@@ -155,16 +155,19 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
         errors: [
           {
             type: 'INSUFFICIENT_SCOPES',
-            message: `Your token has not been granted the required scopes to execute this query. The 'changeUserStatus' field requires one of the following scopes: ['user'], but your token has only been granted the: [${scopes.map((s) => `'${s}'`).join(', ')}] scopes. Please modify your token's scopes at: https://github.com/settings/tokens.`,
+            message:
+              "Your token has not been granted the required scopes to execute this query. The 'changeUserStatus' field requires one of the " +
+              `following scopes: ['user'], but your token has only been granted the: [${scopes.map((s) => `'${s}'`).join(', ')}] scopes. ` +
+              "Please modify your token's scopes at: https://github.com/settings/tokens.",
           },
         ],
       });
     }
     // Execution coerces every variable against its declared type before any resolver runs.
-    const result = execute({ schema: SCHEMA, document, operationName, variableValues: variables ?? {}, rootValue: root, contextValue: { user } });
-    if (!result.errors) return json(200, { data: result.data });
+    const { data, errors } = execute({ schema: SCHEMA, document, operationName, variableValues: variables ?? {}, rootValue: root, contextValue: { user } });
+    if (!errors) return json(200, { data });
     // A variable off its type fails before execution (no `data`); a resolver's refusal beside it.
-    return { ...json(200, { ...(result.data !== undefined ? { data: result.data } : {}), errors: result.errors.map(graphqlError) }), problem: result.errors.map((e) => e.message).join('; ') };
+    return refuse(errors.map((e) => e.message).join('; '), errors.map(graphqlError), data);
   }
 
   return {
@@ -185,7 +188,10 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
       'rate-limited': ({ retryAfter }) =>
         json(
           429,
-          { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits` },
+          {
+            message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            documentation_url: `${DOCS}/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits`,
+          },
           { 'retry-after': String(retryAfter) },
         ),
       'server-error': () => json(502, { message: 'Server Error' }),
@@ -200,7 +206,10 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
       // or "token" (Authenticating to the REST API).
       const secret = bearer(request.headers, ['bearer', 'token']);
       if (secret === null) {
-        return { ...json(401, { message: 'Requires authentication', documentation_url: `${DOCS}/guides/forming-calls-with-graphql#authenticating-with-graphql` }), problem: 'Authorization: missing or not "bearer <token>" / "token <token>"' };
+        return {
+          ...json(401, { message: 'Requires authentication', documentation_url: `${DOCS}/guides/forming-calls-with-graphql#authenticating-with-graphql` }),
+          problem: 'Authorization: missing or not "bearer <token>" / "token <token>"',
+        };
       }
       const configured = tokens[secret];
       if (!configured) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
@@ -215,7 +224,8 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
 
 /** REST "Get the authenticated user" (GET /user), the fields a token check reads. */
 function rest(user) {
-  return { login: user.login, id: user.databaseId, node_id: user.id, type: 'User', site_admin: false, name: user.name, html_url: user.url, avatar_url: `https://avatars.githubusercontent.com/u/${user.databaseId}` };
+  const { login, databaseId: id, id: node_id, name, url: html_url } = user;
+  return { login, id, node_id, type: 'User', site_admin: false, name, html_url, avatar_url: `https://avatars.githubusercontent.com/u/${id}` };
 }
 
 /** Starts a local GitHub (options as `githubService`, plus `https`). Besides the endpoint's

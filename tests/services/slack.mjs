@@ -33,7 +33,9 @@ function statusFields(profile) {
     if (!STATUS_FIELDS.includes(name)) return { refusal: invalid(`profile.${name}: not a status field (${section}: ${STATUS_FIELDS.join(', ')})`) };
   }
   const { status_text: text, status_emoji: emoji, status_expiration: expiration } = profile;
-  if (text !== undefined && typeof text !== 'string') return { refusal: invalid(`profile.status_text: a string is documented, got ${JSON.stringify(text)} (${section})`) };
+  if (text !== undefined && typeof text !== 'string') {
+    return { refusal: invalid(`profile.status_text: a string is documented, got ${JSON.stringify(text)} (${section})`) };
+  }
   if (text !== undefined && chars(text) > STATUS_TEXT_LIMIT) {
     return { refusal: invalid(`profile.status_text: at most ${STATUS_TEXT_LIMIT} characters, got ${chars(text)} (${section})`) };
   }
@@ -63,19 +65,28 @@ export function slackService({ tokens, team = 'Acme' }) {
 
   const methods = {
     // auth.test: any valid token; who it belongs to.
-    'auth.test': { scope: null, run: (user) => ok({ url: `https://${team.toLowerCase()}.slack.com/`, team, user, team_id: 'T0TEAM', user_id: userId(user), is_enterprise_install: false }) },
+    'auth.test': {
+      scope: null,
+      run: (user) => ok({ url: `https://${team.toLowerCase()}.slack.com/`, team, user, team_id: 'T0TEAM', user_id: userId(user), is_enterprise_install: false }),
+    },
     // users.profile.set: a user token with users.profile:write; `profile`, or `name` + `value`.
     'users.profile.set': {
       scope: 'users.profile:write',
       run(user, args, secret) {
-        if (secret.startsWith('xoxb-')) return refuse('not_allowed_token_type', 'token: a bot token cannot set a user profile (users.profile.set › Usage info: a user token, xoxp-)');
+        if (secret.startsWith('xoxb-')) {
+          return refuse('not_allowed_token_type', 'token: a bot token cannot set a user profile (users.profile.set › Usage info: a user token, xoxp-)');
+        }
         const known = ['profile', 'name', 'value', 'user'];
         const unknown = Object.keys(args).find((a) => !known.includes(a));
         if (unknown) return refuse('invalid_arg_name', `${unknown}: not an argument of users.profile.set (${known.join(', ')})`);
-        if (args.user !== undefined && args.user !== userId(user)) return refuse('not_admin', `user: ${args.user} is another user; only admins may set another user's profile (users.profile.set › Arguments)`);
+        if (args.user !== undefined && args.user !== userId(user)) {
+          return refuse('not_admin', `user: ${args.user} is another user; only admins may set another user's profile (users.profile.set › Arguments)`);
+        }
         let profile = args.profile;
         if (profile === undefined) {
-          if (typeof args.name !== 'string' || args.value === undefined) return invalid('profile: missing (or the pair name and value) (users.profile.set › Arguments)');
+          if (typeof args.name !== 'string' || args.value === undefined) {
+            return invalid('profile: missing (or the pair name and value) (users.profile.set › Arguments)');
+          }
           // A form value is text; status_expiration's digits are its integer.
           profile = { [args.name]: args.name === 'status_expiration' && /^\d+$/.test(args.value) ? Number(args.value) : args.value };
         } else if (typeof profile === 'string') {
@@ -86,7 +97,9 @@ export function slackService({ tokens, team = 'Acme' }) {
             return refuse('invalid_profile', 'profile: not valid JSON (users.profile.set › Errors: invalid_profile)');
           }
         }
-        if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) return refuse('invalid_profile', 'profile: not a JSON object (users.profile.set › Errors: invalid_profile)');
+        if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) {
+          return refuse('invalid_profile', 'profile: not a JSON object (users.profile.set › Errors: invalid_profile)');
+        }
         const { fields, refusal } = statusFields(profile);
         if (refusal) return refusal;
         const next = { status_text: '', status_emoji: '', status_expiration: 0, ...profiles.get(user), ...fields };
@@ -100,11 +113,17 @@ export function slackService({ tokens, team = 'Acme' }) {
 
   /** A request from a known token: its scope, then its body, then the method. */
   function call(method, name, request, token, secret) {
-    if (method.scope && !token.scopes.includes(method.scope)) return refuse('missing_scope', null, { needed: method.scope, provided: token.scopes.join(',') });
+    if (method.scope && !token.scopes.includes(method.scope)) {
+      return refuse('missing_scope', null, { needed: method.scope, provided: token.scopes.join(',') });
+    }
     const read = readBody(request);
-    if (read.type === 'unreadable') return refuse(read.reason.includes('JSON') ? 'invalid_json' : 'invalid_form_data', `body: ${read.reason} (${name} › Facts: content types)`);
+    if (read.type === 'unreadable') {
+      return refuse(read.reason.includes('JSON') ? 'invalid_json' : 'invalid_form_data', `body: ${read.reason} (${name} › Facts: content types)`);
+    }
     const args = read.value ?? {};
-    if (typeof args !== 'object' || args === null || Array.isArray(args)) return refuse('invalid_json', 'body: a JSON object of arguments is documented (Web API basics › JSON-encoded bodies)');
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+      return refuse('invalid_json', 'body: a JSON object of arguments is documented (Web API basics › JSON-encoded bodies)');
+    }
     if ('token' in args) return invalid('token: send it in the Authorization header, not the body');
     return method.run(token.user, args, secret);
   }
@@ -123,9 +142,16 @@ export function slackService({ tokens, team = 'Acme' }) {
     handle(request) {
       const name = request.path.startsWith('/api/') ? request.path.slice('/api/'.length) : null;
       const method = methods[name];
-      if (!method) return { ...json(404, { ok: false, error: 'unknown_method', req_method: name ?? request.path }), problem: `${request.path}: not a method of this API (/api/${Object.keys(methods).join(', /api/')})` };
-      if (request.method !== 'POST') return refuse('invalid_request', `${request.method} /api/${name}: the documented method is POST (${name} › Facts)`);
-      if ([...request.query.keys()].length) return invalid(`${[...request.query.keys()].join(', ')}: arguments belong in the body, not the URL (Web API basics › POST bodies)`);
+      if (!method) {
+        const problem = `${request.path}: not a method of this API (/api/${Object.keys(methods).join(', /api/')})`;
+        return { ...json(404, { ok: false, error: 'unknown_method', req_method: name ?? request.path }), problem };
+      }
+      if (request.method !== 'POST') {
+        return refuse('invalid_request', `${request.method} /api/${name}: the documented method is POST (${name} › Facts)`);
+      }
+      if ([...request.query.keys()].length) {
+        return invalid(`${[...request.query.keys()].join(', ')}: arguments belong in the body, not the URL (Web API basics › POST bodies)`);
+      }
       // Web API basics › Authentication: "Authorization: Bearer", the one form a JSON body takes.
       const secret = bearer(request.headers, ['bearer']);
       if (!secret) return refuse('not_authed', 'Authorization: no "Bearer <token>" header (Web API basics › Authentication)');
