@@ -95,8 +95,9 @@ async function certificate(dir) {
  *   (`problem` says why a request was off the contract, else it is absent);
  * - `rejected()`: the requests that were off the contract (a client under test wants none);
  * - `fail(mode, { times = 1, retryAfter = 60 })`: the next `times` requests get the failure
- *   `mode` (the service's 'unauthorized', 'forbidden', 'rate-limited', 'server-error', or any
- *   service's 'html', 'hostile-json', 'oversized', 'oversized-chunked'); `fail(null)` disarms;
+ *   `mode` (the service's 'unauthorized', 'forbidden', 'rate-limited', 'server-error', GitHub's
+ *   'rate-limit-exhausted', or any service's 'html', 'hostile-json', 'oversized',
+ *   'oversized-chunked'); `fail(null)` disarms;
  * - `answer({ method, url, headers, body })`: the same answer without the server;
  * - `route(context, pattern)`: Chromium's requests to the service's real origin answered here;
  * - `close()`.

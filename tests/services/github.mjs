@@ -194,6 +194,14 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
           },
           { 'retry-after': String(retryAfter) },
         ),
+      // The same section: past the primary limit "the response status will still be 200", with an
+      // error, x-ratelimit-remaining 0 and x-ratelimit-reset (unix seconds) saying when to retry.
+      'rate-limit-exhausted': ({ retryAfter }) =>
+        json(
+          200,
+          { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1000.' }] },
+          { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + retryAfter) },
+        ),
       'server-error': () => json(502, { message: 'Server Error' }),
     },
     handle(request) {
