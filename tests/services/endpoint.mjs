@@ -57,7 +57,7 @@ export function bearer(headers, schemes) {
 
 /** A request body as its Content-Type says: `{ type: 'json', value }` (any JSON value),
  *  `{ type: 'form', value }` (an object of strings), `{ type: 'none' }` when empty, or
- *  `{ type: 'unreadable', reason }`. Parameters keep their JSON types, so a check can refuse a
+ *  `{ type: 'unreadable', reason, brokenJson }`. Parameters keep their JSON types, so a check can refuse a
  *  number where a string is documented. */
 export function readBody({ headers, body }) {
   const contentType = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -66,7 +66,7 @@ export function readBody({ headers, body }) {
     try {
       return { type: 'json', value: JSON.parse(body) };
     } catch {
-      return { type: 'unreadable', reason: 'the body is not valid JSON' };
+      return { type: 'unreadable', reason: 'the body is not valid JSON', brokenJson: true };
     }
   }
   if (contentType === 'application/x-www-form-urlencoded') return { type: 'form', value: Object.fromEntries(new URLSearchParams(body)) };

@@ -78,7 +78,7 @@ export function slackService({ tokens, team = 'Acme' }) {
         }
         const known = ['profile', 'name', 'value', 'user'];
         const unknown = Object.keys(args).find((a) => !known.includes(a));
-        if (unknown) return refuse('invalid_arg_name', `${unknown}: not an argument of users.profile.set (${known.join(', ')})`);
+        if (unknown) return refuse('invalid_arg_name', `${unknown}: not an argument of users.profile.set (users.profile.set › Arguments: ${known.join(', ')})`);
         if (args.user !== undefined && args.user !== userId(user)) {
           return refuse('not_admin', `user: ${args.user} is another user; only admins may set another user's profile (users.profile.set › Arguments)`);
         }
@@ -118,7 +118,8 @@ export function slackService({ tokens, team = 'Acme' }) {
     }
     const read = readBody(request);
     if (read.type === 'unreadable') {
-      return refuse(read.reason.includes('JSON') ? 'invalid_json' : 'invalid_form_data', `body: ${read.reason} (${name} › Facts: content types)`);
+      // Web API basics › Errors: invalid_json for broken JSON, invalid_post_type for another Content-Type.
+      return refuse(read.brokenJson ? 'invalid_json' : 'invalid_post_type', `body: ${read.reason} (${name} › Facts: content types)`);
     }
     const args = read.value ?? {};
     if (typeof args !== 'object' || args === null || Array.isArray(args)) {
@@ -147,7 +148,7 @@ export function slackService({ tokens, team = 'Acme' }) {
         return { ...json(404, { ok: false, error: 'unknown_method', req_method: name ?? request.path }), problem };
       }
       if (request.method !== 'POST') {
-        return refuse('invalid_request', `${request.method} /api/${name}: the documented method is POST (${name} › Facts)`);
+        return invalid(`${request.method} /api/${name}: the documented method is POST (${name} › Facts)`);
       }
       if ([...request.query.keys()].length) {
         return invalid(`${[...request.query.keys()].join(', ')}: arguments belong in the body, not the URL (Web API basics › POST bodies)`);

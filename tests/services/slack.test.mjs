@@ -133,7 +133,7 @@ describe('Slack endpoint', () => {
 
   it('refuses GET, arguments in the URL, an unknown method and a body of another type', async () => {
     const get = await fetch(`${slack.apiUrl}users.profile.set`, { headers: { authorization: 'Bearer xoxp-alice' } });
-    assert.equal((await get.json()).ok, false);
+    assert.equal((await get.json()).error, 'invalid_arguments');
     assert.match(slack.rejected().at(-1).problem, /GET \/api\/users.profile.set: the documented method is POST/);
     const inUrl = await fetch(`${slack.apiUrl}users.profile.set?profile=%7B%7D`, { method: 'POST', headers: { authorization: 'Bearer xoxp-alice' } });
     assert.equal((await inUrl.json()).error, 'invalid_arguments');
@@ -142,7 +142,7 @@ describe('Slack endpoint', () => {
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error, 'unknown_method');
     const text = await post(slack, 'users.profile.set', { profile: {} }, { headers: { 'content-type': 'text/plain' } });
-    assert.equal(text.body.error, 'invalid_form_data');
+    assert.equal(text.body.error, 'invalid_post_type');
     const badJson = await fetch(`${slack.apiUrl}users.profile.set`, { method: 'POST', headers: { authorization: 'Bearer xoxp-alice', 'content-type': 'application/json' }, body: '{"profile":' });
     assert.equal((await badJson.json()).error, 'invalid_json');
   });
