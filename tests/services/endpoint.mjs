@@ -73,6 +73,10 @@ export function readBody({ headers, body }) {
   return { type: 'unreadable', reason: `Content-Type ${JSON.stringify(contentType)} is neither application/json nor application/x-www-form-urlencoded` };
 }
 
+/** `object[key]` when `key` is the object's own (a token or name like "constructor" reaches no
+ *  prototype), else undefined. */
+export const own = (object, key) => (Object.hasOwn(object, key) ? object[key] : undefined);
+
 /** Length in characters as the services count them (code points, not UTF-16 units). */
 export const chars = (text) => [...text].length;
 
@@ -107,7 +111,7 @@ export async function startEndpoint(service, { https: secure = false } = {}) {
   let armed = null;
 
   function fail(mode, { times = 1, retryAfter = 60 } = {}) {
-    if (mode !== null && !service.failures[mode] && !HOSTILE[mode]) throw new Error(`unknown failure mode ${mode}`);
+    if (mode !== null && !own(service.failures, mode) && !own(HOSTILE, mode)) throw new Error(`unknown failure mode ${mode}`);
     armed = mode === null ? null : { mode, times, retryAfter };
   }
 

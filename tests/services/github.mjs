@@ -17,7 +17,7 @@
 // (`rejected()`), so a test can demand that its client sent none.
 import { buildClientSchema, execute, getOperationAST, GraphQLError, parse, validate } from 'graphql';
 import { schema as published } from '@octokit/graphql-schema';
-import { bearer, chars, json, startEndpoint } from './endpoint.mjs';
+import { bearer, chars, json, own, startEndpoint } from './endpoint.mjs';
 
 const DOCS = 'https://docs.github.com/graphql';
 /** Where the checks below come from, named in each refusal. */
@@ -237,7 +237,7 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
           problem: `Authorization: missing or not "bearer <token>" / "token <token>" (${CALL_DOCS} › Authenticating with GraphQL)`,
         };
       }
-      const configured = tokens[secret];
+      const configured = own(tokens, secret);
       if (!configured) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
       const token = { user: users.get(configured.login), scopes: configured.scopes };
       const answer = request.path === paths.graphql ? graphql(request, token) : json(200, rest(token.user));

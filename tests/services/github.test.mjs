@@ -116,9 +116,11 @@ describe('GitHub endpoint (github.com form)', () => {
     assert.match(gh.rejected().at(-1).problem, /Authorization/);
     const basic = await fetch(gh.graphqlUrl, { method: 'POST', headers: { authorization: 'Basic ghp_alice' }, body: '{}' });
     assert.equal(basic.status, 401);
-    const unknown = await graphql(gh, '{ viewer { login } }', undefined, { token: 'ghp_revoked' });
-    assert.equal(unknown.status, 401);
-    assert.equal(unknown.body.message, 'Bad credentials');
+    for (const token of ['ghp_revoked', 'constructor', '__proto__']) {
+      const unknown = await graphql(gh, '{ viewer { login } }', undefined, { token });
+      assert.equal(unknown.status, 401, token);
+      assert.equal(unknown.body.message, 'Bad credentials');
+    }
   });
 
   it('refuses a wrong method, an unknown path, the Enterprise path and a body that is not JSON', async () => {

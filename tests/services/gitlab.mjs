@@ -10,7 +10,7 @@
 // from the query string, a form body or a JSON body, as GitLab takes them (REST API ›
 // "Request payload"). An unknown parameter is refused too: GitLab would ignore it silently, so a
 // misspelt one would be lost without anyone noticing.
-import { bearer, chars, json, readBody, startEndpoint } from './endpoint.mjs';
+import { bearer, chars, json, own, readBody, startEndpoint } from './endpoint.mjs';
 
 /** Users API › Set your user status: "message: … Maximum length 100 characters". */
 export const MESSAGE_LIMIT = 100;
@@ -67,7 +67,7 @@ export function gitlabService({ tokens }) {
     if (availability !== undefined && !AVAILABILITY.includes(availability)) {
       return paramError(`availability does not have a valid value: ${JSON.stringify(availability)} is not one of ${AVAILABILITY.join(', ')} (${section})`);
     }
-    if (after !== undefined && !(after in CLEAR_STATUS_AFTER)) {
+    if (after !== undefined && !Object.hasOwn(CLEAR_STATUS_AFTER, after)) {
       const allowed = Object.keys(CLEAR_STATUS_AFTER).join(', ');
       return paramError(`clear_status_after does not have a valid value: ${JSON.stringify(after)} is not one of ${allowed} (${section})`);
     }
@@ -125,7 +125,7 @@ export function gitlabService({ tokens }) {
       'server-error': () => json(500, { message: '500 Internal Server Error' }),
     },
     handle(request) {
-      const route = routes[`${request.method} ${request.path}`];
+      const route = own(routes, `${request.method} ${request.path}`);
       if (!route) {
         const other = Object.keys(routes).some((r) => r.endsWith(` ${request.path}`));
         return other
@@ -142,7 +142,7 @@ export function gitlabService({ tokens }) {
       if (!secret) {
         return { ...json(401, { message: '401 Unauthorized' }), problem: 'PRIVATE-TOKEN or Authorization: Bearer: missing (REST API › Authentication)' };
       }
-      const token = tokens[secret];
+      const token = own(tokens, secret);
       if (!token) return json(401, { message: '401 Unauthorized' });
       if (route.scopes && !token.scopes.some((s) => route.scopes.includes(s))) {
         const why = 'The request requires higher privileges than provided by the access token.';

@@ -93,6 +93,7 @@ describe('GitLab endpoint', () => {
   const refusals = [
     ['an availability outside not_set|busy', { message: 'x', availability: 'away' }, 'availability', /availability does not have a valid value: "away"/],
     ['a clear_status_after outside the enum', { message: 'x', clear_status_after: '2_hours' }, 'clear_status_after', /clear_status_after does not have a valid value: "2_hours"/],
+    ['a clear_status_after named like a prototype key', { message: 'x', clear_status_after: 'toString' }, 'clear_status_after', /"toString" is not one of/],
     ['clear_status_after as seconds', { message: 'x', clear_status_after: 7200 }, 'clear_status_after', /clear_status_after is invalid: a string is documented/],
     ['an emoji with colons', { message: 'x', emoji: ':coffee:' }, 'emoji', /emoji is not a valid emoji name: ":coffee:"/],
     ['a native emoji', { message: 'x', emoji: '☕' }, 'emoji', /emoji is not a valid emoji name/],
@@ -121,8 +122,7 @@ describe('GitLab endpoint', () => {
     assert.equal(inUrl.status, 401);
     assert.match(gl.rejected().at(-1).problem, /token in the query string/);
 
-    const unknown = await call(gl, 'GET', '/user', { token: 'glpat-revoked' });
-    assert.equal(unknown.status, 401);
+    for (const token of ['glpat-revoked', 'constructor']) assert.equal((await call(gl, 'GET', '/user', { token })).status, 401, token);
 
     const readOnly = await call(gl, 'PUT', '/user/status', { token: 'glpat-readonly', params: { message: 'x' } });
     assert.equal(readOnly.status, 403);

@@ -10,7 +10,7 @@
 // As Slack does, a refusal is HTTP 200 with `{"ok": false, "error": …}` (429 for rate limits);
 // argument problems are `invalid_arguments` with the reason in `response_metadata.messages`.
 // Each off-contract request is also recorded as a problem (`rejected()`).
-import { bearer, chars, json, readBody, startEndpoint } from './endpoint.mjs';
+import { bearer, chars, json, own, readBody, startEndpoint } from './endpoint.mjs';
 
 /** users.profile.set › Profile fields › status_text: "up to 100 characters". */
 export const STATUS_TEXT_LIMIT = 100;
@@ -142,7 +142,7 @@ export function slackService({ tokens, team = 'Acme' }) {
     },
     handle(request) {
       const name = request.path.startsWith('/api/') ? request.path.slice('/api/'.length) : null;
-      const method = methods[name];
+      const method = name === null ? undefined : own(methods, name);
       if (!method) {
         const problem = `${request.path}: not a method of this API (/api/${Object.keys(methods).join(', /api/')})`;
         return { ...json(404, { ok: false, error: 'unknown_method', req_method: name ?? request.path }), problem };
@@ -156,7 +156,7 @@ export function slackService({ tokens, team = 'Acme' }) {
       // Web API basics › Authentication: "Authorization: Bearer", the one form a JSON body takes.
       const secret = bearer(request.headers, ['bearer']);
       if (!secret) return refuse('not_authed', 'Authorization: no "Bearer <token>" header (Web API basics › Authentication)');
-      const token = tokens[secret];
+      const token = own(tokens, secret);
       if (!token) return refuse('invalid_auth');
       const answer = call(method, name, request, token, secret);
       // Scopes and permissions: every answer names the token's scopes and the ones the method takes.

@@ -122,7 +122,7 @@ describe('Slack endpoint', () => {
   it('refuses a missing, unknown, under-scoped or bot token', async () => {
     assert.equal((await post(slack, 'users.profile.set', { profile: { status_text: 'x' } }, { token: null })).body.error, 'not_authed');
     assert.match(slack.rejected().at(-1).problem, /Authorization: no "Bearer <token>" header/);
-    assert.equal((await post(slack, 'auth.test', undefined, { token: 'xoxp-revoked' })).body.error, 'invalid_auth');
+    for (const token of ['xoxp-revoked', 'constructor']) assert.equal((await post(slack, 'auth.test', undefined, { token })).body.error, 'invalid_auth', token);
     const reader = await post(slack, 'users.profile.set', { profile: { status_text: 'x' } }, { token: 'xoxp-reader' });
     assert.deepEqual(reader.body, { ok: false, error: 'missing_scope', needed: 'users.profile:write', provided: 'users.profile:read' });
     assert.equal(reader.headers.get('x-accepted-oauth-scopes'), 'users.profile:write');
@@ -138,9 +138,11 @@ describe('Slack endpoint', () => {
     const inUrl = await fetch(`${slack.apiUrl}users.profile.set?profile=%7B%7D`, { method: 'POST', headers: { authorization: 'Bearer xoxp-alice' } });
     assert.equal((await inUrl.json()).error, 'invalid_arguments');
     assert.match(slack.rejected().at(-1).problem, /profile: arguments belong in the body/);
-    const unknown = await post(slack, 'users.setStatus', { status: 'x' });
-    assert.equal(unknown.status, 404);
-    assert.equal(unknown.body.error, 'unknown_method');
+    for (const method of ['users.setStatus', 'constructor']) {
+      const unknown = await post(slack, method, { status: 'x' });
+      assert.equal(unknown.status, 404, method);
+      assert.equal(unknown.body.error, 'unknown_method');
+    }
     const text = await post(slack, 'users.profile.set', { profile: {} }, { headers: { 'content-type': 'text/plain' } });
     assert.equal(text.body.error, 'invalid_post_type');
     const badJson = await fetch(`${slack.apiUrl}users.profile.set`, { method: 'POST', headers: { authorization: 'Bearer xoxp-alice', 'content-type': 'application/json' }, body: '{"profile":' });
