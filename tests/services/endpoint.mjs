@@ -127,7 +127,10 @@ export async function startEndpoint(service, { https: secure = false } = {}) {
     } else if (Buffer.byteLength(body) > REQUEST_LIMIT) {
       result = { ...json(413, { message: 'request body too large' }), problem: 'request body too large' };
     } else {
-      result = await service.handle(request);
+      // A fault of the stand-in itself is a 500 that a test sees in `rejected()`, not a crash.
+      result = await Promise.resolve()
+        .then(() => service.handle(request))
+        .catch((e) => ({ ...json(500, { message: 'the local endpoint failed' }), problem: `the endpoint itself failed: ${e.stack}` }));
     }
     const { status, problem } = result;
     requests.push({ method, path: pathname, query: Object.fromEntries(searchParams), headers: lower, body, status, ...(problem ? { problem } : {}) });
