@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Fuzzes the team server against its own /openapi.json with schemathesis: every check on, and it
+# must find nothing (docs/server.md, "The API document is an exact contract").
+#
+#   tests/schemathesis.sh              # builds standin-server, starts it on a throwaway SQLite file
+#
+# The server runs without rate limits (a fuzzer is one client sending thousands of requests),
+# with a team, one member and their token, so the authenticated operations are exercised past
+# 401. Schemathesis itself is installed by tests/install-deps.sh (pinned, in its own venv).
+# ST_MAX_EXAMPLES (default 40) bounds the cases per operation and phase; the closing lines give
+# the number of generated cases.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+ST="${SCHEMATHESIS:-$HOME/.cache/standin/schemathesis-4.32.5/bin/schemathesis}"
+
+cargo build --quiet -p standin-server
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/standin-server"
+WORK="$(mktemp -d -t standin-fuzz.XXXXXX)"
+SERVER=""
+cleanup() {
+  if [[ -n "$SERVER" ]]; then kill "$SERVER" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+export STANDIN_DATABASE_URL="sqlite://$WORK/fuzz.db" STANDIN_LOG=warn
+"$BIN" team create fuzz >/dev/null
+INVITE="$("$BIN" invite --team fuzz)"
+"$BIN" serve --listen 127.0.0.1:0 --rate-limit 0 --address-rate-limit 0 >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+BASE=""
+for _ in $(seq 100); do
+  BASE="$(sed -n 's/^standin-server listening on \(http:[^ ]*\).*/\1/p' "$WORK/serve.log")"
+  [[ -n "$BASE" ]] && break
+  sleep 0.1
+done
+[[ -n "$BASE" ]] || { cat "$WORK/serve.log"; exit 1; }
+
+JOINED="$(curl -sf -H 'content-type: application/json' \
+  -d "{\"invite\":\"$INVITE\",\"display_name\":\"Fuzz\",\"timezone\":\"UTC\"}" "$BASE/v1/join")"
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)" <<<"$JOINED"; }
+# The hooks (tests/schemathesis_hooks.py) read the server, the token and the member's id.
+export ST_BASE_URL="$BASE" ST_TOKEN="$(field '["token"]')" ST_MEMBER_ID="$(field '["member"]["id"]')"
+export PYTHONPATH="$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}"
+
+"$ST" --config-file "$ROOT/tests/schemathesis.toml" run "$BASE/openapi.json" \
+  --checks all \
+  --max-examples "${ST_MAX_EXAMPLES:-40}" \
+  --seed "${ST_SEED:-$RANDOM}" \
+  --header "Authorization: Bearer $ST_TOKEN" \
+  --generation-database none --no-color
