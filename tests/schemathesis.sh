@@ -7,6 +7,8 @@
 # The server runs without rate limits (a fuzzer is one client sending thousands of requests),
 # with a team, one member and their token, so the authenticated operations are exercised past
 # 401. Schemathesis itself is installed by tests/install-deps.sh (pinned, in its own venv).
+# Its hooks (tests/schemathesis_hooks.py) fit generated values to the rules JSON Schema cannot
+# state; its settings are in tests/schemathesis.toml.
 # ST_MAX_EXAMPLES (default 40) bounds the cases per operation and phase; the closing lines give
 # the number of generated cases.
 set -euo pipefail
@@ -14,7 +16,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
-ST="${SCHEMATHESIS:-$HOME/.cache/standin/schemathesis-4.32.5/bin/schemathesis}"
+ST="$HOME/.cache/standin/schemathesis-venv/bin/schemathesis"
 
 cargo build --quiet -p standin-server
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/standin-server"
@@ -46,6 +48,8 @@ field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)" <<<"$JOINE
 export ST_BASE_URL="$BASE" ST_TOKEN="$(field '["token"]')" ST_MEMBER_ID="$(field '["member"]["id"]')"
 export PYTHONPATH="$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}"
 
+# From the throwaway directory, where schemathesis keeps its cache.
+cd "$WORK"
 "$ST" --config-file "$ROOT/tests/schemathesis.toml" run "$BASE/openapi.json" \
   --checks all \
   --max-examples "${ST_MAX_EXAMPLES:-40}" \

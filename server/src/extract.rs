@@ -62,12 +62,11 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// the server refuses them here: a client that sends a field the server would drop learns it.
 /// Likewise an object written as an array of its fields, which serde would accept.
 pub fn parse_json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, AppError> {
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
-            code: "malformed_json",
-            message: format!("Malformed JSON: {e}"),
-            field: None,
-        })?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
+        code: "malformed_json",
+        message: format!("Malformed JSON: {e}"),
+        field: None,
+    })?;
     if !value.is_object() {
         return Err(AppError::invalid("body", "Expected a JSON object."));
     }

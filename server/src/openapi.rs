@@ -122,7 +122,8 @@ fn add_errors(path: &str, op: &mut Map<String, Value>) {
     }
     if op.contains_key("security") {
         let mut unauthorized = error("Missing, unknown or revoked bearer token");
-        unauthorized["headers"] = json!({"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}});
+        unauthorized["headers"] =
+            json!({"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}});
         let mut limited = error("`rate_limited`: over this token's request rate");
         limited["headers"] = json!({"Retry-After": {
             "description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}});
@@ -134,7 +135,10 @@ fn add_errors(path: &str, op: &mut Map<String, Value>) {
                 "408",
                 error("`timeout`: the request took longer than the server's limit"),
             ),
-            ("500", error("`internal`: the database failed; nothing is said of it")),
+            (
+                "500",
+                error("`internal`: the database failed; nothing is said of it"),
+            ),
         ]);
     }
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
@@ -189,7 +193,8 @@ fn text(limit: TextLimit, pattern: &str) -> Value {
 /// Every rule of `standin::validate` that JSON Schema can state, by schema and property.
 fn constrain(doc: &mut Value) {
     let zone = json!({"$ref": "#/components/schemas/TimeZone"});
-    let nullable_zone = json!({"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TimeZone"}]});
+    let nullable_zone =
+        json!({"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/TimeZone"}]});
     let person = text(limits::PERSON, ONE_LINE_VISIBLE);
     let handle = text(limits::HANDLE, ONE_LINE_VISIBLE);
     let display_name = text(limits::DISPLAY_NAME, ONE_LINE_VISIBLE);
@@ -206,9 +211,17 @@ fn constrain(doc: &mut Value) {
                 "description": "One emoji: a single visible grapheme of at most 64 bytes, no letter, digit or space"}),
         ),
         ("Declaration", "note", text(limits::NOTE, MULTI_LINE)),
-        ("Declaration", "blockers", text(limits::BLOCKERS, MULTI_LINE)),
+        (
+            "Declaration",
+            "blockers",
+            text(limits::BLOCKERS, MULTI_LINE),
+        ),
         ("Declaration", "cover", person.clone()),
-        ("Declaration", "items", json!({"maxItems": limits::MAX_ITEMS})),
+        (
+            "Declaration",
+            "items",
+            json!({"maxItems": limits::MAX_ITEMS}),
+        ),
         ("Declaration", "timezone", zone.clone()),
         (
             "Declaration",
@@ -263,7 +276,11 @@ fn constrain(doc: &mut Value) {
         ("MemberPatch", "display_name", display_name),
         ("MemberPatch", "timezone", nullable_zone),
         ("AckRequest", "member_id", json!({"maxLength": 64})),
-        ("AckRequest", "item", json!({"maxLength": limits::MAX_URL_BYTES})),
+        (
+            "AckRequest",
+            "item",
+            json!({"maxLength": limits::MAX_URL_BYTES}),
+        ),
     ];
     for (schema, property, rule) in rules {
         let pointer = format!("/components/schemas/{schema}/properties/{property}");
