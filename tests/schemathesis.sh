@@ -41,11 +41,17 @@ for _ in $(seq 100); do
 done
 [[ -n "$BASE" ]] || { cat "$WORK/serve.log"; exit 1; }
 
-JOINED="$(curl -sf -H 'content-type: application/json' \
-  -d "{\"invite\":\"$INVITE\",\"display_name\":\"Fuzz\",\"timezone\":\"UTC\"}" "$BASE/v1/join")"
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)" <<<"$JOINED"; }
-# The hooks (tests/schemathesis_hooks.py) read the server, the token and the member's id.
-export ST_BASE_URL="$BASE" ST_TOKEN="$(field '["token"]')" ST_MEMBER_ID="$(field '["member"]["id"]')"
+# Join through the API (Python's standard library: no curl needed); the hooks
+# (tests/schemathesis_hooks.py) read the server, the token and the member's id.
+eval "$(python3 - "$BASE" "$INVITE" <<'PY'
+import json, sys, urllib.request
+base, invite = sys.argv[1], sys.argv[2]
+body = json.dumps({"invite": invite, "display_name": "Fuzz", "timezone": "UTC"}).encode()
+request = urllib.request.Request(f"{base}/v1/join", body, {"Content-Type": "application/json"})
+joined = json.load(urllib.request.urlopen(request, timeout=10))
+print(f"export ST_BASE_URL={base} ST_TOKEN={joined['token']} ST_MEMBER_ID={joined['member']['id']}")
+PY
+)"
 export PYTHONPATH="$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}"
 
 # From the throwaway directory, where schemathesis keeps its cache.

@@ -58,9 +58,9 @@ const HTTP_URL: &str = concat!(
 const GITHUB_LOGIN: &str = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$";
 const GITLAB_USERNAME: &str = r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$";
 /// `If-Match` as `extract::if_match` reads it: one version, quoted or bare.
-pub const IF_MATCH: &str = r#"^("[0-9]{1,19}"|[0-9]{1,19})$"#;
+const IF_MATCH: &str = r#"^("[0-9]{1,19}"|[0-9]{1,19})$"#;
 /// Longest version or cursor the server reads (digits of `i64::MAX`).
-pub const MAX_COUNT: u64 = i64::MAX as u64;
+pub(crate) const MAX_COUNT: u64 = i64::MAX as u64;
 
 /// The document [`crate::app`] serves for the routes it was given.
 pub fn exact(api: &utoipa::openapi::OpenApi) -> Value {
@@ -124,9 +124,7 @@ fn add_errors(path: &str, op: &mut Map<String, Value>) {
         let mut unauthorized = error("Missing, unknown or revoked bearer token");
         unauthorized["headers"] =
             json!({"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}});
-        let mut limited = error("`rate_limited`: over this token's request rate");
-        limited["headers"] = json!({"Retry-After": {
-            "description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}});
+        let limited = error("`rate_limited`: over this token's request rate");
         errors.extend([("401", unauthorized), ("429", limited)]);
     }
     if path.starts_with("/v1/") {
@@ -149,6 +147,10 @@ fn add_errors(path: &str, op: &mut Map<String, Value>) {
     }
     // Handlers list some errors without a description; the status alone says what it is.
     for (status, response) in responses.iter_mut() {
+        if status == "429" {
+            response["headers"] = json!({"Retry-After": {
+                "description": "Seconds to wait", "schema": {"type": "integer", "minimum": 1}}});
+        }
         if response["description"].as_str() == Some("") {
             response["description"] = Value::String(
                 match status.as_str() {

@@ -1071,6 +1071,9 @@ async fn openapi_states_every_error_and_limit() {
             for status in needs {
                 assert!(listed(status), "{method} {path} lacks {status}");
             }
+            if listed("429") {
+                assert!(op["responses"]["429"]["headers"]["Retry-After"].is_object());
+            }
             for (status, response) in op["responses"].as_object().unwrap() {
                 assert!(
                     response["description"]
