@@ -31,6 +31,9 @@ trap cleanup EXIT
 export STANDIN_DATABASE_URL="sqlite://$WORK/fuzz.db" STANDIN_LOG=warn
 "$BIN" team create fuzz >/dev/null
 INVITE="$("$BIN" invite --team fuzz)"
+# Spare codes, so schema-valid joins redeem real invites and reach 201 (the hooks hand them out).
+"$BIN" invite --team fuzz --count 500 >"$WORK/invites" 2>/dev/null
+export ST_INVITES="$WORK/invites"
 "$BIN" serve --listen 127.0.0.1:0 --rate-limit 0 --address-rate-limit 0 >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 BASE=""

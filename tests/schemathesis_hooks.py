@@ -7,6 +7,11 @@ says them in words (docs/server.md); here each generated value of those fields t
 schema is replaced by one that also fits the rule, in the cases generated to fit the schema, so
 the positive_data_acceptance check holds the server to everything else. Negative cases are left
 as generated.
+
+Two operations need data no generator can guess: a join redeems one of the spare invite codes
+tests/schemathesis.sh made, and an acknowledgement names a hand-off the member declared to
+themselves (the hooks make every schema-valid cover and hand-off name them), so both reach 200
+and their answers are checked against the document too.
 """
 
 import datetime
@@ -25,10 +30,25 @@ VERSION = re.compile(r'^("[0-9]{1,19}"|[0-9]{1,19})$')
 DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
 
 
-def current_version():
+with open(os.environ["ST_INVITES"], encoding="utf-8") as codes:
+    INVITES = codes.read().split()
+
+
+def own_state():
     request = urllib.request.Request(f"{BASE}/v1/me", headers={"Authorization": f"Bearer {TOKEN}"})
     with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)["state"]["version"]
+        return json.load(response)["state"]
+
+
+def fit_ack(body):
+    """Names a hand-off of the member's own declaration, if it has one."""
+    recipients = own_state().get("recipients") or []
+    if isinstance(body.get("member_id"), str) and recipients:
+        body["member_id"] = MEMBER
+        if recipients[0].get("item") is None:
+            body.pop("item", None)
+        else:
+            body["item"] = recipients[0]["item"]
 
 
 def fit_declaration(body):
@@ -65,11 +85,15 @@ def before_call(context, case, kwargs):  # noqa: ARG001 (the hook's signature)
         body = json.loads(json.dumps(case.body))
         if operation == ("PUT", "/v1/me/state"):
             fit_declaration(body)
+        elif operation == ("POST", "/v1/team/acks"):
+            fit_ack(body)
+        elif operation == ("POST", "/v1/join") and isinstance(body.get("invite"), str) and INVITES:
+            body["invite"] = INVITES.pop()
         fit_working_hours(body)
         if body != case.body:
             case.body = body
     if operation in (("PUT", "/v1/me/state"), ("DELETE", "/v1/me/state")):
         headers = case.headers or {}
         if VERSION.match(str(headers.get("If-Match", ""))):
-            headers["If-Match"] = str(current_version())
+            headers["If-Match"] = str(own_state()["version"])
             case.headers = headers
