@@ -55,7 +55,8 @@ joined = json.load(urllib.request.urlopen(request, timeout=10))
 print(f"export ST_BASE_URL={base} ST_TOKEN={joined['token']} ST_MEMBER_ID={joined['member']['id']}")
 PY
 )"
-export PYTHONPATH="$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}"
+# No __pycache__ left in the checkout.
+export PYTHONPATH="$ROOT/tests${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1
 
 # From the throwaway directory, where schemathesis keeps its cache.
 cd "$WORK"

@@ -77,7 +77,7 @@ def fit_working_hours(body):
 
 
 @schemathesis.hook
-def before_call(context, case, kwargs):  # noqa: ARG001 (the hook's signature)
+def before_call(context, case, kwargs):
     if case.meta is None or case.meta.generation.mode.is_negative:
         return
     operation = (case.operation.method.upper(), case.operation.path)
