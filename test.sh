@@ -64,6 +64,9 @@ cargo test --workspace
 tests/pg.sh stop "$PG_DIR"
 PG_DIR=""
 
+step "API fuzzing: schemathesis against /openapi.json, every check (tests/schemathesis.sh)"
+tests/schemathesis.sh
+
 step "wasm-bindgen tests (cargo test --target wasm32-unknown-unknown, headless Chromium)"
 # The runner (wasm-bindgen-test-runner, installed with wasm-bindgen-cli) is set in
 # .cargo/config.toml; Chromium's flags are in webdriver.json.

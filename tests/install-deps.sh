@@ -29,5 +29,18 @@ fi
 if ! command -v geckodriver >/dev/null; then
   cargo install geckodriver --version 0.37.1
 fi
+# schemathesis fuzzes the team server's API (tests/schemathesis.sh), pinned in
+# tests/schemathesis-requirements.txt, in its own venv (Debian's Python needs python3-venv).
+ST_VENV="$HOME/.cache/standin/schemathesis-venv"
+ST_PIN="$(grep -o 'schemathesis==.*' "$(dirname "${BASH_SOURCE[0]}")/schemathesis-requirements.txt")"
+if [[ "$("$ST_VENV/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version ${ST_PIN#*==}" ]]; then
+  python3 -m venv "$ST_VENV" 2>/dev/null || {
+    as_root apt-get update
+    as_root apt-get install -y --no-install-recommends python3-venv
+    python3 -m venv "$ST_VENV"
+  }
+  "$ST_VENV/bin/pip" install --quiet "$ST_PIN"
+fi
+
 # The wasm32 target, node_modules (npm ci) and wasm-bindgen-cli at Cargo.lock's version are
 # installed by ./build.sh, which ./test.sh runs next.

@@ -12,6 +12,8 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
 use standin::wire::deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -22,7 +24,7 @@ pub struct ApiJson<T>(pub T);
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned,
+    T: DeserializeOwned + Serialize,
 {
     type Rejection = AppError;
 
@@ -58,17 +60,17 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// serde_json reports some type errors (a number where an enum belongs) as syntax errors.
 /// The wire types ignore unknown fields (the extension reads values newer versions wrote), so
 /// the server refuses them here: a client that sends a field the server would drop learns it.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
-            code: "malformed_json",
-            message: format!("Malformed JSON: {e}"),
-            field: None,
-        })?;
+/// Likewise an object written as an array of its fields, which serde would accept.
+pub fn parse_json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, AppError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
+        code: "malformed_json",
+        message: format!("Malformed JSON: {e}"),
+        field: None,
+    })?;
     if !value.is_object() {
-        // serde would accept a struct written as an array of its fields.
         return Err(AppError::invalid("body", "Expected a JSON object."));
     }
+    let sent = value.clone();
     let mut unknown = None;
     let mut note = |path: serde_ignored::Path| {
         unknown.get_or_insert_with(|| ignored_path(&path));
@@ -81,6 +83,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         };
         AppError::invalid(field, e.problem)
     })?;
+    if let Some(path) = serde_json::to_value(&parsed)
+        .ok()
+        .and_then(|read| array_for_object(&sent, &read, String::new()))
+    {
+        return Err(AppError::invalid(path, "Expected a JSON object."));
+    }
     match unknown {
         None => Ok(parsed),
         Some(path) => {
@@ -91,6 +99,28 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 .to_owned();
             Err(AppError::invalid(path, format!("unknown field `{name}`")))
         }
+    }
+}
+
+/// The path of the first object that was sent as an array, found by walking what was sent
+/// beside what was read from it.
+fn array_for_object(sent: &Value, read: &Value, path: String) -> Option<String> {
+    match (sent, read) {
+        (Value::Array(_), Value::Object(_)) => Some(path),
+        (Value::Object(sent), Value::Object(read)) => sent.iter().find_map(|(key, sent)| {
+            let inner = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            array_for_object(sent, read.get(key)?, inner)
+        }),
+        (Value::Array(sent), Value::Array(read)) => sent
+            .iter()
+            .zip(read)
+            .enumerate()
+            .find_map(|(i, (sent, read))| array_for_object(sent, read, format!("{path}[{i}]"))),
+        _ => None,
     }
 }
 
@@ -254,7 +284,8 @@ pub fn if_match(headers: &HeaderMap) -> Result<u64, AppError> {
         .strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
         .unwrap_or(text);
-    if unquoted.is_empty() || !unquoted.bytes().all(|b| b.is_ascii_digit()) {
+    // As `openapi::IF_MATCH` documents it: at most 19 digits, so every version fits an i64.
+    if !(1..=19).contains(&unquoted.len()) || !unquoted.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     unquoted.parse().map_err(|_| bad())
@@ -281,6 +312,7 @@ mod tests {
             "3,4",
             "1e3",
             "99999999999999999999999",
+            "12345678901234567890",
         ] {
             h.insert(header::IF_MATCH, HeaderValue::from_static(value));
             assert!(if_match(&h).is_err(), "{value}");

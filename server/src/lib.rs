@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod hub;
 pub mod net;
+mod openapi;
 pub mod principals;
 pub mod ratelimit;
 mod routes;
@@ -123,45 +124,22 @@ pub fn now() -> Timestamp {
     Timestamp(ms)
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "StandIn team server",
-        description = "Declared states of a team: publish yours, read everyone's, long-poll for changes.",
-        version = "1"
-    ),
-    modifiers(&BearerAuth),
-    components(schemas(standin::api::ApiError))
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-        );
-    }
+/// The OpenAPI document of exactly the routes [`app`] serves.
+pub fn openapi() -> serde_json::Value {
+    routes_and_document().1
 }
 
-/// The OpenAPI document of exactly the routes [`app`] serves.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+fn routes_and_document() -> (Router<AppState>, serde_json::Value) {
+    let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::router())
-        .split_for_parts()
-        .1
+        .split_for_parts();
+    (router, openapi::exact(&api))
 }
 
 /// The whole HTTP service.
 pub fn app(state: AppState) -> Router {
-    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(routes::router())
-        .split_for_parts();
-    let doc = Bytes::from(api.to_pretty_json().unwrap_or_default());
+    let (router, doc) = routes_and_document();
+    let doc = Bytes::from(serde_json::to_vec_pretty(&doc).unwrap_or_default());
     let timeout = state.options.request_timeout;
     router
         .route(

@@ -64,7 +64,7 @@ async fn join(
     ApiJson(req): ApiJson<JoinRequest>,
 ) -> Result<(StatusCode, Json<JoinResponse>), AppError> {
     let mut problems = Vec::new();
-    if req.invite.trim().is_empty() || req.invite.len() > 128 {
+    if req.invite.trim().is_empty() || req.invite.chars().count() > 128 {
         problems.push(field_error(
             "invite",
             "Paste the invite code you were given.",
@@ -121,7 +121,7 @@ async fn join(
 
 /// Who am I: profile, team and own current state.
 #[utoipa::path(get, path = "/v1/me", tag = "me", security(("bearer" = [])),
-    responses((status = 200, body = MeResponse), (status = 401, body = ApiError)))]
+    responses((status = 200, body = MeResponse)))]
 async fn get_me(
     State(state): State<AppState>,
     Auth(me): Auth,
@@ -190,7 +190,8 @@ async fn patch_me(
         (status = 200, body = MemberState, headers(("ETag" = String))),
         (status = 400, description = "`unknown_member`: a hand-off or the cover names no member \
             of the team, or several; `field` names it (`items[0].handoff_to`, `cover`), `errors` \
-            every one", body = ApiError),
+            every one. `bad_if_match`: If-Match is not one version. `malformed_json`: the body \
+            is not JSON", body = ApiError),
         (status = 412, description = "Stale version; `current` holds the server's state", body = ApiError),
         (status = 422, body = ApiError),
         (status = 428, body = ApiError)))]
@@ -233,8 +234,9 @@ async fn put_state(
 /// Clear the declaration (also with `If-Match`). The version still rises.
 #[utoipa::path(delete, path = "/v1/me/state", tag = "state", security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "Version replaced")),
-    responses((status = 200, body = MemberState), (status = 412, body = ApiError),
-        (status = 428, body = ApiError)))]
+    responses((status = 200, body = MemberState, headers(("ETag" = String))),
+        (status = 400, description = "`bad_if_match`: If-Match is not one version", body = ApiError),
+        (status = 412, body = ApiError), (status = 428, body = ApiError)))]
 async fn delete_state(
     State(state): State<AppState>,
     Auth(me): Auth,
@@ -283,7 +285,7 @@ async fn get_team(State(state): State<AppState>, Auth(me): Auth) -> Result<Json<
 #[utoipa::path(get, path = "/v1/team/states", tag = "team", security(("bearer" = [])),
     params(("If-None-Match" = Option<String>, Header)),
     responses((status = 200, body = TeamStates, headers(("ETag" = String))),
-        (status = 304, description = "Unchanged since the ETag")))]
+        (status = 304, description = "Unchanged since the ETag", headers(("ETag" = String)))))]
 async fn get_team_states(
     State(state): State<AppState>,
     Auth(me): Auth,
@@ -369,8 +371,9 @@ struct ChangesQuery {
 /// while the poll waits ends it with 401 within `Options::poll_recheck`.
 #[utoipa::path(get, path = "/v1/team/changes", tag = "team", security(("bearer" = [])),
     params(ChangesQuery),
-    responses((status = 200, body = ChangesResponse), (status = 400, body = ApiError),
-        (status = 401, body = ApiError)))]
+    responses((status = 200, body = ChangesResponse),
+        (status = 400, description = "`bad_query`: `after` or `wait` is not a whole number in \
+            range; `field` names it", body = ApiError)))]
 async fn get_changes(
     State(state): State<AppState>,
     bearer: Bearer,
@@ -381,7 +384,7 @@ async fn get_changes(
         message: "Query string could not be read.".into(),
         field: None,
     })?;
-    let after = parse_count(query.after.as_deref(), "after", u64::MAX)?;
+    let after = parse_count(query.after.as_deref(), "after", crate::openapi::MAX_COUNT)?;
     let wait = parse_count(query.wait.as_deref(), "wait", MAX_WAIT_SECONDS)?;
     let wait = Duration::from_secs(wait).min(state.options.max_wait);
     let store = state.store.as_ref();

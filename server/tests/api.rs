@@ -6,6 +6,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{call, call_raw, declaration, team_of, test_app, TestDb};
 use serde_json::{json, Value};
+use standin::limits;
 use standin_server::storage::Invitee;
 use standin_server::{app, token, AppState, Options};
 use std::io::Read;
@@ -1036,6 +1037,125 @@ async fn openapi_documents_exactly_the_served_routes() {
     ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
     }
+}
+
+/// The document states what the extractors and layers answer and what the validator enforces,
+/// from the same constants (`standin::limits`); bad_input.rs checks every status its hostile
+/// requests get is listed, and tests/schemathesis.sh fuzzes the rest.
+#[tokio::test]
+async fn openapi_states_every_error_and_limit() {
+    let doc = standin_server::openapi();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            let listed = |status: &str| !op["responses"][status].is_null();
+            let needs: &[&str] = &[
+                if op["requestBody"].is_null() {
+                    &[][..]
+                } else {
+                    &["400", "413", "415", "422"]
+                },
+                if op["security"].is_null() {
+                    &[][..]
+                } else {
+                    &["401", "429"]
+                },
+                if path.starts_with("/v1/") {
+                    &["408", "500"][..]
+                } else {
+                    &[]
+                },
+            ]
+            .concat();
+            for status in needs {
+                assert!(listed(status), "{method} {path} lacks {status}");
+            }
+            if listed("429") {
+                assert!(op["responses"]["429"]["headers"]["Retry-After"].is_object());
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                assert!(
+                    response["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status}"
+                );
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert_eq!(
+                        response["content"]["application/json"]["schema"]["$ref"],
+                        "#/components/schemas/ApiError",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(operations, 10);
+    let schemas = &doc["components"]["schemas"];
+    let property = |schema: &str, name: &str| schemas[schema]["properties"][name].clone();
+    for schema in [
+        "Declaration",
+        "WorkItem",
+        "JoinRequest",
+        "MemberPatch",
+        "AckRequest",
+        "Handles",
+    ] {
+        assert_eq!(schemas[schema]["additionalProperties"], false, "{schema}");
+    }
+    let headline = property("Declaration", "headline");
+    assert_eq!(headline["maxLength"], limits::HEADLINE.max_graphemes);
+    assert!(headline["pattern"]
+        .as_str()
+        .unwrap()
+        .contains(r"\u200b-\u200f"));
+    assert_eq!(
+        property("Declaration", "items")["maxItems"],
+        limits::MAX_ITEMS
+    );
+    assert_eq!(
+        property("Declaration", "note")["type"],
+        json!(["string", "null"])
+    );
+    assert_eq!(
+        property("WorkItem", "url")["maxLength"],
+        limits::MAX_URL_BYTES
+    );
+    assert_eq!(property("JoinRequest", "invite")["minLength"], 1);
+    assert_eq!(property("Handles", "github")["maxLength"], 39);
+    let zones = schemas["TimeZone"]["enum"].as_array().unwrap();
+    assert!(zones.contains(&json!("Europe/Berlin")) && zones.contains(&json!("UTC")));
+    assert!(!zones.contains(&json!("Mars/Olympus_Mons")));
+    assert_eq!(
+        property("Declaration", "timezone")["$ref"],
+        "#/components/schemas/TimeZone"
+    );
+    let put = &doc["paths"]["/v1/me/state"]["put"];
+    let if_match = &put["parameters"][0];
+    assert_eq!(
+        (if_match["name"].as_str(), if_match["required"].as_bool()),
+        (Some("If-Match"), Some(true))
+    );
+    assert!(if_match["schema"]["pattern"]
+        .as_str()
+        .unwrap()
+        .contains("[0-9]{1,19}"));
+    assert_eq!(
+        put["responses"]["200"]["links"]["Declare"]["parameters"]["header.If-Match"],
+        "$response.header.ETag"
+    );
+    let changes = &doc["paths"]["/v1/team/changes"]["get"]["parameters"];
+    let wait = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "wait")
+        .unwrap();
+    assert_eq!(
+        wait["schema"],
+        json!({"type": "integer", "minimum": 0, "maximum": standin::api::MAX_WAIT_SECONDS})
+    );
 }
 
 #[tokio::test]

@@ -406,6 +406,28 @@ fn cases(
             ..put_state("", d.clone(), S::BAD_REQUEST, Some("If-Match"))
         },
         Case {
+            name: "If-Match of 20 digits (fits a u64, not the document's 19)",
+            headers: vec![("if-match", "12345678901234567890".into())],
+            error: "bad_if_match",
+            ..put_state("", d.clone(), S::BAD_REQUEST, Some("If-Match"))
+        },
+        Case {
+            name: "If-Match half quoted",
+            headers: vec![("if-match", "\"3".into())],
+            error: "bad_if_match",
+            ..put_state("", d.clone(), S::BAD_REQUEST, Some("If-Match"))
+        },
+        put_state(
+            "an item written as an array of its fields",
+            with(
+                d.clone(),
+                "items",
+                json!([["https://github.com/o/r/pull/1", "", "", "", "done", null]]),
+            ),
+            S::UNPROCESSABLE_ENTITY,
+            Some("items[0]"),
+        ),
+        Case {
             name: "stale If-Match",
             headers: vec![("if-match", "\"7\"".into())],
             error: "version_conflict",
@@ -455,6 +477,13 @@ fn cases(
         get(
             "huge cursor",
             "/v1/team/changes?after=99999999999999999999999",
+            S::BAD_REQUEST,
+            "bad_query",
+            Some("after"),
+        ),
+        get(
+            "cursor past the document's maximum (i64::MAX)",
+            "/v1/team/changes?after=9223372036854775808",
             S::BAD_REQUEST,
             "bad_query",
             Some("after"),
@@ -554,6 +583,27 @@ fn cases(
             S::UNPROCESSABLE_ENTITY,
             V,
             Some("invite"),
+        ),
+        join(
+            "join with an invite of 129 characters",
+            join_body(&"é".repeat(129)),
+            S::UNPROCESSABLE_ENTITY,
+            V,
+            Some("invite"),
+        ),
+        join(
+            "join with an invite of 128 characters (256 bytes): looked up, unknown",
+            join_body(&"é".repeat(128)),
+            S::NOT_FOUND,
+            "not_found",
+            None,
+        ),
+        join(
+            "join with handles written as an array",
+            with(join_body(spare_invite), "handles", json!([null, null])),
+            S::UNPROCESSABLE_ENTITY,
+            V,
+            Some("handles"),
         ),
         join(
             "join with an unknown field",
@@ -671,6 +721,7 @@ async fn every_bad_request_is_refused_and_stores_nothing(db: TestDb) {
     let cursor_before = store.team_cursor(&team).await.unwrap();
     let members_before = store.members(&team).await.unwrap();
 
+    let (_, doc) = common::call(&app, "GET", "/openapi.json", None, &[], None).await;
     let cases = cases(&used, &expired, &spare, &other[0].member_id);
     assert!(cases.len() >= 25, "the table keeps at least 25 cases");
     let mut failures = Vec::new();
@@ -698,6 +749,12 @@ async fn every_bad_request_is_refused_and_stores_nothing(db: TestDb) {
             .get("content-type")
             .is_some_and(|v| v == "application/json")
             && body["message"].is_string();
+        // The document is an exact contract: whatever an operation answered, it lists.
+        let path = case.path.split('?').next().unwrap_or_default();
+        let operation = &doc["paths"][path][case.method.to_lowercase()];
+        if operation.is_object() && operation["responses"][status.as_str()].is_null() {
+            failures.push(format!("{}: {status} is not in /openapi.json", case.name));
+        }
         if status != case.status || !field_ok || !error_ok || !json_ok {
             failures.push(format!(
                 "{}: got {status} {body}, want {} {} field {:?}",
