@@ -16,6 +16,7 @@ pub const EVENT_VERSION: u32 = 1;
 
 /// Why the event was sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookEventKind)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// The member declared themselves offline.
@@ -49,6 +50,7 @@ impl EventKind {
 
 /// A team member as an event names them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookPerson)]
 pub struct Person {
     /// Member id (`m_…`), stable across renames.
     pub id: String,
@@ -73,6 +75,7 @@ impl Person {
 
 /// Whom an item or the cover is handed to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookHandedTo)]
 pub struct HandedTo {
     /// The name as it reads: the member's display name, or the text declared when it names no
     /// current member.
@@ -88,6 +91,7 @@ pub struct HandedTo {
 
 /// One work item of the declaration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookItem)]
 pub struct EventItem {
     pub url: String,
     /// The item's identity however its URL is spelled (`github.com/o/r/pull/12`).
@@ -101,6 +105,7 @@ pub struct EventItem {
 
 /// When the member is back, in UTC and in their zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookBackAt)]
 pub struct BackAt {
     pub utc: Timestamp,
     /// The same instant in `timezone`, RFC 3339 with its offset (`2026-12-07T09:00:00+09:00`).
@@ -111,6 +116,7 @@ pub struct BackAt {
 
 /// One thing that happened to a member's declared state, as every format reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookEvent)]
 pub struct Event {
     /// [`EVENT_VERSION`].
     pub version: u32,

@@ -87,10 +87,12 @@ pub(super) fn payload(e: &Event) -> Value {
     let mut fields: Vec<Value> = Vec::new();
     let named = [
         e.back_at.as_ref().map(|b| ("Back", back_text(b))),
-        e.cover.as_ref().map(|c| ("Cover", handed_to_text(c))),
+        e.cover
+            .as_ref()
+            .map(|c| ("Cover", fit(&handed_to_text(c), markdown, 400))),
     ];
     for (name, text) in named.into_iter().flatten() {
-        let (size, f) = field(name.to_owned(), fit(&text, markdown, 400), true);
+        let (size, f) = field(name.to_owned(), text, true);
         used += size;
         fields.push(f);
     }

@@ -54,7 +54,7 @@ pub(super) fn payload(e: &Event) -> Value {
         text += &format!("{}\n", fit(&e.note, escape, 5000));
     }
     if let Some(back) = &e.back_at {
-        text += &format!("**Back:** {}\n", fit(&back_text(back), escape, 300));
+        text += &format!("**Back:** {}\n", back_text(back));
     }
     if let Some(cover) = &e.cover {
         text += &format!("**Cover:** {}\n", fit(&handed_to_text(cover), escape, 300));
