@@ -885,3 +885,23 @@ fn event_ids_are_stable_per_kind_and_version() {
         "Ana Lima is back"
     );
 }
+
+/// docs/slack-sample.json is exactly what Slack gets for `Event::sample`: the README's picture
+/// is rendered from it (tests/e2e/slack-sample.test.mjs). Written when missing or with
+/// UPDATE_SCREENSHOTS=1, like the README's screenshots.
+#[test]
+fn the_documented_slack_sample_is_the_real_output() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/slack-sample.json");
+    let sample = Event::sample(at("2026-12-04T08:00:00Z"));
+    let want = serde_json::to_string_pretty(&body(Format::Slack, &sample)).unwrap() + "\n";
+    let update = std::env::var("UPDATE_SCREENSHOTS").as_deref() == Ok("1");
+    if update || !std::path::Path::new(path).exists() {
+        std::fs::write(path, &want).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        want,
+        "docs/slack-sample.json is stale: UPDATE_SCREENSHOTS=1 cargo test -p standin-server \
+         --test webhook_formats, then node --test tests/e2e/slack-sample.test.mjs"
+    );
+}

@@ -264,7 +264,13 @@ impl Event {
         let bob = person("m_sample_bob", "Bob Stone", "bstone", "America/New_York");
         Event {
             version: EVENT_VERSION,
-            id: "ev_sample".into(),
+            // Unique per test, so a receiver that drops seen ids shows each one.
+            id: event_id(
+                "t_sample",
+                "m_sample_ana",
+                at.millis().unsigned_abs(),
+                EventKind::OutOfOffice,
+            ),
             kind: EventKind::OutOfOffice,
             at,
             team_id: "t_sample".into(),
