@@ -177,6 +177,18 @@ fn events() -> Vec<Event> {
     all.push(hostile(&"A".repeat(10_000)));
     all.push(hostile(&"<".repeat(5_000)));
     all.push(hostile(&"e\u{301}".repeat(3000)));
+    // Three bytes a character, far beyond any declaration's limits.
+    all.push(hostile(&"語".repeat(10_000)));
+    let mut handed = Declaration::new(Status::Offline, "Done for today", "Europe/Berlin");
+    handed.items = vec![item(
+        "https://linear.app/acme/issue/ENG-1",
+        "",
+        "",
+        Some("m_bob"),
+    )];
+    let recipients = [(Some("https://linear.app/acme/issue/ENG-1"), "m_bob")];
+    all.push(event_of(EventKind::Handoff, handed.clone(), &recipients));
+    all.push(event_of(EventKind::Offline, handed, &recipients));
     let back = event_of(
         EventKind::Back,
         Declaration::new(Status::Online, "Back", "UTC"),
