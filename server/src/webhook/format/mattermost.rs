@@ -9,9 +9,10 @@ use crate::webhook::event::{Event, EventItem};
 use serde_json::{json, Value};
 
 /// A post's longest message: longer webhook text is split into several posts.
-pub(crate) const TEXT_MAX: usize = 16383;
+const TEXT_MAX: usize = 16383;
 
-/// Markdown's escaping, and `@` defused: a backslash does not stop Mattermost's mentions.
+/// Markdown's escaping, and `@` defused too: Mattermost finds mentions in the raw text, where
+/// a backslash before `@` is no sure stop.
 fn escape(c: char, out: &mut String) {
     if c == '@' {
         out.push('\\');

@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 
 /// Block Kit's limits: a message's blocks, a header's plain text, a section's text, one of a
 /// section's fields (reference/block-kit/blocks).
-pub(crate) const MAX_BLOCKS: usize = 50;
-pub(crate) const HEADER_MAX: usize = 150;
-pub(crate) const SECTION_MAX: usize = 3000;
-pub(crate) const FIELD_MAX: usize = 2000;
+const MAX_BLOCKS: usize = 50;
+const HEADER_MAX: usize = 150;
+const SECTION_MAX: usize = 3000;
+const FIELD_MAX: usize = 2000;
 
 /// Slack's own escaping for every text object ("Escaping text", reference/surfaces/formatting):
 /// `&`, `<`, `>` as entities, so no `<!channel>`, `<@U…>` or link comes from user text; and

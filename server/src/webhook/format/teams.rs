@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 /// Teams refuses a message above about 28 KB, the whole request counted. The texts are cut
 /// short enough (a declaration's own limits, in characters) that the parts before the items
 /// stay far below it even at three bytes a character.
-pub(crate) const MESSAGE_MAX_BYTES: usize = 28_000;
+const MESSAGE_MAX_BYTES: usize = 28_000;
 
 /// The card's version: RichTextBlock needs 1.2; Teams renders up to 1.5.
 const CARD_VERSION: &str = "1.4";
