@@ -677,7 +677,8 @@ fn json_is_the_event_signed_over_the_exact_body() {
 
 /// Checks `value` against the OpenAPI 3.1 schema `schema` of `doc`: the keywords utoipa
 /// writes for these types (`$ref`, `type` with "null", `properties`, `required`, `enum`,
-/// `items`, `oneOf`, `format: date-time`). Unknown properties are refused.
+/// `items`, `oneOf`, `minimum`, `maximum`, `format: date-time`, the event id's `pattern`).
+/// Unknown properties are refused.
 fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
     if let Some(r) = schema.get("$ref") {
         let name = r
@@ -721,10 +722,27 @@ fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) {
         types.contains(&actual) || (actual == "integer" && types.contains(&"number")),
         "{at}: {actual} is not {types:?}"
     );
+    if let (Some(min), Some(n)) = (schema["minimum"].as_f64(), value.as_f64()) {
+        assert!(n >= min, "{at}: {n} < {min}");
+    }
+    if let (Some(max), Some(n)) = (schema["maximum"].as_f64(), value.as_f64()) {
+        assert!(n <= max, "{at}: {n} > {max}");
+    }
     match value {
         Value::String(s) if schema["format"] == "date-time" => {
             Timestamp::parse_rfc3339(s).unwrap();
         }
+        Value::String(s) if schema["pattern"] == "^ev_[0-9a-f]{32}$" => {
+            let hex = s.strip_prefix("ev_").unwrap();
+            assert!(
+                hex.len() == 32
+                    && hex
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+                "{at}: {s}"
+            );
+        }
+        Value::String(_) => assert!(schema.get("pattern").is_none(), "{at}: unchecked pattern"),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 conforms(doc, &schema["items"], item, &format!("{at}[{i}]"));

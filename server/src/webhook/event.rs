@@ -109,6 +109,7 @@ pub struct EventItem {
 pub struct BackAt {
     pub utc: Timestamp,
     /// The same instant in `timezone`, RFC 3339 with its offset (`2026-12-07T09:00:00+09:00`).
+    #[schema(format = DateTime)]
     pub local: String,
     /// The declaration's IANA zone (the member's when it names none the server knows).
     pub timezone: String,
@@ -118,10 +119,13 @@ pub struct BackAt {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(as = WebhookEvent)]
 pub struct Event {
-    /// [`EVENT_VERSION`].
+    /// The payload's version, now 1 (`EVENT_VERSION`): it rises only for a change that breaks a
+    /// reader, never for a new field.
+    #[schema(minimum = 1, maximum = 1)]
     pub version: u32,
     /// Stable for one kind of event at one version of one member's state: a receiver drops
     /// an id it has seen (delivery is at least once).
+    #[schema(pattern = "^ev_[0-9a-f]{32}$")]
     pub id: String,
     pub kind: EventKind,
     /// When the state was written.
@@ -135,7 +139,7 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
     pub note: String,
-    /// For `handoff`, the items handed on (the caller keeps the new ones); otherwise all.
+    /// The declaration's items; for `handoff`, only those newly handed on.
     pub items: Vec<EventItem>,
     pub blockers: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
