@@ -935,3 +935,24 @@ fn the_documented_slack_sample_is_the_real_output() {
          --test webhook_formats, then node --test tests/e2e/slack-sample.test.mjs"
     );
 }
+
+/// How each format fits the largest declaration (printed with `-- --nocapture`): its body's
+/// size and how many of the 50 items it shows; every chat format has to cut, the json one none.
+#[test]
+fn the_largest_declaration_per_format() {
+    let e = largest();
+    for format in Format::ALL {
+        let r = render(format, &e, &DELIVERY);
+        let text = String::from_utf8(r.body.clone()).unwrap();
+        let shown = text.matches("github.com/acme/api/pull/").count();
+        let left_out = text.rfind("… ").and_then(|i| more_count(&text[i..]));
+        println!(
+            "{format:?}: {} bytes, {shown} item links, left out: {left_out:?}",
+            r.body.len()
+        );
+        match format {
+            Format::Json => assert!(left_out.is_none() && shown == 100, "url and key per item"),
+            _ => assert_eq!(left_out, Some(50 - shown), "{format:?}"),
+        }
+    }
+}
