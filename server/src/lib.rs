@@ -15,6 +15,7 @@ pub mod ratelimit;
 mod routes;
 pub mod storage;
 pub mod token;
+pub mod webhook;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method, StatusCode};

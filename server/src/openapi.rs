@@ -8,6 +8,8 @@ use serde_json::{json, Map, Value};
 use standin::limits::{self, TextLimit};
 use utoipa::OpenApi;
 
+use crate::webhook::WebhooksDoc;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -19,7 +21,7 @@ use utoipa::OpenApi;
             in the descriptions and answered 422 or 400 with the field named.",
         version = "1"
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &WebhooksDoc),
     components(schemas(standin::api::ApiError))
 )]
 pub struct ApiDoc;
