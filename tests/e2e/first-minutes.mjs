@@ -26,6 +26,13 @@ export const HEADLINE = 'Payments PR ready for review';
 export const PR_URL = 'https://github.com/acme/widgets/pull/42';
 export const PR_PAGE = prPage({ number: 42, title: 'Retry failed payments', author: 'ann-gh', timeline: [['ann-gh', 'c']] });
 export const PR_BADGES = 3;
+/** Every badge on the PR is Ann's, with her status. `state` is trackers.mjs's (Chromium) or
+ *  tests/firefox/inline.mjs's (the same shape). */
+export function assertAnnsBadges(state) {
+  const labels = state.hosts.map((h) => h.labels.join(' '));
+  for (const label of labels) assert.match(label, /Ann/);
+  assert.match(labels.join(' '), /online/i);
+}
 /** The README's pictures of the walk, in order (Chromium's; docs/first-minutes-*.png). */
 export const SHOTS = ['first-minutes-1-joined', 'first-minutes-2-declared', 'first-minutes-3-badge'];
 
