@@ -6,12 +6,11 @@
 
 mod common;
 
-use common::process::{cli, http, start, terminate, BIN};
+use common::process::{cli, http, start, start_logging, terminate, BIN};
 use serde_json::json;
 use standin_server::cli::DEV_EXTENSION_ID;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::process::Child;
@@ -233,22 +232,7 @@ async fn sigterm_answers_a_waiting_long_poll_at_once() {
 
 /// What `serve` logs (at `warn`) until it listens, then it is stopped.
 async fn startup_log(db: &str) -> String {
-    let mut child = tokio::process::Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("STANDIN_DATABASE_URL", db)
-        .env("STANDIN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert!(line.starts_with("standin-server listening on"), "{line}");
+    let (child, _) = start_logging(db, &[], Stdio::piped()).await;
     terminate(&child);
     let out = child.wait_with_output().await.unwrap();
     String::from_utf8(out.stderr).unwrap()
