@@ -23,7 +23,12 @@ export STANDIN_DATABASE_URL="${STANDIN_DATABASE_URL:-sqlite://standin.db}"
 # What a new user needs, printed once the server answers at `$1`.
 guide() {
   local url=$1 database=$STANDIN_DATABASE_URL errors codes links
-  [[ $database == sqlite://* ]] && database="$(realpath -m "${database#sqlite://}")"
+  # A server URL may hold a password: only a SQLite file is named.
+  if [[ $database == sqlite://* ]]; then
+    database="$(realpath -m "${database#sqlite://}")"
+  else
+    database='$STANDIN_DATABASE_URL'
+  fi
   errors=$(mktemp)
   codes=$("$server" invite --team "$team" --count 2 --server-url "$url" 2>"$errors")
   links=$(grep -o 'chrome-extension://[^ ]*' "$errors" | sed 's/^/    /')

@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, test } from 'node:test';
 import { launchExtension, poll, serve } from './harness.mjs';
+import { assertAccessible, setColorScheme } from './axe.mjs';
 import { openPageAt, setWorkerClock } from './clock.mjs';
 import { loopbackBuild } from './team-server.mjs';
 import { waitForBadges } from './trackers.mjs';
@@ -54,7 +55,11 @@ test('a fresh install does not nag: the popup asks for the working hours, and th
   assert.equal(await popup.inputValue('#working_hours-start'), FRESH.start);
   assert.equal(await popup.inputValue('#working_hours-end'), FRESH.end);
   assert.equal(await popup.textContent('#hours-zone'), zone);
-  await ext.screenshot(popup, 'first-minutes-hours');
+  for (const scheme of ['light', 'dark']) {
+    await setColorScheme(popup, scheme);
+    await ext.screenshot(popup, `first-minutes-hours-${scheme}`);
+    await assertAccessible(popup, `the popup's invitation to set the hours, ${scheme}`);
+  }
   await popup.fill('#working_hours-end', FRESH.typedEnd);
   await popup.focus('#hours-save');
   await popup.keyboard.press('Enter');

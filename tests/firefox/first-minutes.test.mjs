@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { FRESH, HEADLINE, PEOPLE, PR_BADGES, PR_PAGE, PR_URL, assertAnnsBadges, assertGuide, linkQuery, startRunSh } from '../e2e/first-minutes.mjs';
 import { trackerSite } from '../e2e/tracker-pages.mjs';
+import { assertAccessible, setColorScheme } from './axe.mjs';
 import { launchFirefox } from './harness.mjs';
 import { waitForBadges } from './inline.mjs';
 import { startTrackerProxy } from './tracker-proxy.mjs';
@@ -46,7 +47,11 @@ test('a fresh install does not nag: the popup asks for the working hours, and th
   assert.equal(await ff.evaluateInExtension(() => document.getElementById('working_hours-start').value), FRESH.start);
   assert.equal(await ff.evaluateInExtension(() => document.getElementById('working_hours-end').value), FRESH.end);
   assert.equal(await ff.textContent('#hours-zone'), zone);
-  await ff.screenshot('firefox-first-minutes-hours');
+  for (const scheme of ['light', 'dark']) {
+    await setColorScheme(ff, scheme);
+    await ff.screenshot(`firefox-first-minutes-hours-${scheme}`);
+    await assertAccessible(ff, `the popup's invitation to set the hours, ${scheme}`);
+  }
   await ff.fill('#working_hours-end', FRESH.typedEnd);
   await ff.click('#hours-save');
   await ff.waitForText('#hours-status', FRESH.saved);
