@@ -126,8 +126,7 @@ impl Parts {
 
     /// The invitation's "Save hours": the settings from then on, which start the reminders.
     async fn save_hours(self: Rc<Self>) {
-        let fields = ["working_hours.start", "working_hours.end"];
-        for field in fields {
+        for field in ["working_hours.start", "working_hours.end"] {
             dom::set_field_error(field, None);
         }
         let settings = match SettingsForm::first_hours(
@@ -149,8 +148,10 @@ impl Parts {
                     "Saved: working hours {}\u{2013}{}. The reminder comes {} minutes before the end of each working day.",
                     hours.start, hours.end, settings.reminder.lead_minutes
                 );
-                dom::set_hidden("hours-save", true);
                 dom::set_status("hours-status", &text, false);
+                // The button goes with its work done; the keyboard carries on in the form.
+                dom::set_hidden("hours-save", true);
+                dom::focus("status");
             }
             Err(e) => dom::set_status("hours-status", &format!("Not saved: {e}"), true),
         }

@@ -64,6 +64,7 @@ test('a fresh install does not nag: the popup asks for the working hours, and th
   await popup.focus('#hours-save');
   await popup.keyboard.press('Enter');
   await popup.locator('#hours-status', { hasText: FRESH.saved }).waitFor();
+  assert.equal(await popup.evaluate(() => document.activeElement.id), 'status', 'on to the form');
   assert.deepEqual((await ext.storage('sync')).settings, FRESH.stored(zone));
   // Saved: the reminder of this evening (17:30 − 30 min) is due at once.
   await badgeIs(ext, 'EOD');

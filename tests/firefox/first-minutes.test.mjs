@@ -55,6 +55,7 @@ test('a fresh install does not nag: the popup asks for the working hours, and th
   await ff.fill('#working_hours-end', FRESH.typedEnd);
   await ff.click('#hours-save');
   await ff.waitForText('#hours-status', FRESH.saved);
+  assert.equal(await ff.evaluateInExtension(() => document.activeElement.id), 'status', 'on to the form');
   assert.deepEqual((await ff.storage('sync', ['settings'])).settings, FRESH.stored(zone));
   const alarm = await ff.poll(() => reminderAlarm(ff), 'the reminder alarm');
   assert.ok(alarm.scheduledTime > Date.now() - 60_000, JSON.stringify(alarm));
