@@ -33,7 +33,6 @@ for_each_backend!(
 
 /// What `serve`'s start-up warning asks of the database.
 async fn has_teams_is_false_until_the_first_team(db: TestDb) {
-    use standin_server::storage::Storage as _;
     assert!(!db.store.has_teams().await.unwrap());
     db.store.create_team("acme", common::ts(1)).await.unwrap();
     assert!(db.store.has_teams().await.unwrap());
