@@ -64,7 +64,8 @@ With no STEP, runs every step in this order:
               (worker); start_popup, start_options (pages)
   assemble    dist/<browser>/: manifest.json from extension/manifest.mjs, the HTML/CSS/JS
               loaders, icons, and both modules (standin_<context>.js, standin_<context>_bg.wasm)
-  zip         dist/standin-<browser>.zip (deterministic: sorted entries, fixed timestamps)
+  zip         dist/standin-<browser>.zip (deterministic: sorted entries, fixed timestamps;
+              without the Chrome manifest's development `key`)
   sizes       each module's size raw and gzipped, and both zip sizes, in KiB
 
 Not run by default:
@@ -271,7 +272,7 @@ step_zip() {
   fresh zip "$key" "${zips[@]}" && return
   for browser in "${BROWSERS[@]}"; do
     python3 - "$DIST/$browser" "$DIST/standin-$browser.zip" <<'PY'
-import os, sys, zipfile
+import json, os, sys, zipfile
 src, dest = sys.argv[1], sys.argv[2]
 paths = []
 for directory, _, files in os.walk(src):
@@ -284,7 +285,13 @@ with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         info.external_attr = 0o644 << 16
         info.compress_type = zipfile.ZIP_DEFLATED
         with open(path, "rb") as f:
-            zf.writestr(info, f.read(), compresslevel=9)
+            data = f.read()
+        if info.filename == "manifest.json":
+            # The development key stays out of the package: a store gives it its own id.
+            manifest = json.loads(data)
+            manifest.pop("key", None)
+            data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+        zf.writestr(info, data, compresslevel=9)
 os.replace(tmp, dest)
 print(f"{os.path.basename(dest)}: {len(paths)} files")
 PY

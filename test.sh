@@ -18,10 +18,13 @@ cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 PG_DIR=""
+# The end-to-end run's TAP copy, read at the end for the skipped tests and their reasons.
+TAP="$(mktemp -t standin-e2e.XXXXXX.tap)"
 cleanup() {
   if [[ -n "$PG_DIR" ]]; then
     tests/pg.sh stop "$PG_DIR"
   fi
+  rm -f "$TAP"
 }
 trap cleanup EXIT
 
@@ -76,6 +79,16 @@ CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
 step "end-to-end: Chromium (tests/e2e) and Firefox ESR (tests/firefox)"
 # A test that hangs (a browser event that never comes) fails after 5 minutes instead of
 # holding CI until its 90-minute limit.
-node --test --test-timeout=300000 tests/e2e/ tests/firefox/
+node --test --test-timeout=300000 --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$TAP" tests/e2e/ tests/firefox/
 
 step "all tests passed"
+# A pass with skipped tests says how many and why (e.g. the real saved pages are absent).
+skips="$(sed -n 's/^ *ok [0-9]* - .* # SKIP *//p' "$TAP" | sort | uniq -c)"
+if [[ -z "$skips" ]]; then
+  echo "no test skipped"
+else
+  while read -r count reason; do
+    echo "$count test(s) skipped: ${reason:-no reason given}"
+  done <<<"$skips"
+fi

@@ -7,6 +7,16 @@ import { pathToFileURL } from 'node:url';
 /** Firefox needs a fixed add-on id: storage, the pinned test UUID and updates hang on it. */
 export const GECKO_ID = 'standin@standin.dev';
 
+/**
+ * The development build's public key: it fixes the id of an unpacked Chrome build to
+ * gfphhdbndifanjakdneehfighdkdkokg on every machine, so `standin-server invite` can print a
+ * join link (its DEV_EXTENSION_ID). Its private key was thrown away: nothing is signed with it.
+ * build.sh leaves it out of dist/standin-chrome.zip, which the Chrome Web Store gives its own
+ * id (docs/architecture.md, "A fixed id for the development build").
+ */
+export const DEV_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu1OlWhkwezZqT5tM7yJUiDtLALmmdLTWFkOTh7OQdc7VYWVEymQSacAgBT5r9hOF0INtU5uDfD6mZsGcf3r/CAM9VbCWeOcO03xZL8QFiHbIGwtZPBEgKBDeGQjvQTVXy0jf4CAKS6tCdh513qis9qSnuvmNbvyt7LVxBUeG3ss4mhhLbu2oHxbKKgkrufCyjKNqpP4w3Sn9RA/q0jcZVGXGcfCMJUi7K/2/JBA9uoNSOtmD2qi0vQ3LexMSMrY6mhJeJUEOCsvxsFFm5v4hEnGHkRcJomxGbJy0AJlNBE8viaHoBPT794KYha3OkvL9p9LGdVocNUO/UaIWt/hhkQIDAQAB';
+
 /** The public trackers' sites, whole (SPA navigation), as content-script match patterns. */
 export const TRACKER_MATCHES = [
   'https://github.com/*',
@@ -97,6 +107,7 @@ function forBrowser(browser) {
         background: { service_worker: 'background.js', type: 'module' },
         // 120: alarms may fire every 30 s (the sync tick relies on it).
         minimum_chrome_version: '120',
+        key: DEV_KEY,
       };
     case 'firefox':
       return {

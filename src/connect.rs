@@ -213,6 +213,30 @@ pub fn prefill_from_query(search: &str) -> Prefill {
     prefill
 }
 
+/// The link that opens the options page with the Team section filled in (what
+/// [`prefill_from_query`] reads): `origin` is the extension's, e.g.
+/// `chrome-extension://<id>`. The server prints it beside an invite code.
+pub fn join_link(origin: &str, server: &str, invite: &str) -> String {
+    format!(
+        "{origin}/options.html?server={}&invite={}",
+        percent_encode(server),
+        percent_encode(invite)
+    )
+}
+
+/// Percent-encodes all but RFC 3986's unreserved characters.
+fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// `application/x-www-form-urlencoded` value decoding: `+` is a space, `%XX` a byte.
 fn percent_decode(value: &str) -> Option<String> {
     let mut bytes = Vec::with_capacity(value.len());
@@ -534,6 +558,28 @@ mod tests {
             let error = ServerUrl::parse(typed).unwrap_err();
             assert!(error.contains(wanted), "{typed:?}: {error}");
         }
+    }
+
+    #[test]
+    fn a_join_link_reads_back_as_what_it_was_made_of() {
+        let link = join_link(
+            "chrome-extension://abc",
+            "http://127.0.0.1:8787",
+            "k7Q-x_9+z é&",
+        );
+        assert_eq!(
+            link,
+            "chrome-extension://abc/options.html?server=http%3A%2F%2F127.0.0.1%3A8787\
+             &invite=k7Q-x_9%2Bz%20%C3%A9%26"
+        );
+        let (_, query) = link.split_once('?').expect("a query");
+        assert_eq!(
+            prefill_from_query(query),
+            Prefill {
+                server: Some("http://127.0.0.1:8787".into()),
+                invite: Some("k7Q-x_9+z é&".into()),
+            }
+        );
     }
 
     #[test]

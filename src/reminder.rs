@@ -9,6 +9,10 @@
 //! end (never into the next shift). There is no reminder on days off, while the declared state
 //! is "out of office", or when reminders are switched off.
 //!
+//! A fresh install does not nag: until the user has saved their settings (their working hours)
+//! or declared once, the default hours are only a guess, and nothing is due ([`held`]); the
+//! popup asks for the hours instead.
+//!
 //! A machine asleep at the reminder time is reminded once when it wakes, if the reminder is
 //! still due then: every evaluation names the reminder it is about by the instant it became due
 //! ([`Decision::due_since`]), and the worker notifies only for an instant it has not notified
@@ -108,6 +112,12 @@ pub fn workdays(
         .collect()
 }
 
+/// Whether the reminder waits for the user to set up: they have neither saved their settings
+/// nor ever declared.
+pub fn held(settings_saved: bool, last_declared: Option<Timestamp>) -> bool {
+    !settings_saved && last_declared.is_none()
+}
+
 /// Everything the decision depends on.
 pub struct Inputs<'a> {
     pub settings: ReminderSettings,
@@ -116,6 +126,8 @@ pub struct Inputs<'a> {
     pub zone: &'a dyn ZoneOffsets,
     /// When the user last declared (any status), if ever.
     pub last_declared: Option<Timestamp>,
+    /// The user's settings are stored (saved once from the options page or the popup).
+    pub settings_saved: bool,
     /// The current, unexpired declared state is "out of office".
     pub out_of_office: bool,
     pub state: &'a ReminderState,
@@ -161,6 +173,10 @@ impl Inputs<'_> {
             notify: false,
             next_check: None,
         };
+        if held(self.settings_saved, self.last_declared) {
+            // Saving the settings or declaring re-evaluates (a storage change), not the clock.
+            return decision;
+        }
         for w in days.iter().filter(|w| !self.settled(w)) {
             let since = self.due_since(w);
             if since <= now && now < w.window_end {
@@ -234,6 +250,7 @@ mod tests {
         hours: WorkingHours,
         settings: ReminderSettings,
         last_declared: Option<Timestamp>,
+        settings_saved: bool,
         out_of_office: bool,
         state: ReminderState,
     }
@@ -245,6 +262,7 @@ mod tests {
                 hours: WorkingHours::default(),
                 settings: ReminderSettings::default(),
                 last_declared: None,
+                settings_saved: true,
                 out_of_office: false,
                 state: ReminderState::default(),
             }
@@ -256,6 +274,7 @@ mod tests {
                 hours: &self.hours,
                 zone: self.zone.as_ref(),
                 last_declared: self.last_declared,
+                settings_saved: self.settings_saved,
                 out_of_office: self.out_of_office,
                 state: &self.state,
             }
@@ -313,6 +332,37 @@ mod tests {
             // A 30-minute shift on Sun 2026-10-04: +10:30 → +11.
             &["2026-10-02T06:00:00Z", "2026-10-05T05:30:00Z"],
         );
+    }
+
+    #[test]
+    fn a_fresh_install_waits_until_the_hours_are_saved_or_the_user_declared() {
+        // Fresh: the default hours, nothing saved, never declared; a weekday evening in
+        // Berlin (Wed 16:45 local, the default reminder is at 16:30).
+        let mut w = World::new(chrono_tz::Europe::Berlin);
+        w.settings_saved = false;
+        let evening = "2026-03-25T15:45:00Z";
+        assert_eq!(
+            w.decide(evening),
+            Decision {
+                due: None,
+                due_since: None,
+                notify: false,
+                next_check: None,
+            }
+        );
+        // Saving the settings (the same hours) starts the reminders.
+        w.settings_saved = true;
+        let saved = w.decide(evening);
+        assert_eq!(saved.due_since, Some(t("2026-03-25T15:30:00Z")));
+        assert!(saved.notify);
+        // So does one declaration, without any saved settings (its day's is then answered;
+        // the next day reminds).
+        w.settings_saved = false;
+        w.last_declared = Some(t("2026-03-24T10:00:00Z"));
+        assert_eq!(w.decide(evening).due_since, Some(t("2026-03-25T15:30:00Z")));
+        assert!(held(false, None));
+        assert!(!held(true, None));
+        assert!(!held(false, Some(t(evening))));
     }
 
     #[test]

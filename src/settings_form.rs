@@ -48,12 +48,53 @@ impl SettingsForm {
         }
     }
 
+    /// The settings the popup's first-run invitation saves: `settings` (the defaults, as
+    /// nothing is stored yet) with the working hours typed there, in the browser's zone, so the
+    /// zone is the one the user saw.
+    pub fn first_hours(
+        settings: &Settings,
+        browser_zone: &str,
+        start: &str,
+        end: &str,
+    ) -> Result<Settings, ValidationErrors> {
+        let form = SettingsForm {
+            start: start.to_string(),
+            end: end.to_string(),
+            ..SettingsForm::from_settings(settings, browser_zone)
+        };
+        let (settings, mut problems) = form.parse();
+        // Only the hours are asked there: the display name, still empty, waits for the options.
+        problems.retain(|p| p.field.starts_with("working_hours"));
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(ValidationErrors(problems))
+        }
+    }
+
     /// The settings to store. `zone_exists` asks the platform whether the zone is real
     /// (`validate_settings` checks only the shape of its name).
     pub fn to_settings(
         &self,
         zone_exists: impl Fn(&str) -> bool,
     ) -> Result<Settings, ValidationErrors> {
+        let (settings, mut problems) = self.parse();
+        let shape_ok = !problems.iter().any(|p| p.field == "timezone");
+        if shape_ok && !settings.timezone.is_empty() && !zone_exists(&settings.timezone) {
+            problems.push(FieldError {
+                field: "timezone".to_string(),
+                message: format!("Unknown time zone \u{201c}{}\u{201d}.", settings.timezone),
+            });
+        }
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(ValidationErrors(problems))
+        }
+    }
+
+    /// The settings as typed, and every problem with them but an unknown zone.
+    fn parse(&self) -> (Settings, Vec<FieldError>) {
         let mut problems = Vec::new();
         let mut time = |field: &str, value: &str, fallback: LocalTime| {
             LocalTime::parse(value.trim()).unwrap_or_else(|| {
@@ -109,18 +150,7 @@ impl SettingsForm {
         if let Err(invalid) = validate_settings(&settings) {
             problems.extend(invalid.0);
         }
-        let shape_ok = !problems.iter().any(|p| p.field == "timezone");
-        if shape_ok && !settings.timezone.is_empty() && !zone_exists(&settings.timezone) {
-            problems.push(FieldError {
-                field: "timezone".to_string(),
-                message: format!("Unknown time zone \u{201c}{}\u{201d}.", settings.timezone),
-            });
-        }
-        if problems.is_empty() {
-            Ok(settings)
-        } else {
-            Err(ValidationErrors(problems))
-        }
+        (settings, problems)
     }
 }
 
@@ -208,6 +238,27 @@ mod tests {
         f.timezone = "Europe/../etc".into();
         let err = f.to_settings(|_| false).unwrap_err();
         assert_eq!(fields(&err), ["timezone"]);
+    }
+
+    #[test]
+    fn the_first_hours_are_saved_in_the_browsers_zone_without_a_name() {
+        let s = SettingsForm::first_hours(&Settings::default(), "Asia/Tokyo", "10:00", " 18:30")
+            .unwrap();
+        assert_eq!(s.timezone, "Asia/Tokyo", "the zone the invitation showed");
+        assert_eq!(s.working_hours.start, LocalTime::hm(10, 0));
+        assert_eq!(s.working_hours.end, LocalTime::hm(18, 30));
+        assert_eq!(s.working_hours.days, WorkingHours::default().days);
+        assert_eq!(
+            s.display_name, "",
+            "asked for by the options page, not here"
+        );
+        assert!(s.reminder.is_default());
+        let err =
+            SettingsForm::first_hours(&Settings::default(), "UTC", "9am", "17:00").unwrap_err();
+        assert_eq!(fields(&err), ["working_hours.start"]);
+        let err =
+            SettingsForm::first_hours(&Settings::default(), "UTC", "09:00", "09:00").unwrap_err();
+        assert_eq!(fields(&err), ["working_hours.end"]);
     }
 
     #[test]

@@ -13,6 +13,12 @@ use std::time::Duration;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
+/// The Chrome extension id of StandIn's unpacked development build: fixed by the public `key`
+/// in its manifest (`extension/manifest.mjs`, docs/architecture.md), so join links work.
+pub const DEV_EXTENSION_ID: &str = "gfphhdbndifanjakdneehfighdkdkokg";
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://standin.db";
+
 #[derive(Debug, Parser)]
 #[command(name = "standin-server", version, about = "StandIn team server")]
 pub struct Cli {
@@ -21,7 +27,7 @@ pub struct Cli {
         long,
         global = true,
         env = "STANDIN_DATABASE_URL",
-        default_value = "sqlite://standin.db"
+        default_value = DEFAULT_DATABASE_URL
     )]
     pub database_url: String,
     /// Log filter, e.g. `info` or `info,standin_server=debug`.
@@ -121,6 +127,17 @@ pub struct InviteArgs {
     #[arg(long, env = "STANDIN_INVITE_COUNT", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub count: u32,
+    /// The server's address as members reach it, for the join link.
+    #[arg(
+        long,
+        env = "STANDIN_SERVER_URL",
+        default_value = "http://127.0.0.1:8787"
+    )]
+    pub server_url: String,
+    /// The Chrome extension id for the join link printed beside each code (the development
+    /// build's by default; a store build's id differs). Empty: no link.
+    #[arg(long, env = "STANDIN_EXTENSION_ID", default_value = DEV_EXTENSION_ID)]
+    pub extension_id: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,15 +158,18 @@ pub enum MemberCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
-    /// Revoke one token (`--token`) or every token of a member (`--team` and `--member`).
+    /// Revoke every token of a member (`--team` and `--member`: a lost laptop) or one token
+    /// (`--token`). Takes effect within 2 s.
     Revoke {
-        /// The token itself (as the member's extension holds it).
-        #[arg(long, env = "STANDIN_REVOKE_TOKEN", conflicts_with = "member")]
-        token: Option<String>,
+        /// The member's team (with `--member`).
         #[arg(long, env = "STANDIN_TEAM", requires = "member")]
         team: Option<String>,
+        /// The member whose tokens to revoke (`m_…`, see `member list`).
         #[arg(long, env = "STANDIN_REVOKE_MEMBER")]
         member: Option<String>,
+        /// One token itself (as the member's extension holds it; admins rarely have it).
+        #[arg(long, env = "STANDIN_REVOKE_TOKEN", conflicts_with = "member")]
+        token: Option<String>,
     },
 }
 
@@ -196,7 +216,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let hub = Arc::new(ChangeHub::new());
     let store = storage::open(&cli.database_url, hub).await?;
     match cli.command {
-        Command::Serve(args) => serve(store, args).await,
+        Command::Serve(args) => serve(store, &cli.database_url, args).await,
         Command::Team(TeamCommand::Create { name }) => {
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
@@ -237,6 +257,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     )
                     .await?;
                 println!("{code}");
+                // Beside the code, on stderr: scripts read the codes alone from stdout.
+                if !args.extension_id.is_empty() {
+                    let origin = format!("chrome-extension://{}", args.extension_id);
+                    let link = standin::connect::join_link(&origin, &args.server_url, &code);
+                    eprintln!("  join link (Chrome): {link}");
+                }
             }
             Ok(())
         }
@@ -304,7 +330,23 @@ async fn team_named(store: &dyn Storage, name: &str) -> Result<storage::Team, Cl
         .ok_or_else(|| CliError::NoTeam(name.to_owned()))
 }
 
-async fn serve(store: Arc<dyn Storage>, args: ServeArgs) -> Result<(), CliError> {
+/// The command that creates a team in this database. A `postgres://` URL may hold a password,
+/// so only a SQLite file is named; otherwise the admin adds their own `--database-url`.
+fn create_command(database_url: &str) -> String {
+    match database_url {
+        DEFAULT_DATABASE_URL => "standin-server team create NAME".to_owned(),
+        url if url.starts_with("sqlite:") => {
+            format!("standin-server --database-url {url} team create NAME")
+        }
+        _ => "standin-server team create NAME (with this server's --database-url)".to_owned(),
+    }
+}
+
+async fn serve(
+    store: Arc<dyn Storage>,
+    database_url: &str,
+    args: ServeArgs,
+) -> Result<(), CliError> {
     let options = Options {
         rate_per_second: args.rate_limit,
         rate_burst: args.rate_burst,
@@ -319,6 +361,12 @@ async fn serve(store: Arc<dyn Storage>, args: ServeArgs) -> Result<(), CliError>
         max_connections: args.max_connections,
     };
     let kind = store.kind();
+    if !store.has_teams().await? {
+        tracing::warn!(
+            "no team exists yet: create one with `{}`",
+            create_command(database_url)
+        );
+    }
     let hub = store.hub().clone();
     let router = app(AppState::new(store, options));
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -385,6 +433,19 @@ mod tests {
         for bad in ["", "7", "d", "0h", "7w", "-1d", "999d"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_create_command_names_a_sqlite_file_but_no_postgres_password() {
+        assert_eq!(
+            create_command("sqlite://standin.db"),
+            "standin-server team create NAME"
+        );
+        assert_eq!(
+            create_command("sqlite:///var/lib/standin/db.sqlite"),
+            "standin-server --database-url sqlite:///var/lib/standin/db.sqlite team create NAME"
+        );
+        assert!(!create_command("postgres://u:secret@db/standin").contains("secret"));
     }
 
     #[test]

@@ -29,7 +29,15 @@ for_each_backend!(
     profile_changes_reach_the_roster,
     hostile_text_is_stored_verbatim_and_harmless,
     clients_hanging_up_mid_request_break_nothing,
+    has_teams_is_false_until_the_first_team,
 );
+
+/// What `serve`'s start-up warning asks of the database.
+async fn has_teams_is_false_until_the_first_team(db: TestDb) {
+    assert!(!db.store.has_teams().await.unwrap());
+    db.store.create_team("acme", common::ts(1)).await.unwrap();
+    assert!(db.store.has_teams().await.unwrap());
+}
 
 async fn join_then_me_and_roster(db: TestDb) {
     let app = test_app(db.store.clone());

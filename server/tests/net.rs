@@ -1,12 +1,15 @@
 //! `serve`'s connection limits, on the real binary and a real socket: the header-read and
 //! idle timeouts, the cap on open connections, and shutdown on SIGTERM. The limits are set
-//! through their environment variables.
+//! through their environment variables. Also what the binary prints for an admin's first
+//! steps: `serve`'s warning while no team exists, `invite`'s join link.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::process::{cli, http, start, terminate};
+use common::process::{cli, http, start, start_logging, terminate, BIN};
 use serde_json::json;
+use standin_server::cli::DEV_EXTENSION_ID;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -225,4 +228,78 @@ async fn sigterm_answers_a_waiting_long_poll_at_once() {
         exits_within(&mut s.child, Duration::from_secs(2)).await,
         "still running"
     );
+}
+
+/// What `serve` logs (at `warn`) until it listens, then it is stopped.
+async fn startup_log(db: &str) -> String {
+    let (child, _) = start_logging(db, &[], Stdio::piped()).await;
+    terminate(&child);
+    let out = child.wait_with_output().await.unwrap();
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[tokio::test]
+async fn serve_warns_at_start_while_no_team_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("fresh.db").display());
+    let log = startup_log(&db).await;
+    assert!(log.contains("no team exists yet"), "{log}");
+    let create = format!("standin-server --database-url {db} team create NAME");
+    assert!(log.contains(&create), "{log}");
+    cli(&db, &["team", "create", "local"]);
+    let log = startup_log(&db).await;
+    assert!(!log.contains("no team"), "{log}");
+}
+
+/// `invite --team local` with `args` and `env`: (stdout, stderr).
+fn invite(db: &str, args: &[&str], env: &[(&str, &str)]) -> (String, String) {
+    let out = std::process::Command::new(BIN)
+        .args(["invite", "--team", "local"])
+        .args(args)
+        .env("STANDIN_DATABASE_URL", db)
+        .env("STANDIN_LOG", "warn")
+        .env_remove("STANDIN_EXTENSION_ID")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = |bytes| String::from_utf8(bytes).unwrap();
+    (text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn invite_prints_the_join_link_beside_the_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("invite.db").display());
+    cli(&db, &["team", "create", "local"]);
+    let link = |id: &str, code: &str| {
+        format!("chrome-extension://{id}/options.html?server=http%3A%2F%2F127.0.0.1%3A9000&invite={code}")
+    };
+    // The development build's id by default; stdout keeps the code alone, for scripts.
+    let (out, err) = invite(&db, &["--server-url", "http://127.0.0.1:9000"], &[]);
+    let code = out.trim();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(err.contains(&link(DEV_EXTENSION_ID, code)), "{err}");
+    // Another id: the flag, or its variable.
+    let other = "abcdefghijklmnopabcdefghijklmnop";
+    let (out, err) = invite(
+        &db,
+        &[
+            "--server-url",
+            "http://127.0.0.1:9000",
+            "--extension-id",
+            other,
+        ],
+        &[],
+    );
+    assert!(err.contains(&link(other, out.trim())), "{err}");
+    let env = [
+        ("STANDIN_EXTENSION_ID", other),
+        ("STANDIN_SERVER_URL", "http://127.0.0.1:9000"),
+    ];
+    let (out, err) = invite(&db, &[], &env);
+    assert!(err.contains(&link(other, out.trim())), "{err}");
+    // None: no link.
+    let (_, err) = invite(&db, &["--extension-id", ""], &[]);
+    assert!(!err.contains("join link"), "{err}");
 }

@@ -5,12 +5,16 @@
 //! Control ids (stable; tests drive them):
 //! - `reminder` (section, shown while the reminder is due), buttons `reminder-snooze`,
 //!   `reminder-skip`, status line `reminder-status`
+//! - `hours` (section, shown on a fresh install until the user saved settings or declared:
+//!   nothing reminds before), inputs `working_hours-start`, `working_hours-end` (pre-filled,
+//!   in the browser's zone shown in `hours-zone`), button `hours-save`, status `hours-status`
 //! - `suggestions` (inside the work items, shown near the end of the working day when there is
 //!   anything to propose): one `li` per item with the button `suggest-<i>` ("Add")
 
 use super::dom::{self, now};
 use super::ext::{self, Area, ExtError};
 use super::reminder::World;
+use super::zone::browser_zone_name;
 use crate::display::{shown, time_or_date_text};
 use crate::draft::{Draft, ItemDraft};
 use crate::features::activity::ActivityEntry;
@@ -18,7 +22,8 @@ use crate::message::{ErrorReply, Request, Response};
 use crate::model::ItemState;
 use crate::prefill::{suggestions, today_from, Source, Suggestion};
 use crate::reminder::near_end_of_day;
-use crate::store::ACTIVITY_KEY;
+use crate::settings_form::SettingsForm;
+use crate::store::{ACTIVITY_KEY, SETTINGS_KEY};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::Element;
@@ -59,6 +64,13 @@ pub async fn mount(app: &Element, hooks: FormHooks) -> Result<bool, ExtError> {
     if let (true, Some(banner)) = (due, dom::row("reminder-banner")) {
         let _ = app.prepend_with_node_1(&banner);
     }
+    if let (true, Some(invite)) = (parts.world.held(), dom::row("hours-invite")) {
+        let _ = app.prepend_with_node_1(&invite);
+        let hours = &parts.world.settings.working_hours;
+        dom::set_value("working_hours-start", &hours.start.to_string());
+        dom::set_value("working_hours-end", &hours.end.to_string());
+        dom::set_text("hours-zone", &browser_zone_name());
+    }
     let settings = &parts.world.settings;
     let near = near_end_of_day(
         &settings.working_hours,
@@ -82,6 +94,7 @@ impl Parts {
         let request = match id {
             "reminder-snooze" => Request::SnoozeReminder,
             "reminder-skip" => Request::SkipReminder,
+            "hours-save" => return dom::spawn(Rc::clone(self).save_hours()),
             _ => {
                 if let Some(i) = id.strip_prefix("suggest-").and_then(|i| i.parse().ok()) {
                     self.add(i);
@@ -108,6 +121,39 @@ impl Parts {
                 dom::set_status("reminder-status", &text, false);
             }
             reply => dom::show_failure("reminder-status", "", reply),
+        }
+    }
+
+    /// The invitation's "Save hours": the settings from then on, which start the reminders.
+    async fn save_hours(self: Rc<Self>) {
+        for field in ["working_hours.start", "working_hours.end"] {
+            dom::set_field_error(field, None);
+        }
+        let settings = match SettingsForm::first_hours(
+            &self.world.settings,
+            &browser_zone_name(),
+            &dom::value("working_hours-start"),
+            &dom::value("working_hours-end"),
+        ) {
+            Ok(settings) => settings,
+            Err(invalid) => {
+                let hint = "please fix the marked fields.";
+                return dom::show_errors(&invalid, "hours-status", "Not saved", hint);
+            }
+        };
+        match ext::set(Area::Sync, &[(SETTINGS_KEY, &ext::encode(&settings))]).await {
+            Ok(()) => {
+                let hours = &settings.working_hours;
+                let text = format!(
+                    "Saved: working hours {}\u{2013}{}. The reminder comes {} minutes before the end of each working day.",
+                    hours.start, hours.end, settings.reminder.lead_minutes
+                );
+                dom::set_status("hours-status", &text, false);
+                // The button goes with its work done; the keyboard carries on in the form.
+                dom::set_hidden("hours-save", true);
+                dom::focus("status");
+            }
+            Err(e) => dom::set_status("hours-status", &format!("Not saved: {e}"), true),
         }
     }
 

@@ -186,6 +186,11 @@ impl Stored {
             .transpose()
     }
 
+    /// Whether anything is stored under `key` (readable or not).
+    pub fn has(&self, key: &str) -> bool {
+        matches!(self.value(key), Ok(Some(_)))
+    }
+
     /// The stored value, or its default when absent or unreadable (another version's shape,
     /// a corrupt write): the caller then shows or does less, never fails. Logged, not hidden.
     pub fn or_default<T: DeserializeOwned + Default>(&self, key: &str) -> T {

@@ -8,7 +8,7 @@
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
 use crate::model::{DeclaredState, Settings, Status};
-use crate::reminder::{shift_to_skip, Decision, Inputs, ReminderState, SNOOZE_MINUTES};
+use crate::reminder::{held, shift_to_skip, Decision, Inputs, ReminderState, SNOOZE_MINUTES};
 use crate::store::{HISTORY_KEY, REMINDER_KEY, SETTINGS_KEY, STATE_KEY};
 use crate::time::Timestamp;
 
@@ -25,6 +25,8 @@ const POPUP_PAGE: &str = "popup.html";
 /// What the reminder rules read, loaded once.
 pub struct World {
     pub settings: Settings,
+    /// The settings are stored (else `settings` are the defaults).
+    pub settings_saved: bool,
     pub zone: Zone,
     pub state: Option<DeclaredState>,
     /// The newest declaration, current or since cleared (the history keeps it): clearing is
@@ -35,9 +37,9 @@ pub struct World {
 
 impl World {
     pub async fn load() -> World {
-        let settings: Settings = ext::read(Area::Sync, &[SETTINGS_KEY])
-            .await
-            .or_default(SETTINGS_KEY);
+        let sync = ext::read(Area::Sync, &[SETTINGS_KEY]).await;
+        let settings_saved = sync.has(SETTINGS_KEY);
+        let settings: Settings = sync.or_default(SETTINGS_KEY);
         let local = ext::read(Area::Local, &[STATE_KEY, HISTORY_KEY, REMINDER_KEY]).await;
         let state: Option<DeclaredState> = local.get(STATE_KEY).ok().flatten();
         let history: Vec<DeclaredState> = local.or_default(HISTORY_KEY);
@@ -49,10 +51,19 @@ impl World {
         World {
             zone: Zone::for_settings(&settings),
             settings,
+            settings_saved,
             state,
             last,
             reminder: local.or_default(REMINDER_KEY),
         }
+    }
+
+    /// Nothing reminds yet: the popup asks for the working hours instead.
+    pub fn held(&self) -> bool {
+        held(
+            self.settings_saved,
+            self.last.as_ref().map(|s| s.declared_at),
+        )
     }
 
     pub fn decide(&self, now: Timestamp) -> Decision {
@@ -65,6 +76,7 @@ impl World {
             hours: &self.settings.working_hours,
             zone: &self.zone,
             last_declared: self.last.as_ref().map(|s| s.declared_at),
+            settings_saved: self.settings_saved,
             out_of_office,
             state: &self.reminder,
         }

@@ -9,12 +9,12 @@
 //   await server.api('GET', '/v1/me', { token });   // { status, body }
 //   await server.close();                            // stops it and deletes the database
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, access } from 'node:fs/promises';
+import { access, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './harness.mjs';
+import { DIST_CHROME, ROOT } from './harness.mjs';
 
 const run = promisify(execFile);
 const TARGET_DIR = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target');
@@ -24,6 +24,22 @@ export const SERVER_BIN = path.join(TARGET_DIR, 'debug', 'standin-server');
 async function ensureBuilt() {
   await run('cargo', ['build', '-q', '-p', 'standin-server'], { cwd: ROOT, timeout: 900_000 });
   await access(SERVER_BIN);
+}
+
+/**
+ * A copy of dist/chrome with http://127.0.0.1/* granted at install: Connect asks for the
+ * server's host permission, and headless Chromium cannot show that prompt (the request would
+ * wait forever); granted at install, the same permissions.request answers at once. The copy
+ * keeps the manifest's development key, so its id is the one join links name. Delete it after.
+ */
+export async function loopbackBuild() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'standin-team-ext-'));
+  await cp(DIST_CHROME, dir, { recursive: true });
+  const file = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(file, 'utf8'));
+  manifest.host_permissions = [...(manifest.host_permissions ?? []), 'http://127.0.0.1/*'];
+  await writeFile(file, JSON.stringify(manifest, null, 2));
+  return dir;
 }
 
 /** A port nobody listens on right now. */

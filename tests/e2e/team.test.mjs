@@ -17,12 +17,10 @@
 // Prints the propagation time: from the click on Declare in A's popup to the change of the team
 // cache in B's storage (both clocks are this machine's), a benchmark figure, not an assertion.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { DIST_CHROME, contentWorld, launchExtension, poll, serve } from './harness.mjs';
-import { TeamServer, freePort } from './team-server.mjs';
+import { contentWorld, launchExtension, poll, serve } from './harness.mjs';
+import { TeamServer, freePort, loopbackBuild } from './team-server.mjs';
 import { HOSTILE_ANSWERS, HOSTILE_SHOWN, hostileServer } from './hostile-server.mjs';
 import { CONFLICT, INSECURE_LINK, NAME_CLASH, REVOKED, TOKEN_TRUST_MS, connectErrorCases, permissionRefused, readToken } from './team-scenarios.mjs';
 import { prPage } from './generated-pages.mjs';
@@ -38,22 +36,11 @@ let ann; // profile A
 let bo; // profile B
 const closers = [];
 
-/** dist/chrome with http://127.0.0.1/* granted at install (see the header). */
-async function testBuild() {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'standin-team-ext-'));
-  await cp(DIST_CHROME, dir, { recursive: true });
-  const file = path.join(dir, 'manifest.json');
-  const manifest = JSON.parse(await readFile(file, 'utf8'));
-  manifest.host_permissions = [...(manifest.host_permissions ?? []), 'http://127.0.0.1/*'];
-  await writeFile(file, JSON.stringify(manifest, null, 2));
-  return dir;
-}
-
 before(async () => {
   server = await TeamServer.start();
   await server.cli('team', 'create', TEAM);
   site = await serve({ '/': { body: '<!doctype html><title>Work</title><p>work</p>' } });
-  extDir = await testBuild();
+  extDir = await loopbackBuild();
   [ann, bo] = await Promise.all([launchExtension({ dir: extDir }), launchExtension({ dir: extDir })]);
   await Promise.all([ann.workerReady(), bo.workerReady()]);
 });

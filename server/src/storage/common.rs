@@ -334,6 +334,11 @@ macro_rules! impl_storage {
                 Ok(row.map(|(id, name)| Team { id, name }))
             }
 
+            async fn has_teams(&self) -> Result<bool> {
+                let (any,): (bool,) = sqlx::query_as(sql::ANY_TEAM).fetch_one(self.pool()).await?;
+                Ok(any)
+            }
+
             async fn team(&self, team_id: &str) -> Result<Option<Team>> {
                 let row: Option<(String, String)> = sqlx::query_as(sql::TEAM_BY_ID)
                     .bind(team_id)

@@ -38,6 +38,10 @@ impl Storage for Detached {
         detach!(self, |s| s.team_by_name(&name))
     }
 
+    async fn has_teams(&self) -> Result<bool> {
+        detach!(self, |s| s.has_teams())
+    }
+
     async fn team(&self, team_id: &str) -> Result<Option<Team>> {
         let team_id = team_id.to_owned();
         detach!(self, |s| s.team(&team_id))

@@ -133,6 +133,8 @@ pub trait Storage: Send + Sync + 'static {
     async fn create_team(&self, name: &str, now: Timestamp) -> Result<Team>;
     async fn team_by_name(&self, name: &str) -> Result<Option<Team>>;
     async fn team(&self, team_id: &str) -> Result<Option<Team>>;
+    /// Whether any team exists (`serve` warns at start when none does).
+    async fn has_teams(&self) -> Result<bool>;
 
     /// Stores an invite by the hash of its code.
     async fn create_invite(

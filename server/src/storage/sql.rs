@@ -5,6 +5,7 @@ pub const INSERT_TEAM: &str =
     "INSERT INTO teams (id, name, seq, created_at) VALUES ($1, $2, 0, $3)";
 pub const TEAM_BY_NAME: &str = "SELECT id, name FROM teams WHERE name = $1";
 pub const TEAM_BY_ID: &str = "SELECT id, name FROM teams WHERE id = $1";
+pub const ANY_TEAM: &str = "SELECT EXISTS (SELECT 1 FROM teams)";
 /// Raises the team's change counter; also takes the team's write lock on PostgreSQL.
 pub const BUMP_SEQ: &str = "UPDATE teams SET seq = seq + 1 WHERE id = $1 RETURNING seq";
 pub const TEAM_SEQ: &str = "SELECT seq FROM teams WHERE id = $1";

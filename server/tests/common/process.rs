@@ -29,12 +29,18 @@ pub fn cli(db: &str, args: &[&str]) -> String {
 /// Starts `serve` on a free port with `env` set (`STANDIN_…` variables); returns the child
 /// and its address.
 pub async fn start(db: &str, env: &[(&str, &str)]) -> (Child, String) {
+    start_logging(db, env, Stdio::inherit()).await
+}
+
+/// [`start`] with the server's log (stderr, at `warn`) going to `log`.
+pub async fn start_logging(db: &str, env: &[(&str, &str)], log: Stdio) -> (Child, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0"])
         .env("STANDIN_DATABASE_URL", db)
         .env("STANDIN_LOG", "warn")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
+        .stderr(log)
         .kill_on_drop(true)
         .spawn()
         .unwrap();
