@@ -75,6 +75,14 @@ fn runs(page: &Page, id: FeatureId) -> bool {
 }
 
 /// The stylesheet of every shadow root the shim owns (badges, cards, banner), light and dark.
+/// Sent to the content script with the scan plan and adopted by every shadow root it owns (so
+/// its notes live here, not in a comment every tracker page would receive). The page's styles
+/// cannot reach in; `all: initial` keeps inherited ones out too. The shim sets `data-theme` on
+/// each host from the page's own background; without it, the OS scheme decides. Every text is
+/// drawn from the element's `data-text` attribute as generated content (the stylesheet's first
+/// rule): it is no DOM text, so the page's `window.find`, selection and copy cannot read it,
+/// while the accessibility tree has it (docs/architecture.md). So `::before` is the text's;
+/// decorations use `::after`.
 pub const STYLE: &str = include_str!("inline.css");
 
 /// The answer to `{"plan":{"url":…}}`.
