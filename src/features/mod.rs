@@ -295,13 +295,21 @@ pub fn render(inputs: &Inputs, descriptors: &[Descriptor], full: bool) -> Vec<Mo
     if runs(inputs.page, FeatureId::Badges) {
         let descriptors = &descriptors[..descriptors.len().min(MAX_DESCRIPTORS)];
         let people = sites::people(inputs.page, descriptors);
-        let mut named: Vec<u32> = descriptors
+        // The people's elements that show text. `people` is by element, one person each, so
+        // these come out sorted for `binary_search`, with no sort of their own.
+        let mut shows_text = vec![false; people.len()];
+        for d in descriptors {
+            if d.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+                if let Ok(i) = people.binary_search_by_key(&d.index, |p| p.index) {
+                    shows_text[i] = true;
+                }
+            }
+        }
+        let named: Vec<u32> = people
             .iter()
-            .filter(|d| d.text.as_deref().is_some_and(|t| !t.trim().is_empty()))
-            .map(|d| d.index)
+            .zip(shows_text)
+            .filter_map(|(p, text)| text.then_some(p.index))
             .collect();
-        // Sorted for `binary_search`.
-        named.sort_unstable();
         mounts.extend(badges::mounts(inputs, &people, &named));
     }
     if full && runs(inputs.page, FeatureId::Banner) {
