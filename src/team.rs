@@ -352,8 +352,12 @@ mod tests {
     #[test]
     fn a_snapshot_replaces_everything_and_a_repeated_id_keeps_its_last_entry() {
         let mut cache = TeamCache::default();
-        cache.states.insert("gone".into(), state("gone", 1, Status::Away, None));
-        cache.members.insert("gone".into(), member("gone", "Gone", "UTC"));
+        cache
+            .states
+            .insert("gone".into(), state("gone", 1, Status::Away, None));
+        cache
+            .members
+            .insert("gone".into(), member("gone", "Gone", "UTC"));
         cache.replace(
             TeamStates {
                 team: TeamInfo {
