@@ -352,7 +352,7 @@ mod tests {
             Ok(())
         );
         let render: Request = serde_json::from_str(
-            r#"{"render":{"url":"https://github.com/o/r/pull/1","descriptors":[],"full":true}}"#,
+            r#"{"render":{"url":"https://github.com/o/r/pull/1","descriptors":"[]","full":true}}"#,
         )
         .unwrap();
         assert_eq!(authorize(&render, &page, ID, BASE), Ok(()));
@@ -536,7 +536,7 @@ mod tests {
             }))
         );
         let render = crate::wire::from_str::<Request>(
-            r#"{"render":{"url":"https://github.com/o/r/pull/1","descriptors":[],"full":true}}"#,
+            r#"{"render":{"url":"https://github.com/o/r/pull/1","descriptors":"[]","full":true}}"#,
         );
         assert!(matches!(render, Ok(Request::Render(r)) if r.full && !r.fresh));
         assert_eq!(

@@ -31,12 +31,14 @@ impl TeamCache {
     pub fn replace(&mut self, snapshot: TeamStates, members: Vec<Member>) {
         self.team = Some(snapshot.team);
         self.cursor = snapshot.cursor;
-        self.states = snapshot
-            .states
-            .into_iter()
-            .map(|s| (s.member_id.clone(), s))
-            .collect();
-        self.members = members.into_iter().map(|m| (m.id.clone(), m)).collect();
+        self.states.clear();
+        for state in snapshot.states {
+            self.states.insert(state.member_id.clone(), state);
+        }
+        self.members.clear();
+        for member in members {
+            self.members.insert(member.id.clone(), member);
+        }
     }
 
     /// Applies a long poll's answer. Returns whether anything changed (to skip a storage
@@ -345,6 +347,41 @@ mod tests {
         cache.apply(reset);
         assert_eq!(cache.states.keys().collect::<Vec<_>>(), ["b"]);
         assert_eq!(cache.cursor, 2);
+    }
+
+    #[test]
+    fn a_snapshot_replaces_everything_and_a_repeated_id_keeps_its_last_entry() {
+        let mut cache = TeamCache::default();
+        cache
+            .states
+            .insert("gone".into(), state("gone", 1, Status::Away, None));
+        cache
+            .members
+            .insert("gone".into(), member("gone", "Gone", "UTC"));
+        cache.replace(
+            TeamStates {
+                team: TeamInfo {
+                    id: "t".into(),
+                    name: "Core".into(),
+                },
+                cursor: 9,
+                states: vec![
+                    state("b", 1, Status::Online, None),
+                    state("a", 1, Status::Away, None),
+                    state("a", 4, Status::Offline, None),
+                ],
+            },
+            vec![
+                member("b", "Bo", "UTC"),
+                member("a", "Ann", "UTC"),
+                member("a", "Anna", "UTC"),
+            ],
+        );
+        assert_eq!(cache.states.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(cache.states["a"].version, 4);
+        assert_eq!(cache.members.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(cache.members["a"].display_name, "Anna");
+        assert_eq!(cache.cursor, 9);
     }
 
     #[test]

@@ -91,20 +91,24 @@ pub fn from_js<T: DeserializeOwned>(value: wasm_bindgen::JsValue) -> Result<T, R
     deserialize(serde_wasm_bindgen::Deserializer::from(value))
 }
 
-/// The length in UTF-8 bytes of `value` as compact JSON, as serde_json writes it; `None` when
-/// it cannot be written. In the browser through serde-wasm-bindgen and `JSON.stringify`,
-/// which write the same text, so serde_json's writer stays out of the wasm modules.
-pub fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> Option<usize> {
+/// `value` as compact JSON text, as serde_json writes it; `None` when it cannot be written. In
+/// the browser through serde-wasm-bindgen and `JSON.stringify`, which write the same text, so
+/// serde_json's writer stays out of the wasm modules.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
     #[cfg(target_arch = "wasm32")]
     {
         let value = value
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .ok()?;
-        let json = js_sys::JSON::stringify(&value).ok()?;
-        Some(String::from(json).len())
+        js_sys::JSON::stringify(&value).ok().map(String::from)
     }
     #[cfg(not(target_arch = "wasm32"))]
-    serde_json::to_vec(value).ok().map(|json| json.len())
+    serde_json::to_string(value).ok()
+}
+
+/// The length in UTF-8 bytes of `value` as compact JSON ([`to_json`]).
+pub fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> Option<usize> {
+    to_json(value).map(|json| json.len())
 }
 
 /// For `#[serde(default, deserialize_with = "crate::wire::nullable")]`: a `null` reads as the

@@ -75,6 +75,14 @@ fn runs(page: &Page, id: FeatureId) -> bool {
 }
 
 /// The stylesheet of every shadow root the shim owns (badges, cards, banner), light and dark.
+/// Sent to the content script with the scan plan and adopted by every shadow root it owns (so
+/// its notes live here, not in a comment every tracker page would receive). The page's styles
+/// cannot reach in; `all: initial` keeps inherited ones out too. The shim sets `data-theme` on
+/// each host from the page's own background; without it, the OS scheme decides. Every text is
+/// drawn from the element's `data-text` attribute as generated content (the stylesheet's first
+/// rule): it is no DOM text, so the page's `window.find`, selection and copy cannot read it,
+/// while the accessibility tree has it (docs/architecture.md). So `::before` is the text's;
+/// decorations use `::after`.
 pub const STYLE: &str = include_str!("inline.css");
 
 /// The answer to `{"plan":{"url":…}}`.
@@ -148,26 +156,33 @@ pub struct RenderRequest {
     pub fresh: bool,
 }
 
-/// The descriptors of a render request. The shim sends them as JSON text: one string crosses
+/// The descriptors of a render request, as JSON text on the wire both ways: one string crosses
 /// into the wasm module at once and serde_json reads it there with no call back into JS, where
 /// reading 3,000 JS objects field by field across the boundary (serde-wasm-bindgen) takes
 /// 18 ms against 5 (`tests/wasm_roundtrip.rs`; `tests/bench/inline.mjs` measures the whole
-/// path). An array is accepted too (tests, other senders).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+/// path). Text only, so the worker reads `Descriptor` with one deserializer, not two.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Descriptors(pub Vec<Descriptor>);
 
 /// The longest descriptors text a request may carry (a heavy PR page sends ~150 KiB).
 pub const MAX_DESCRIPTORS_JSON: usize = 8 << 20;
 
+impl Serialize for Descriptors {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let json = crate::wire::to_json(&self.0)
+            .ok_or_else(|| serde::ser::Error::custom("descriptors cannot be written"))?;
+        serializer.serialize_str(&json)
+    }
+}
+
 impl<'de> Deserialize<'de> for Descriptors {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
+        impl serde::de::Visitor<'_> for Visitor {
             type Value = Descriptors;
 
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("descriptors as JSON text or as an array")
+                f.write_str("descriptors as JSON text")
             }
 
             fn visit_str<E: serde::de::Error>(self, json: &str) -> Result<Descriptors, E> {
@@ -179,19 +194,8 @@ impl<'de> Deserialize<'de> for Descriptors {
                     .map(Descriptors)
                     .map_err(E::custom)
             }
-
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Descriptors, A::Error> {
-                let mut all = Vec::new();
-                while let Some(d) = seq.next_element()? {
-                    all.push(d);
-                }
-                Ok(Descriptors(all))
-            }
         }
-        deserializer.deserialize_any(Visitor)
+        deserializer.deserialize_str(Visitor)
     }
 }
 
@@ -291,13 +295,21 @@ pub fn render(inputs: &Inputs, descriptors: &[Descriptor], full: bool) -> Vec<Mo
     if runs(inputs.page, FeatureId::Badges) {
         let descriptors = &descriptors[..descriptors.len().min(MAX_DESCRIPTORS)];
         let people = sites::people(inputs.page, descriptors);
-        let mut named: Vec<u32> = descriptors
+        // The people's elements that show text. `people` is by element, one person each, so
+        // these come out sorted for `binary_search`, with no sort of their own.
+        let mut shows_text = vec![false; people.len()];
+        for d in descriptors {
+            if d.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+                if let Ok(i) = people.binary_search_by_key(&d.index, |p| p.index) {
+                    shows_text[i] = true;
+                }
+            }
+        }
+        let named: Vec<u32> = people
             .iter()
-            .filter(|d| d.text.as_deref().is_some_and(|t| !t.trim().is_empty()))
-            .map(|d| d.index)
+            .zip(shows_text)
+            .filter_map(|(p, text)| text.then_some(p.index))
             .collect();
-        // Sorted for `binary_search`.
-        named.sort_unstable();
         mounts.extend(badges::mounts(inputs, &people, &named));
     }
     if full && runs(inputs.page, FeatureId::Banner) {
@@ -527,34 +539,31 @@ pub(crate) mod tests {
 
     #[test]
     fn render_requests_parse_with_defaults() {
-        let r: RenderRequest = serde_json::from_str(
-            r#"{"url":"https://github.com/o/r/pull/1","descriptors":[{"rule":"mention","index":2,"attrs":{"href":"/ada"}}]}"#,
-        )
-        .unwrap();
-        assert!(!r.full);
-        assert_eq!(r.descriptors.0[0].index, 2);
-        // As the shim sends them: JSON text.
-        let text: RenderRequest = serde_json::from_value(serde_json::json!({
+        // As the shim sends them: the descriptors as JSON text.
+        let r: RenderRequest = serde_json::from_value(serde_json::json!({
             "url": "https://github.com/o/r/pull/1",
             "descriptors": r#"[{"rule":"mention","index":2,"attrs":{"href":"/ada"},"text":"@ada"}]"#,
-            "full": true,
         }))
         .unwrap();
+        assert!(!r.full && !r.fresh);
+        assert_eq!(r.descriptors.0[0].index, 2);
+        assert_eq!(r.descriptors.0[0].text.as_deref(), Some("@ada"));
         assert_eq!(
-            text.descriptors.0,
-            r.descriptors.0[..1]
-                .iter()
-                .cloned()
-                .map(|mut d| {
-                    d.text = Some("@ada".into());
-                    d
-                })
-                .collect::<Vec<_>>()
+            r.descriptors.0[0].attrs,
+            [("href".to_string(), "/ada".to_string())]
         );
+        // What serde writes for descriptors is the same text form.
+        let written = serde_json::to_value(&r).unwrap();
+        assert!(written["descriptors"].is_string(), "{written}");
         let bad = serde_json::from_value::<RenderRequest>(serde_json::json!({
             "url": "u", "descriptors": "[{\"rule\":1}]"
         }));
         assert!(bad.is_err());
+        // An array is not the wire form (one reader of `Descriptor` in the worker).
+        let array = serde_json::from_value::<RenderRequest>(serde_json::json!({
+            "url": "u", "descriptors": [{"rule": "mention", "index": 2}]
+        }));
+        assert!(array.is_err());
     }
 
     #[test]
@@ -597,13 +606,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn decoded_render_requests_read_text_or_arrays_with_defaults() {
-        let r = crate::wire::from_str::<RenderRequest>(
-            r#"{"url":"https://github.com/o/r/pull/1","descriptors":[{"rule":"mention","index":2,"attrs":{"href":"/ada"}}]}"#,
-        )
-        .unwrap();
-        assert!(!r.full && !r.fresh);
-        assert_eq!(r.descriptors.0[0].index, 2);
+    fn decoded_render_requests_read_text_with_defaults() {
         // As the shim sends them: JSON text, read as the serde impl reads it.
         let message = serde_json::json!({
             "url": "https://github.com/o/r/pull/1",
@@ -616,23 +619,25 @@ pub(crate) mod tests {
             text,
             serde_json::from_str::<RenderRequest>(&message).unwrap()
         );
-        assert!(text.full);
+        assert!(text.full && !text.fresh);
+        assert_eq!(text.descriptors.0[0].index, 2);
         assert_eq!(text.descriptors.0[0].text.as_deref(), Some("@ada"));
         let none = crate::wire::from_str::<RenderRequest>(r#"{"url":"u"}"#).unwrap();
         assert_eq!(none.descriptors, Descriptors::default());
         for (descriptors, path) in [
             (r#""[{\"rule\":1}]""#, "descriptors: [0].rule"),
             (r#""[{\"rule\":\"r\"}]""#, "descriptors: [0].index"),
+            (
+                r#""[{\"rule\":\"r\",\"index\":0,\"attrs\":[]}]""#,
+                "descriptors: [0].attrs",
+            ),
             (r#""not json""#, "descriptors"),
             (r#""{}""#, "descriptors"),
             (r#""\"[]\"""#, "descriptors"),
             ("null", "descriptors"),
             ("{}", "descriptors"),
             ("7", "descriptors"),
-            (
-                r#"[{"rule":"r","index":0,"attrs":[]}]"#,
-                "descriptors[0].attrs",
-            ),
+            (r#"[{"rule":"r","index":0}]"#, "descriptors"),
         ] {
             let message = format!(r#"{{"url":"u","descriptors":{descriptors}}}"#);
             assert!(
@@ -644,7 +649,7 @@ pub(crate) mod tests {
             assert!(e.to_string().starts_with(path), "{descriptors}: {e}");
         }
         assert_eq!(
-            crate::wire::from_str::<RenderRequest>(r#"{"descriptors":[]}"#)
+            crate::wire::from_str::<RenderRequest>(r#"{"descriptors":"[]"}"#)
                 .unwrap_err()
                 .path,
             "url"
