@@ -21,7 +21,7 @@ use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The account a mirror goes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Service {
     Github,
@@ -701,9 +701,16 @@ impl Account {
         });
     }
 
+    /// The mirror to send, unless it waits for the user (a withdrawn permission).
+    pub fn waiting(&self) -> Option<&Job> {
+        self.pending
+            .as_ref()
+            .filter(|_| !matches!(self.report, Some(Report::Stopped { .. })))
+    }
+
     /// The mirror to send now, if one is due.
     pub fn due(&self, now: Timestamp) -> Option<&Job> {
-        self.pending.as_ref().filter(|j| j.next_attempt_at <= now)
+        self.waiting().filter(|j| j.next_attempt_at <= now)
     }
 
     /// Applies the outcome of sending `sent`. A newer declaration queued meanwhile stays
@@ -746,6 +753,16 @@ impl Account {
         self.report = Some(Report::Stopped {
             why: format!("permission for {host} withdrawn"),
         });
+    }
+
+    /// A permission came back: a mirror that waited for it is due again. Returns whether
+    /// one was.
+    pub fn resume(&mut self) -> bool {
+        let waited = self.pending.is_some() && self.waiting().is_none();
+        if waited {
+            self.report = None;
+        }
+        waited
     }
 }
 

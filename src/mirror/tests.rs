@@ -498,11 +498,16 @@ fn stops_are_final_and_retries_give_up() {
     }
     assert_eq!(a.pending, None);
     assert!(report_line(&a, |_| String::new()).ends_with("gave up after 8 tries"));
+    assert!(!a.resume(), "nothing waits");
+    a.enqueue(declared(Status::Away, "y"), NOW);
     a.withdrawn("api.github.com");
     assert_eq!(
         report_line(&a, |_| String::new()),
         "GitHub status: not updated: permission for api.github.com withdrawn"
     );
+    assert_eq!(a.due(NOW), None, "nothing is sent without the permission");
+    assert!(a.resume());
+    assert!(a.due(NOW).is_some(), "sent once the permission is back");
 }
 
 #[test]
