@@ -5,7 +5,8 @@
 #
 # Steps, failing fast on the cheap ones: rustfmt, the extension build (./build.sh, which also
 # installs the wasm target, node_modules and wasm-bindgen-cli when missing), clippy natively
-# and for wasm32 (also each context's module alone), web-ext lint of dist/firefox, cargo test for the workspace with a throwaway
+# and for wasm32 (also each context's module alone), web-ext lint of dist/firefox, the local
+# service endpoints' self-tests (tests/services), cargo test for the workspace with a throwaway
 # PostgreSQL cluster (DATABASE_URL_PG), the wasm-bindgen browser tests in headless Chromium,
 # then the end-to-end suites in Chromium (tests/e2e) and Firefox ESR (tests/firefox).
 # Needs chromium, chromium-driver, firefox-esr, postgresql (Debian packages) and geckodriver;
@@ -50,6 +51,9 @@ done
 
 step "web-ext lint dist/firefox (errors fail; warnings are listed)"
 node tests/web-ext-lint.mjs dist/firefox
+
+step "local service endpoints (tests/services: GitHub, GitLab, Slack against their published contracts)"
+node --test tests/services/
 
 step "cargo test --workspace (PostgreSQL: throwaway cluster)"
 PG_DIR="$(mktemp -d -t standin-pg.XXXXXX)"

@@ -1,0 +1,233 @@
+// A local GitHub API for tests: GraphQL (`POST /graphql`) checked against GitHub's public schema
+// from @octokit/graphql-schema, and the REST token check (`GET /user`). GitHub Enterprise
+// Server's forms (`/api/graphql`, `/api/v3/user`) with `enterprise: true`.
+//
+//   const gh = await startGitHub({ tokens: { ghp_alice: { login: 'octo-alice', scopes: ['user'] } } });
+//   … the client calls gh.graphqlUrl / gh.restUrl + '/user' with `Authorization: bearer ghp_alice` …
+//   gh.shown('octo-alice')  // what GitHub would show now: { message, emoji, … } or null
+//
+// Every query and mutation is parsed, validated against the schema (graphql-js `validate`) and
+// executed with its variables (graphql-js coerces each against its declared type), so a field,
+// argument or variable off the schema gets GitHub's `errors` answer. Resolvers exist for
+// `viewer`, `changeUserStatus` and, for the items a test lists, `resource(url:)` and `node(id:)`;
+// a field the schema has but no resolver fills, if non-null, fails loudly as well.
+//
+// GitHub answers GraphQL errors with HTTP 200 and an `errors` list (docs: "Forming calls with
+// GraphQL"); so does this endpoint, and it records each such request as a problem
+// (`rejected()`), so a test can demand that its client sent none.
+import { buildClientSchema, execute, getOperationAST, GraphQLError, parse, validate } from 'graphql';
+import { schema as published } from '@octokit/graphql-schema';
+import { bearer, chars, json, startEndpoint } from './endpoint.mjs';
+
+const DOCS = 'https://docs.github.com/graphql';
+/** GitHub's status dialog (Settings › Profile › "Set status") takes at most 80 characters, and
+ *  `changeUserStatus` refuses a longer message. The schema itself has no length. */
+export const MESSAGE_LIMIT = 80;
+
+const SCHEMA = buildClientSchema(published.json);
+
+/** The schema's description of DateTime: "An ISO-8601 encoded UTC date string". */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+function parseDateTime(value) {
+  if (typeof value !== 'string' || !ISO_8601.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new TypeError(`DateTime takes an ISO-8601 encoded UTC date string; got ${JSON.stringify(value)}`);
+  }
+  return new Date(value);
+}
+/** URI: "An RFC 3986, RFC 3987, and RFC 6570 (level 4) compliant URI string"; absolute here. */
+function parseUri(value) {
+  if (typeof value !== 'string' || !URL.canParse(value)) throw new TypeError(`URI takes an absolute URI string; got ${JSON.stringify(value)}`);
+  return value;
+}
+// Scalars built from introspection accept anything; give the two this API takes their rules.
+for (const [name, parseValue] of [['DateTime', parseDateTime], ['URI', parseUri]]) {
+  const scalar = SCHEMA.getType(name);
+  scalar.parseValue = parseValue;
+  scalar.parseLiteral = (ast) => {
+    if (ast.kind !== 'StringValue') throw new TypeError(`${name} takes a string`);
+    return parseValue(ast.value);
+  };
+}
+SCHEMA.getType('DateTime').serialize = (value) => (value instanceof Date ? value.toISOString().replace(/\.\d{3}Z$/, 'Z') : value);
+
+/** An error GitHub gives with a `type` (NOT_FOUND, UNPROCESSABLE, INSUFFICIENT_SCOPES, …). */
+class Refusal extends Error {
+  constructor(type, message) {
+    super(message);
+    this.type = type;
+  }
+}
+
+/** ChangeUserStatusInput.emoji: "Can either be a native Unicode emoji or an emoji name with
+ *  colons, e.g., :grinning:." */
+const EMOJI = /^(:[a-z0-9_+\-]+:|\p{RGI_Emoji})$/v;
+
+const graphqlError = (e) => ({ ...e.toJSON(), ...(e.originalError?.type ? { type: e.originalError.type } : {}) });
+
+/**
+ * The GitHub service for `startEndpoint`. `tokens`: token → { login, scopes } (classic token
+ * scopes, sent back in X-OAuth-Scopes). `items`: pull requests and issues for `resource(url:)`
+ * and `node(id:)`, each `{ __typename: 'PullRequest' | 'Issue', url, number, title, state, … }`.
+ */
+export function githubService({ tokens, enterprise = false, items = [] }) {
+  const paths = enterprise ? { graphql: '/api/graphql', user: '/api/v3/user' } : { graphql: '/graphql', user: '/user' };
+  const statuses = new Map();
+  const users = new Map(
+    Object.values(tokens).map(({ login }, i) => [
+      login,
+      { __typename: 'User', id: `U_kgDO${1000 + i}`, databaseId: 1000 + i, login, name: login, url: `https://github.com/${login}` },
+    ]),
+  );
+  const nodes = items.map((item, i) => ({ id: `${item.__typename === 'PullRequest' ? 'PR' : 'I'}_kwDO${i}`, ...item }));
+
+  /** The status GitHub shows for `login` at `now`: none once `expiresAt` has passed. */
+  function shown(login, now = new Date()) {
+    const status = statuses.get(login) ?? null;
+    return status && status.expiresAt && status.expiresAt <= now ? null : status;
+  }
+
+  const root = {
+    viewer: (_, { user }) => ({ ...user, status: () => shown(user.login) }),
+    resource: ({ url }) => nodes.find((n) => n.url === url) ?? null,
+    node: ({ id }) => nodes.find((n) => n.id === id) ?? null,
+    // Mutation.changeUserStatus(input: ChangeUserStatusInput!): ChangeUserStatusPayload
+    changeUserStatus: ({ input }, { user }) => {
+      const { clientMutationId = null, emoji = null, expiresAt = null, limitedAvailability = false, message = null, organizationId = null } = input;
+      if (organizationId !== null) throw new Refusal('NOT_FOUND', `Could not resolve to a node with the global id of '${organizationId}'.`);
+      if (message !== null && chars(message) > MESSAGE_LIMIT) {
+        throw new Refusal('UNPROCESSABLE', `message is too long (maximum is ${MESSAGE_LIMIT} characters; got ${chars(message)})`);
+      }
+      if (emoji && !EMOJI.test(emoji)) throw new Refusal('UNPROCESSABLE', `emoji ${JSON.stringify(emoji)} is neither a native emoji nor an emoji name with colons`);
+      if (!message && !emoji && !limitedAvailability) {
+        statuses.delete(user.login);
+        return { clientMutationId, status: null };
+      }
+      const now = new Date();
+      const status = {
+        __typename: 'UserStatus',
+        id: `US_${user.login}_${now.getTime()}`,
+        createdAt: statuses.get(user.login)?.createdAt ?? now,
+        updatedAt: now,
+        emoji: emoji || null,
+        emojiHTML: null,
+        message: message || null,
+        expiresAt,
+        indicatesLimitedAvailability: limitedAvailability,
+        organization: null,
+        user,
+      };
+      statuses.set(user.login, status);
+      return { clientMutationId, status };
+    },
+  };
+
+  function graphql(request, token) {
+    const { user, scopes } = token;
+    const refuse = (problem, errors) => ({ ...json(200, { errors }), problem });
+    let body;
+    try {
+      body = JSON.parse(request.body);
+    } catch {
+      return { ...json(400, { message: 'Problems parsing JSON', documentation_url: `${DOCS}/guides/forming-calls-with-graphql` }), problem: 'body: not JSON' };
+    }
+    const { query, variables = null, operationName = null } = body ?? {};
+    if (typeof query !== 'string') {
+      return refuse('query: missing or not a string', [{ message: 'A query attribute must be specified and must be a string.' }]);
+    }
+    if (variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+      return refuse('variables: not an object', [{ message: 'Variables are invalid JSON.' }]);
+    }
+    let document;
+    try {
+      document = parse(query);
+    } catch (e) {
+      return refuse(`query: ${e.message}`, [graphqlError(e)]);
+    }
+    const invalid = validate(SCHEMA, document);
+    if (invalid.length) return refuse(`query: ${invalid.map((e) => e.message).join('; ')}`, invalid.map(graphqlError));
+    const operation = getOperationAST(document, operationName);
+    if (!operation) return refuse('operationName: no such operation', [{ message: `No operation named "${operationName}"` }]);
+    // Classic tokens: changeUserStatus needs the `user` scope (Scopes for OAuth apps: "user").
+    const mutates = operation.operation === 'mutation' && operation.selectionSet.selections.some((s) => s.name?.value === 'changeUserStatus');
+    if (mutates && !scopes.includes('user')) {
+      return json(200, {
+        data: null,
+        errors: [
+          {
+            type: 'INSUFFICIENT_SCOPES',
+            message: `Your token has not been granted the required scopes to execute this query. The 'changeUserStatus' field requires one of the following scopes: ['user'], but your token has only been granted the: [${scopes.map((s) => `'${s}'`).join(', ')}] scopes. Please modify your token's scopes at: https://github.com/settings/tokens.`,
+          },
+        ],
+      });
+    }
+    // Execution coerces every variable against its declared type before any resolver runs.
+    const result = execute({ schema: SCHEMA, document, operationName, variableValues: variables ?? {}, rootValue: root, contextValue: { user } });
+    if (!result.errors) return json(200, { data: result.data });
+    // A variable off its type fails before execution (no `data`); a resolver's refusal beside it.
+    return { ...json(200, { ...(result.data !== undefined ? { data: result.data } : {}), errors: result.errors.map(graphqlError) }), problem: result.errors.map((e) => e.message).join('; ') };
+  }
+
+  return {
+    paths,
+    shown,
+    /** The status last set for `login`, expired or not (null once cleared). */
+    status: (login) => statuses.get(login) ?? null,
+    failures: {
+      unauthorized: () => json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }),
+      forbidden: () =>
+        json(403, {
+          message: 'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
+          documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/',
+        }),
+      // Rate limits and node limits for the GraphQL API › Exceeding the rate limit: "403 or 429",
+      // and "If the retry-after response header is present, you should not retry … until after
+      // that many seconds has elapsed."
+      'rate-limited': ({ retryAfter }) =>
+        json(
+          429,
+          { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits` },
+          { 'retry-after': String(retryAfter) },
+        ),
+      'server-error': () => json(502, { message: 'Server Error' }),
+    },
+    handle(request) {
+      const route = request.path === paths.graphql ? 'POST' : request.path === paths.user ? 'GET' : null;
+      if (route !== request.method) {
+        const problem = route ? `${request.method} ${request.path}: takes ${route}` : `${request.path}: not an endpoint of this API (${Object.values(paths).join(', ')})`;
+        return { ...json(404, { message: 'Not Found', documentation_url: DOCS }), problem };
+      }
+      // Forming calls with GraphQL › Authenticating with GraphQL; REST: "Authorization: Bearer"
+      // or "token" (Authenticating to the REST API).
+      const secret = bearer(request.headers, ['bearer', 'token']);
+      if (secret === null) {
+        return { ...json(401, { message: 'Requires authentication', documentation_url: `${DOCS}/guides/forming-calls-with-graphql#authenticating-with-graphql` }), problem: 'Authorization: missing or not "bearer <token>" / "token <token>"' };
+      }
+      const configured = tokens[secret];
+      if (!configured) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      const token = { user: users.get(configured.login), scopes: configured.scopes };
+      const answer = request.path === paths.graphql ? graphql(request, token) : json(200, rest(token.user));
+      // Scopes for OAuth apps › Checking granted scopes: X-OAuth-Scopes on every answer.
+      answer.headers['x-oauth-scopes'] = configured.scopes.join(', ');
+      return answer;
+    },
+  };
+}
+
+/** REST "Get the authenticated user" (GET /user), the fields a token check reads. */
+function rest(user) {
+  return { login: user.login, id: user.databaseId, node_id: user.id, type: 'User', site_admin: false, name: user.name, html_url: user.url, avatar_url: `https://avatars.githubusercontent.com/u/${user.databaseId}` };
+}
+
+/** Starts a local GitHub (options as `githubService`, plus `https`). Besides the endpoint's
+ *  fields: `graphqlUrl`, `restUrl` (the REST base: append `/user`), `shown(login, now)`, `status(login)`. */
+export async function startGitHub({ https = false, ...options }) {
+  const service = githubService(options);
+  const endpoint = await startEndpoint(service, { https });
+  return {
+    ...endpoint,
+    graphqlUrl: endpoint.origin + service.paths.graphql,
+    restUrl: endpoint.origin + service.paths.user.replace(/\/user$/, ''),
+    shown: service.shown,
+    status: service.status,
+  };
+}
