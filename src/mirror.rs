@@ -391,8 +391,8 @@ pub struct GithubInput {
     pub expires_at: Option<Timestamp>,
 }
 
-const GITHUB_SET: &str = "mutation($input: ChangeUserStatusInput!) { changeUserStatus(input: \
-                          $input) { status { message emoji limitedAvailability expiresAt } } }";
+const GITHUB_SET: &str =
+    "mutation($input: ChangeUserStatusInput!) { changeUserStatus(input: $input) { status { message } } }";
 const GITHUB_VIEWER: &str = "query { viewer { login } }";
 
 /// `PUT /user/status`; empty emoji and message clear the status.

@@ -1,0 +1,81 @@
+// "Status everywhere" (issue 15) in Chromium (dist/chrome, with http://127.0.0.1/* granted at
+// install as in team.test.mjs, since headless Chromium shows no permission prompt): the
+// scenario of tests/e2e/mirror-scenario.mjs, shared with Firefox's suite, against the local
+// GitHub and GitLab endpoints of tests/services/. Chrome cannot withdraw a permission the
+// manifest requires, so the withdrawn permission is Firefox's part (tests/firefox/mirror.test.mjs).
+//
+//   ./build.sh && node --test tests/e2e/mirror.test.mjs
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { DIST_CHROME, launchExtension } from './harness.mjs';
+import * as scenario from './mirror-scenario.mjs';
+
+let ext;
+let dir;
+let services;
+let page;
+const lines = [];
+
+const driver = {
+  async open(file) {
+    await page?.close();
+    page = await ext.openPage(file);
+  },
+  fill: (selector, text) => page.fill(selector, text),
+  click: (selector) => page.click(selector),
+  text: (selector) => page.textContent(selector),
+  evaluate: (fn, arg) => page.evaluate(fn, arg),
+  consoleLines: async () => lines,
+};
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'standin-mirror-ext-'));
+  await cp(DIST_CHROME, dir, { recursive: true });
+  const file = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(file, 'utf8'));
+  manifest.host_permissions = [...(manifest.host_permissions ?? []), 'http://127.0.0.1/*'];
+  await writeFile(file, JSON.stringify(manifest, null, 2));
+  services = await scenario.startServices();
+  ext = await launchExtension({ dir });
+  assert.equal(await ext.workerReady(), true);
+  ext.context.on('console', (message) => lines.push(message.text()));
+  (await ext.worker()).on('console', (message) => lines.push(message.text()));
+  await scenario.connectGitHub(driver, services);
+  await scenario.connectGitLab(driver, services);
+});
+
+after(async () => {
+  await page?.close();
+  await ext?.close();
+  await services?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test('declare and clear reach GitHub and GitLab as they document', async () => {
+  await scenario.githubDeclareAndClear(driver, services);
+  await scenario.gitlabDeclareAndClear(driver, services);
+  assert.match(await scenario.popupLine(driver, 'github'), /^GitHub status: cleared \d\d:\d\d$/);
+});
+
+test('429 with Retry-After is retried no earlier, and a newer declaration replaces it', async () => {
+  await scenario.rateLimited(driver, services);
+});
+
+test('401, 403 and hostile or oversized answers stop and say so', async () => {
+  await scenario.refusals(driver, services);
+  await scenario.missingScope(driver, services);
+});
+
+test('the XSS corpus reaches the services as plain data', async () => {
+  await scenario.xssAsPlainData(driver, services);
+});
+
+test('no token in storage, replies, console or page; disconnect deletes it', async () => {
+  await scenario.scanForTokens(driver);
+  await scenario.disconnect(driver, 'gitlab');
+  await scenario.disconnect(driver, 'github');
+  ext.assertNoErrors();
+});
