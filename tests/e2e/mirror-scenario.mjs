@@ -54,7 +54,15 @@ export async function connect(d, service, api, token, login) {
   await d.fill(`#${service}_api`, api);
   await d.fill(`#${service}_token`, token);
   await d.click(`#${service}-connect`);
-  await poll(async () => (await d.text(`#${service}-connected`)) === `Connected as ${login}`, `${service} connected as ${login}`);
+  let status;
+  await poll(async () => {
+    status = await d.text(`#${service}-status`);
+    return status === `Connected as ${login}`;
+  }, `${service} connected as ${login}`).catch((e) => {
+    throw new Error(`${e.message}: ${status}`);
+  });
+  assert.equal(await d.text(`#${service}-connected`), `Connected as ${login}`);
+  assert.equal((await accountOf(d, service))?.login, login);
   assert.equal(await d.evaluate((id) => document.getElementById(id).value, `${service}_token`), '', 'the token field is emptied');
 }
 
@@ -90,10 +98,13 @@ const accountOf = async (d, service) => ((await d.evaluate(() => (globalThis.bro
 /** Waits until the account has nothing pending and returns its report, which must be of
  *  `kind` (updated, cleared, stopped). */
 export async function settled(d, service, kind) {
+  let seen;
   const account = await poll(async () => {
-    const a = await accountOf(d, service);
-    return a && !a.pending && a.report ? a : null;
-  }, `${service}'s mirror to settle`);
+    seen = await accountOf(d, service);
+    return seen && !seen.pending && seen.report ? seen : null;
+  }, `${service}'s mirror to settle`).catch((e) => {
+    throw new Error(`${e.message}: ${JSON.stringify(seen)}`);
+  });
   assert.deepEqual(Object.keys(account.report), [kind], `${service}: ${JSON.stringify(account.report)}`);
   return account.report[kind];
 }
