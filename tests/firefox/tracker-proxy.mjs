@@ -5,9 +5,11 @@
 // run time (openssl; the key lives in a temporary directory and is deleted on close) and serves
 // every request with the same `trackerSite().respond` as the Chromium routes. A request for any
 // other host gets a 502 and is recorded in `unexpected`: nothing reaches the network.
+// `services` puts the local service endpoints (tests/services) at their real API origins: each
+// request whose URL starts with a prefix is answered by that endpoint's `answer`.
 //
 //   const site = trackerSite();  site.page(url, html);
-//   const proxy = await startTrackerProxy(site);
+//   const proxy = await startTrackerProxy(site, { services: [['https://api.github.com/', gh]] });
 //   const ff = await launchFirefox(proxy.firefox);   // prefs + acceptInsecureCerts
 //   …  assert.deepEqual(proxy.unexpected, []);  await proxy.close();
 //
@@ -43,7 +45,7 @@ const KNOWN = [
 ];
 const SELF_HOSTED_HOSTS = new Set(SELF_HOSTED.map(([, base]) => new URL(base).hostname));
 const known = (host) => SELF_HOSTED_HOSTS.has(host) || KNOWN.some((re) => re.test(host));
-const SAN = [
+const TRACKER_SAN = [
   'github.com',
   'github.example.com',
   '*.githubassets.com',
@@ -67,25 +69,35 @@ function resourceType(req) {
   return dest ?? 'other';
 }
 
-/** A self-signed certificate for the tracker hosts, made now; its key never leaves `dir`. */
-async function makeCertificate(dir) {
+/** A self-signed certificate for `hosts`, made now; its key never leaves `dir`. */
+async function makeCertificate(dir, hosts) {
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
   await run('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
     '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=StandIn test trackers',
-    '-addext', `subjectAltName=${SAN.map((h) => `DNS:${h}`).join(',')}`,
+    '-addext', `subjectAltName=${hosts.map((h) => `DNS:${h}`).join(',')}`,
   ]);
   return { key: await readFile(key), cert: await readFile(cert) };
 }
 
-export async function startTrackerProxy(site) {
+export async function startTrackerProxy(site, { services = [] } = {}) {
+  const serviceHosts = new Set(services.map(([prefix]) => new URL(prefix).hostname));
+  const served = (host) => serviceHosts.has(host) || known(host);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'standin-proxy-'));
-  const credentials = await makeCertificate(dir);
+  const credentials = await makeCertificate(dir, [...new Set([...TRACKER_SAN, ...serviceHosts])]);
   const unexpected = [];
   const sockets = new Set();
 
-  const answer = (req, res, url) => {
+  const answer = async (req, res, url) => {
+    const service = services.find(([prefix]) => url.href.startsWith(prefix))?.[1];
+    if (service) {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      const { status, headers, body } = await service.answer({ method: req.method, url: url.href, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(status, headers).end(body);
+      return;
+    }
     if (!known(url.hostname)) {
       unexpected.push(`${req.method} ${url.href}`);
       res.writeHead(502).end();
@@ -104,7 +116,7 @@ export async function startTrackerProxy(site) {
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => {}); // Firefox drops tunnels when a tab closes
     const host = req.url.replace(/:\d+$/, '');
-    if (!known(host)) {
+    if (!served(host)) {
       unexpected.push(`CONNECT ${req.url}`);
       socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
       return;

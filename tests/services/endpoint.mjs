@@ -57,7 +57,7 @@ export function bearer(headers, schemes) {
 
 /** A request body as its Content-Type says: `{ type: 'json', value }` (any JSON value),
  *  `{ type: 'form', value }` (an object of strings), `{ type: 'none' }` when empty, or
- *  `{ type: 'unreadable', reason }`. Parameters keep their JSON types, so a check can refuse a
+ *  `{ type: 'unreadable', reason, brokenJson }`. Parameters keep their JSON types, so a check can refuse a
  *  number where a string is documented. */
 export function readBody({ headers, body }) {
   const contentType = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -66,7 +66,7 @@ export function readBody({ headers, body }) {
     try {
       return { type: 'json', value: JSON.parse(body) };
     } catch {
-      return { type: 'unreadable', reason: 'the body is not valid JSON' };
+      return { type: 'unreadable', reason: 'the body is not valid JSON', brokenJson: true };
     }
   }
   if (contentType === 'application/x-www-form-urlencoded') return { type: 'form', value: Object.fromEntries(new URLSearchParams(body)) };
@@ -95,10 +95,11 @@ async function certificate(dir) {
  *   (`problem` says why a request was off the contract, else it is absent);
  * - `rejected()`: the requests that were off the contract (a client under test wants none);
  * - `fail(mode, { times = 1, retryAfter = 60 })`: the next `times` requests get the failure
- *   `mode` (the service's 'unauthorized', 'forbidden', 'rate-limited', 'server-error', or any
- *   service's 'html', 'hostile-json', 'oversized', 'oversized-chunked'); `fail(null)` disarms;
- * - `answer({ method, url, headers, body })`: the same answer without the server, for
- *   Playwright's `route.fulfill`;
+ *   `mode` (the service's 'unauthorized', 'forbidden', 'rate-limited', 'server-error', GitHub's
+ *   'rate-limit-exhausted', or any service's 'html', 'hostile-json', 'oversized',
+ *   'oversized-chunked'); `fail(null)` disarms;
+ * - `answer({ method, url, headers, body })`: the same answer without the server;
+ * - `route(context, pattern)`: Chromium's requests to the service's real origin answered here;
  * - `close()`.
  */
 export async function startEndpoint(service, { https: secure = false } = {}) {
@@ -124,8 +125,14 @@ export async function startEndpoint(service, { https: secure = false } = {}) {
     } else {
       result = await service.handle(request);
     }
-    requests.push({ method, path: pathname, query: Object.fromEntries(searchParams), headers: lower, body, status: result.status, ...(result.problem ? { problem: result.problem } : {}) });
+    const { status, problem } = result;
+    requests.push({ method, path: pathname, query: Object.fromEntries(searchParams), headers: lower, body, status, ...(problem ? { problem } : {}) });
     return result;
+  }
+
+  async function answer(request) {
+    const { status, headers, body } = await respond(request);
+    return { status, headers, body };
   }
 
   const dir = secure ? await mkdtemp(path.join(os.tmpdir(), 'standin-service-')) : null;
@@ -166,9 +173,15 @@ export async function startEndpoint(service, { https: secure = false } = {}) {
     requests,
     rejected: () => requests.filter((r) => r.problem),
     fail,
-    async answer(request) {
-      const { status, headers, body } = await respond(request);
-      return { status, headers, body };
+    answer,
+    /** Chromium: every request of the Playwright `context` that matches `pattern` (the
+     *  service's real origin, e.g. 'https://api.github.com/**') is answered here, the
+     *  extension's service worker's fetches included. */
+    route(context, pattern) {
+      return context.route(pattern, async (route) => {
+        const r = route.request();
+        await route.fulfill(await answer({ method: r.method(), url: r.url(), headers: await r.allHeaders(), body: r.postData() ?? '' }));
+      });
     },
     async close() {
       server.closeAllConnections();

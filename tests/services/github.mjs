@@ -20,6 +20,11 @@ import { schema as published } from '@octokit/graphql-schema';
 import { bearer, chars, json, startEndpoint } from './endpoint.mjs';
 
 const DOCS = 'https://docs.github.com/graphql';
+/** Where the checks below come from, named in each refusal. */
+const INPUT_DOCS = 'GraphQL API reference › Input objects › ChangeUserStatusInput';
+const STATUS_DOCS = 'Setting up your profile › Setting a status';
+const CALL_DOCS = 'Forming calls with GraphQL';
+const SCHEMA_DOCS = "GitHub's public schema, @octokit/graphql-schema";
 /** GitHub's status dialog (Settings › Profile › "Set status") takes at most 80 characters, and
  *  `changeUserStatus` refuses a longer message. The schema itself has no length. */
 export const MESSAGE_LIMIT = 80;
@@ -93,11 +98,15 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
     // Mutation.changeUserStatus(input: ChangeUserStatusInput!): ChangeUserStatusPayload
     changeUserStatus: ({ input }, { user }) => {
       const { clientMutationId = null, emoji = null, expiresAt = null, limitedAvailability = false, message = null, organizationId = null } = input;
-      if (organizationId !== null) throw new Refusal('NOT_FOUND', `Could not resolve to a node with the global id of '${organizationId}'.`);
-      if (message !== null && chars(message) > MESSAGE_LIMIT) {
-        throw new Refusal('UNPROCESSABLE', `message is too long (maximum is ${MESSAGE_LIMIT} characters; got ${chars(message)})`);
+      if (organizationId !== null) {
+        throw new Refusal('NOT_FOUND', `Could not resolve to a node with the global id of '${organizationId}'. (${INPUT_DOCS}: organizationId)`);
       }
-      if (emoji && !EMOJI.test(emoji)) throw new Refusal('UNPROCESSABLE', `emoji ${JSON.stringify(emoji)} is neither a native emoji nor an emoji name with colons`);
+      if (message !== null && chars(message) > MESSAGE_LIMIT) {
+        throw new Refusal('UNPROCESSABLE', `message is too long (maximum is ${MESSAGE_LIMIT} characters; got ${chars(message)}) (${STATUS_DOCS})`);
+      }
+      if (emoji && !EMOJI.test(emoji)) {
+        throw new Refusal('UNPROCESSABLE', `emoji ${JSON.stringify(emoji)} is neither a native emoji nor an emoji name with colons (${INPUT_DOCS}: emoji)`);
+      }
       if (!message && !emoji && !limitedAvailability) {
         statuses.delete(user.login);
         return { clientMutationId, status: null };
@@ -123,12 +132,17 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
 
   function graphql(request, token) {
     const { user, scopes } = token;
-    const refuse = (problem, errors) => ({ ...json(200, { errors }), problem });
+    // Each problem names where its rule comes from (a resolver's refusal names it itself).
+    const refuse = (problem, errors, data, source = CALL_DOCS) => ({
+      ...json(200, { ...(data !== undefined ? { data } : {}), errors }),
+      problem: source ? `${problem} (${source})` : problem,
+    });
     let body;
     try {
       body = JSON.parse(request.body);
     } catch {
-      return { ...json(400, { message: 'Problems parsing JSON', documentation_url: `${DOCS}/guides/forming-calls-with-graphql` }), problem: 'body: not JSON' };
+      const answer = json(400, { message: 'Problems parsing JSON', documentation_url: `${DOCS}/guides/forming-calls-with-graphql` });
+      return { ...answer, problem: `body: not JSON (${CALL_DOCS} › Communicating with GraphQL)` };
     }
     const { query, variables = null, operationName = null } = body ?? {};
     if (typeof query !== 'string') {
@@ -141,10 +155,10 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
     try {
       document = parse(query);
     } catch (e) {
-      return refuse(`query: ${e.message}`, [graphqlError(e)]);
+      return refuse(`query: ${e.message}`, [graphqlError(e)], undefined, 'the GraphQL specification');
     }
     const invalid = validate(SCHEMA, document);
-    if (invalid.length) return refuse(`query: ${invalid.map((e) => e.message).join('; ')}`, invalid.map(graphqlError));
+    if (invalid.length) return refuse(`query: ${invalid.map((e) => e.message).join('; ')}`, invalid.map(graphqlError), undefined, SCHEMA_DOCS);
     const operation = getOperationAST(document, operationName);
     if (!operation) return refuse('operationName: no such operation', [{ message: `No operation named "${operationName}"` }]);
     // Classic tokens: changeUserStatus needs the `user` scope (Scopes for OAuth apps: "user").
@@ -155,16 +169,21 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
         errors: [
           {
             type: 'INSUFFICIENT_SCOPES',
-            message: `Your token has not been granted the required scopes to execute this query. The 'changeUserStatus' field requires one of the following scopes: ['user'], but your token has only been granted the: [${scopes.map((s) => `'${s}'`).join(', ')}] scopes. Please modify your token's scopes at: https://github.com/settings/tokens.`,
+            message:
+              "Your token has not been granted the required scopes to execute this query. The 'changeUserStatus' field requires one of the " +
+              `following scopes: ['user'], but your token has only been granted the: [${scopes.map((s) => `'${s}'`).join(', ')}] scopes. ` +
+              "Please modify your token's scopes at: https://github.com/settings/tokens.",
           },
         ],
       });
     }
     // Execution coerces every variable against its declared type before any resolver runs.
-    const result = execute({ schema: SCHEMA, document, operationName, variableValues: variables ?? {}, rootValue: root, contextValue: { user } });
-    if (!result.errors) return json(200, { data: result.data });
+    const { data, errors } = execute({ schema: SCHEMA, document, operationName, variableValues: variables ?? {}, rootValue: root, contextValue: { user } });
+    if (!errors) return json(200, { data });
     // A variable off its type fails before execution (no `data`); a resolver's refusal beside it.
-    return { ...json(200, { ...(result.data !== undefined ? { data: result.data } : {}), errors: result.errors.map(graphqlError) }), problem: result.errors.map((e) => e.message).join('; ') };
+    // Resolver refusals name their own source; a variable's type comes from the schema.
+    const source = errors.every((e) => e.originalError?.type) ? null : SCHEMA_DOCS;
+    return refuse(errors.map((e) => e.message).join('; '), errors.map(graphqlError), data, source);
   }
 
   return {
@@ -185,22 +204,38 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
       'rate-limited': ({ retryAfter }) =>
         json(
           429,
-          { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits` },
+          {
+            message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            documentation_url: `${DOCS}/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits`,
+          },
           { 'retry-after': String(retryAfter) },
+        ),
+      // The same section: past the primary limit "the response status will still be 200", with an
+      // error, x-ratelimit-remaining 0 and x-ratelimit-reset (unix seconds) saying when to retry.
+      'rate-limit-exhausted': ({ retryAfter }) =>
+        json(
+          200,
+          { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1000.' }] },
+          { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + retryAfter) },
         ),
       'server-error': () => json(502, { message: 'Server Error' }),
     },
     handle(request) {
       const route = request.path === paths.graphql ? 'POST' : request.path === paths.user ? 'GET' : null;
       if (route !== request.method) {
-        const problem = route ? `${request.method} ${request.path}: takes ${route}` : `${request.path}: not an endpoint of this API (${Object.values(paths).join(', ')})`;
+        const problem = route
+          ? `${request.method} ${request.path}: takes ${route} (${CALL_DOCS} › The GraphQL endpoint; REST: Get the authenticated user)`
+          : `${request.path}: not an endpoint of this API (${Object.values(paths).join(', ')})`;
         return { ...json(404, { message: 'Not Found', documentation_url: DOCS }), problem };
       }
       // Forming calls with GraphQL › Authenticating with GraphQL; REST: "Authorization: Bearer"
       // or "token" (Authenticating to the REST API).
       const secret = bearer(request.headers, ['bearer', 'token']);
       if (secret === null) {
-        return { ...json(401, { message: 'Requires authentication', documentation_url: `${DOCS}/guides/forming-calls-with-graphql#authenticating-with-graphql` }), problem: 'Authorization: missing or not "bearer <token>" / "token <token>"' };
+        return {
+          ...json(401, { message: 'Requires authentication', documentation_url: `${DOCS}/guides/forming-calls-with-graphql#authenticating-with-graphql` }),
+          problem: `Authorization: missing or not "bearer <token>" / "token <token>" (${CALL_DOCS} › Authenticating with GraphQL)`,
+        };
       }
       const configured = tokens[secret];
       if (!configured) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
@@ -215,7 +250,8 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
 
 /** REST "Get the authenticated user" (GET /user), the fields a token check reads. */
 function rest(user) {
-  return { login: user.login, id: user.databaseId, node_id: user.id, type: 'User', site_admin: false, name: user.name, html_url: user.url, avatar_url: `https://avatars.githubusercontent.com/u/${user.databaseId}` };
+  const { login, databaseId: id, id: node_id, name, url: html_url } = user;
+  return { login, id, node_id, type: 'User', site_admin: false, name, html_url, avatar_url: `https://avatars.githubusercontent.com/u/${id}` };
 }
 
 /** Starts a local GitHub (options as `githubService`, plus `https`). Besides the endpoint's

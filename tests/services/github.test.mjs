@@ -175,6 +175,16 @@ describe('GitHub endpoint: failures a test arms', () => {
     assert.equal((await graphql(gh, '{ viewer { login } }')).status, 200);
   });
 
+  it('answers an exhausted primary limit with HTTP 200, RATE_LIMITED and x-ratelimit-reset', async () => {
+    gh.fail('rate-limit-exhausted', { retryAfter: 600 });
+    const { status, headers, body } = await graphql(gh, '{ viewer { login } }');
+    assert.equal(status, 200);
+    assert.equal(body.errors[0].type, 'RATE_LIMITED');
+    assert.equal(body.data, undefined);
+    assert.equal(headers.get('x-ratelimit-remaining'), '0');
+    assert.ok(Math.abs(Number(headers.get('x-ratelimit-reset')) - (Date.now() / 1000 + 600)) < 5);
+  });
+
   it('answers 401, 403 and 5xx as many times as armed', async () => {
     gh.fail('unauthorized', { times: 2 });
     assert.equal((await graphql(gh, '{ viewer { login } }')).status, 401);

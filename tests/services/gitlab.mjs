@@ -68,10 +68,15 @@ export function gitlabService({ tokens }) {
       return paramError(`availability does not have a valid value: ${JSON.stringify(availability)} is not one of ${AVAILABILITY.join(', ')} (${section})`);
     }
     if (after !== undefined && !(after in CLEAR_STATUS_AFTER)) {
-      return paramError(`clear_status_after does not have a valid value: ${JSON.stringify(after)} is not one of ${Object.keys(CLEAR_STATUS_AFTER).join(', ')} (${section})`);
+      const allowed = Object.keys(CLEAR_STATUS_AFTER).join(', ');
+      return paramError(`clear_status_after does not have a valid value: ${JSON.stringify(after)} is not one of ${allowed} (${section})`);
     }
-    if (emoji && !EMOJI_NAME.test(emoji)) return validationError('emoji', `is not a valid emoji name: ${JSON.stringify(emoji)} (a name without colons, e.g. coffee)`, section);
-    if (chars(message) > MESSAGE_LIMIT) return validationError('message', `is too long (maximum is ${MESSAGE_LIMIT} characters; got ${chars(message)})`, section);
+    if (emoji && !EMOJI_NAME.test(emoji)) {
+      return validationError('emoji', `is not a valid emoji name: ${JSON.stringify(emoji)} (a name without colons, e.g. coffee)`, section);
+    }
+    if (chars(message) > MESSAGE_LIMIT) {
+      return validationError('message', `is too long (maximum is ${MESSAGE_LIMIT} characters; got ${chars(message)})`, section);
+    }
     if (!emoji && !message) {
       statuses.delete(username);
       return json(200, present(username));
@@ -93,7 +98,10 @@ export function gitlabService({ tokens }) {
     'GET /api/v4/user': { scopes: READ, run: (username) => json(200, user(username, userIds.get(username))) },
     'GET /api/v4/user/status': { scopes: READ, run: (username) => json(200, present(username)) },
     'PUT /api/v4/user/status': { scopes: ['api'], run: setStatus },
-    'GET /api/v4/personal_access_tokens/self': { scopes: null, run: (username, _, secret) => json(200, selfToken(tokenIds.get(secret), userIds.get(username), tokens[secret].scopes)) },
+    'GET /api/v4/personal_access_tokens/self': {
+      scopes: null,
+      run: (username, _, secret) => json(200, selfToken(tokenIds.get(secret), userIds.get(username), tokens[secret].scopes)),
+    },
   };
 
   return {
@@ -106,7 +114,12 @@ export function gitlabService({ tokens }) {
       // Rate limits › "Response headers": RateLimit-* and Retry-After; the body is text.
       'rate-limited': ({ retryAfter }) => ({
         status: 429,
-        headers: { 'content-type': 'text/plain', 'retry-after': String(retryAfter), 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.floor(Date.now() / 1000) + retryAfter) },
+        headers: {
+          'content-type': 'text/plain',
+          'retry-after': String(retryAfter),
+          'ratelimit-remaining': '0',
+          'ratelimit-reset': String(Math.floor(Date.now() / 1000) + retryAfter),
+        },
         body: 'Retry later\n',
       }),
       'server-error': () => json(500, { message: '500 Internal Server Error' }),
@@ -126,15 +139,17 @@ export function gitlabService({ tokens }) {
         return { ...json(401, { message: '401 Unauthorized' }), problem: 'private_token: a token in the query string (send the PRIVATE-TOKEN header)' };
       }
       const secret = request.headers['private-token'] ?? bearer(request.headers, ['bearer']);
-      if (!secret) return { ...json(401, { message: '401 Unauthorized' }), problem: 'PRIVATE-TOKEN or Authorization: Bearer: missing (REST API › Authentication)' };
+      if (!secret) {
+        return { ...json(401, { message: '401 Unauthorized' }), problem: 'PRIVATE-TOKEN or Authorization: Bearer: missing (REST API › Authentication)' };
+      }
       const token = tokens[secret];
       if (!token) return json(401, { message: '401 Unauthorized' });
       if (route.scopes && !token.scopes.some((s) => route.scopes.includes(s))) {
-        return {
-          status: 403,
-          headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="GitLab", error="insufficient_scope", error_description="The request requires higher privileges than provided by the access token.", scope="${route.scopes[0]}"` },
-          body: JSON.stringify({ error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: route.scopes.join(' ') }),
-        };
+        const why = 'The request requires higher privileges than provided by the access token.';
+        const scope = route.scopes.join(' ');
+        return json(403, { error: 'insufficient_scope', error_description: why, scope }, {
+          'www-authenticate': `Bearer realm="GitLab", error="insufficient_scope", error_description="${why}", scope="${scope}"`,
+        });
       }
       const read = readBody(request);
       if (read.type === 'unreadable') return { ...json(400, { error: read.reason }), problem: `body: ${read.reason}` };
@@ -142,7 +157,9 @@ export function gitlabService({ tokens }) {
         return paramError('body: a JSON object of parameters is documented');
       }
       const params = { ...Object.fromEntries(request.query), ...(read.value ?? {}) };
-      if (request.method === 'GET' && Object.keys(params).length) return paramError(`${Object.keys(params).join(', ')}: ${request.path} takes no parameters`);
+      if (request.method === 'GET' && Object.keys(params).length) {
+        return paramError(`${Object.keys(params).join(', ')}: ${request.path} takes no parameters`);
+      }
       return route.run(token.username, params, secret);
     },
   };
@@ -150,12 +167,32 @@ export function gitlabService({ tokens }) {
 
 /** Users API › "Get the current user" (the fields a token check reads). */
 function user(username, id) {
-  return { id, username, name: username, state: 'active', locked: false, avatar_url: `https://gitlab.example/uploads/-/system/user/avatar/${id}/avatar.png`, web_url: `https://gitlab.example/${username}`, created_at: '2024-01-01T00:00:00.000Z' };
+  return {
+    id,
+    username,
+    name: username,
+    state: 'active',
+    locked: false,
+    avatar_url: `https://gitlab.example/uploads/-/system/user/avatar/${id}/avatar.png`,
+    web_url: `https://gitlab.example/${username}`,
+    created_at: '2024-01-01T00:00:00.000Z',
+  };
 }
 
 /** Personal access tokens API › "Get details on a personal access token" (GET …/self). */
 function selfToken(id, userId, scopes) {
-  return { id, name: 'StandIn', revoked: false, created_at: '2024-01-01T00:00:00.000Z', description: null, scopes, user_id: userId, last_used_at: new Date().toISOString(), active: true, expires_at: null };
+  return {
+    id,
+    name: 'StandIn',
+    revoked: false,
+    created_at: '2024-01-01T00:00:00.000Z',
+    description: null,
+    scopes,
+    user_id: userId,
+    last_used_at: new Date().toISOString(),
+    active: true,
+    expires_at: null,
+  };
 }
 
 /** Starts a local GitLab (options as `gitlabService`, plus `https`). Besides the endpoint's
