@@ -1,7 +1,7 @@
 // "Status everywhere" (issue 15) as both browsers' suites run it (tests/e2e/mirror.test.mjs,
-// tests/firefox/mirror.test.mjs): the options page connects GitHub and GitLab accounts against
+// tests/firefox/mirror.test.mjs): the options page connects GitHub, GitLab and Slack accounts against
 // the local contract endpoints of tests/services/ (GitHub's GraphQL checked against its public
-// schema; GitLab's Users API as documented), then the user declares and clears, and what each
+// schema; GitLab's Users API and Slack's users.profile.set as documented), then the user declares and clears, and what each
 // endpoint recorded is what GitHub and GitLab would show. No browser-driving code here: each
 // suite hands in a driver:
 //   open(file)            opens an extension page and waits for its loader; later calls act on it
@@ -11,12 +11,14 @@
 import assert from 'node:assert/strict';
 import { startGitHub } from '../services/github.mjs';
 import { startGitLab } from '../services/gitlab.mjs';
+import { startSlack } from '../services/slack.mjs';
 import { PAYLOADS } from './xss-corpus.mjs';
 
 export const TOKENS = {
   github: 'ghp_MirrorAliceToken0123456789abcdefABCD',
   githubNoScope: 'ghp_MirrorNoScopeToken0123456789abcdefAB',
   gitlab: 'glpat-MirrorAliceToken0123456789',
+  slack: 'xoxp-1111-2222-3333-MirrorAliceToken0123',
 };
 
 /** The endpoints, with Alice's tokens. */
@@ -28,7 +30,8 @@ export async function startServices() {
     },
   });
   const gitlab = await startGitLab({ tokens: { [TOKENS.gitlab]: { username: 'alice', scopes: ['api'] } } });
-  return { github, gitlab, close: () => Promise.all([github.close(), gitlab.close()]) };
+  const slack = await startSlack({ tokens: { [TOKENS.slack]: { user: 'alice', scopes: ['users.profile:write'] } } });
+  return { github, gitlab, slack, close: () => Promise.all([github.close(), gitlab.close(), slack.close()]) };
 }
 
 const origin = (url) => new URL(url).origin;
@@ -69,6 +72,7 @@ export async function connect(d, service, api, token, login) {
 export const connectGitHub = (d, services, token = TOKENS.github) =>
   connect(d, 'github', origin(services.github.graphqlUrl), token, 'octo-alice');
 export const connectGitLab = (d, services) => connect(d, 'gitlab', origin(services.gitlab.apiUrl), TOKENS.gitlab, 'alice');
+export const connectSlack = (d, services) => connect(d, 'slack', services.slack.apiUrl, TOKENS.slack, 'alice');
 
 const send = (d, message) => d.evaluate((m) => (globalThis.browser ?? chrome).runtime.sendMessage(m), message);
 
@@ -165,12 +169,33 @@ export async function gitlabDeclareAndClear(d, { gitlab }) {
   assert.deepEqual(gitlab.rejected(), []);
 }
 
-/** The popup's line for GitHub. */
+/** Declare and clear on Slack: text, an emoji name (the declaration's, else the table's),
+ *  the expiration in unix seconds. */
+export async function slackDeclareAndClear(d, { slack }) {
+  const expires = new Date(Date.now() + 90 * 60_000);
+  await declare(d, { status: 'away', headline: 'At lunch', emoji: '☕', expires_at: expires.toISOString() });
+  await settled(d, 'slack', 'updated');
+  assert.deepEqual(slack.shown('alice'), {
+    status_text: 'At lunch',
+    status_emoji: ':coffee:',
+    status_expiration: Math.ceil(expires.getTime() / 1000),
+  });
+  await declare(d, { status: 'ooo', headline: 'Holiday', emoji: '🦜' });
+  await settled(d, 'slack', 'updated');
+  assert.equal(slack.shown('alice').status_emoji, ':palm_tree:', 'an emoji without a known name: the table');
+  assert.equal(slack.shown('alice').status_expiration, 0);
+  await clear(d);
+  await settled(d, 'slack', 'cleared');
+  assert.equal(slack.shown('alice'), null);
+  assert.deepEqual(slack.rejected(), []);
+}
+
+/** The popup's line for an account. */
 export async function popupLine(d, service) {
   await d.open('popup.html');
   return poll(async () => {
     const text = await d.text(`#mirror-${service}`);
-    return text?.startsWith(service === 'github' ? 'GitHub status' : 'GitLab status') ? text : null;
+    return text?.startsWith(`${{ github: 'GitHub', gitlab: 'GitLab', slack: 'Slack' }[service]} status`) ? text : null;
   }, `the popup's ${service} line`);
 }
 
@@ -223,8 +248,8 @@ export async function missingScope(d, services) {
   await connectGitHub(d, services);
 }
 
-/** Every XSS payload as headline reaches GitHub and GitLab as the same text. */
-export async function xssAsPlainData(d, { github, gitlab }) {
+/** Every XSS payload as headline reaches GitHub, GitLab and Slack as the same text. */
+export async function xssAsPlainData(d, { github, gitlab, slack }) {
   let sent = 0;
   for (const payload of PAYLOADS) {
     const reply = await tryDeclare(d, { status: 'away', headline: payload });
@@ -232,12 +257,15 @@ export async function xssAsPlainData(d, { github, gitlab }) {
     sent += 1;
     await settled(d, 'github', 'updated');
     await settled(d, 'gitlab', 'updated');
+    await settled(d, 'slack', 'updated');
     assertCut(github.status('octo-alice').message, payload, 80);
     assertCut(gitlab.status('alice').message, payload, 100);
+    assertCut(slack.profile('alice').status_text, payload, 100);
   }
   assert.ok(sent >= 40, `${sent} payloads sent`);
   assert.deepEqual(github.rejected(), []);
   assert.deepEqual(gitlab.rejected(), []);
+  assert.deepEqual(slack.rejected(), []);
 }
 
 /** Disconnect deletes the token. */

@@ -1,7 +1,7 @@
 // "Status everywhere" (issue 15) in Chromium (dist/chrome, with http://127.0.0.1/* granted at
 // install as in team.test.mjs, since headless Chromium shows no permission prompt): the
 // scenario of tests/e2e/mirror-scenario.mjs, shared with Firefox's suite, against the local
-// GitHub and GitLab endpoints of tests/services/. Chrome cannot withdraw a permission the
+// GitHub, GitLab and Slack endpoints of tests/services/. Chrome cannot withdraw a permission the
 // manifest requires, so the withdrawn permission is Firefox's part (tests/firefox/mirror.test.mjs).
 //
 //   ./build.sh && node --test tests/e2e/mirror.test.mjs
@@ -45,6 +45,7 @@ before(async () => {
   (await ext.worker()).on('console', (message) => lines.push(message.text()));
   await scenario.connectGitHub(driver, services);
   await scenario.connectGitLab(driver, services);
+  await scenario.connectSlack(driver, services);
 });
 
 after(async () => {
@@ -54,9 +55,11 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('declare and clear reach GitHub and GitLab as they document', async () => {
+test('declare and clear reach GitHub, GitLab and Slack as they document', async () => {
   await scenario.githubDeclareAndClear(driver, services);
   await scenario.gitlabDeclareAndClear(driver, services);
+  await scenario.slackDeclareAndClear(driver, services);
+  assert.match(await scenario.popupLine(driver, 'slack'), /^Slack status: cleared \d\d:\d\d$/);
   assert.match(await scenario.popupLine(driver, 'github'), /^GitHub status: cleared \d\d:\d\d$/);
 });
 
@@ -76,6 +79,7 @@ test('the XSS corpus reaches the services as plain data', async () => {
 test('no token in storage, replies, console or page; disconnect deletes it', async () => {
   await scenario.scanForTokens(driver);
   await scenario.disconnect(driver, 'gitlab');
+  await scenario.disconnect(driver, 'slack');
   await scenario.disconnect(driver, 'github');
   ext.assertNoErrors();
 });

@@ -1,6 +1,6 @@
 // "Status everywhere" (issue 15) in headless Firefox ESR: the scenario of
 // tests/e2e/mirror-scenario.mjs, shared with Chromium's suite, against the local GitHub and
-// GitLab endpoints of tests/services/, plus what only Firefox can do here: withdraw the API's
+// GitLab and Slack endpoints of tests/services/, plus what only Firefox can do here: withdraw the API's
 // host permission (browser.permissions.remove, as about:addons does) and give it back.
 // Optional permissions are granted without a prompt (headless Firefox shows none to accept;
 // team.test.mjs answers the real one).
@@ -35,6 +35,7 @@ before(async () => {
   await ff.openReady('options.html');
   await scenario.connectGitHub(driver, services);
   await scenario.connectGitLab(driver, services);
+  await scenario.connectSlack(driver, services);
 });
 
 after(async () => {
@@ -42,9 +43,11 @@ after(async () => {
   await services?.close();
 });
 
-test('declare and clear reach GitHub and GitLab as they document', async () => {
+test('declare and clear reach GitHub, GitLab and Slack as they document', async () => {
   await scenario.githubDeclareAndClear(driver, services);
   await scenario.gitlabDeclareAndClear(driver, services);
+  await scenario.slackDeclareAndClear(driver, services);
+  assert.match(await scenario.popupLine(driver, 'slack'), /^Slack status: cleared \d\d:\d\d$/);
   assert.match(await scenario.popupLine(driver, 'github'), /^GitHub status: cleared \d\d:\d\d$/);
 });
 
@@ -68,6 +71,7 @@ test('the XSS corpus reaches the services as plain data', async () => {
 test('no token in storage, replies, console or page; disconnect deletes it', async () => {
   await scenario.scanForTokens(driver);
   await scenario.disconnect(driver, 'gitlab');
+  await scenario.disconnect(driver, 'slack');
   await scenario.disconnect(driver, 'github');
   assert.deepEqual(await ff.consoleProblems(), []);
 });
