@@ -318,3 +318,29 @@ export async function withdrawnPermission(d, services) {
   await settled(d, 'github', 'updated');
   assert.equal(services.github.shown('octo-alice').message, 'While withdrawn');
 }
+
+/** The options section with three accounts and the popup's account lines, light and dark:
+ *  what each shows, axe-core clean. `shoot(kind, scheme)` may save a screenshot of the page
+ *  as it stands (the options section or the popup scrolled to its lines). */
+export async function screens(d, shoot = async () => {}) {
+  const back = new Date(Date.now() + 2 * 3_600_000);
+  await declare(d, { status: 'away', headline: 'Reviewing the export PRs', emoji: '🎧', back_at: back.toISOString() });
+  for (const service of ['github', 'gitlab', 'slack']) await settled(d, service, 'updated');
+  for (const scheme of ['light', 'dark']) {
+    await d.open('options.html');
+    await d.colorScheme(scheme);
+    for (const [service, emoji] of [['github', '🎧'], ['gitlab', ':headphones:'], ['slack', ':headphones:']]) {
+      const preview = await d.text(`#${service}-preview`);
+      assert.match(preview, new RegExp(`^${emoji} Reviewing the export PRs · busy · until \\d\\d:\\d\\d$`, 'u'), preview);
+    }
+    await d.axe(`the options page with three accounts, ${scheme}`);
+    await shoot('options', scheme);
+    await d.open('popup.html');
+    await d.colorScheme(scheme);
+    for (const label of ['GitHub', 'GitLab', 'Slack']) {
+      assert.match(await d.text(`#mirror-${label.toLowerCase()}`), new RegExp(`^${label} status: updated \\d\\d:\\d\\d$`));
+    }
+    await d.axe(`the popup with its account lines, ${scheme}`);
+    await shoot('popup', scheme);
+  }
+}

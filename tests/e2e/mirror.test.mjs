@@ -6,11 +6,12 @@
 //
 //   ./build.sh && node --test tests/e2e/mirror.test.mjs
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { DIST_CHROME, launchExtension } from './harness.mjs';
+import { assertAccessible, setColorScheme } from './axe.mjs';
+import { DIST_CHROME, launchExtension, OUT_DIR, ROOT } from './harness.mjs';
 import * as scenario from './mirror-scenario.mjs';
 
 let ext;
@@ -23,13 +24,34 @@ const driver = {
   async open(file) {
     await page?.close();
     page = await ext.openPage(file);
+    if (file === 'popup.html') await page.setViewportSize({ width: 380, height: 600 });
   },
   fill: (selector, text) => page.fill(selector, text),
   click: (selector) => page.click(selector),
   text: (selector) => page.textContent(selector),
   evaluate: (fn, arg) => page.evaluate(fn, arg),
   consoleLines: async () => lines,
+  colorScheme: (scheme) => setColorScheme(page, scheme),
+  axe: (what) => assertAccessible(page, what),
 };
+
+/** The README's screenshots (light): to tests/out/, and to docs/ when missing or
+ *  UPDATE_SCREENSHOTS=1, as views.test.mjs does. */
+async function shoot(kind, scheme) {
+  if (scheme !== 'light') return;
+  const name = `mirror-${kind}`;
+  await page.evaluate(() => document.activeElement?.blur());
+  await mkdir(OUT_DIR, { recursive: true });
+  const shot = path.join(OUT_DIR, `${name}.png`);
+  if (kind === 'options') await page.locator('#accounts').screenshot({ path: shot });
+  else {
+    await page.locator('#mirror-slack').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot });
+  }
+  const readme = path.join(ROOT, 'docs', `${name}.png`);
+  const missing = await access(readme).then(() => false, () => true);
+  if (missing || process.env.UPDATE_SCREENSHOTS === '1') await copyFile(shot, readme);
+}
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'standin-mirror-ext-'));
@@ -61,6 +83,10 @@ test('declare and clear reach GitHub, GitLab and Slack as they document', async 
   await scenario.slackDeclareAndClear(driver, services);
   assert.match(await scenario.popupLine(driver, 'slack'), /^Slack status: cleared \d\d:\d\d$/);
   assert.match(await scenario.popupLine(driver, 'github'), /^GitHub status: cleared \d\d:\d\d$/);
+});
+
+test('the options section and the popup lines at 380×600, light and dark: axe-core clean', async () => {
+  await scenario.screens(driver, shoot);
 });
 
 test('429 with Retry-After is retried no earlier, and a newer declaration replaces it', async () => {

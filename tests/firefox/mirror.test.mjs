@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as scenario from '../e2e/mirror-scenario.mjs';
+import { assertAccessible, setColorScheme } from './axe.mjs';
 import { launchFirefox } from './harness.mjs';
 
 let ff;
@@ -18,11 +19,14 @@ const driver = {
   async open(file) {
     await ff.open(file);
     await ff.waitForLoader();
+    if (file === 'popup.html') await ff.sizePage(380, 600);
   },
   fill: (selector, text) => ff.fill(selector, text),
   click: (selector) => ff.click(selector),
   text: (selector) => ff.textContent(selector),
   evaluate: (fn, arg) => ff.evaluateInExtension(fn, arg),
+  colorScheme: (scheme) => setColorScheme(ff, scheme),
+  axe: (what) => assertAccessible(ff, what),
   consoleLines: () =>
     ff.inChrome(
       `return Services.console.getMessageArray().map((m) => m.errorMessage ?? m.message);`,
@@ -49,6 +53,10 @@ test('declare and clear reach GitHub, GitLab and Slack as they document', async 
   await scenario.slackDeclareAndClear(driver, services);
   assert.match(await scenario.popupLine(driver, 'slack'), /^Slack status: cleared \d\d:\d\d$/);
   assert.match(await scenario.popupLine(driver, 'github'), /^GitHub status: cleared \d\d:\d\d$/);
+});
+
+test('the options section and the popup lines at 380×600, light and dark: axe-core clean', async () => {
+  await scenario.screens(driver);
 });
 
 test('429 with Retry-After is retried no earlier, and a newer declaration replaces it', async () => {
