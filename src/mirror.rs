@@ -510,11 +510,30 @@ pub enum Outcome {
     Stop(String),
 }
 
+/// Every answer body the mirror reads, in one shape (one reader in the wasm module, not one
+/// per service): GitHub's `data` and `errors`, GitLab's `username`, Slack's `ok`, `error` and
+/// `user`. Other fields are ignored.
 #[derive(Deserialize)]
-struct GraphqlAnswer<T> {
-    data: Option<T>,
+struct Reply {
+    #[serde(default)]
+    data: Option<Data>,
     #[serde(default)]
     errors: Vec<GraphqlError>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    ok: bool,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+}
+
+/// GraphQL `data`: `viewer { login }` for the token check; `changeUserStatus` is not read.
+#[derive(Deserialize)]
+struct Data {
+    #[serde(default)]
+    viewer: Option<Login>,
 }
 
 #[derive(Deserialize)]
@@ -524,27 +543,8 @@ struct GraphqlError {
 }
 
 #[derive(Deserialize)]
-struct Viewer {
-    viewer: Login,
-}
-
-#[derive(Deserialize)]
 struct Login {
     login: String,
-}
-
-#[derive(Deserialize)]
-struct GitlabUser {
-    username: String,
-}
-
-#[derive(Deserialize)]
-struct SlackAnswer {
-    ok: bool,
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    user: Option<String>,
 }
 
 /// The status of an answer, before its body: what failed in transport or HTTP.
@@ -626,30 +626,31 @@ fn graphql_errors(errors: &[GraphqlError]) -> Option<Outcome> {
     }
 }
 
-/// How a mirror's answer reads.
-pub fn mirror_outcome(service: Service, answer: &Result<Answer, NetError>) -> Outcome {
+/// The body of a 2xx answer, or why it cannot be used: GraphQL errors, Slack's refusals, a
+/// body of the wrong shape.
+fn reply(service: Service, answer: &Result<Answer, NetError>) -> Result<Reply, Outcome> {
     if let Some(outcome) = http_outcome(service, answer) {
-        return outcome;
+        return Err(outcome);
     }
-    let Ok(answer) = answer else {
-        return unreadable(service);
+    let read: Reply = match answer {
+        Ok(answer) => answer.json().map_err(|_| unreadable(service))?,
+        Err(_) => return Err(unreadable(service)),
     };
     match service {
-        Service::Github => match answer.json::<GraphqlAnswer<serde::de::IgnoredAny>>() {
-            Ok(read) => graphql_errors(&read.errors).unwrap_or(if read.data.is_some() {
-                Outcome::Done
-            } else {
-                unreadable(service)
-            }),
-            Err(_) => unreadable(service),
+        Service::Github => match graphql_errors(&read.errors) {
+            Some(outcome) => Err(outcome),
+            None if read.data.is_none() => Err(unreadable(service)),
+            None => Ok(read),
         },
-        Service::Gitlab => Outcome::Done,
-        Service::Slack => match answer.json::<SlackAnswer>() {
-            Ok(SlackAnswer { ok: true, .. }) => Outcome::Done,
-            Ok(read) => slack_error(read.error.as_deref()),
-            Err(_) => unreadable(service),
-        },
+        Service::Gitlab => Ok(read),
+        Service::Slack if read.ok => Ok(read),
+        Service::Slack => Err(slack_error(read.error.as_deref())),
     }
+}
+
+/// How a mirror's answer reads.
+pub fn mirror_outcome(service: Service, answer: &Result<Answer, NetError>) -> Outcome {
+    reply(service, answer).map_or_else(|outcome| outcome, |_| Outcome::Done)
 }
 
 /// Who the token belongs to, or why it cannot be used.
@@ -657,28 +658,11 @@ pub fn whoami_outcome(
     service: Service,
     answer: &Result<Answer, NetError>,
 ) -> Result<String, Outcome> {
-    if let Some(outcome) = http_outcome(service, answer) {
-        return Err(outcome);
-    }
-    let Ok(answer) = answer else {
-        return Err(unreadable(service));
-    };
+    let read = reply(service, answer)?;
     let login = match service {
-        Service::Github => {
-            let read: GraphqlAnswer<Viewer> = answer.json().map_err(|_| unreadable(service))?;
-            if let Some(outcome) = graphql_errors(&read.errors) {
-                return Err(outcome);
-            }
-            read.data.map(|d| d.viewer.login)
-        }
-        Service::Gitlab => answer.json::<GitlabUser>().ok().map(|user| user.username),
-        Service::Slack => {
-            let read: SlackAnswer = answer.json().map_err(|_| unreadable(service))?;
-            if !read.ok {
-                return Err(slack_error(read.error.as_deref()));
-            }
-            read.user
-        }
+        Service::Github => read.data.and_then(|d| d.viewer).map(|v| v.login),
+        Service::Gitlab => read.username,
+        Service::Slack => read.user,
     };
     login
         .filter(|l| crate::text::has_visible_text(l) && l.chars().count() <= 100)
@@ -755,14 +739,11 @@ impl Account {
         });
     }
 
-    /// A permission came back: a mirror that waited for it is due again. Returns whether
-    /// one was.
-    pub fn resume(&mut self) -> bool {
-        let waited = self.pending.is_some() && self.waiting().is_none();
-        if waited {
+    /// A permission came back: a mirror that waited for it is due again.
+    pub fn resume(&mut self) {
+        if self.pending.is_some() && self.waiting().is_none() {
             self.report = None;
         }
-        waited
     }
 }
 

@@ -23,7 +23,9 @@ use crate::store::{MIRRORS_KEY, MIRROR_SETTINGS_KEY, STATE_KEY};
 use crate::time::Timestamp;
 use crate::validate::FieldError;
 use gloo::timers::callback::Timeout;
+use gloo::timers::future::sleep;
 use std::cell::{Cell, RefCell};
+use std::time::Duration;
 use wasm_bindgen_futures::spawn_local;
 
 /// Fires when the earliest mirror retry is due, should the worker have stopped by then.
@@ -33,6 +35,8 @@ pub const MIRROR_ALARM: &str = "mirror-retry";
 const MAX_TOKEN_BYTES: usize = 512;
 
 thread_local! {
+    /// A change of the accounts is being written (see [`update`]).
+    static WRITING: Cell<bool> = const { Cell::new(false) };
     static SENDING: Cell<bool> = const { Cell::new(false) };
     static SEND_AGAIN: Cell<bool> = const { Cell::new(false) };
     /// The next retry while this worker lives; replacing it cancels the previous one.
@@ -53,8 +57,18 @@ async fn accounts() -> Vec<Account> {
         .or_default(MIRRORS_KEY)
 }
 
-async fn store(accounts: &[Account]) -> Result<(), ExtError> {
-    ext::set(Area::Local, &[(MIRRORS_KEY, &ext::encode(accounts))]).await
+/// Reads, changes and writes the accounts, one change at a time: the worker's tasks (a
+/// declaration, a send coming back) interleave at every await, and two read-change-writes at
+/// once would lose one of the changes.
+async fn update<R>(change: impl FnOnce(&mut Vec<Account>) -> R) -> Result<R, ExtError> {
+    while WRITING.with(|w| w.replace(true)) {
+        sleep(Duration::from_millis(5)).await;
+    }
+    let mut all = accounts().await;
+    let result = change(&mut all);
+    let stored = ext::set(Area::Local, &[(MIRRORS_KEY, &ext::encode(&all))]).await;
+    WRITING.with(|w| w.set(false));
+    stored.map(|()| result)
 }
 
 /// The exchange `call`, with the token in the service's header.
@@ -121,11 +135,13 @@ pub async fn connect(service: Service, api: &str, token: &str) -> Result<Respons
         };
         account.enqueue(intent, now());
     }
-    let mut all = accounts().await;
-    all.retain(|a| a.service != service);
-    all.push(account);
-    all.sort_by_key(|a| a.service);
-    store(&all).await.map_err(internal)?;
+    update(|all| {
+        all.retain(|a| a.service != service);
+        all.push(account);
+        all.sort_by_key(|a| a.service);
+    })
+    .await
+    .map_err(internal)?;
     spawn_send();
     Ok(Response::AccountConnected { login })
 }
@@ -135,22 +151,23 @@ pub async fn disconnect(service: Service) -> Result<Response, ErrorReply> {
     secret::forget_token(service.as_str())
         .await
         .map_err(internal)?;
-    let mut all = accounts().await;
-    all.retain(|a| a.service != service);
-    store(&all).await.map_err(internal)?;
+    update(|all| all.retain(|a| a.service != service))
+        .await
+        .map_err(internal)?;
     Ok(Response::Disconnected)
 }
 
 /// The user declared or cleared: each account mirrors it, replacing what is still pending.
 pub async fn publish(intent: &Intent) -> Result<(), ExtError> {
-    let mut all = accounts().await;
-    if all.is_empty() {
+    if accounts().await.is_empty() {
         return Ok(());
     }
-    for account in &mut all {
-        account.enqueue(intent.clone(), now());
-    }
-    store(&all).await?;
+    update(|all| {
+        for account in all {
+            account.enqueue(intent.clone(), now());
+        }
+    })
+    .await?;
     spawn_send();
     Ok(())
 }
@@ -167,15 +184,9 @@ pub async fn expiry_passed() -> Result<(), ExtError> {
 
 /// A host permission was given or taken: mirrors waiting for one are tried again.
 pub async fn permissions_changed() {
-    let mut all = accounts().await;
-    let mut resumed = false;
-    for account in &mut all {
-        resumed |= account.resume();
-    }
-    if resumed {
-        if let Err(e) = store(&all).await {
-            warn(&e);
-        }
+    let resumed = update(|all| all.iter_mut().for_each(Account::resume)).await;
+    if let Err(e) = resumed {
+        warn(&e);
     }
     spawn_send();
 }
@@ -217,19 +228,19 @@ async fn send_due() -> Result<(), ExtError> {
             continue;
         };
         let attempt = attempt(&account, &job, &settings).await;
-        // Read again: a newer declaration, or a disconnect, may have come meanwhile.
-        let mut all = accounts().await;
-        let Some(current) = all
-            .iter_mut()
-            .find(|a| a.service == account.service && a.api == account.api)
-        else {
-            continue;
-        };
-        match attempt {
-            Attempt::Answered(outcome) => current.record(&job, outcome, now()),
-            Attempt::Withdrawn(host) => current.withdrawn(&host),
-        }
-        store(&all).await?;
+        // On the accounts as they are now: a newer declaration, or a disconnect, may have
+        // come meanwhile.
+        update(|all| {
+            let current = all
+                .iter_mut()
+                .find(|a| a.service == account.service && a.api == account.api);
+            match (current, attempt) {
+                (Some(current), Attempt::Answered(outcome)) => current.record(&job, outcome, now()),
+                (Some(current), Attempt::Withdrawn(host)) => current.withdrawn(&host),
+                (None, _) => {}
+            }
+        })
+        .await?;
     }
     schedule(&accounts().await).await
 }
