@@ -23,10 +23,13 @@ use crate::outbox::Intent;
 use crate::store::{MIRRORS_KEY, MIRROR_SETTINGS_KEY, STATE_KEY};
 use crate::validate::{FieldError, ValidationErrors};
 use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
 
 pub async fn mount() -> Result<(), ExtError> {
     for service in Service::ALL {
         let s = service.as_str();
+        build_section(s);
         if let Some(form) = dom::by_id(&format!("{s}-form")) {
             dom::on_submit(&form, move || connect(service));
         }
@@ -47,6 +50,29 @@ pub async fn mount() -> Result<(), ExtError> {
         move |stored| show(stored, &zone),
     )
     .await
+}
+
+/// Puts the template `account` into the service's section: its ids named for the service,
+/// its slots filled from the section's `data-*` texts, the API address from `data-api`.
+fn build_section(s: &str) {
+    let (Some(section), Some(part)) = (dom::by_id(&format!("{s}-account")), dom::row("account"))
+    else {
+        return;
+    };
+    dom::number_ids(&part, s);
+    if let Ok(slots) = part.query_selector_all("[data-slot]") {
+        for slot in (0..slots.length()).filter_map(|i| slots.item(i)) {
+            if let Ok(slot) = slot.dyn_into::<Element>() {
+                let name = slot.get_attribute("data-slot").unwrap_or_default();
+                slot.set_text_content(section.get_attribute(&format!("data-{name}")).as_deref());
+            }
+        }
+    }
+    let _ = section.append_child(&part);
+    dom::set_value(
+        &format!("{s}_api"),
+        &section.get_attribute("data-api").unwrap_or_default(),
+    );
 }
 
 fn mirror_id(service: Service, status: Status) -> String {

@@ -2,13 +2,17 @@
 // tests/firefox/mirror.test.mjs): the options page connects GitHub, GitLab and Slack accounts against
 // the local contract endpoints of tests/services/ (GitHub's GraphQL checked against its public
 // schema; GitLab's Users API and Slack's users.profile.set as documented), then the user declares and clears, and what each
-// endpoint recorded is what GitHub and GitLab would show. No browser-driving code here: each
-// suite hands in a driver:
+// endpoint recorded is what each service would show. No browser-driving code here: each suite
+// calls `mirrorTests` with its driver (after connecting the accounts in its `before`):
 //   open(file)            opens an extension page and waits for its loader; later calls act on it
 //   fill(selector, text)  click(selector)  text(selector)
 //   evaluate(fn, arg)     runs fn(arg) in the current extension page (chrome.* / browser.*)
 //   consoleLines()        every console line the extension's pages and worker logged so far
+//   colorScheme(scheme)   axe(what)      the page in light or dark; axe-core finds nothing in it
+//   canWithdraw           whether the browser can withdraw a permission the extension holds
+//   shoot(kind, scheme)   optional: saves the README's screenshot of the page as it stands
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startGitHub } from '../services/github.mjs';
 import { startGitLab } from '../services/gitlab.mjs';
 import { startSlack } from '../services/slack.mjs';
@@ -343,4 +347,41 @@ export async function screens(d, shoot = async () => {}) {
     await d.axe(`the popup with its account lines, ${scheme}`);
     await shoot('popup', scheme);
   }
+}
+
+/** The tests both suites run, on `driver` once `services()` gives the endpoints. */
+export function mirrorTests(driver, services) {
+  test('declare and clear reach GitHub, GitLab and Slack as they document', async () => {
+    await githubDeclareAndClear(driver, services());
+    await gitlabDeclareAndClear(driver, services());
+    await slackDeclareAndClear(driver, services());
+    assert.match(await popupLine(driver, 'slack'), /^Slack status: cleared \d\d:\d\d$/);
+    assert.match(await popupLine(driver, 'github'), /^GitHub status: cleared \d\d:\d\d$/);
+  });
+
+  test('the options section and the popup lines at 380×600, light and dark: axe-core clean', async () => {
+    await screens(driver, driver.shoot);
+  });
+
+  test('429 with Retry-After is retried no earlier, and a newer declaration replaces it', async () => {
+    await rateLimited(driver, services());
+  });
+
+  test('401, 403 and hostile or oversized answers stop and say so', async () => {
+    await refusals(driver, services());
+    await missingScope(driver, services());
+  });
+
+  test('a withdrawn permission stops the mirror until it is given back', { skip: !driver.canWithdraw && 'Chrome cannot withdraw a permission the manifest requires' }, async () => {
+    await withdrawnPermission(driver, services());
+  });
+
+  test('the XSS corpus reaches the services as plain data', async () => {
+    await xssAsPlainData(driver, services());
+  });
+
+  test('no token in storage, replies, console or page; disconnect deletes it', async () => {
+    await scanForTokens(driver);
+    for (const service of ['gitlab', 'slack', 'github']) await disconnect(driver, service);
+  });
 }

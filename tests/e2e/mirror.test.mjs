@@ -33,6 +33,8 @@ const driver = {
   consoleLines: async () => lines,
   colorScheme: (scheme) => setColorScheme(page, scheme),
   axe: (what) => assertAccessible(page, what),
+  canWithdraw: false,
+  shoot,
 };
 
 /** The README's screenshots (light): to tests/out/, and to docs/ when missing or
@@ -77,35 +79,8 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('declare and clear reach GitHub, GitLab and Slack as they document', async () => {
-  await scenario.githubDeclareAndClear(driver, services);
-  await scenario.gitlabDeclareAndClear(driver, services);
-  await scenario.slackDeclareAndClear(driver, services);
-  assert.match(await scenario.popupLine(driver, 'slack'), /^Slack status: cleared \d\d:\d\d$/);
-  assert.match(await scenario.popupLine(driver, 'github'), /^GitHub status: cleared \d\d:\d\d$/);
-});
+scenario.mirrorTests(driver, () => services);
 
-test('the options section and the popup lines at 380×600, light and dark: axe-core clean', async () => {
-  await scenario.screens(driver, shoot);
-});
-
-test('429 with Retry-After is retried no earlier, and a newer declaration replaces it', async () => {
-  await scenario.rateLimited(driver, services);
-});
-
-test('401, 403 and hostile or oversized answers stop and say so', async () => {
-  await scenario.refusals(driver, services);
-  await scenario.missingScope(driver, services);
-});
-
-test('the XSS corpus reaches the services as plain data', async () => {
-  await scenario.xssAsPlainData(driver, services);
-});
-
-test('no token in storage, replies, console or page; disconnect deletes it', async () => {
-  await scenario.scanForTokens(driver);
-  await scenario.disconnect(driver, 'gitlab');
-  await scenario.disconnect(driver, 'slack');
-  await scenario.disconnect(driver, 'github');
+test('no console errors or uncaught exceptions', () => {
   ext.assertNoErrors();
 });

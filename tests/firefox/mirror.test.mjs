@@ -27,6 +27,7 @@ const driver = {
   evaluate: (fn, arg) => ff.evaluateInExtension(fn, arg),
   colorScheme: (scheme) => setColorScheme(ff, scheme),
   axe: (what) => assertAccessible(ff, what),
+  canWithdraw: true,
   consoleLines: () =>
     ff.inChrome(
       `return Services.console.getMessageArray().map((m) => m.errorMessage ?? m.message);`,
@@ -47,39 +48,8 @@ after(async () => {
   await services?.close();
 });
 
-test('declare and clear reach GitHub, GitLab and Slack as they document', async () => {
-  await scenario.githubDeclareAndClear(driver, services);
-  await scenario.gitlabDeclareAndClear(driver, services);
-  await scenario.slackDeclareAndClear(driver, services);
-  assert.match(await scenario.popupLine(driver, 'slack'), /^Slack status: cleared \d\d:\d\d$/);
-  assert.match(await scenario.popupLine(driver, 'github'), /^GitHub status: cleared \d\d:\d\d$/);
-});
+scenario.mirrorTests(driver, () => services);
 
-test('the options section and the popup lines at 380×600, light and dark: axe-core clean', async () => {
-  await scenario.screens(driver);
-});
-
-test('429 with Retry-After is retried no earlier, and a newer declaration replaces it', async () => {
-  await scenario.rateLimited(driver, services);
-});
-
-test('401, 403 and hostile or oversized answers stop and say so', async () => {
-  await scenario.refusals(driver, services);
-  await scenario.missingScope(driver, services);
-});
-
-test('a withdrawn permission stops the mirror until it is given back', async () => {
-  await scenario.withdrawnPermission(driver, services);
-});
-
-test('the XSS corpus reaches the services as plain data', async () => {
-  await scenario.xssAsPlainData(driver, services);
-});
-
-test('no token in storage, replies, console or page; disconnect deletes it', async () => {
-  await scenario.scanForTokens(driver);
-  await scenario.disconnect(driver, 'gitlab');
-  await scenario.disconnect(driver, 'slack');
-  await scenario.disconnect(driver, 'github');
+test('no console errors or warnings', async () => {
   assert.deepEqual(await ff.consoleProblems(), []);
 });
