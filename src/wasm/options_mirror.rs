@@ -44,6 +44,12 @@ pub async fn mount() -> Result<(), ExtError> {
     if let Some(common) = dom::by_id("mirror-common") {
         EventListener::new(&common, "change", |_| dom::spawn(save())).forget();
     }
+    // The choices' controls are filled once: this page is what writes them, and filling them
+    // again on every write would undo what the user typed meanwhile.
+    let settings: MirrorSettings = ext::read(Area::Local, &[MIRROR_SETTINGS_KEY])
+        .await
+        .or_default(MIRROR_SETTINGS_KEY);
+    fill_choices(&settings);
     let zone = Zone::browser();
     dom::watch_local(
         &[MIRRORS_KEY, MIRROR_SETTINGS_KEY, STATE_KEY],
@@ -96,13 +102,6 @@ fn show(stored: &ext::Stored, zone: &Zone) {
         let account = accounts.iter().find(|a| a.service == service);
         dom::set_hidden(&format!("{s}-form"), account.is_some());
         dom::set_hidden(&format!("{s}-joined"), account.is_none());
-        // Every service's boxes, connected or not, so a save keeps each one's choices.
-        for status in Status::ALL {
-            dom::set_checked(
-                &mirror_id(service, status),
-                settings.mirrors(service, status),
-            );
-        }
         let Some(account) = account else { continue };
         dom::set_text(
             &format!("{s}-connected"),
@@ -112,6 +111,18 @@ fn show(stored: &ext::Stored, zone: &Zone) {
             time_or_date_text(t, now, zone)
         });
         dom::set_text(&format!("{s}-preview"), &line);
+    }
+}
+
+/// Every service's boxes, connected or not (a save keeps each one's choices), and the table.
+fn fill_choices(settings: &MirrorSettings) {
+    for service in Service::ALL {
+        for status in Status::ALL {
+            dom::set_checked(
+                &mirror_id(service, status),
+                settings.mirrors(service, status),
+            );
+        }
     }
     dom::set_checked("mirror-focus_busy", settings.focus_busy);
     for status in Status::ALL {

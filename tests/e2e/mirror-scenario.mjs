@@ -194,6 +194,35 @@ export async function slackDeclareAndClear(d, { slack }) {
   assert.deepEqual(slack.rejected(), []);
 }
 
+const settingsSaved = (d, check) =>
+  poll(async () => check((await d.evaluate(() => (globalThis.browser ?? chrome).storage.local.get('mirror_settings'))).mirror_settings), 'the choices saved');
+
+/** The user's choices in the options page: a status one account does not show (it clears
+ *  there instead), and the emoji table (an invalid name refused beside its field). */
+export async function choices(d, { github, slack }) {
+  await d.open('options.html');
+  await d.click('#github-mirror-away');
+  await d.fill('#emoji-away', 'coffee');
+  await d.click('#emoji-focus'); // leaving the field commits it
+  await settingsSaved(d, (s) => s?.emoji?.away === 'coffee' && s.off.some((o) => o.service === 'github' && o.status === 'away'));
+  assert.equal(await d.text('#mirror-settings-status'), 'Saved.');
+  await declare(d, { status: 'away', headline: 'Coffee run' });
+  await settled(d, 'github', 'updated');
+  await settled(d, 'slack', 'updated');
+  assert.equal(github.shown('octo-alice'), null, 'Away is not shown on GitHub: cleared there');
+  assert.equal(slack.shown('alice').status_emoji, ':coffee:', 'the edited table');
+  await poll(async () => (await d.text('#github-preview')) === 'no status', "GitHub's preview");
+  assert.match(await d.text('#slack-preview'), /^:coffee: Coffee run · busy$/);
+  await d.fill('#emoji-away', 'Not A Name');
+  await d.click('#emoji-focus');
+  await poll(async () => (await d.text('#mirror-settings-status')) === 'Saved, except the marked emoji names.', 'the refusal');
+  assert.match(await d.text('#error-emoji-away'), /emoji name/);
+  await d.click('#github-mirror-away');
+  await d.fill('#emoji-away', 'walking');
+  await d.click('#emoji-focus');
+  await settingsSaved(d, (s) => s?.emoji?.away === 'walking' && s.off.length === 0);
+}
+
 /** The popup's line for an account. */
 export async function popupLine(d, service) {
   await d.open('popup.html');
@@ -357,6 +386,10 @@ export function mirrorTests(driver, services) {
     await slackDeclareAndClear(driver, services());
     assert.match(await popupLine(driver, 'slack'), /^Slack status: cleared \d\d:\d\d$/);
     assert.match(await popupLine(driver, 'github'), /^GitHub status: cleared \d\d:\d\d$/);
+  });
+
+  test("each account's statuses and the emoji table are the user's choice", async () => {
+    await choices(driver, services());
   });
 
   test('the options section and the popup lines at 380×600, light and dark: axe-core clean', async () => {
