@@ -21,7 +21,7 @@ use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The account a mirror goes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Service {
     Github,

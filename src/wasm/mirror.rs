@@ -138,7 +138,6 @@ pub async fn connect(service: Service, api: &str, token: &str) -> Result<Respons
     update(|all| {
         all.retain(|a| a.service != service);
         all.push(account);
-        all.sort_by_key(|a| a.service);
     })
     .await
     .map_err(internal)?;
