@@ -21,20 +21,21 @@
 //   For "message" it returns a Promise; what it resolves to is the reply (sendResponse). It
 //   answers every message with a value, unknown ones included (an error value), never undefined.
 //   If it rejects, the reply is { error: "internal", message } so the sender never hangs.
-//   globalThis.standinToken     { get(), set(token), forget() }, each a Promise: the team
-//                               server's bearer token, kept below (src/wasm/secret.rs).
+//   globalThis.standinSecrets   { get(name), set(name, token), forget(name) }, each a Promise:
+//                               the bearer tokens (the team server's, each status-mirror
+//                               account's), kept below (src/wasm/secret.rs).
 // The glue is imported statically: service workers cannot use dynamic import(). The worker
 // has a wasm module of its own (standin_worker), built with only the worker's entry points.
 import init, { start_background, handle_event } from './standin_worker.js';
 
 const ext = globalThis.browser ?? globalThis.chrome;
 
-// The bearer token lives in this origin's IndexedDB: content scripts run in the page's origin,
+// The bearer tokens live in this origin's IndexedDB: content scripts run in the page's origin,
 // so no tracker tab can open it, whereas every storage area but `session` is open to them
 // (Firefox cannot close storage.local). Plain browser plumbing, so it is here rather than as
 // IndexedDB futures in the wasm module (docs/architecture.md, "The token has a home of its own").
 let database = null;
-function onToken(mode, op) {
+function onSecrets(mode, op) {
   database ??= new Promise((resolve, reject) => {
     const open = indexedDB.open('standin', 1);
     open.onupgradeneeded = () => open.result.createObjectStore('secrets');
@@ -54,10 +55,10 @@ function onToken(mode, op) {
   });
   return pending;
 }
-globalThis.standinToken = {
-  get: () => onToken('readonly', (store) => store.get('token')),
-  set: (token) => onToken('readwrite', (store) => store.put(token, 'token')),
-  forget: () => onToken('readwrite', (store) => store.delete('token')),
+globalThis.standinSecrets = {
+  get: (name) => onSecrets('readonly', (store) => store.get(name)),
+  set: (name, token) => onSecrets('readwrite', (store) => store.put(token, name)),
+  forget: (name) => onSecrets('readwrite', (store) => store.delete(name)),
 };
 
 const ready = init().then(() => start_background());

@@ -15,6 +15,7 @@ pub mod http;
 pub mod item_ref;
 pub mod limits;
 pub mod message;
+pub mod mirror;
 pub mod model;
 pub mod outbox;
 pub mod people;

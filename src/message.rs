@@ -16,6 +16,7 @@
 use crate::api::AckRequest;
 use crate::connect::Connection;
 use crate::features::{PlanReply, RenderReply, RenderRequest};
+use crate::mirror::Service;
 use crate::model::{Declaration, DeclaredState};
 use crate::outbox::Resolution;
 use crate::reminder::ReminderState;
@@ -43,6 +44,15 @@ pub enum Request {
     Connect { server: String, invite: String },
     /// Options page: leave the team on this browser.
     Disconnect,
+    /// Options page: test `token` against the service at `api` and keep it for mirroring
+    /// (the reply names the account's user, never the token).
+    ConnectAccount {
+        service: Service,
+        api: String,
+        token: String,
+    },
+    /// Options page: forget the account and its token.
+    DisconnectAccount { service: Service },
     /// Popup: the user's choice in the conflict view.
     Resolve(Resolution),
     /// "Snooze 30 min" on the end-of-day reminder.
@@ -69,6 +79,8 @@ impl Request {
             | Request::Acknowledge(_)
             | Request::Connect { .. }
             | Request::Disconnect
+            | Request::ConnectAccount { .. }
+            | Request::DisconnectAccount { .. }
             | Request::Resolve(_) => None,
         }
     }
@@ -91,6 +103,10 @@ pub enum Response {
     Cleared,
     Connected(Box<Connection>),
     Disconnected,
+    /// A mirror account connected: its user's name on the service.
+    AccountConnected {
+        login: String,
+    },
     Resolved,
     /// The end-of-day reminder's state after a snooze or a skip.
     Reminder(ReminderState),
@@ -301,9 +317,16 @@ mod tests {
             serde_json::from_str(r#"{"connect":{"server":"https://x.example","invite":"c"}}"#)
                 .unwrap();
         let resolve: Request = serde_json::from_str(r#"{"resolve":"keep_local"}"#).unwrap();
+        let account: Request = serde_json::from_str(
+            r#"{"connect_account":{"service":"github","api":"https://api.github.com","token":"t"}}"#,
+        )
+        .unwrap();
+        let forget = Request::DisconnectAccount {
+            service: crate::mirror::Service::Slack,
+        };
         let options = sender(Some(ID), Some(&format!("{BASE}options.html")));
         let content = sender(Some(ID), Some("https://github.com/o/r/pull/1"));
-        for request in [connect, Request::Disconnect, resolve] {
+        for request in [connect, Request::Disconnect, resolve, account, forget] {
             assert_eq!(authorize(&request, &options, ID, BASE), Ok(()));
             let refused = authorize(&request, &content, ID, BASE).unwrap_err();
             assert_eq!(refused.error, ErrorCode::Forbidden, "{request:?}");

@@ -39,6 +39,12 @@ pub const LEGACY_TOKEN_KEY: &str = "token";
 pub const CONNECTION_KEY: &str = "connection";
 /// `storage.local`: the publishing outbox ([`crate::outbox::Outbox`]).
 pub const OUTBOX_KEY: &str = "outbox";
+/// `storage.local`: the connected status-mirror accounts (`mirror::Account`, no token), written
+/// by the worker only.
+pub const MIRRORS_KEY: &str = "mirrors";
+/// `storage.local`: what the user chose about mirroring (`mirror::MirrorSettings`), written by
+/// the options page only.
+pub const MIRROR_SETTINGS_KEY: &str = "mirror_settings";
 /// `storage.local`: what the worker reports about syncing ([`crate::sync::SyncStatus`]).
 pub const SYNC_KEY: &str = "sync";
 

@@ -63,6 +63,10 @@ pub async fn handle_event(kind: &str, payload: JsValue) -> Result<JsValue, ExtEr
         }
         "alarm" if field("name").as_string().as_deref() == Some(EXPIRY_ALARM) => {
             refresh_badge().await?;
+            super::mirror::expiry_passed().await?;
+        }
+        "alarm" if field("name").as_string().as_deref() == Some(super::mirror::MIRROR_ALARM) => {
+            super::mirror::spawn_send();
         }
         "alarm"
             if field("name").as_string().as_deref() == Some(super::reminder::REMINDER_ALARM) =>
@@ -77,11 +81,15 @@ pub async fn handle_event(kind: &str, payload: JsValue) -> Result<JsValue, ExtEr
         "alarm" if field("name").as_string().as_deref() == Some(SYNC_ALARM) => {
             super::sync::tick();
         }
-        "startup" => super::sync::browser_started(),
+        "startup" => {
+            super::sync::browser_started();
+            super::mirror::spawn_send();
+        }
         // The user withdrew or gave back access to a site (or StandIn asked for one).
         "permissions_changed" => {
             super::inline::start().await;
             check_access().await;
+            super::mirror::permissions_changed().await;
         }
         "message" => {
             let reply = answer(&field("message"), &field("sender")).await;
@@ -187,11 +195,15 @@ async fn answer(message: &JsValue, sender: &JsValue) -> Result<Reply, ErrorReply
             let intent = Intent::Declare {
                 declaration: Box::new(state.declaration.clone()),
             };
+            super::mirror::publish(&intent).await.map_err(internal)?;
             super::sync::publish(intent).await.map_err(internal)?;
             Ok(Reply::Ok(Response::Declared(Box::new(state))))
         }
         Request::Clear => {
             ext::remove(Area::Local, &[STATE_KEY])
+                .await
+                .map_err(internal)?;
+            super::mirror::publish(&Intent::Clear)
                 .await
                 .map_err(internal)?;
             super::sync::publish(Intent::Clear)
@@ -203,6 +215,16 @@ async fn answer(message: &JsValue, sender: &JsValue) -> Result<Reply, ErrorReply
             super::sync::connect(&server, &invite).await.map(Reply::Ok)
         }
         Request::Disconnect => super::sync::disconnect().await.map(Reply::Ok),
+        Request::ConnectAccount {
+            service,
+            api,
+            token,
+        } => super::mirror::connect(service, &api, &token)
+            .await
+            .map(Reply::Ok),
+        Request::DisconnectAccount { service } => {
+            super::mirror::disconnect(service).await.map(Reply::Ok)
+        }
         Request::Resolve(choice) => super::sync::resolve(choice).await.map(Reply::Ok),
         Request::SnoozeReminder => super::reminder::snooze(now())
             .await

@@ -105,8 +105,8 @@ pub fn set_children(parent: &Element, children: Vec<Element>) {
 }
 
 /// Gives a copy of a row its own ids: `#` in its elements' `id`, `for`, `aria-describedby` and
-/// `aria-controls` becomes `n` (`items-#-url` → `items-2-url`).
-pub fn number_ids(row: &Element, n: usize) {
+/// `aria-controls` becomes `n` (`items-#-url` → `items-2-url`, `#-form` → `github-form`).
+pub fn number_ids(row: &Element, n: impl std::fmt::Display) {
     let n = n.to_string();
     if let Ok(list) = row.query_selector_all("[id], [for], [aria-describedby], [aria-controls]") {
         each(&list, &|element| {

@@ -52,6 +52,8 @@ pub async fn start() -> Result<(), ExtError> {
     super::trackers::mount().await?;
     // The team connection: a section of its own too (`options_team`).
     super::options_team::mount().await?;
+    // Status everywhere: the mirror accounts (`options_mirror`).
+    super::options_mirror::mount().await?;
     Ok(())
 }
 

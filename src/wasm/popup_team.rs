@@ -8,6 +8,8 @@
 //!   place of the form, see `digest`) and `team-view`, one at a time ([`show_view`]; `#app`'s
 //!   `data-view` says which)
 //! - `sync-status`: "Waiting to sync", "Synced 17:42", "Not synced: …", "Disconnected: …"
+//! - `mirror-github`, `mirror-gitlab`, `mirror-slack`: each connected status-mirror account's
+//!   line ("GitHub status: updated 17:42", or why not), hidden for the others
 //! - `conflict` (shown on a 412): `conflict-local` and `conflict-server` (a heading and the
 //!   lines of each version), buttons `conflict-keep-local`, `conflict-keep-server`,
 //!   `conflict-merge`, status `conflict-status`
@@ -21,12 +23,14 @@ use super::ext::{self, Area};
 use super::zone::Zone;
 use crate::api::{item_key, MemberState};
 use crate::connect::Connection;
+use crate::display::time_or_date_text;
 use crate::display::{displayed, shown};
 use crate::item_ref::parse_http_url;
 use crate::message::{ErrorReply, Request, Response};
+use crate::mirror::{report_line, Account, Report, Service};
 use crate::model::{DeclaredState, Status, WorkItem};
 use crate::outbox::{Outbox, Resolution};
-use crate::store::{CONNECTION_KEY, OUTBOX_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY};
+use crate::store::{CONNECTION_KEY, MIRRORS_KEY, OUTBOX_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY};
 use crate::sync::{conflict_sides, sync_line, team_line, SyncStatus};
 use crate::team::{handed_to, roster_rows, RosterRow, TeamCache};
 use crate::time::Timestamp;
@@ -52,10 +56,11 @@ struct Snapshot {
     status: SyncStatus,
     outbox: Outbox,
     team: TeamCache,
+    mirrors: Vec<Account>,
 }
 
 /// The keys a [`Snapshot`] holds.
-const KEYS: &[&str] = &[CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY];
+const KEYS: &[&str] = &[CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY, MIRRORS_KEY];
 
 impl Snapshot {
     async fn load() -> Snapshot {
@@ -68,6 +73,7 @@ impl Snapshot {
             status: stored.or_default(SYNC_KEY),
             outbox: stored.or_default(OUTBOX_KEY),
             team: stored.or_default(TEAM_KEY),
+            mirrors: stored.or_default(MIRRORS_KEY),
         }
     }
 }
@@ -100,6 +106,19 @@ impl TeamParts {
             None => dom::set_status("sync-status", "", false),
         }
         self.show_conflict(snapshot, now);
+        for service in Service::ALL {
+            let id = format!("mirror-{}", service.as_str());
+            let account = snapshot.mirrors.iter().find(|a| a.service == service);
+            dom::set_hidden(&id, account.is_none());
+            if let Some(account) = account {
+                let line = report_line(account, |t| time_or_date_text(t, now, self.zone.as_ref()));
+                let problem = matches!(
+                    account.report,
+                    Some(Report::Stopped { .. } | Report::Retrying { .. })
+                );
+                dom::set_status(&id, &line, problem);
+            }
+        }
         let (text, problem) = team_line(snapshot.connection.as_ref(), &snapshot.status);
         dom::set_status("team-status", &text, problem);
         let me = snapshot.connection.as_ref().map(|c| c.member.id.as_str());

@@ -1,9 +1,10 @@
-//! Where the team server's bearer token lives: IndexedDB of the extension's own origin,
-//! through the loader's `standinToken` (`extension/background.js`), so only the background
-//! worker reads it. Content scripts run in the page's origin and cannot open that database in
-//! any browser, whereas every `storage` area but `session` is open to them (Firefox has no
+//! Where the bearer tokens live: IndexedDB of the extension's own origin, through the
+//! loader's `standinSecrets` (`extension/background.js`), so only the background worker reads
+//! them. Content scripts run in the page's origin and cannot open that database in any
+//! browser, whereas every `storage` area but `session` is open to them (Firefox has no
 //! `setAccessLevel` for `storage.local`). docs/architecture.md, "The token has a home of its
-//! own".
+//! own". One entry per token: the team server's ([`TEAM`]) and each status-mirror account's
+//! (named by `mirror::Service::as_str`).
 
 use super::ext::{api_error, ExtError};
 use js_sys::Promise;
@@ -11,14 +12,17 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+/// The team server's token.
+pub const TEAM: &str = "token";
+
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = standinToken, js_name = get)]
-    fn get_token() -> Promise;
-    #[wasm_bindgen(js_namespace = standinToken, js_name = set)]
-    fn put_token(token: &str) -> Promise;
-    #[wasm_bindgen(js_namespace = standinToken, js_name = forget)]
-    fn delete_token() -> Promise;
+    #[wasm_bindgen(js_namespace = standinSecrets, js_name = get)]
+    fn get_secret(name: &str) -> Promise;
+    #[wasm_bindgen(js_namespace = standinSecrets, js_name = set)]
+    fn put_secret(name: &str, value: &str) -> Promise;
+    #[wasm_bindgen(js_namespace = standinSecrets, js_name = forget)]
+    fn delete_secret(name: &str) -> Promise;
 }
 
 async fn settled(promise: Promise) -> Result<JsValue, ExtError> {
@@ -27,15 +31,15 @@ async fn settled(promise: Promise) -> Result<JsValue, ExtError> {
         .map_err(|e| api_error("indexedDB", &e))
 }
 
-/// The stored token, if this browser is connected.
-pub async fn token() -> Result<Option<String>, ExtError> {
-    Ok(settled(get_token()).await?.as_string())
+/// The stored token `name`, if there is one.
+pub async fn token(name: &str) -> Result<Option<String>, ExtError> {
+    Ok(settled(get_secret(name)).await?.as_string())
 }
 
-pub async fn set_token(token: &str) -> Result<(), ExtError> {
-    settled(put_token(token)).await.map(drop)
+pub async fn set_token(name: &str, token: &str) -> Result<(), ExtError> {
+    settled(put_secret(name, token)).await.map(drop)
 }
 
-pub async fn forget_token() -> Result<(), ExtError> {
-    settled(delete_token()).await.map(drop)
+pub async fn forget_token(name: &str) -> Result<(), ExtError> {
+    settled(delete_secret(name)).await.map(drop)
 }

@@ -95,7 +95,7 @@ impl Session {
     /// The session of the connection in `stored`, with the token.
     async fn of(stored: &Stored) -> Option<Session> {
         let id = session_id();
-        let token = secret::token().await.unwrap_or_else(|e| {
+        let token = secret::token(secret::TEAM).await.unwrap_or_else(|e| {
             warn("could not read the token", &e);
             None
         });
@@ -147,7 +147,7 @@ pub async fn start() {
 async fn migrate_token(stored: &Stored) -> Result<(), ExtError> {
     let legacy: Option<String> = stored.get(LEGACY_TOKEN_KEY)?;
     if let Some(token) = legacy {
-        secret::set_token(&token).await?;
+        secret::set_token(secret::TEAM, &token).await?;
         ext::remove(Area::Local, &[LEGACY_TOKEN_KEY]).await?;
     }
     Ok(())
@@ -227,7 +227,9 @@ pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply>
     ext::remove(Area::Local, &[TEAM_KEY])
         .await
         .map_err(internal)?;
-    secret::set_token(&joined.token).await.map_err(internal)?;
+    secret::set_token(secret::TEAM, &joined.token)
+        .await
+        .map_err(internal)?;
     ext::set(
         Area::Local,
         &[
@@ -267,7 +269,7 @@ async fn revoked(session: &Session) {
 async fn end_session(reason: Option<&str>, also: &[&str]) -> Result<(), ExtError> {
     SESSION.with(|s| s.set(s.get() + 1));
     RETRY.with(|r| r.borrow_mut().take());
-    secret::forget_token().await?;
+    secret::forget_token(secret::TEAM).await?;
     let mut keys = vec![CONNECTION_KEY, TEAM_KEY];
     keys.extend_from_slice(also);
     ext::remove(Area::Local, &keys).await?;

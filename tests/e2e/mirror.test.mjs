@@ -1,0 +1,86 @@
+// "Status everywhere" (issue 15) in Chromium (dist/chrome, with http://127.0.0.1/* granted at
+// install as in team.test.mjs, since headless Chromium shows no permission prompt): the
+// scenario of tests/e2e/mirror-scenario.mjs, shared with Firefox's suite, against the local
+// GitHub, GitLab and Slack endpoints of tests/services/. Chrome cannot withdraw a permission the
+// manifest requires, so the withdrawn permission is Firefox's part (tests/firefox/mirror.test.mjs).
+//
+//   ./build.sh && node --test tests/e2e/mirror.test.mjs
+import assert from 'node:assert/strict';
+import { access, copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { assertAccessible, setColorScheme } from './axe.mjs';
+import { DIST_CHROME, launchExtension, OUT_DIR, ROOT } from './harness.mjs';
+import * as scenario from './mirror-scenario.mjs';
+
+let ext;
+let dir;
+let services;
+let page;
+const lines = [];
+
+const driver = {
+  async open(file) {
+    await page?.close();
+    page = await ext.openPage(file);
+    if (file === 'popup.html') await page.setViewportSize({ width: 380, height: 600 });
+  },
+  fill: (selector, text) => page.fill(selector, text),
+  click: (selector) => page.click(selector),
+  text: (selector) => page.textContent(selector),
+  evaluate: (fn, arg) => page.evaluate(fn, arg),
+  consoleLines: async () => lines,
+  colorScheme: (scheme) => setColorScheme(page, scheme),
+  axe: (what) => assertAccessible(page, what),
+  canWithdraw: false,
+  shoot,
+};
+
+/** The README's screenshots (light): to tests/out/, and to docs/ when missing or
+ *  UPDATE_SCREENSHOTS=1, as views.test.mjs does. */
+async function shoot(kind, scheme) {
+  if (scheme !== 'light') return;
+  const name = `mirror-${kind}`;
+  await page.evaluate(() => document.activeElement?.blur());
+  await mkdir(OUT_DIR, { recursive: true });
+  const shot = path.join(OUT_DIR, `${name}.png`);
+  if (kind === 'options') await page.locator('#accounts').screenshot({ path: shot });
+  else {
+    await page.locator('#mirror-slack').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot });
+  }
+  const readme = path.join(ROOT, 'docs', `${name}.png`);
+  const missing = await access(readme).then(() => false, () => true);
+  if (missing || process.env.UPDATE_SCREENSHOTS === '1') await copyFile(shot, readme);
+}
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'standin-mirror-ext-'));
+  await cp(DIST_CHROME, dir, { recursive: true });
+  const file = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(file, 'utf8'));
+  manifest.host_permissions = [...(manifest.host_permissions ?? []), 'http://127.0.0.1/*'];
+  await writeFile(file, JSON.stringify(manifest, null, 2));
+  services = await scenario.startServices();
+  ext = await launchExtension({ dir });
+  assert.equal(await ext.workerReady(), true);
+  ext.context.on('console', (message) => lines.push(message.text()));
+  (await ext.worker()).on('console', (message) => lines.push(message.text()));
+  await scenario.connectGitHub(driver, services);
+  await scenario.connectGitLab(driver, services);
+  await scenario.connectSlack(driver, services);
+});
+
+after(async () => {
+  await page?.close();
+  await ext?.close();
+  await services?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+scenario.mirrorTests(driver, () => services);
+
+test('no console errors or uncaught exceptions', () => {
+  ext.assertNoErrors();
+});
