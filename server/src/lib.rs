@@ -14,6 +14,7 @@ pub mod ratelimit;
 mod routes;
 pub mod storage;
 pub mod token;
+pub mod webhook;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method, StatusCode};

@@ -299,6 +299,10 @@ macro_rules! impl_storage {
                 $kind
             }
 
+            fn outbox(&self) -> &dyn $crate::webhook::Outbox {
+                self
+            }
+
             fn hub(&self) -> &std::sync::Arc<$crate::hub::ChangeHub> {
                 &self.hub
             }
@@ -633,6 +637,13 @@ macro_rules! impl_storage {
                     recipients.as_deref().unwrap_or_default(),
                 )
                 .await?;
+                // The events go out with the write or not at all (the outbox).
+                let after = declaration.map(|declaration| crate::webhook::detect::Declared {
+                    declaration,
+                    recipients: recipients.as_deref().unwrap_or_default(),
+                });
+                Self::record_events(&mut tx, team_id, member_id, row.as_ref(), after, &members, now)
+                    .await?;
                 let row: StateRow = (member_id.to_owned(), version, body, declared_at, stored);
                 let state = Self::with_acks(&mut *tx, row).await?;
                 self.commit_change(tx, team_id, seq).await?;
