@@ -5,10 +5,9 @@ use super::{parse_duration, team_named, CliError};
 use crate::storage::Storage;
 use crate::webhook::deliver::Settings;
 use crate::webhook::send::{self, Policy};
-use crate::webhook::{EventKind, Format, Snapshot, Webhook};
+use crate::webhook::{parse_subscription, subscription_name, Event, EventKind, Format, Webhook};
 use crate::{now, storage};
 use clap::{Args, Subcommand};
-use standin::model::{Declaration, Member, Status};
 use std::time::Duration;
 
 #[derive(Debug, Subcommand)]
@@ -20,7 +19,8 @@ pub enum WebhookCommand {
         /// `https://…` (the channel's incoming-webhook URL).
         #[arg(long, env = "STANDIN_WEBHOOK_URL")]
         url: String,
-        #[arg(long, env = "STANDIN_WEBHOOK_KIND")]
+        /// slack, teams, mattermost, discord or json.
+        #[arg(long, env = "STANDIN_WEBHOOK_KIND", value_parser = parse_format)]
         kind: Format,
         /// Which events: a comma-separated list of offline, ooo, back, handoff; or all.
         #[arg(long, env = "STANDIN_WEBHOOK_EVENTS", default_value = "all", value_parser = parse_events)]
@@ -60,13 +60,20 @@ pub enum WebhookCommand {
 #[derive(Clone, Debug)]
 pub struct Events(Vec<EventKind>);
 
+fn parse_format(text: &str) -> Result<Format, String> {
+    Format::parse(text)
+        .ok_or_else(|| format!("unknown kind {text:?}: use slack, teams, mattermost, discord or json"))
+}
+
 fn parse_events(text: &str) -> Result<Events, String> {
     if text == "all" {
-        return Ok(Events(EventKind::SUBSCRIBABLE.to_vec()));
+        return Ok(Events(EventKind::ALL.to_vec()));
     }
     let mut kinds = Vec::new();
-    for kind in text.split(',').map(str::trim).map(str::parse::<EventKind>) {
-        let kind = kind?;
+    for name in text.split(',').map(str::trim) {
+        let kind = parse_subscription(name).ok_or_else(|| {
+            format!("unknown event {name:?}: use offline, ooo, back, handoff or all")
+        })?;
         if !kinds.contains(&kind) {
             kinds.push(kind);
         }
@@ -112,29 +119,6 @@ fn masked(secret: Option<&str>) -> String {
     })
 }
 
-/// What `webhook test` posts: an invented member going offline.
-fn sample() -> Snapshot {
-    let mut declaration = Declaration::new(
-        Status::Offline,
-        "Test post from StandIn: webhooks reach this channel",
-        "UTC",
-    );
-    declaration.note = "Nothing to do: an admin ran `standin-server webhook test`.".into();
-    Snapshot {
-        kind: EventKind::Test,
-        member: Member {
-            id: "m_sample".into(),
-            display_name: "StandIn".into(),
-            handles: Default::default(),
-            timezone: "UTC".into(),
-            working_hours: None,
-        },
-        declaration: Some(declaration),
-        handoff: None,
-        at: now(),
-    }
-}
-
 pub async fn run(store: &dyn Storage, command: WebhookCommand) -> Result<(), CliError> {
     let outbox = store.outbox();
     match command {
@@ -159,12 +143,12 @@ pub async fn run(store: &dyn Storage, command: WebhookCommand) -> Result<(), Cli
                 secret: secret.filter(|s| !s.is_empty()),
             };
             outbox.add_webhook(&hook, now()).await?;
-            let names: Vec<&str> = hook.events.iter().map(|e| e.as_str()).collect();
+            let names: Vec<&str> = hook.events.iter().map(|e| subscription_name(*e)).collect();
             println!(
                 "added webhook {} to team {} ({}, events {})",
                 hook.id,
                 team.name,
-                hook.format,
+                hook.format.as_str(),
                 names.join(",")
             );
         }
@@ -174,12 +158,12 @@ pub async fn run(store: &dyn Storage, command: WebhookCommand) -> Result<(), Cli
                 "id", "team", "kind", "events", "secret"
             );
             for (team, hook) in outbox.webhooks().await? {
-                let names: Vec<&str> = hook.events.iter().map(|e| e.as_str()).collect();
+                let names: Vec<&str> = hook.events.iter().map(|e| subscription_name(*e)).collect();
                 println!(
                     "{:<20} {:<16} {:<10} {:<26} {:<7} {}",
                     hook.id,
                     team,
-                    hook.format,
+                    hook.format.as_str(),
                     names.join(","),
                     masked(hook.secret.as_deref()),
                     hook.url
@@ -193,7 +177,7 @@ pub async fn run(store: &dyn Storage, command: WebhookCommand) -> Result<(), Cli
             println!("removed webhook {id}");
         }
         WebhookCommand::Test { id } => {
-            let Some(delivery) = outbox.queue_test(&id, &sample()).await? else {
+            let Some(delivery) = outbox.queue_test(&id, &Event::sample(now())).await? else {
                 return Err(CliError::NoWebhook(id));
             };
             println!("queued test delivery {delivery} to {id}; the running server sends it now");
@@ -233,10 +217,10 @@ mod tests {
 
     #[test]
     fn events_parse_as_a_list_or_all() {
-        assert_eq!(parse_events("all").unwrap().0, EventKind::SUBSCRIBABLE);
+        assert_eq!(parse_events("all").unwrap().0, EventKind::ALL);
         assert_eq!(
-            parse_events("back, offline,back").unwrap().0,
-            [EventKind::Back, EventKind::Offline]
+            parse_events("back, ooo,back").unwrap().0,
+            [EventKind::Back, EventKind::OutOfOffice]
         );
         assert!(parse_events("offline,test").is_err());
         assert!(parse_events("").is_err());

@@ -637,15 +637,12 @@ macro_rules! impl_storage {
                     recipients.as_deref().unwrap_or_default(),
                 )
                 .await?;
-                // The events go out with the write or not at all (the outbox).
-                let after = declaration.map(|declaration| crate::webhook::detect::Declared {
-                    declaration,
-                    recipients: recipients.as_deref().unwrap_or_default(),
-                });
-                Self::record_events(&mut tx, team_id, member_id, row.as_ref(), after, &members, now)
-                    .await?;
+                let before = row;
                 let row: StateRow = (member_id.to_owned(), version, body, declared_at, stored);
                 let state = Self::with_acks(&mut *tx, row).await?;
+                // The events go out with the write or not at all (the outbox).
+                Self::record_events(&mut tx, team_id, before.as_ref(), &state, &members, now)
+                    .await?;
                 self.commit_change(tx, team_id, seq).await?;
                 Ok(WriteOutcome::Written(state))
             }

@@ -3,7 +3,7 @@
 //! Like `common.rs`, a macro writes it once for each store; only claiming differs.
 
 use super::*;
-use crate::webhook::{DeliveryInfo, EventKind, Format, Webhook};
+use crate::webhook::{parse_subscription, DeliveryInfo, Format, Webhook};
 
 pub const INSERT_WEBHOOK: &str = "INSERT INTO webhooks (id, team_id, url, kind, events, \
      secret, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -19,9 +19,10 @@ pub const INSERT_EVENT: &str = "INSERT INTO webhook_events (team_id, kind, body,
      VALUES ($1, $2, $3, $4) RETURNING id";
 /// Deliveries of an event key still waiting out their window, not leased by a sender: a newer
 /// event of the key takes their place (same delivery id, same due time).
-pub const WAITING: &str = "SELECT id, webhook_id FROM webhook_deliveries \
+pub const WAITING: &str = "SELECT id, webhook_id, event_id FROM webhook_deliveries \
      WHERE coalesce_key = $1 AND status = 'pending' AND attempts = 0 \
      AND (claimed_until IS NULL OR claimed_until < $2)";
+pub const EVENT_BODY: &str = "SELECT body FROM webhook_events WHERE id = $1";
 pub const REPLACE_EVENT: &str = "UPDATE webhook_deliveries SET event_id = $1 WHERE id = $2";
 pub const INSERT_DELIVERY: &str = "INSERT INTO webhook_deliveries (id, webhook_id, event_id, \
      coalesce_key, status, attempts, next_attempt_at, created_at) \
@@ -85,13 +86,12 @@ pub(crate) fn webhook_from_row(row: WebhookRow) -> Result<Webhook> {
         id,
         team_id,
         url,
-        format: format.parse::<Format>().map_err(corrupt)?,
+        format: Format::parse(&format).ok_or_else(|| corrupt(format!("format {format:?}")))?,
         events: events
             .split(',')
             .filter(|e| !e.is_empty())
-            .map(str::parse::<EventKind>)
-            .collect::<Result<_, _>>()
-            .map_err(corrupt)?,
+            .map(|e| parse_subscription(e).ok_or_else(|| corrupt(format!("event {e:?}"))))
+            .collect::<Result<_>>()?,
         secret,
     })
 }
@@ -112,20 +112,19 @@ pub(crate) fn delivery_from_row(row: DeliveryRow) -> DeliveryInfo {
 macro_rules! impl_outbox {
     ($store:ty, $db:ty, $claim:expr) => {
         impl $store {
-            /// Records the events of a write from the stored `before` row to `after`, with a
-            /// delivery to each webhook of the team that wants them, in the write's
-            /// transaction. A team without webhooks pays one indexed read.
+            /// Records the events of `member_id`'s write from the stored `before` row to
+            /// `after`, with a delivery to each webhook of the team that wants them, in the
+            /// write's transaction. A team without webhooks pays one indexed read.
             async fn record_events(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 team_id: &str,
-                member_id: &str,
                 before: Option<&StateRow>,
-                after: Option<$crate::webhook::detect::Declared<'_>>,
+                after: &MemberState,
                 members: &[MemberRecord],
                 now: Timestamp,
             ) -> Result<()> {
-                use $crate::webhook::detect::{detect, Declared};
-                use $crate::webhook::{Handoff, Snapshot};
+                use $crate::webhook::detect::{absorb, detect, keep_handoffs, Declared};
+                use $crate::webhook::{Event, EventKind};
                 let hooks: Vec<outbox::WebhookRow> = sqlx::query_as(outbox::TEAM_WEBHOOKS)
                     .bind(team_id)
                     .fetch_all(&mut **tx)
@@ -150,52 +149,57 @@ macro_rules! impl_outbox {
                     declaration,
                     recipients: &old_recipients,
                 });
-                let member_named = |id: &str| members.iter().find(|m| m.member.id == id);
-                let Some(declarer) = member_named(member_id) else {
+                let new = after.state.as_ref().map(|s| Declared {
+                    declaration: &s.declaration,
+                    recipients: &after.recipients,
+                });
+                let roster: Vec<Member> = members.iter().map(|m| m.member.clone()).collect();
+                let Some(declarer) = roster.iter().find(|m| m.id == after.member_id) else {
                     return Ok(());
                 };
-                for trigger in detect(old, after) {
-                    let key = trigger.coalesce_key(member_id);
-                    let waiting: Vec<(String, String)> = sqlx::query_as(outbox::WAITING)
+                for trigger in detect(old, new) {
+                    let key = trigger.coalesce_key(&declarer.id);
+                    let waiting: Vec<(String, String, i64)> = sqlx::query_as(outbox::WAITING)
                         .bind(&key)
                         .bind(now.millis())
                         .fetch_all(&mut **tx)
                         .await?;
-                    let wanted = hooks.iter().filter(|h| h.wants(trigger.kind));
+                    let wanted = hooks.iter().filter(|h| h.events.contains(&trigger.kind));
                     let (replaced, fresh): (Vec<_>, Vec<_>) = wanted
-                        .map(|h| (h, waiting.iter().find(|(_, w)| *w == h.id)))
+                        .map(|h| (h, waiting.iter().find(|w| w.1 == h.id)))
                         .partition(|(_, waiting)| waiting.is_some());
                     if replaced.is_empty() && (trigger.amends || fresh.is_empty()) {
                         continue;
                     }
-                    let handoff = trigger.handoff.as_ref().and_then(|r| {
-                        Some(Handoff {
-                            item: r.item.clone(),
-                            to: member_named(&r.member)?.member.clone(),
-                        })
-                    });
-                    let snapshot = Snapshot {
-                        kind: trigger.kind,
-                        member: declarer.member.clone(),
-                        declaration: after.map(|d| d.declaration.clone()),
-                        handoff,
-                        at: now,
-                    };
+                    let mut event =
+                        Event::new(trigger.kind, team_id, declarer, after, &roster, now);
+                    if trigger.kind == EventKind::Handoff {
+                        keep_handoffs(&mut event, &trigger);
+                        let mut absorbed = Vec::new();
+                        for (_, _, older) in &waiting {
+                            if !absorbed.contains(older) {
+                                absorbed.push(*older);
+                                let (body,): (String,) = sqlx::query_as(outbox::EVENT_BODY)
+                                    .bind(older)
+                                    .fetch_one(&mut **tx)
+                                    .await?;
+                                absorb(&mut event, serde_json::from_str(&body)?);
+                            }
+                        }
+                    }
                     let (event_id,): (i64,) = sqlx::query_as(outbox::INSERT_EVENT)
                         .bind(team_id)
                         .bind(trigger.kind.as_str())
-                        .bind(serde_json::to_string(&snapshot)?)
+                        .bind(serde_json::to_string(&event)?)
                         .bind(now.millis())
                         .fetch_one(&mut **tx)
                         .await?;
-                    for (_, waiting) in replaced {
-                        if let Some((delivery, _)) = waiting {
-                            sqlx::query(outbox::REPLACE_EVENT)
-                                .bind(event_id)
-                                .bind(delivery)
-                                .execute(&mut **tx)
-                                .await?;
-                        }
+                    for (delivery, _, _) in replaced.into_iter().filter_map(|(_, w)| w) {
+                        sqlx::query(outbox::REPLACE_EVENT)
+                            .bind(event_id)
+                            .bind(delivery)
+                            .execute(&mut **tx)
+                            .await?;
                     }
                     if !trigger.amends {
                         for (hook, _) in fresh {
@@ -236,7 +240,11 @@ macro_rules! impl_outbox {
                 hook: &$crate::webhook::Webhook,
                 now: Timestamp,
             ) -> Result<()> {
-                let events: Vec<&str> = hook.events.iter().map(|e| e.as_str()).collect();
+                let events: Vec<&str> = hook
+                    .events
+                    .iter()
+                    .map(|e| $crate::webhook::subscription_name(*e))
+                    .collect();
                 let mut tx = self.write_tx().await?;
                 sqlx::query(outbox::INSERT_WEBHOOK)
                     .bind(&hook.id)
@@ -277,7 +285,7 @@ macro_rules! impl_outbox {
             async fn queue_test(
                 &self,
                 webhook_id: &str,
-                snapshot: &$crate::webhook::Snapshot,
+                event: &$crate::webhook::Event,
             ) -> Result<Option<String>> {
                 let mut tx = self.write_tx().await?;
                 let hook: Option<outbox::WebhookRow> = sqlx::query_as(outbox::WEBHOOK)
@@ -290,15 +298,15 @@ macro_rules! impl_outbox {
                 };
                 let (event_id,): (i64,) = sqlx::query_as(outbox::INSERT_EVENT)
                     .bind(&hook.1)
-                    .bind(snapshot.kind.as_str())
-                    .bind(serde_json::to_string(snapshot)?)
-                    .bind(snapshot.at.millis())
+                    .bind("test")
+                    .bind(serde_json::to_string(event)?)
+                    .bind(event.at.millis())
                     .fetch_one(&mut *tx)
                     .await?;
                 // Due at once (no window), and never coalesced with anything.
                 let key = new_id("test/");
                 let id =
-                    Self::insert_delivery(&mut tx, webhook_id, event_id, &key, 0, snapshot.at)
+                    Self::insert_delivery(&mut tx, webhook_id, event_id, &key, 0, event.at)
                         .await?;
                 tx.commit().await?;
                 Ok(Some(id))
@@ -356,7 +364,7 @@ macro_rules! impl_outbox {
                         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
                         created_at: Timestamp(created_at),
                         webhook: outbox::webhook_from_row((a, b, c, d, e, f))?,
-                        snapshot: serde_json::from_str(&body)?,
+                        event: serde_json::from_str(&body)?,
                     });
                 }
                 Ok(claimed)

@@ -4,10 +4,8 @@
 //! mid-post loses its lease, and the delivery goes out again under the same id (at least once).
 
 use super::send::{self, Answer, Policy, SendError};
-use super::{Claimed, Outcome};
+use super::{render, Claimed, Delivery, Outcome};
 use crate::storage::Storage;
-use bytes::Bytes;
-use hyper::header::HeaderName;
 use standin::time::Timestamp;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -78,8 +76,16 @@ pub async fn run(store: Arc<dyn Storage>, settings: Settings) {
 }
 
 async fn attempt(store: Arc<dyn Storage>, delivery: Claimed, settings: Settings) {
-    let (headers, body) = render(&delivery);
-    let result = send::post(&delivery.webhook.url, &headers, body, settings.policy).await;
+    let rendered = render(
+        delivery.webhook.format,
+        &delivery.event,
+        &Delivery {
+            id: &delivery.id,
+            sent_at: crate::now(),
+            secret: delivery.webhook.secret.as_deref(),
+        },
+    );
+    let result = send::post(&delivery.webhook.url, &rendered, settings.policy).await;
     let now = crate::now();
     let outcome = judge(&result, &delivery, now, &settings, jitter());
     match &outcome {
@@ -93,22 +99,6 @@ async fn attempt(store: Arc<dyn Storage>, delivery: Claimed, settings: Settings)
         // The lease runs out and the delivery is sent again: at least once.
         tracing::warn!(%error, delivery = delivery.id, "cannot record a webhook attempt");
     }
-}
-
-/// The request for a delivery: the event as JSON, with its stable delivery id.
-fn render(delivery: &Claimed) -> (Vec<(HeaderName, String)>, Bytes) {
-    let headers = vec![
-        (
-            HeaderName::from_static("x-standin-delivery"),
-            delivery.id.clone(),
-        ),
-        (
-            HeaderName::from_static("x-standin-event"),
-            delivery.snapshot.kind.as_str().to_owned(),
-        ),
-    ];
-    let body = serde_json::to_vec(&delivery.snapshot).unwrap_or_default();
-    (headers, Bytes::from(body))
 }
 
 /// A uniform number in [0, 1) for backoff jitter.
@@ -188,8 +178,7 @@ fn excerpt(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::webhook::{EventKind, Format, Snapshot, Webhook};
-    use standin::model::Member;
+    use crate::webhook::{Event, EventKind, Format, Webhook};
 
     fn delivery(attempts: u32, created_at: i64) -> Claimed {
         Claimed {
@@ -204,19 +193,7 @@ mod tests {
                 events: vec![EventKind::Offline],
                 secret: None,
             },
-            snapshot: Snapshot {
-                kind: EventKind::Offline,
-                member: Member {
-                    id: "m_1".into(),
-                    display_name: "Ann".into(),
-                    handles: Default::default(),
-                    timezone: "UTC".into(),
-                    working_hours: None,
-                },
-                declaration: None,
-                handoff: None,
-                at: Timestamp(created_at),
-            },
+            event: Event::sample(Timestamp(created_at)),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Which team events a state write makes, from the declaration before and after it. Pure: the
 //! storage calls it inside the write's transaction, and it is tested here natively.
 
-use super::EventKind;
+use super::{Event, EventKind};
 use standin::api::Recipient;
 use standin::model::{Declaration, Status};
 
@@ -19,8 +19,8 @@ pub struct Trigger {
     /// An edit of what an earlier event announced (a typo fixed while offline): it replaces
     /// a post still waiting out its coalescing window and posts nothing on its own.
     pub amends: bool,
-    /// The hand-off a [`EventKind::Handoff`] announces.
-    pub handoff: Option<Recipient>,
+    /// The hand-offs a [`EventKind::Handoff`] announces: those this write made.
+    pub handoffs: Vec<Recipient>,
 }
 
 impl Trigger {
@@ -28,28 +28,20 @@ impl Trigger {
         Trigger {
             kind,
             amends,
-            handoff: None,
+            handoffs: Vec::new(),
         }
     }
 
-    /// What a newer event of the same member replaces while both wait: the same kind, and for
-    /// a hand-off the same item and recipient.
+    /// What a newer event replaces while both wait: one of the same member and kind.
     pub fn coalesce_key(&self, member_id: &str) -> String {
-        match &self.handoff {
-            Some(r) => format!(
-                "{member_id}/handoff/{}/{}",
-                r.item.as_deref().unwrap_or(""),
-                r.member
-            ),
-            None => format!("{member_id}/{}", self.kind.as_str()),
-        }
+        format!("{member_id}/{}", self.kind.as_str())
     }
 }
 
 fn away(declared: Option<Declared>) -> Option<EventKind> {
     match declared?.declaration.status {
         Status::Offline => Some(EventKind::Offline),
-        Status::Ooo => Some(EventKind::Ooo),
+        Status::Ooo => Some(EventKind::OutOfOffice),
         Status::Online | Status::Focus | Status::Away => None,
     }
 }
@@ -68,15 +60,42 @@ pub fn detect(before: Option<Declared>, after: Option<Declared>) -> Vec<Trigger>
         (None, None) => {}
     }
     let old = before.map_or(&[][..], |d| d.recipients);
-    for handoff in after.map_or(&[][..], |d| d.recipients) {
-        if !old.contains(handoff) {
-            events.push(Trigger {
-                handoff: Some(handoff.clone()),
-                ..Trigger::new(EventKind::Handoff, false)
-            });
-        }
+    let handoffs: Vec<Recipient> = after
+        .map_or(&[][..], |d| d.recipients)
+        .iter()
+        .filter(|r| !old.contains(r))
+        .cloned()
+        .collect();
+    if !handoffs.is_empty() {
+        events.push(Trigger {
+            handoffs,
+            ..Trigger::new(EventKind::Handoff, false)
+        });
     }
     events
+}
+
+/// A hand-off event told as the hand-offs of `trigger` only: the items handed on in this
+/// write, and the cover if it was.
+pub fn keep_handoffs(event: &mut Event, trigger: &Trigger) {
+    let made = |item: Option<&str>| trigger.handoffs.iter().any(|r| r.item.as_deref() == item);
+    event.items.retain(|i| made(Some(&i.key)));
+    if !made(None) {
+        event.cover = None;
+    }
+}
+
+/// A hand-off event that replaces a waiting one (`older`) also tells what that one did, so
+/// coalescing drops no hand-off.
+pub fn absorb(event: &mut Event, older: Event) {
+    for item in older.items {
+        if !event.items.iter().any(|i| i.key == item.key) {
+            event.items.push(item);
+        }
+    }
+    if event.cover.is_none() {
+        event.cover = older.cover;
+    }
 }
 
 #[cfg(test)]
@@ -109,7 +128,7 @@ mod tests {
         let ooo = decl(Status::Ooo, "holiday");
         assert_eq!(kinds(&detect(None, on(&offline))), [(EventKind::Offline, false)]);
         assert_eq!(kinds(&detect(on(&online), on(&offline))), [(EventKind::Offline, false)]);
-        assert_eq!(kinds(&detect(on(&offline), on(&ooo))), [(EventKind::Ooo, false)]);
+        assert_eq!(kinds(&detect(on(&offline), on(&ooo))), [(EventKind::OutOfOffice, false)]);
         // The same declaration again is no event; an edit of it amends the pending post.
         assert_eq!(detect(on(&offline), on(&offline)), []);
         let fixed = decl(Status::Offline, "done for today!");
@@ -147,28 +166,46 @@ mod tests {
             to(Some("github.com/o/r/pull/2"), "m_bob"),
         ];
         let events = detect(with(&d, &first), with(&d, &more));
-        let handed: Vec<_> = events.iter().filter_map(|e| e.handoff.clone()).collect();
-        assert_eq!(handed, more[1..]);
-        assert!(events.iter().all(|e| e.kind == EventKind::Handoff && !e.amends));
-        // Handed to someone else: a new event for the new recipient.
+        assert_eq!(kinds(&events), [(EventKind::Handoff, false)]);
+        assert_eq!(events[0].handoffs, more[1..]);
+        // Handed to someone else: an event for the new recipient.
         let moved = [to(Some("github.com/o/r/pull/1"), "m_cat")];
-        assert_eq!(detect(with(&d, &first), with(&d, &moved)).len(), 1);
+        assert_eq!(detect(with(&d, &first), with(&d, &moved))[0].handoffs, moved);
         assert_eq!(detect(with(&d, &more), with(&d, &first)), []);
+        // Going offline while handing on: both events.
+        let offline = decl(Status::Offline, "gone");
+        let both = kinds(&detect(with(&d, &[]), with(&offline, &first)));
+        assert_eq!(both, [(EventKind::Offline, false), (EventKind::Handoff, false)]);
     }
 
     #[test]
-    fn coalesce_keys_separate_members_kinds_and_hand_offs() {
+    fn coalesce_keys_separate_members_and_kinds() {
         let offline = Trigger::new(EventKind::Offline, false);
         assert_eq!(offline.coalesce_key("m_a"), "m_a/offline");
         assert_ne!(offline.coalesce_key("m_a"), offline.coalesce_key("m_b"));
-        let handoff = |item, member| Trigger {
-            handoff: Some(to(item, member)),
+        let back = Trigger::new(EventKind::Back, false);
+        assert_ne!(offline.coalesce_key("m_a"), back.coalesce_key("m_a"));
+    }
+
+    #[test]
+    fn a_hand_off_event_tells_this_writes_hand_offs_and_absorbs_the_one_it_replaces() {
+        let sample = Event::sample(standin::time::Timestamp(0));
+        let key = sample.items[0].key.clone();
+        let trigger = |item: Option<&str>| Trigger {
+            handoffs: vec![to(item, "m_sample_bob")],
             ..Trigger::new(EventKind::Handoff, false)
         };
-        assert_eq!(handoff(None, "m_c").coalesce_key("m_a"), "m_a/handoff//m_c");
-        assert_ne!(
-            handoff(Some("x"), "m_c").coalesce_key("m_a"),
-            handoff(Some("x"), "m_d").coalesce_key("m_a")
-        );
+        let mut cover_only = sample.clone();
+        keep_handoffs(&mut cover_only, &trigger(None));
+        assert!(cover_only.items.is_empty() && cover_only.cover.is_some());
+        let mut item_only = sample.clone();
+        keep_handoffs(&mut item_only, &trigger(Some(&key)));
+        assert_eq!((item_only.items.len(), item_only.cover.is_none()), (1, true));
+        absorb(&mut item_only, cover_only.clone());
+        assert_eq!(item_only.items, sample.items);
+        assert_eq!(item_only.cover, sample.cover);
+        // Nothing twice.
+        absorb(&mut item_only, sample.clone());
+        assert_eq!(item_only.items.len(), 1);
     }
 }

@@ -5,7 +5,8 @@
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
+use super::Rendered;
+use hyper::header::{HeaderValue, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
 use hyper::{Request, Uri};
 use hyper_util::rt::TokioIo;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -190,15 +191,10 @@ fn tls_config() -> Result<Arc<ClientConfig>, SendError> {
     Ok(Arc::new(config))
 }
 
-/// POSTs `body` with `headers` to `url`.
-pub async fn post(
-    url: &str,
-    headers: &[(HeaderName, String)],
-    body: Bytes,
-    policy: Policy,
-) -> Result<Answer, SendError> {
+/// POSTs a rendered event to `url`.
+pub async fn post(url: &str, rendered: &Rendered, policy: Policy) -> Result<Answer, SendError> {
     let target = parse_url(url)?;
-    match tokio::time::timeout(TOTAL_TIMEOUT, exchange(&target, headers, body, policy)).await {
+    match tokio::time::timeout(TOTAL_TIMEOUT, exchange(&target, rendered, policy)).await {
         Ok(answer) => answer,
         Err(_) => Err(SendError::Network(format!(
             "no answer within {} s",
@@ -209,8 +205,7 @@ pub async fn post(
 
 async fn exchange(
     target: &Target,
-    headers: &[(HeaderName, String)],
-    body: Bytes,
+    rendered: &Rendered,
     policy: Policy,
 ) -> Result<Answer, SendError> {
     let stream = tokio::time::timeout(CONNECT_TIMEOUT, async {
@@ -226,17 +221,16 @@ async fn exchange(
             .connect(name, stream)
             .await
             .map_err(|e| SendError::Network(format!("TLS: {e}")))?;
-        request(tls, target, headers, body).await
+        request(tls, target, rendered).await
     } else {
-        request(stream, target, headers, body).await
+        request(stream, target, rendered).await
     }
 }
 
 async fn request<S>(
     stream: S,
     target: &Target,
-    headers: &[(HeaderName, String)],
-    body: Bytes,
+    rendered: &Rendered,
 ) -> Result<Answer, SendError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -256,15 +250,15 @@ where
     };
     let mut builder = Request::post(target.path.as_str())
         .header(HOST, host)
-        .header(CONTENT_TYPE, "application/json")
+        .header(CONTENT_TYPE, rendered.content_type)
         .header(USER_AGENT, concat!("StandIn-Webhook/", env!("CARGO_PKG_VERSION")));
-    for (name, value) in headers {
+    for (name, value) in &rendered.headers {
         let value = HeaderValue::from_str(value)
             .map_err(|_| SendError::Refused(format!("header {name} is not sendable")))?;
-        builder = builder.header(name, value);
+        builder = builder.header(*name, value);
     }
     let request = builder
-        .body(Full::new(body))
+        .body(Full::new(Bytes::from(rendered.body.clone())))
         .map_err(|e| SendError::Refused(e.to_string()))?;
     let response = sender.send_request(request).await.map_err(network)?;
     let status = response.status().as_u16();
@@ -362,7 +356,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_name_resolving_to_loopback_is_refused_after_dns() {
-        let err = post("https://localhost:9/x", &[], Bytes::new(), OPEN).await;
+        let rendered = Rendered {
+            content_type: "application/json",
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        let err = post("https://localhost:9/x", &rendered, OPEN).await;
         assert!(matches!(err, Err(SendError::Refused(ref why)) if why.contains("loopback")), "{err:?}");
     }
 }
