@@ -334,7 +334,10 @@ async fn serve(store: Arc<dyn Storage>, args: ServeArgs) -> Result<(), CliError>
     };
     let kind = store.kind();
     let hub = store.hub().clone();
-    tokio::spawn(crate::webhook::deliver::run(store.clone(), args.webhooks.settings()));
+    tokio::spawn(crate::webhook::deliver::run(
+        store.clone(),
+        args.webhooks.settings(),
+    ));
     let router = app(AppState::new(store, options));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -61,8 +61,9 @@ pub enum WebhookCommand {
 pub struct Events(Vec<EventKind>);
 
 fn parse_format(text: &str) -> Result<Format, String> {
-    Format::parse(text)
-        .ok_or_else(|| format!("unknown kind {text:?}: use slack, teams, mattermost, discord or json"))
+    Format::parse(text).ok_or_else(|| {
+        format!("unknown kind {text:?}: use slack, teams, mattermost, discord or json")
+    })
 }
 
 fn parse_events(text: &str) -> Result<Events, String> {
@@ -114,7 +115,14 @@ impl WebhookServeArgs {
 /// The last four characters, as `…abcd`.
 fn masked(secret: Option<&str>) -> String {
     secret.map_or_else(String::new, |s| {
-        let tail: String = s.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = s
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("…{tail}")
     })
 }

@@ -261,10 +261,17 @@ macro_rules! impl_outbox {
             }
 
             async fn webhooks(&self) -> Result<Vec<(String, $crate::webhook::Webhook)>> {
-                let rows: Vec<(String, String, String, String, String, String, Option<String>)> =
-                    sqlx::query_as(outbox::ALL_WEBHOOKS)
-                        .fetch_all(self.pool())
-                        .await?;
+                let rows: Vec<(
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                    Option<String>,
+                )> = sqlx::query_as(outbox::ALL_WEBHOOKS)
+                    .fetch_all(self.pool())
+                    .await?;
                 rows.into_iter()
                     .map(|(team, a, b, c, d, e, f)| {
                         Ok((team, outbox::webhook_from_row((a, b, c, d, e, f))?))
@@ -306,8 +313,7 @@ macro_rules! impl_outbox {
                 // Due at once (no window), and never coalesced with anything.
                 let key = new_id("test/");
                 let id =
-                    Self::insert_delivery(&mut tx, webhook_id, event_id, &key, 0, event.at)
-                        .await?;
+                    Self::insert_delivery(&mut tx, webhook_id, event_id, &key, 0, event.at).await?;
                 tx.commit().await?;
                 Ok(Some(id))
             }

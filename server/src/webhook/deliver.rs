@@ -23,7 +23,8 @@ pub struct Settings {
     pub give_up_after: Duration,
     /// How often the outbox is asked for due deliveries.
     pub poll: Duration,
-    /// How long a claimed delivery is this sender's; above the 10 s a post may take.
+    /// How long a claimed delivery is this sender's: above the 10 s a post may take, and
+    /// what a crashed sender's deliveries wait before they are sent again.
     pub lease: Duration,
     /// Deliveries sent at once.
     pub batch: u16,
@@ -38,7 +39,7 @@ impl Default for Settings {
             retry_cap: Duration::from_secs(3600),
             give_up_after: Duration::from_secs(24 * 3600),
             poll: Duration::from_secs(1),
-            lease: Duration::from_secs(60),
+            lease: send::TOTAL_TIMEOUT + Duration::from_secs(5),
             batch: 16,
             policy: Policy::default(),
         }
@@ -91,7 +92,11 @@ async fn attempt(store: Arc<dyn Storage>, delivery: Claimed, settings: Settings)
     match &outcome {
         Outcome::Delivered => tracing::debug!(delivery = delivery.id, "webhook delivered"),
         Outcome::Retry { error, .. } => {
-            tracing::info!(delivery = delivery.id, error, "webhook delivery will be retried");
+            tracing::info!(
+                delivery = delivery.id,
+                error,
+                "webhook delivery will be retried"
+            );
         }
         Outcome::Failed(error) => tracing::warn!(delivery = delivery.id, error, "webhook failed"),
     }
@@ -148,8 +153,14 @@ pub fn judge(
             }
             let wall = SystemTime::UNIX_EPOCH
                 + Duration::from_millis(u64::try_from(now.millis()).unwrap_or(0));
-            let asked = answer.retry_after.as_deref().and_then(|v| retry_after(v, wall));
-            (error, asked.unwrap_or_else(|| backoff(attempt, settings, jitter)))
+            let asked = answer
+                .retry_after
+                .as_deref()
+                .and_then(|v| retry_after(v, wall));
+            (
+                error,
+                asked.unwrap_or_else(|| backoff(attempt, settings, jitter)),
+            )
         }
         Err(e @ SendError::Refused(_)) => return Outcome::Failed(e.to_string()),
         Err(e @ SendError::Network(_)) => (e.to_string(), backoff(attempt, settings, jitter)),
@@ -161,7 +172,9 @@ pub fn judge(
         .saturating_add(ms(settings.give_up_after));
     if at.millis() > deadline {
         let hours = settings.give_up_after.as_secs() / 3600;
-        return Outcome::Failed(format!("gave up after {attempt} attempts in {hours} h: {error}"));
+        return Outcome::Failed(format!(
+            "gave up after {attempt} attempts in {hours} h: {error}"
+        ));
     }
     Outcome::Retry { at, error }
 }
@@ -209,7 +222,10 @@ mod tests {
     fn backoff_doubles_up_to_the_cap_with_jitter_in_its_upper_half() {
         let s = Settings::default();
         assert_eq!(backoff(1, &s, 0.0), Duration::from_secs(5));
-        assert_eq!(backoff(1, &s, 0.999_999), Duration::from_secs(10).mul_f64(0.999_999_5));
+        assert_eq!(
+            backoff(1, &s, 0.999_999),
+            Duration::from_secs(10).mul_f64(0.999_999_5)
+        );
         assert_eq!(backoff(3, &s, 0.0), Duration::from_secs(20));
         assert_eq!(backoff(30, &s, 0.0), Duration::from_secs(1800));
         assert_eq!(backoff(u32::MAX, &s, 1.0), Duration::from_secs(3600));
@@ -220,7 +236,10 @@ mod tests {
         let s = Settings::default();
         let now = Timestamp(1_000_000);
         let d = delivery(0, now.millis());
-        assert_eq!(judge(&answer(204, None), &d, now, &s, 0.0), Outcome::Delivered);
+        assert_eq!(
+            judge(&answer(204, None), &d, now, &s, 0.0),
+            Outcome::Delivered
+        );
         for gone in [400, 404, 410, 301] {
             let got = judge(&answer(gone, None), &d, now, &s, 0.0);
             assert_eq!(got, Outcome::Failed(format!("HTTP {gone}: no such hook")));
@@ -228,12 +247,21 @@ mod tests {
         for retried in [500, 503, 429] {
             let got = judge(&answer(retried, None), &d, now, &s, 0.0);
             let at = Timestamp(now.millis() + 5000);
-            assert!(matches!(got, Outcome::Retry { at: a, .. } if a == at), "{got:?}");
+            assert!(
+                matches!(got, Outcome::Retry { at: a, .. } if a == at),
+                "{got:?}"
+            );
         }
         let net = Err(SendError::Network("connection refused".into()));
-        assert!(matches!(judge(&net, &d, now, &s, 0.0), Outcome::Retry { .. }));
+        assert!(matches!(
+            judge(&net, &d, now, &s, 0.0),
+            Outcome::Retry { .. }
+        ));
         let refused = Err(SendError::Refused("10.0.0.1 is a private address".into()));
-        assert!(matches!(judge(&refused, &d, now, &s, 0.0), Outcome::Failed(_)));
+        assert!(matches!(
+            judge(&refused, &d, now, &s, 0.0),
+            Outcome::Failed(_)
+        ));
     }
 
     #[test]
@@ -259,7 +287,10 @@ mod tests {
         // The next retry would land past the day: give up, saying why.
         let now = Timestamp(day - 1000);
         let got = judge(&answer(500, None), &delivery(20, created), now, &s, 0.0);
-        assert!(matches!(&got, Outcome::Failed(e) if e.starts_with("gave up after 21 attempts in 24 h: HTTP 500")), "{got:?}");
+        assert!(
+            matches!(&got, Outcome::Failed(e) if e.starts_with("gave up after 21 attempts in 24 h: HTTP 500")),
+            "{got:?}"
+        );
         let early = Timestamp(day - 3_600_000);
         let got = judge(&answer(500, None), &delivery(20, created), early, &s, 0.0);
         assert!(matches!(got, Outcome::Retry { .. }));

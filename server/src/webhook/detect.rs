@@ -126,13 +126,25 @@ mod tests {
         let online = decl(Status::Online, "here");
         let offline = decl(Status::Offline, "done for today");
         let ooo = decl(Status::Ooo, "holiday");
-        assert_eq!(kinds(&detect(None, on(&offline))), [(EventKind::Offline, false)]);
-        assert_eq!(kinds(&detect(on(&online), on(&offline))), [(EventKind::Offline, false)]);
-        assert_eq!(kinds(&detect(on(&offline), on(&ooo))), [(EventKind::OutOfOffice, false)]);
+        assert_eq!(
+            kinds(&detect(None, on(&offline))),
+            [(EventKind::Offline, false)]
+        );
+        assert_eq!(
+            kinds(&detect(on(&online), on(&offline))),
+            [(EventKind::Offline, false)]
+        );
+        assert_eq!(
+            kinds(&detect(on(&offline), on(&ooo))),
+            [(EventKind::OutOfOffice, false)]
+        );
         // The same declaration again is no event; an edit of it amends the pending post.
         assert_eq!(detect(on(&offline), on(&offline)), []);
         let fixed = decl(Status::Offline, "done for today!");
-        assert_eq!(kinds(&detect(on(&offline), on(&fixed))), [(EventKind::Offline, true)]);
+        assert_eq!(
+            kinds(&detect(on(&offline), on(&fixed))),
+            [(EventKind::Offline, true)]
+        );
     }
 
     #[test]
@@ -140,12 +152,18 @@ mod tests {
         let offline = decl(Status::Offline, "gone");
         for status in [Status::Online, Status::Focus, Status::Away] {
             let back = decl(status, "back");
-            assert_eq!(kinds(&detect(on(&offline), on(&back))), [(EventKind::Back, false)]);
+            assert_eq!(
+                kinds(&detect(on(&offline), on(&back))),
+                [(EventKind::Back, false)]
+            );
             assert_eq!(detect(on(&back), on(&decl(Status::Online, "x"))), []);
             assert_eq!(detect(None, on(&back)), []);
         }
         // Clearing an away declaration is coming back too; clearing an online one is nothing.
-        assert_eq!(kinds(&detect(on(&offline), None)), [(EventKind::Back, false)]);
+        assert_eq!(
+            kinds(&detect(on(&offline), None)),
+            [(EventKind::Back, false)]
+        );
         assert_eq!(detect(on(&decl(Status::Online, "x")), None), []);
     }
 
@@ -170,12 +188,18 @@ mod tests {
         assert_eq!(events[0].handoffs, more[1..]);
         // Handed to someone else: an event for the new recipient.
         let moved = [to(Some("github.com/o/r/pull/1"), "m_cat")];
-        assert_eq!(detect(with(&d, &first), with(&d, &moved))[0].handoffs, moved);
+        assert_eq!(
+            detect(with(&d, &first), with(&d, &moved))[0].handoffs,
+            moved
+        );
         assert_eq!(detect(with(&d, &more), with(&d, &first)), []);
         // Going offline while handing on: both events.
         let offline = decl(Status::Offline, "gone");
         let both = kinds(&detect(with(&d, &[]), with(&offline, &first)));
-        assert_eq!(both, [(EventKind::Offline, false), (EventKind::Handoff, false)]);
+        assert_eq!(
+            both,
+            [(EventKind::Offline, false), (EventKind::Handoff, false)]
+        );
     }
 
     #[test]
@@ -200,7 +224,10 @@ mod tests {
         assert!(cover_only.items.is_empty() && cover_only.cover.is_some());
         let mut item_only = sample.clone();
         keep_handoffs(&mut item_only, &trigger(Some(&key)));
-        assert_eq!((item_only.items.len(), item_only.cover.is_none()), (1, true));
+        assert_eq!(
+            (item_only.items.len(), item_only.cover.is_none()),
+            (1, true)
+        );
         absorb(&mut item_only, cover_only.clone());
         assert_eq!(item_only.items, sample.items);
         assert_eq!(item_only.cover, sample.cover);

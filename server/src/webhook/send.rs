@@ -3,9 +3,9 @@
 //! pinned for the connection so a second lookup cannot rebind it; connect within 5 s, all
 //! within 10 s; at most 64 KiB of the answer read.
 
+use super::Rendered;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use super::Rendered;
 use hyper::header::{HeaderValue, CONTENT_TYPE, HOST, RETRY_AFTER, USER_AGENT};
 use hyper::{Request, Uri};
 use hyper_util::rt::TokioIo;
@@ -154,7 +154,10 @@ async fn resolve(target: &Target, policy: Policy) -> Result<Vec<SocketAddr>, Sen
         .map_err(|e| SendError::Network(format!("cannot resolve {}: {e}", target.host)))?
         .collect();
     if addrs.is_empty() {
-        return Err(SendError::Network(format!("{} has no address", target.host)));
+        return Err(SendError::Network(format!(
+            "{} has no address",
+            target.host
+        )));
     }
     for addr in &addrs {
         if let Some(why) = refusal(addr.ip(), target.tls, policy) {
@@ -213,7 +216,12 @@ async fn exchange(
         connect(&addrs).await
     })
     .await
-    .map_err(|_| SendError::Network(format!("no connection within {} s", CONNECT_TIMEOUT.as_secs())))??;
+    .map_err(|_| {
+        SendError::Network(format!(
+            "no connection within {} s",
+            CONNECT_TIMEOUT.as_secs()
+        ))
+    })??;
     if target.tls {
         let name = tokio_rustls::rustls::pki_types::ServerName::try_from(target.host.clone())
             .map_err(|e| SendError::Refused(format!("bad host name: {e}")))?;
@@ -227,11 +235,7 @@ async fn exchange(
     }
 }
 
-async fn request<S>(
-    stream: S,
-    target: &Target,
-    rendered: &Rendered,
-) -> Result<Answer, SendError>
+async fn request<S>(stream: S, target: &Target, rendered: &Rendered) -> Result<Answer, SendError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -251,7 +255,10 @@ where
     let mut builder = Request::post(target.path.as_str())
         .header(HOST, host)
         .header(CONTENT_TYPE, rendered.content_type)
-        .header(USER_AGENT, concat!("StandIn-Webhook/", env!("CARGO_PKG_VERSION")));
+        .header(
+            USER_AGENT,
+            concat!("StandIn-Webhook/", env!("CARGO_PKG_VERSION")),
+        );
     for (name, value) in &rendered.headers {
         let value = HeaderValue::from_str(value)
             .map_err(|_| SendError::Refused(format!("header {name} is not sendable")))?;
@@ -312,7 +319,10 @@ mod tests {
             "https://user:pw@example.com/",
             "",
         ] {
-            assert!(matches!(parse_url(bad), Err(SendError::Refused(_))), "{bad}");
+            assert!(
+                matches!(parse_url(bad), Err(SendError::Refused(_))),
+                "{bad}"
+            );
         }
     }
 
@@ -342,11 +352,17 @@ mod tests {
             "255.255.255.255",
         ] {
             assert!(refusal(ip(refused), true, OPEN).is_some(), "{refused}");
-            let private = Policy { private: true, ..OPEN };
+            let private = Policy {
+                private: true,
+                ..OPEN
+            };
             assert_eq!(refusal(ip(refused), true, private), None, "{refused}");
         }
         // Loopback http only with the insecure flag; http elsewhere never.
-        let insecure = Policy { insecure_loopback: true, ..OPEN };
+        let insecure = Policy {
+            insecure_loopback: true,
+            ..OPEN
+        };
         assert!(refusal(ip("127.0.0.1"), false, OPEN).is_some());
         assert_eq!(refusal(ip("127.0.0.1"), false, insecure), None);
         assert_eq!(refusal(ip("::1"), false, insecure), None);
@@ -362,6 +378,9 @@ mod tests {
             body: Vec::new(),
         };
         let err = post("https://localhost:9/x", &rendered, OPEN).await;
-        assert!(matches!(err, Err(SendError::Refused(ref why)) if why.contains("loopback")), "{err:?}");
+        assert!(
+            matches!(err, Err(SendError::Refused(ref why)) if why.contains("loopback")),
+            "{err:?}"
+        );
     }
 }
