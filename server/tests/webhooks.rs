@@ -7,7 +7,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::process::{cli, http, start};
-use common::{call, team_of, test_app, TestDb};
+use common::{call, team_of, test_app, Joined, TestDb};
 use http_body_util::BodyExt;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -174,6 +174,34 @@ fn quick(window_ms: u64, retry_base_ms: u64) -> Settings {
     }
 }
 
+/// A team, a receiver with a webhook for every event, and a delivery task (stopped on drop).
+struct Scene {
+    app: axum::Router,
+    m: Vec<Joined>,
+    receiver: Receiver,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Scene {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn scene(db: &TestDb, names: &[&str], script: Script, settings: Settings) -> Scene {
+    let app = test_app(db.store.clone());
+    let m = team_of(&app, db.store.as_ref(), "acme", names).await;
+    let receiver = Receiver::start(script).await;
+    hook(db, &m[0].team_id, &receiver.url, &EventKind::ALL).await;
+    let task = tokio::spawn(deliver::run(db.store.clone(), settings));
+    Scene {
+        app,
+        m,
+        receiver,
+        task,
+    }
+}
+
 async fn hook(db: &TestDb, team_id: &str, url: &str, events: &[EventKind]) -> Webhook {
     let hook = Webhook {
         id: format!("w_{}", standin_server::token::random_hex(8)),
@@ -222,22 +250,18 @@ for_each_backend!(
 );
 
 async fn each_event_reaches_the_receiver(db: TestDb) {
-    let app = test_app(db.store.clone());
-    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann", "Bob"]).await;
-    let receiver = Receiver::start(Script::default()).await;
-    hook(&db, &m[0].team_id, &receiver.url, &EventKind::ALL).await;
+    let s = scene(&db, &["Ann", "Bob"], Script::default(), quick(100, 100)).await;
     // A webhook for offline only sees offline.
     let narrow = Receiver::start(Script::default()).await;
-    hook(&db, &m[0].team_id, &narrow.url, &[EventKind::Offline]).await;
-    let task = tokio::spawn(deliver::run(db.store.clone(), quick(100, 100)));
+    hook(&db, &s.m[0].team_id, &narrow.url, &[EventKind::Offline]).await;
 
     let mut offline = away("offline", "Done for today");
     offline["items"] = json!([{
         "url": "https://github.com/acme/api/pull/7", "title": "Export", "state": "needs_review",
         "note": "one more review", "handoff_to": "bob"
     }]);
-    let v = put(&app, &m[0].token, 0, offline).await;
-    let got = receiver.wait_for(2).await;
+    let v = put(&s.app, &s.m[0].token, 0, offline).await;
+    let got = s.receiver.wait_for(2).await;
     let kinds: HashSet<_> = got.iter().map(|r| r.event.kind).collect();
     assert_eq!(
         kinds,
@@ -254,9 +278,9 @@ async fn each_event_reaches_the_receiver(db: TestDb) {
     );
     assert_eq!(handoff.event.member.display_name, "Ann");
 
-    let v = put(&app, &m[0].token, v, away("online", "Back")).await;
-    put(&app, &m[0].token, v, away("ooo", "Holiday")).await;
-    let got = receiver.wait_for(4).await;
+    let v = put(&s.app, &s.m[0].token, v, away("online", "Back")).await;
+    put(&s.app, &s.m[0].token, v, away("ooo", "Holiday")).await;
+    let got = s.receiver.wait_for(4).await;
     let kinds: Vec<_> = got[2..].iter().map(|r| r.event.kind).collect();
     assert!(kinds.contains(&EventKind::Back) && kinds.contains(&EventKind::OutOfOffice));
     // Every delivery its own id; each sent once here (nothing failed).
@@ -265,45 +289,35 @@ async fn each_event_reaches_the_receiver(db: TestDb) {
     let narrow = narrow.wait_for(1).await;
     assert_eq!(narrow.len(), 1);
     assert_eq!(narrow[0].event.kind, EventKind::Offline);
-    task.abort();
 }
 
 async fn edits_within_the_window_coalesce(db: TestDb) {
-    let app = test_app(db.store.clone());
-    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
-    let receiver = Receiver::start(Script::default()).await;
-    hook(&db, &m[0].team_id, &receiver.url, &EventKind::ALL).await;
-    let task = tokio::spawn(deliver::run(db.store.clone(), quick(1500, 100)));
+    let s = scene(&db, &["Ann"], Script::default(), quick(1500, 100)).await;
 
-    let v = put(&app, &m[0].token, 0, away("offline", "Gone fro today")).await;
-    let v = put(&app, &m[0].token, v, away("offline", "Gone for today")).await;
-    let got = receiver.wait_for(1).await;
+    let v = put(&s.app, &s.m[0].token, 0, away("offline", "Gone fro today")).await;
+    let v = put(&s.app, &s.m[0].token, v, away("offline", "Gone for today")).await;
+    let got = s.receiver.wait_for(1).await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].event.headline, "Gone for today");
     // Once posted, a further edit posts nothing on its own.
-    let v = put(&app, &m[0].token, v, away("offline", "Gone for today.")).await;
+    let v = put(&s.app, &s.m[0].token, v, away("offline", "Gone for today.")).await;
     tokio::time::sleep(Duration::from_millis(2000)).await;
-    assert_eq!(receiver.got().len(), 1);
+    assert_eq!(s.receiver.got().len(), 1);
     // Coming back is news.
-    put(&app, &m[0].token, v, away("online", "Here")).await;
-    let got = receiver.wait_for(2).await;
+    put(&s.app, &s.m[0].token, v, away("online", "Here")).await;
+    let got = s.receiver.wait_for(2).await;
     assert_eq!(got[1].event.kind, EventKind::Back);
-    task.abort();
 }
 
 async fn retries_follow_the_schedule_until_delivered(db: TestDb) {
-    let app = test_app(db.store.clone());
-    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
     let script = Script {
         answers: vec![(503, None), (500, None), (502, None)],
         ..Script::default()
     };
-    let receiver = Receiver::start(script).await;
-    hook(&db, &m[0].team_id, &receiver.url, &EventKind::ALL).await;
     let base = 200;
-    let task = tokio::spawn(deliver::run(db.store.clone(), quick(0, base)));
-    put(&app, &m[0].token, 0, away("offline", "Off")).await;
-    let got = receiver.wait_for(4).await;
+    let s = scene(&db, &["Ann"], script, quick(0, base)).await;
+    put(&s.app, &s.m[0].token, 0, away("offline", "Off")).await;
+    let got = s.receiver.wait_for(4).await;
     assert_eq!(got.len(), 4);
     // One delivery, tried four times, each wait at least the lower half of its doubling.
     assert!(got.iter().all(|r| r.delivery == got[0].delivery));
@@ -319,7 +333,7 @@ async fn retries_follow_the_schedule_until_delivered(db: TestDb) {
     let listed = db
         .store
         .outbox()
-        .deliveries(&m[0].team_id, false)
+        .deliveries(&s.m[0].team_id, false)
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
@@ -327,49 +341,39 @@ async fn retries_follow_the_schedule_until_delivered(db: TestDb) {
         (listed[0].status.as_str(), listed[0].attempts),
         ("delivered", 4)
     );
-    task.abort();
 }
 
 async fn retry_after_is_honoured(db: TestDb) {
-    let app = test_app(db.store.clone());
-    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
     let script = Script {
         answers: vec![(429, Some("2"))],
         ..Script::default()
     };
-    let receiver = Receiver::start(script).await;
-    hook(&db, &m[0].team_id, &receiver.url, &EventKind::ALL).await;
     // Backoff alone would retry within 50 ms.
-    let task = tokio::spawn(deliver::run(db.store.clone(), quick(0, 50)));
-    put(&app, &m[0].token, 0, away("offline", "Off")).await;
-    let got = receiver.wait_for(2).await;
+    let s = scene(&db, &["Ann"], script, quick(0, 50)).await;
+    put(&s.app, &s.m[0].token, 0, away("offline", "Off")).await;
+    let got = s.receiver.wait_for(2).await;
     assert_eq!(got.len(), 2);
     let waited = got[1].at - got[0].at;
     assert!(
         waited >= Duration::from_millis(1900),
         "retried after {waited:?}"
     );
-    task.abort();
 }
 
 async fn a_410_stops_the_retries_and_says_why(db: TestDb) {
-    let app = test_app(db.store.clone());
-    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
     let script = Script {
         answers: vec![(410, None), (410, None)],
         ..Script::default()
     };
-    let receiver = Receiver::start(script).await;
-    hook(&db, &m[0].team_id, &receiver.url, &EventKind::ALL).await;
-    let task = tokio::spawn(deliver::run(db.store.clone(), quick(0, 50)));
-    put(&app, &m[0].token, 0, away("offline", "Off")).await;
-    receiver.wait_for(1).await;
+    let s = scene(&db, &["Ann"], script, quick(0, 50)).await;
+    put(&s.app, &s.m[0].token, 0, away("offline", "Off")).await;
+    s.receiver.wait_for(1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(receiver.got().len(), 1);
+    assert_eq!(s.receiver.got().len(), 1);
     let failed = db
         .store
         .outbox()
-        .deliveries(&m[0].team_id, true)
+        .deliveries(&s.m[0].team_id, true)
         .await
         .unwrap();
     assert_eq!(failed.len(), 1);
@@ -381,28 +385,23 @@ async fn a_410_stops_the_retries_and_says_why(db: TestDb) {
         .redeliver(&failed[0].id, standin_server::now())
         .await
         .unwrap());
-    let got = receiver.wait_for(2).await;
+    let got = s.receiver.wait_for(2).await;
     assert_eq!(got[1].delivery, failed[0].id);
-    task.abort();
 }
 
 async fn loopback_is_refused_without_the_flag(db: TestDb) {
-    let app = test_app(db.store.clone());
-    let m = team_of(&app, db.store.as_ref(), "acme", &["Ann"]).await;
-    let receiver = Receiver::start(Script::default()).await;
-    hook(&db, &m[0].team_id, &receiver.url, &EventKind::ALL).await;
     let settings = Settings {
         policy: Policy::default(),
         ..quick(0, 50)
     };
-    let task = tokio::spawn(deliver::run(db.store.clone(), settings));
-    put(&app, &m[0].token, 0, away("offline", "Off")).await;
+    let s = scene(&db, &["Ann"], Script::default(), settings).await;
+    put(&s.app, &s.m[0].token, 0, away("offline", "Off")).await;
     let t = Instant::now();
     let failed = loop {
         let failed = db
             .store
             .outbox()
-            .deliveries(&m[0].team_id, true)
+            .deliveries(&s.m[0].team_id, true)
             .await
             .unwrap();
         if !failed.is_empty() || t.elapsed() > Duration::from_secs(10) {
@@ -416,8 +415,7 @@ async fn loopback_is_refused_without_the_flag(db: TestDb) {
             || error.contains("loopback address"),
         "{error}"
     );
-    assert!(receiver.got().is_empty());
-    task.abort();
+    assert!(s.receiver.got().is_empty());
 }
 
 async fn a_dead_endpoint_never_slows_a_write(db: TestDb) {

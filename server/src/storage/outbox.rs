@@ -211,6 +211,17 @@ macro_rules! impl_outbox {
                 Ok(())
             }
 
+            /// Runs one statement in a write transaction; how many rows it changed.
+            async fn write_one<'q>(
+                &self,
+                statement: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>,
+            ) -> Result<u64> {
+                let mut tx = self.write_tx().await?;
+                let done = statement.execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(done.rows_affected())
+            }
+
             async fn insert_delivery(
                 tx: &mut sqlx::Transaction<'static, $db>,
                 webhook_id: &str,
@@ -245,18 +256,15 @@ macro_rules! impl_outbox {
                     .iter()
                     .map(|e| $crate::webhook::subscription_name(*e))
                     .collect();
-                let mut tx = self.write_tx().await?;
-                sqlx::query(outbox::INSERT_WEBHOOK)
+                let insert = sqlx::query(outbox::INSERT_WEBHOOK)
                     .bind(&hook.id)
                     .bind(&hook.team_id)
                     .bind(&hook.url)
                     .bind(hook.format.as_str())
                     .bind(events.join(","))
                     .bind(&hook.secret)
-                    .bind(now.millis())
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
+                    .bind(now.millis());
+                self.write_one(insert).await?;
                 Ok(())
             }
 
@@ -280,13 +288,8 @@ macro_rules! impl_outbox {
             }
 
             async fn remove_webhook(&self, id: &str) -> Result<bool> {
-                let mut tx = self.write_tx().await?;
-                let done = sqlx::query(outbox::DELETE_WEBHOOK)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(done.rows_affected() > 0)
+                let delete = sqlx::query(outbox::DELETE_WEBHOOK).bind(id);
+                Ok(self.write_one(delete).await? > 0)
             }
 
             async fn queue_test(
@@ -332,14 +335,8 @@ macro_rules! impl_outbox {
             }
 
             async fn redeliver(&self, id: &str, now: Timestamp) -> Result<bool> {
-                let mut tx = self.write_tx().await?;
-                let done = sqlx::query(outbox::REDELIVER)
-                    .bind(now.millis())
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(done.rows_affected() > 0)
+                let again = sqlx::query(outbox::REDELIVER).bind(now.millis()).bind(id);
+                Ok(self.write_one(again).await? > 0)
             }
 
             async fn claim(
@@ -388,16 +385,13 @@ macro_rules! impl_outbox {
                     Outcome::Retry { at, error } => ("pending", at.millis(), Some(error), None),
                     Outcome::Failed(error) => ("failed", now.millis(), Some(error), None),
                 };
-                let mut tx = self.write_tx().await?;
-                sqlx::query(outbox::FINISH)
+                let finish = sqlx::query(outbox::FINISH)
                     .bind(status)
                     .bind(next)
                     .bind(error)
                     .bind(delivered)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
+                    .bind(id);
+                self.write_one(finish).await?;
                 Ok(())
             }
         }
