@@ -63,6 +63,16 @@ pub const REDELIVER: &str = "UPDATE webhook_deliveries SET status = 'pending', \
 
 /// A `webhooks` row: id, team, url, format, events, secret.
 pub(crate) type WebhookRow = (String, String, String, String, String, Option<String>);
+/// A `webhooks` row after its team's name.
+pub(crate) type TeamWebhookRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 /// A claimed delivery: id, attempts, created at, its webhook's row, the event's snapshot.
 pub(crate) type ClaimedRow = (
     String,
@@ -269,15 +279,7 @@ macro_rules! impl_outbox {
             }
 
             async fn webhooks(&self) -> Result<Vec<(String, $crate::webhook::Webhook)>> {
-                let rows: Vec<(
-                    String,
-                    String,
-                    String,
-                    String,
-                    String,
-                    String,
-                    Option<String>,
-                )> = sqlx::query_as(outbox::ALL_WEBHOOKS)
+                let rows: Vec<outbox::TeamWebhookRow> = sqlx::query_as(outbox::ALL_WEBHOOKS)
                     .fetch_all(self.pool())
                     .await?;
                 rows.into_iter()
