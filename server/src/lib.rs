@@ -38,6 +38,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
+use webhook::WebhooksDoc;
 
 /// Tunables of a running server; tests shorten the waits.
 #[derive(Clone, Debug)]
@@ -131,7 +132,7 @@ pub fn now() -> Timestamp {
         description = "Declared states of a team: publish yours, read everyone's, long-poll for changes.",
         version = "1"
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &WebhooksDoc),
     components(schemas(standin::api::ApiError))
 )]
 struct ApiDoc;

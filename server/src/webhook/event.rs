@@ -16,6 +16,7 @@ pub const EVENT_VERSION: u32 = 1;
 
 /// Why the event was sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookEventKind)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// The member declared themselves offline.
@@ -49,6 +50,7 @@ impl EventKind {
 
 /// A team member as an event names them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookPerson)]
 pub struct Person {
     /// Member id (`m_…`), stable across renames.
     pub id: String,
@@ -73,6 +75,7 @@ impl Person {
 
 /// Whom an item or the cover is handed to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookHandedTo)]
 pub struct HandedTo {
     /// The name as it reads: the member's display name, or the text declared when it names no
     /// current member.
@@ -88,6 +91,7 @@ pub struct HandedTo {
 
 /// One work item of the declaration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookItem)]
 pub struct EventItem {
     pub url: String,
     /// The item's identity however its URL is spelled (`github.com/o/r/pull/12`).
@@ -101,9 +105,11 @@ pub struct EventItem {
 
 /// When the member is back, in UTC and in their zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookBackAt)]
 pub struct BackAt {
     pub utc: Timestamp,
     /// The same instant in `timezone`, RFC 3339 with its offset (`2026-12-07T09:00:00+09:00`).
+    #[schema(format = DateTime)]
     pub local: String,
     /// The declaration's IANA zone (the member's when it names none the server knows).
     pub timezone: String,
@@ -111,11 +117,15 @@ pub struct BackAt {
 
 /// One thing that happened to a member's declared state, as every format reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = WebhookEvent)]
 pub struct Event {
-    /// [`EVENT_VERSION`].
+    /// The payload's version, now 1 (`EVENT_VERSION`): it rises only for a change that breaks a
+    /// reader, never for a new field.
+    #[schema(minimum = 1, maximum = 1)]
     pub version: u32,
     /// Stable for one kind of event at one version of one member's state: a receiver drops
     /// an id it has seen (delivery is at least once).
+    #[schema(pattern = "^ev_[0-9a-f]{32}$")]
     pub id: String,
     pub kind: EventKind,
     /// When the state was written.
@@ -129,7 +139,7 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
     pub note: String,
-    /// For `handoff`, the items handed on (the caller keeps the new ones); otherwise all.
+    /// The declaration's items; for `handoff`, only those newly handed on.
     pub items: Vec<EventItem>,
     pub blockers: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -258,7 +268,13 @@ impl Event {
         let bob = person("m_sample_bob", "Bob Stone", "bstone", "America/New_York");
         Event {
             version: EVENT_VERSION,
-            id: "ev_sample".into(),
+            // Unique per test, so a receiver that drops seen ids shows each one.
+            id: event_id(
+                "t_sample",
+                "m_sample_ana",
+                at.millis().unsigned_abs(),
+                EventKind::OutOfOffice,
+            ),
             kind: EventKind::OutOfOffice,
             at,
             team_id: "t_sample".into(),

@@ -10,11 +10,11 @@ use serde_json::{json, Value};
 
 /// Embed limits: title, description, fields and a field's name and value, and the sum of
 /// every title, description, field name, field value, footer and author name.
-pub(crate) const TITLE_MAX: usize = 256;
-pub(crate) const FIELDS_MAX: usize = 25;
-pub(crate) const FIELD_NAME_MAX: usize = 256;
-pub(crate) const FIELD_VALUE_MAX: usize = 1024;
-pub(crate) const TOTAL_MAX: usize = 6000;
+const TITLE_MAX: usize = 256;
+const FIELDS_MAX: usize = 25;
+const FIELD_NAME_MAX: usize = 256;
+const FIELD_VALUE_MAX: usize = 1024;
+const TOTAL_MAX: usize = 6000;
 
 /// A link whose URL would take more than this of a field's value is left out (the title
 /// still names the item).
@@ -87,10 +87,12 @@ pub(super) fn payload(e: &Event) -> Value {
     let mut fields: Vec<Value> = Vec::new();
     let named = [
         e.back_at.as_ref().map(|b| ("Back", back_text(b))),
-        e.cover.as_ref().map(|c| ("Cover", handed_to_text(c))),
+        e.cover
+            .as_ref()
+            .map(|c| ("Cover", fit(&handed_to_text(c), markdown, 400))),
     ];
     for (name, text) in named.into_iter().flatten() {
-        let (size, f) = field(name.to_owned(), fit(&text, markdown, 400), true);
+        let (size, f) = field(name.to_owned(), text, true);
         used += size;
         fields.push(f);
     }

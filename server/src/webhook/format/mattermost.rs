@@ -9,9 +9,10 @@ use crate::webhook::event::{Event, EventItem};
 use serde_json::{json, Value};
 
 /// A post's longest message: longer webhook text is split into several posts.
-pub(crate) const TEXT_MAX: usize = 16383;
+const TEXT_MAX: usize = 16383;
 
-/// Markdown's escaping, and `@` defused: a backslash does not stop Mattermost's mentions.
+/// Markdown's escaping, and `@` defused too: Mattermost finds mentions in the raw text, where
+/// a backslash before `@` is no sure stop.
 fn escape(c: char, out: &mut String) {
     if c == '@' {
         out.push('\\');
@@ -54,7 +55,7 @@ pub(super) fn payload(e: &Event) -> Value {
         text += &format!("{}\n", fit(&e.note, escape, 5000));
     }
     if let Some(back) = &e.back_at {
-        text += &format!("**Back:** {}\n", fit(&back_text(back), escape, 300));
+        text += &format!("**Back:** {}\n", back_text(back));
     }
     if let Some(cover) = &e.cover {
         text += &format!("**Cover:** {}\n", fit(&handed_to_text(cover), escape, 300));

@@ -11,7 +11,8 @@ mod teams;
 use super::event::{BackAt, Event, EventItem, EventKind, HandedTo};
 use standin::time::Timestamp;
 
-pub use json::{signature, SIGNATURE_HEADER};
+pub(crate) use json::openapi_webhook;
+pub use json::{signature, DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// Where a webhook posts, and so how its body is shaped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -151,7 +152,8 @@ pub(crate) fn what_happened(kind: EventKind) -> &'static str {
     }
 }
 
-/// "Mon 7 Dec 2026, 09:00 Asia/Tokyo (Mon 7 Dec, 00:00 UTC)".
+/// "Mon 7 Dec 2026, 09:00 Asia/Tokyo (Mon 7 Dec, 00:00 UTC)": StandIn's own text (the zone is
+/// one chrono-tz knows), so it needs no escaping.
 pub(crate) fn back_text(back: &BackAt) -> String {
     let local = chrono::DateTime::parse_from_rfc3339(&back.local)
         .map(|t| t.format("%a %-d %b %Y, %H:%M").to_string())
@@ -205,4 +207,28 @@ pub(crate) fn link_url(url: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_whole_escapes_and_says_so() {
+        assert_eq!(fit("a<b", markdown, 4), "a\\<b");
+        assert_eq!(fit("a<bc", markdown, 4), "a\\<…");
+        // The escape `\<` does not fit with the ellipsis: it is left out whole.
+        assert_eq!(fit("a<b", markdown, 3), "a…");
+        assert_eq!(fit("🌴🌴🌴", verbatim, 5), "🌴🌴…");
+        assert_eq!(text_len(&fit(&"x".repeat(100), verbatim, 10)), 10);
+        assert_eq!(fit("@here", no_mention, 10), "@\u{2060}here");
+    }
+
+    #[test]
+    fn link_urls_cannot_close_their_link() {
+        assert_eq!(
+            link_url("https://x.example/a_(b)|<c>[d]"),
+            "https://x.example/a_%28b%29%7C%3Cc%3E%5Bd%5D"
+        );
+    }
 }

@@ -9,13 +9,14 @@ use serde_json::{json, Value};
 
 /// Block Kit's limits: a message's blocks, a header's plain text, a section's text, one of a
 /// section's fields (reference/block-kit/blocks).
-pub(crate) const MAX_BLOCKS: usize = 50;
-pub(crate) const HEADER_MAX: usize = 150;
-pub(crate) const SECTION_MAX: usize = 3000;
-pub(crate) const FIELD_MAX: usize = 2000;
+const MAX_BLOCKS: usize = 50;
+const HEADER_MAX: usize = 150;
+const SECTION_MAX: usize = 3000;
+const FIELD_MAX: usize = 2000;
 
-/// Slack's own escaping ("Escaping text", formatting reference): `&`, `<`, `>` as entities,
-/// so no `<!channel>`, `<@U…>` or link comes from user text; `@` is defused as for Mattermost.
+/// Slack's own escaping for every text object ("Escaping text", reference/surfaces/formatting):
+/// `&`, `<`, `>` as entities, so no `<!channel>`, `<@U…>` or link comes from user text; and
+/// `@` defused as for Mattermost.
 fn escape(c: char, out: &mut String) {
     match c {
         '&' => out.push_str("&amp;"),
@@ -25,8 +26,10 @@ fn escape(c: char, out: &mut String) {
     }
 }
 
+/// `verbatim`: Slack then links no bare URL or channel name and parses no bare mention in it
+/// (composition-objects/text-object); StandIn's own `<url|title>` links still work.
 fn mrkdwn(text: String) -> Value {
-    json!({ "type": "mrkdwn", "text": text })
+    json!({ "type": "mrkdwn", "text": text, "verbatim": true })
 }
 
 fn section(text: String) -> Value {
@@ -67,8 +70,7 @@ pub(super) fn payload(e: &Event) -> Value {
     };
     let mut blocks = vec![json!({
         "type": "header",
-        // Plain text is never parsed for mentions or links: only `@` is defused.
-        "text": { "type": "plain_text", "text": fit(&title, no_mention, HEADER_MAX), "emoji": true },
+        "text": { "type": "plain_text", "text": fit(&title, escape, HEADER_MAX), "emoji": true },
     })];
     if !e.headline.is_empty() {
         blocks.push(section(format!(

@@ -10,8 +10,10 @@ use super::{back_text, fit, handed_to_text, item_title, more_items, verbatim, wh
 use crate::webhook::event::{Event, EventItem};
 use serde_json::{json, Value};
 
-/// Teams refuses a message above about 28 KB, the whole request counted.
-pub(crate) const MESSAGE_MAX_BYTES: usize = 28_000;
+/// Teams refuses a message above about 28 KB, the whole request counted. The texts are cut
+/// short enough (a declaration's own limits, in characters) that the parts before the items
+/// stay far below it even at three bytes a character.
+const MESSAGE_MAX_BYTES: usize = 28_000;
 
 /// The card's version: RichTextBlock needs 1.2; Teams renders up to 1.5.
 const CARD_VERSION: &str = "1.4";
@@ -27,11 +29,11 @@ fn block(inlines: Vec<Value>) -> Value {
 fn labelled(label: &str, text: &str) -> Value {
     let mut label = run(format!("{label}: "));
     label["weight"] = json!("Bolder");
-    block(vec![label, run(fit(text, verbatim, 2000))])
+    block(vec![label, run(fit(text, verbatim, 1000))])
 }
 
 fn item(item: &EventItem) -> Vec<Value> {
-    let mut title = run(fit(item_title(item), verbatim, 400));
+    let mut title = run(fit(item_title(item), verbatim, 200));
     title["selectAction"] = json!({ "type": "Action.OpenUrl", "url": item.url });
     let mut inlines = vec![title, run(format!(" · {}", item.state.label()))];
     if let Some(to) = &item.handoff {
@@ -42,7 +44,7 @@ fn item(item: &EventItem) -> Vec<Value> {
     }
     let mut blocks = vec![block(inlines)];
     if !item.note.is_empty() {
-        let mut note = run(fit(&item.note, verbatim, 2000));
+        let mut note = run(fit(&item.note, verbatim, 500));
         note["isSubtle"] = json!(true);
         blocks.push(block(vec![note]));
     }
@@ -74,7 +76,7 @@ pub(super) fn payload(e: &Event) -> Value {
     let mut title = run(fit(
         &format!("{} {}", e.member.display_name, what_happened(e.kind)),
         verbatim,
-        400,
+        200,
     ));
     title["size"] = json!("Large");
     title["weight"] = json!("Bolder");
@@ -84,12 +86,12 @@ pub(super) fn payload(e: &Event) -> Value {
             .emoji
             .as_deref()
             .map_or_else(String::new, |m| format!("{m} "));
-        let mut headline = run(fit(&format!("{emoji}{}", e.headline), verbatim, 600));
+        let mut headline = run(fit(&format!("{emoji}{}", e.headline), verbatim, 300));
         headline["weight"] = json!("Bolder");
         body.push(block(vec![headline]));
     }
     if !e.note.is_empty() {
-        body.push(block(vec![run(fit(&e.note, verbatim, 4000))]));
+        body.push(block(vec![run(fit(&e.note, verbatim, 2000))]));
     }
     if let Some(back) = &e.back_at {
         body.push(labelled("Back", &back_text(back)));
