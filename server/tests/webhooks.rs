@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use standin_server::webhook::deliver::{self, Settings};
 use standin_server::webhook::format::signature;
 use standin_server::webhook::send::Policy;
-use standin_server::webhook::{Event, EventKind, Format, Webhook};
+use standin_server::webhook::{DeliveryInfo, Event, EventKind, Format, Webhook};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -219,6 +219,11 @@ async fn hook(db: &TestDb, team_id: &str, url: &str, events: &[EventKind]) -> We
     hook
 }
 
+/// A team's deliveries as `webhook deliveries` lists them.
+async fn deliveries(db: &TestDb, team_id: &str, failed: bool) -> Vec<DeliveryInfo> {
+    db.store.outbox().deliveries(team_id, failed).await.unwrap()
+}
+
 /// Writes a declaration through the API on top of `version`; returns the new version.
 async fn put(app: &axum::Router, token: &str, version: u64, body: Value) -> u64 {
     let v = version.to_string();
@@ -330,12 +335,7 @@ async fn retries_follow_the_schedule_until_delivered(db: TestDb) {
         );
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let listed = db
-        .store
-        .outbox()
-        .deliveries(&s.m[0].team_id, false)
-        .await
-        .unwrap();
+    let listed = deliveries(&db, &s.m[0].team_id, false).await;
     assert_eq!(listed.len(), 1);
     assert_eq!(
         (listed[0].status.as_str(), listed[0].attempts),
@@ -370,12 +370,7 @@ async fn a_410_stops_the_retries_and_says_why(db: TestDb) {
     s.receiver.wait_for(1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(s.receiver.got().len(), 1);
-    let failed = db
-        .store
-        .outbox()
-        .deliveries(&s.m[0].team_id, true)
-        .await
-        .unwrap();
+    let failed = deliveries(&db, &s.m[0].team_id, true).await;
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].last_error.as_deref(), Some("HTTP 410: gone"));
     // Redelivery sends it again under the same id.
@@ -398,12 +393,7 @@ async fn loopback_is_refused_without_the_flag(db: TestDb) {
     put(&s.app, &s.m[0].token, 0, away("offline", "Off")).await;
     let t = Instant::now();
     let failed = loop {
-        let failed = db
-            .store
-            .outbox()
-            .deliveries(&s.m[0].team_id, true)
-            .await
-            .unwrap();
+        let failed = deliveries(&db, &s.m[0].team_id, true).await;
         if !failed.is_empty() || t.elapsed() > Duration::from_secs(10) {
             break failed;
         }
@@ -440,12 +430,7 @@ async fn a_dead_endpoint_never_slows_a_write(db: TestDb) {
             slowest = slowest.max(t.elapsed());
         }
     }
-    let hanging = db
-        .store
-        .outbox()
-        .deliveries(&m[0].team_id, false)
-        .await
-        .unwrap();
+    let hanging = deliveries(&db, &m[0].team_id, false).await;
     assert!(hanging.iter().any(|d| d.status == "pending"));
     assert!(slowest < Duration::from_secs(1), "a write took {slowest:?}");
     task.abort();
