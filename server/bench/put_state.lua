@@ -25,8 +25,14 @@ function init(args)
   end
 end
 
-local body = '{"status":"online","headline":"Benchmark write","timezone":"UTC",' ..
-  '"items":[{"url":"https://github.com/acme/api/pull/1","state":"in_progress"}]}'
+-- With AWAY_EVERY_OTHER set, a member's writes alternate offline and online, so every write
+-- is a team event (offline, back) the webhook outbox records.
+local away_every_other = os.getenv("AWAY_EVERY_OTHER") ~= nil
+local function body(version)
+  local status = (away_every_other and version % 2 == 0) and "offline" or "online"
+  return '{"status":"' .. status .. '","headline":"Benchmark write","timezone":"UTC",' ..
+    '"items":[{"url":"https://github.com/acme/api/pull/1","state":"in_progress"}]}'
+end
 
 function request()
   next_index = next_index % #tokens + 1
@@ -35,7 +41,7 @@ function request()
     ["Authorization"] = "Bearer " .. tokens[next_index],
     ["Content-Type"] = "application/json",
     ["If-Match"] = tostring(versions[member]),
-  }, body)
+  }, body(versions[member]))
 end
 
 function response(status, headers, body)

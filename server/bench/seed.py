@@ -37,16 +37,20 @@ for i, code in enumerate(line.strip() for line in sys.stdin):
         "timezone": zones[i % len(zones)],
     })
     token, member = joined["token"], joined["member"]["id"]
-    # A typical end-of-day declaration: a headline, a note, two items, one handed off.
+    # A typical end-of-day declaration: a headline, a note, two items, one handed off to the
+    # member who joined before (a hand-off must name a member of the team).
+    review = {"url": f"https://github.com/acme/api/pull/{1000 + i}",
+              "canonical_ref": f"github.com/acme/api/pull/{1000 + i}",
+              "title": "Retry failed payment webhooks with backoff",
+              "state": "needs_review"}
+    if i > 0:
+        review["handoff_to"] = f"member-{i - 1}"
     call("PUT", "/v1/me/state", {
         "status": ["online", "focus", "away", "offline", "ooo"][i % 5],
         "headline": f"Wrapping up the payment retries, PR {1000 + i} ready for review",
         "note": "Tests are green locally; CI flaked once on the migration job, re-running.",
         "items": [
-            {"url": f"https://github.com/acme/api/pull/{1000 + i}",
-             "canonical_ref": f"github.com/acme/api/pull/{1000 + i}",
-             "title": "Retry failed payment webhooks with backoff",
-             "state": "needs_review", "handoff_to": f"member-{(i + 1) % 1000}"},
+            review,
             {"url": f"https://acme.atlassian.net/browse/PAY-{200 + i}",
              "canonical_ref": f"acme.atlassian.net/browse/PAY-{200 + i}",
              "title": "Document the retry policy", "state": "in_progress"},

@@ -1,6 +1,8 @@
 //! The command line: `serve`, and the admin commands that work on the database directly
-//! (`team create`, `invite`, `member list|remove`, `token revoke`). Every flag also reads an
-//! environment variable (`STANDIN_…`).
+//! (`team create`, `invite`, `member list|remove`, `token revoke`, `webhook …`). Every flag also
+//! reads an environment variable (`STANDIN_…`).
+
+mod webhook;
 
 use crate::hub::ChangeHub;
 use crate::net::{self, Limits};
@@ -57,6 +59,9 @@ pub enum Command {
     /// Revoke bearer tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Post team events to chat channels (Slack, Teams, Mattermost, Discord, JSON).
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCommand),
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +102,8 @@ pub struct ServeArgs {
     #[arg(long, env = "STANDIN_MAX_CONNECTIONS", default_value_t = 1000,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_connections: u32,
+    #[command(flatten)]
+    pub webhooks: webhook::WebhookServeArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,6 +196,12 @@ pub enum CliError {
     RevokeWhat,
     #[error("a team name must be 1–100 characters on one line")]
     BadTeamName,
+    #[error("webhook not added: {0}")]
+    BadWebhook(String),
+    #[error("no webhook {0:?} (see `webhook list`)")]
+    NoWebhook(String),
+    #[error("no finished delivery {0:?} (see `webhook deliveries`)")]
+    NoDelivery(String),
 }
 
 /// `30s`, `15m`, `12h`, `7d`.
@@ -320,6 +333,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Token(TokenCommand::Revoke { .. }) => Err(CliError::RevokeWhat),
+        Command::Webhook(command) => webhook::run(store.as_ref(), command).await,
     }
 }
 
@@ -368,6 +382,10 @@ async fn serve(
         );
     }
     let hub = store.hub().clone();
+    tokio::spawn(crate::webhook::deliver::run(
+        store.clone(),
+        args.webhooks.settings(),
+    ));
     let router = app(AppState::new(store, options));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -299,6 +299,10 @@ macro_rules! impl_storage {
                 $kind
             }
 
+            fn outbox(&self) -> &dyn $crate::webhook::Outbox {
+                self
+            }
+
             fn hub(&self) -> &std::sync::Arc<$crate::hub::ChangeHub> {
                 &self.hub
             }
@@ -638,8 +642,12 @@ macro_rules! impl_storage {
                     recipients.as_deref().unwrap_or_default(),
                 )
                 .await?;
+                let before = row;
                 let row: StateRow = (member_id.to_owned(), version, body, declared_at, stored);
                 let state = Self::with_acks(&mut *tx, row).await?;
+                // The events go out with the write or not at all (the outbox).
+                Self::record_events(&mut tx, team_id, before.as_ref(), &state, &members, now)
+                    .await?;
                 self.commit_change(tx, team_id, seq).await?;
                 Ok(WriteOutcome::Written(state))
             }

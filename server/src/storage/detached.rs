@@ -28,6 +28,10 @@ impl Storage for Detached {
         self.0.hub()
     }
 
+    fn outbox(&self) -> &dyn crate::webhook::Outbox {
+        self.0.outbox()
+    }
+
     async fn create_team(&self, name: &str, now: Timestamp) -> Result<Team> {
         let name = name.to_owned();
         detach!(self, |s| s.create_team(&name, now))

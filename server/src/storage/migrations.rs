@@ -41,6 +41,11 @@ pub fn sqlite() -> Migrator {
             "member invites",
             include_str!("../../migrations/sqlite/0003_member_invites.sql"),
         ),
+        (
+            4,
+            "webhooks",
+            include_str!("../../migrations/sqlite/0004_webhooks.sql"),
+        ),
     ])
 }
 
@@ -60,6 +65,11 @@ pub fn postgres() -> Migrator {
             3,
             "member invites",
             include_str!("../../migrations/postgres/0003_member_invites.sql"),
+        ),
+        (
+            4,
+            "webhooks",
+            include_str!("../../migrations/postgres/0004_webhooks.sql"),
         ),
     ])
 }

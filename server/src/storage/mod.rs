@@ -10,6 +10,7 @@
 mod common;
 mod detached;
 mod migrations;
+mod outbox;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -204,6 +205,9 @@ pub trait Storage: Send + Sync + 'static {
     async fn team_states(&self, team_id: &str) -> Result<(u64, Vec<MemberState>)>;
     /// What changed after `after`, up to the returned cursor.
     async fn changes(&self, team_id: &str, after: u64) -> Result<Changes>;
+
+    /// The webhook outbox in the same database.
+    fn outbox(&self) -> &dyn crate::webhook::Outbox;
 
     /// The hub this store announces committed writes to.
     fn hub(&self) -> &Arc<ChangeHub>;

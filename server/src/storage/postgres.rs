@@ -4,6 +4,7 @@
 //! replica B.
 
 use super::common::impl_storage;
+use super::outbox::{self, impl_outbox};
 use super::*;
 use crate::storage::sql;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
@@ -113,3 +114,4 @@ async fn listen(mut listener: PgListener, hub: Arc<ChangeHub>) {
 }
 
 impl_storage!(PgStore, Postgres, "postgres");
+impl_outbox!(PgStore, Postgres, outbox::CLAIM_POSTGRES);

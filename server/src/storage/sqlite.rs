@@ -4,6 +4,7 @@
 //! write the same file from another process; the busy timeout covers that.
 
 use super::common::impl_storage;
+use super::outbox::{self, impl_outbox};
 use super::*;
 use crate::storage::sql;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -67,3 +68,4 @@ impl SqliteStore {
 }
 
 impl_storage!(SqliteStore, Sqlite, "sqlite");
+impl_outbox!(SqliteStore, Sqlite, outbox::CLAIM_SQLITE);
