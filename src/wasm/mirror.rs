@@ -117,13 +117,7 @@ pub async fn connect(service: Service, api: &str, token: &str) -> Result<Respons
     secret::set_token(service.as_str(), token)
         .await
         .map_err(internal)?;
-    let mut account = Account {
-        service,
-        api: api.as_str().to_string(),
-        login: login.clone(),
-        pending: None,
-        report: None,
-    };
+    let mut account = Account::new(service, api.as_str().to_string(), login.clone(), now());
     let state: Option<DeclaredState> = ext::read(Area::Local, &[STATE_KEY])
         .await
         .get(STATE_KEY)
@@ -223,7 +217,7 @@ async fn send_due() -> Result<(), ExtError> {
         .await
         .or_default(MIRROR_SETTINGS_KEY);
     for account in accounts().await {
-        let Some(job) = account.due(now()).cloned() else {
+        let Some(job) = account.due(now()) else {
             continue;
         };
         let attempt = attempt(&account, &job, &settings).await;

@@ -114,7 +114,7 @@ impl TeamParts {
                 let line = report_line(account, |t| time_or_date_text(t, now, self.zone.as_ref()));
                 let problem = matches!(
                     account.report,
-                    Some(Report::Stopped { .. } | Report::Retrying { .. })
+                    Some(Report::Stopped | Report::Retrying)
                 );
                 dom::set_status(&id, &line, problem);
             }
