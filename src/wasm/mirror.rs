@@ -57,11 +57,14 @@ async fn accounts() -> Vec<Account> {
         .or_default(MIRRORS_KEY)
 }
 
+/// A change of the stored accounts (see [`update`]).
+type Change<'a> = Box<dyn FnOnce(&mut Vec<Account>) + 'a>;
+
 /// Reads, changes and writes the accounts, one change at a time: the worker's tasks (a
 /// declaration, a send coming back) interleave at every await, and two read-change-writes at
 /// once would lose one of the changes. `change` is boxed so that this future is in the
 /// module once, not once per caller.
-async fn update(change: Box<dyn FnOnce(&mut Vec<Account>) + '_>) -> Result<(), ExtError> {
+async fn update(change: Change<'_>) -> Result<(), ExtError> {
     while WRITING.with(|w| w.replace(true)) {
         sleep(Duration::from_millis(5)).await;
     }
