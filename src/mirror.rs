@@ -87,7 +87,9 @@ impl Service {
 }
 
 /// A connected account as the worker keeps it (`storage.local`, key `store::MIRRORS_KEY`):
-/// where it is and who, never the token (IndexedDB, `wasm::secret`).
+/// where it is and who, never the token (IndexedDB, `wasm::secret`). Its mirror and report
+/// are flat fields, not types of their own: each stored type costs the worker its serde
+/// reader and writer (issue 12's budget).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub service: Service,
@@ -97,37 +99,37 @@ pub struct Account {
     pub login: String,
     /// The mirror still to send, if any: only the newest declaration's.
     #[serde(default)]
-    pub pending: Option<Job>,
+    pub pending: Option<Intent>,
+    /// The tries of `pending` so far.
+    #[serde(default)]
+    pub attempts: u32,
+    /// When `pending` is due; with nothing pending, when the last mirror ended.
+    pub at: Timestamp,
     /// What happened last, for the popup.
     #[serde(default)]
     pub report: Option<Report>,
+    /// Why it is retried or stopped.
+    #[serde(default)]
+    pub why: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A mirror taken to send: the account's pending intent as it was then.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Job {
     pub intent: Intent,
     pub attempts: u32,
     pub next_attempt_at: Timestamp,
 }
 
-/// The account's line in the popup.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The account's line in the popup (with [`Account::at`] and [`Account::why`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Report {
-    Updated {
-        at: Timestamp,
-    },
-    Cleared {
-        at: Timestamp,
-    },
-    Retrying {
-        why: String,
-        at: Timestamp,
-    },
+    Updated,
+    Cleared,
+    Retrying,
     /// Not retried: the user has to act (a new token, a scope, the permission).
-    Stopped {
-        why: String,
-    },
+    Stopped,
 }
 
 /// What the user chose about mirroring (`storage.local`, key `store::MIRROR_SETTINGS_KEY`,
@@ -674,69 +676,85 @@ pub fn whoami_outcome(
 pub const MAX_ATTEMPTS: u32 = 8;
 
 impl Account {
+    /// A newly connected account, with nothing sent yet.
+    pub fn new(service: Service, api: String, login: String, now: Timestamp) -> Account {
+        Account {
+            service,
+            api,
+            login,
+            pending: None,
+            attempts: 0,
+            at: now,
+            report: None,
+            why: String::new(),
+        }
+    }
+
     /// The user declared or cleared: this replaces any mirror still pending, and the report
     /// of the previous one.
     pub fn enqueue(&mut self, intent: Intent, now: Timestamp) {
         self.report = None;
-        self.pending = Some(Job {
-            intent,
-            attempts: 0,
-            next_attempt_at: now,
-        });
+        self.pending = Some(intent);
+        self.attempts = 0;
+        self.at = now;
     }
 
     /// The mirror to send, unless it waits for the user (a withdrawn permission).
-    pub fn waiting(&self) -> Option<&Job> {
-        self.pending
-            .as_ref()
-            .filter(|_| !matches!(self.report, Some(Report::Stopped { .. })))
+    pub fn waiting(&self) -> Option<Job> {
+        let job = self.pending.clone().map(|intent| Job {
+            intent,
+            attempts: self.attempts,
+            next_attempt_at: self.at,
+        });
+        job.filter(|_| self.report != Some(Report::Stopped))
     }
 
     /// The mirror to send now, if one is due.
-    pub fn due(&self, now: Timestamp) -> Option<&Job> {
+    pub fn due(&self, now: Timestamp) -> Option<Job> {
         self.waiting().filter(|j| j.next_attempt_at <= now)
     }
 
     /// Applies the outcome of sending `sent`. A newer declaration queued meanwhile stays
     /// queued; this outcome then only speaks for the popup if nothing newer is pending.
     pub fn record(&mut self, sent: &Job, outcome: Outcome, now: Timestamp) {
-        if self.pending.as_ref() != Some(sent) {
+        let current = self.pending.as_ref() == Some(&sent.intent)
+            && self.attempts == sent.attempts
+            && self.at == sent.next_attempt_at;
+        if !current {
             return;
         }
         self.pending = None;
-        self.report = Some(match outcome {
+        self.at = now;
+        let (report, why) = match outcome {
             Outcome::Done => match sent.intent {
-                Intent::Declare { .. } => Report::Updated { at: now },
-                Intent::Clear => Report::Cleared { at: now },
+                Intent::Declare { .. } => (Report::Updated, String::new()),
+                Intent::Clear => (Report::Cleared, String::new()),
             },
-            Outcome::Transient { why, .. } if sent.attempts + 1 >= MAX_ATTEMPTS => {
-                Report::Stopped {
-                    why: format!("{why}; gave up after {MAX_ATTEMPTS} tries"),
-                }
-            }
+            Outcome::Transient { why, .. } if sent.attempts + 1 >= MAX_ATTEMPTS => (
+                Report::Stopped,
+                format!("{why}; gave up after {MAX_ATTEMPTS} tries"),
+            ),
             Outcome::Transient {
                 why,
                 retry_after_ms,
             } => {
                 let wait = retry_after_ms.unwrap_or(0).max(backoff_ms(sent.attempts));
-                let at = now.plus_ms(wait);
-                self.pending = Some(Job {
-                    attempts: sent.attempts + 1,
-                    next_attempt_at: at,
-                    ..sent.clone()
-                });
-                Report::Retrying { why, at }
+                self.pending = Some(sent.intent.clone());
+                self.attempts = sent.attempts + 1;
+                self.at = now.plus_ms(wait);
+                (Report::Retrying, why)
             }
-            Outcome::Stop(why) => Report::Stopped { why },
-        });
+            Outcome::Stop(why) => (Report::Stopped, why),
+        };
+        self.report = Some(report);
+        self.why = why;
     }
 
     /// The permission for the API's host is gone: nothing is sent until it is back, and the
     /// pending mirror waits for that.
     pub fn withdrawn(&mut self, host: &str) {
-        self.report = Some(Report::Stopped {
-            why: format!("permission for {host} withdrawn"),
-        });
+        self.report = Some(Report::Stopped);
+        self.why = format!("permission for {host} withdrawn");
     }
 
     /// A permission came back: a mirror that waited for it is due again.
@@ -751,15 +769,15 @@ impl Account {
 /// instant for the reader.
 pub fn report_line(account: &Account, time: impl Fn(Timestamp) -> String) -> String {
     let label = account.service.label();
-    let what = match (&account.report, &account.pending) {
-        (Some(Report::Stopped { why }), _) => format!("not updated: {why}"),
-        (Some(Report::Retrying { why, at }), Some(_)) => {
-            format!("{why}, retrying at {}", time(*at))
-        }
+    let why = &account.why;
+    let at = time(account.at);
+    let what = match (account.report, &account.pending) {
+        (Some(Report::Stopped), _) => format!("not updated: {why}"),
+        (Some(Report::Retrying), Some(_)) => format!("{why}, retrying at {at}"),
         (_, Some(_)) => "updating…".to_string(),
-        (Some(Report::Updated { at }), None) => format!("updated {}", time(*at)),
-        (Some(Report::Cleared { at }), None) => format!("cleared {}", time(*at)),
-        (Some(Report::Retrying { .. }) | None, None) => "nothing sent yet".to_string(),
+        (Some(Report::Updated), None) => format!("updated {at}"),
+        (Some(Report::Cleared), None) => format!("cleared {at}"),
+        (Some(Report::Retrying) | None, None) => "nothing sent yet".to_string(),
     };
     format!("{label} status: {what}")
 }

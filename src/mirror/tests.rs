@@ -413,26 +413,25 @@ fn answers_read_as_done_retry_or_stop() {
 }
 
 fn account() -> Account {
-    Account {
-        service: Service::Github,
-        api: "https://api.github.com".into(),
-        login: "octo-alice".into(),
-        pending: None,
-        report: None,
-    }
+    Account::new(
+        Service::Github,
+        "https://api.github.com".into(),
+        "octo-alice".into(),
+        NOW,
+    )
 }
 
 #[test]
 fn retries_back_off_and_a_newer_declaration_replaces_a_pending_one() {
     let mut a = account();
     a.enqueue(declared(Status::Away, "one"), NOW);
-    let sent = a.due(NOW).cloned().unwrap();
+    let sent = a.due(NOW).unwrap();
     let rate_limited = Outcome::Transient {
         why: "rate limited".into(),
         retry_after_ms: Some(480_000),
     };
     a.record(&sent, rate_limited, NOW);
-    let retry = a.pending.clone().unwrap();
+    let retry = a.waiting().unwrap();
     assert_eq!(
         (retry.attempts, retry.next_attempt_at),
         (1, NOW.plus_ms(480_000))
@@ -453,17 +452,17 @@ fn retries_back_off_and_a_newer_declaration_replaces_a_pending_one() {
         NOW,
     );
     assert_eq!(
-        a.pending.as_ref().unwrap().next_attempt_at,
+        a.waiting().unwrap().next_attempt_at,
         NOW.plus_ms(backoff_ms(1))
     );
 
     // A newer declaration while one is in flight: the old answer changes nothing.
-    let in_flight = a.pending.clone().unwrap();
+    let in_flight = a.waiting().unwrap();
     a.enqueue(Intent::Clear, NOW);
     a.record(&in_flight, Outcome::Done, NOW);
-    assert_eq!(a.pending.as_ref().unwrap().intent, Intent::Clear);
+    assert_eq!(a.waiting().unwrap().intent, Intent::Clear);
     assert_eq!(report_line(&a, time), "GitHub status: updating…");
-    let clear = a.pending.clone().unwrap();
+    let clear = a.waiting().unwrap();
     a.record(&clear, Outcome::Done, NOW.plus_minutes(5));
     assert_eq!(a.pending, None);
     assert_eq!(report_line(&a, time), "GitHub status: cleared 5");
@@ -473,7 +472,7 @@ fn retries_back_off_and_a_newer_declaration_replaces_a_pending_one() {
 fn stops_are_final_and_retries_give_up() {
     let mut a = account();
     a.enqueue(declared(Status::Away, "x"), NOW);
-    let sent = a.pending.clone().unwrap();
+    let sent = a.waiting().unwrap();
     a.record(
         &sent,
         Outcome::Stop("the token lacks the user scope".into()),
@@ -486,7 +485,7 @@ fn stops_are_final_and_retries_give_up() {
     );
     a.enqueue(declared(Status::Away, "x"), NOW);
     for _ in 0..MAX_ATTEMPTS {
-        let sent = a.pending.clone().unwrap();
+        let sent = a.waiting().unwrap();
         a.record(
             &sent,
             Outcome::Transient {
@@ -564,10 +563,8 @@ fn tokens_go_in_each_services_header() {
 fn stored_values_read_back() {
     let mut a = account();
     a.enqueue(declared(Status::Away, "x"), NOW);
-    a.report = Some(Report::Retrying {
-        why: "rate limited".into(),
-        at: NOW,
-    });
+    a.report = Some(Report::Retrying);
+    a.why = "rate limited".into();
     let text = serde_json::to_string(&vec![a.clone()]).unwrap();
     assert_eq!(
         crate::wire::from_str::<Vec<Account>>(&text).unwrap(),

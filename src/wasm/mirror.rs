@@ -57,18 +57,22 @@ async fn accounts() -> Vec<Account> {
         .or_default(MIRRORS_KEY)
 }
 
+/// A change of the stored accounts (see [`update`]).
+type Change<'a> = Box<dyn FnOnce(&mut Vec<Account>) + 'a>;
+
 /// Reads, changes and writes the accounts, one change at a time: the worker's tasks (a
 /// declaration, a send coming back) interleave at every await, and two read-change-writes at
-/// once would lose one of the changes.
-async fn update<R>(change: impl FnOnce(&mut Vec<Account>) -> R) -> Result<R, ExtError> {
+/// once would lose one of the changes. `change` is boxed so that this future is in the
+/// module once, not once per caller.
+async fn update(change: Change<'_>) -> Result<(), ExtError> {
     while WRITING.with(|w| w.replace(true)) {
         sleep(Duration::from_millis(5)).await;
     }
     let mut all = accounts().await;
-    let result = change(&mut all);
+    change(&mut all);
     let stored = ext::set(Area::Local, &[(MIRRORS_KEY, &ext::encode(&all))]).await;
     WRITING.with(|w| w.set(false));
-    stored.map(|()| result)
+    stored
 }
 
 /// The exchange `call`, with the token in the service's header.
@@ -117,13 +121,7 @@ pub async fn connect(service: Service, api: &str, token: &str) -> Result<Respons
     secret::set_token(service.as_str(), token)
         .await
         .map_err(internal)?;
-    let mut account = Account {
-        service,
-        api: api.as_str().to_string(),
-        login: login.clone(),
-        pending: None,
-        report: None,
-    };
+    let mut account = Account::new(service, api.as_str().to_string(), login.clone(), now());
     let state: Option<DeclaredState> = ext::read(Area::Local, &[STATE_KEY])
         .await
         .get(STATE_KEY)
@@ -135,10 +133,10 @@ pub async fn connect(service: Service, api: &str, token: &str) -> Result<Respons
         };
         account.enqueue(intent, now());
     }
-    update(|all| {
+    update(Box::new(|all| {
         all.retain(|a| a.service != service);
         all.push(account);
-    })
+    }))
     .await
     .map_err(internal)?;
     spawn_send();
@@ -150,7 +148,7 @@ pub async fn disconnect(service: Service) -> Result<Response, ErrorReply> {
     secret::forget_token(service.as_str())
         .await
         .map_err(internal)?;
-    update(|all| all.retain(|a| a.service != service))
+    update(Box::new(|all| all.retain(|a| a.service != service)))
         .await
         .map_err(internal)?;
     Ok(Response::Disconnected)
@@ -161,11 +159,11 @@ pub async fn publish(intent: &Intent) -> Result<(), ExtError> {
     if accounts().await.is_empty() {
         return Ok(());
     }
-    update(|all| {
+    update(Box::new(|all| {
         for account in all {
             account.enqueue(intent.clone(), now());
         }
-    })
+    }))
     .await?;
     spawn_send();
     Ok(())
@@ -183,7 +181,7 @@ pub async fn expiry_passed() -> Result<(), ExtError> {
 
 /// A host permission was given or taken: mirrors waiting for one are tried again.
 pub async fn permissions_changed() {
-    let resumed = update(|all| all.iter_mut().for_each(Account::resume)).await;
+    let resumed = update(Box::new(|all| all.iter_mut().for_each(Account::resume))).await;
     if let Err(e) = resumed {
         warn(&e);
     }
@@ -223,13 +221,13 @@ async fn send_due() -> Result<(), ExtError> {
         .await
         .or_default(MIRROR_SETTINGS_KEY);
     for account in accounts().await {
-        let Some(job) = account.due(now()).cloned() else {
+        let Some(job) = account.due(now()) else {
             continue;
         };
         let attempt = attempt(&account, &job, &settings).await;
         // On the accounts as they are now: a newer declaration, or a disconnect, may have
         // come meanwhile.
-        update(|all| {
+        update(Box::new(|all| {
             let current = all
                 .iter_mut()
                 .find(|a| a.service == account.service && a.api == account.api);
@@ -238,7 +236,7 @@ async fn send_due() -> Result<(), ExtError> {
                 (Some(current), Attempt::Withdrawn(host)) => current.withdrawn(&host),
                 (None, _) => {}
             }
-        })
+        }))
         .await?;
     }
     schedule(&accounts().await).await

@@ -112,10 +112,7 @@ impl TeamParts {
             dom::set_hidden(&id, account.is_none());
             if let Some(account) = account {
                 let line = report_line(account, |t| time_or_date_text(t, now, self.zone.as_ref()));
-                let problem = matches!(
-                    account.report,
-                    Some(Report::Stopped { .. } | Report::Retrying { .. })
-                );
+                let problem = matches!(account.report, Some(Report::Stopped | Report::Retrying));
                 dom::set_status(&id, &line, problem);
             }
         }
