@@ -60,15 +60,25 @@ globalThis.standinToken = {
   forget: () => onToken('readwrite', (store) => store.delete('token')),
 };
 
-const ready = init().then(() => start_background());
+// User Timing marks of each start, a handful per worker, so they never pile up:
+// tests/bench/inline.mjs breaks a cold worker's path down by them.
+performance.mark('standin:script');
+const ready = init()
+  .then(() => performance.mark('standin:wasm'))
+  .then(() => start_background())
+  .then(() => void performance.mark('standin:ready'));
 // For the test harness (worker.evaluate) and the worker's devtools console: resolves once the
 // wasm module is instantiated and start_background has finished, rejects if either failed.
 globalThis.standinReady = ready;
 ready.catch((err) => console.error('StandIn: the wasm module failed to start', err));
 
-/** Hands one event to Rust once the module is ready; returns Rust's result. */
-function forward(kind, payload) {
-  return ready.then(() => handle_event(kind, payload));
+/** Hands one event to Rust once the module is ready (marking that moment as `mark`, if
+ *  given); returns Rust's result. */
+function forward(kind, payload, mark) {
+  return ready.then(() => {
+    if (mark) performance.mark(mark);
+    return handle_event(kind, payload);
+  });
 }
 
 /** For events nobody replies to: report failures instead of leaving an unhandled rejection. */
@@ -102,6 +112,10 @@ if (typeof ext.runtime.getBrowserInfo !== 'function') {
 ext.permissions.onAdded.addListener(() => dispatch('permissions_changed', null));
 ext.permissions.onRemoved.addListener(() => dispatch('permissions_changed', null));
 
+// The first message after a start is marked too: a waking shim's plan request, whose answer
+// reads the team cache (src/wasm/inline.rs then keeps it in memory).
+let firstMessage = true;
+
 /** Rust's reply to one message, or an error reply: the sender never hangs. */
 function answer(message, sender) {
   const from = {
@@ -111,10 +125,18 @@ function answer(message, sender) {
     tab_id: sender.tab?.id,
     frame_id: sender.frameId,
   };
-  return forward('message', { message, sender: from }).catch((err) => {
-    console.error('StandIn: message failed', err);
-    return { error: 'internal', message: String(err) };
-  });
+  const first = firstMessage;
+  firstMessage = false;
+  return forward('message', { message, sender: from }, first && 'standin:first-message').then(
+    (reply) => {
+      if (first) performance.mark('standin:first-answer');
+      return reply;
+    },
+    (err) => {
+      console.error('StandIn: message failed', err);
+      return { error: 'internal', message: String(err) };
+    },
+  );
 }
 
 ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
