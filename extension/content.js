@@ -111,7 +111,7 @@
       url: pageUrl(),
       plan: null,
       style: '',
-      theme: null,
+      theme: undefined, // 'dark', 'light' or null (the OS decides), read once the page has loaded
       index: new WeakMap(), // element → descriptor index (the per-page "seen" mark)
       elements: [], // index → WeakRef(element)
       descriptors: [], // everything sent, for full re-renders
@@ -138,19 +138,29 @@
     });
     r.observer.observe(document.documentElement, { childList: true, subtree: true });
 
-    // Ask now (a stopped worker starts meanwhile), scan once the page has loaded: work of ours
-    // before the load event would delay it.
-    const [reply] = await Promise.all([ask({ plan: { url: location.href } }), loaded()]);
+    // Ask now (a stopped worker starts meanwhile) and scan at the page's first idle moment or
+    // its load event, whichever comes first: on a page that waits for the network after it is
+    // parsed, the scan then delays nothing and the worker matches meanwhile; `render` draws
+    // once the page has loaded.
+    const reply = await ask({ plan: { url: location.href } });
     if (run !== r || !reply?.plan) return;
     const { plan, context_rules: contextRules, report_view: reportView, style } = reply.plan;
     r.style = style;
-    r.theme = pageTheme(); // after load: the page's stylesheets decide its background
     if (!plan) return;
+    await idle();
+    if (run !== r) return;
     r.plan = plan;
     r.contextRules = new Set(contextRules);
     r.pending = []; // the full scan covers them
     await render(r, collect(r, null), true);
     if (run === r && reportView) ask({ viewed: { url: location.href, title: document.title } });
+  }
+
+  /** The page's next idle moment before the load event (it is waiting for the network), or
+   *  the load event, whichever comes first; at once after it (an SPA navigation). */
+  function idle() {
+    if (document.readyState === 'complete') return Promise.resolve();
+    return Promise.race([new Promise((resolve) => requestIdleCallback(resolve)), loaded()]);
   }
 
   /** Resolves at the load event (at once after it); a page whose load never ends is not
@@ -283,7 +293,12 @@
     const batch = full ? descriptors : [...r.context, ...descriptors];
     const seq = full ? ++r.fullSeq : r.fullSeq;
     // As JSON text: one string into the wasm module beats a thousand objects field by field.
-    const reply = await ask({ render: { url: location.href, descriptors: JSON.stringify(batch), full, fresh } });
+    const asked = ask({ render: { url: location.href, descriptors: JSON.stringify(batch), full, fresh } });
+    // Drawing waits for the load event: work of ours before it would delay it. The page's
+    // stylesheets, loaded by then, decide its background; read while the worker matches.
+    await loaded();
+    if (r.theme === undefined) r.theme = pageTheme();
+    const reply = await asked;
     // A stale answer: another page by now, or a newer full render asked for.
     if (run !== r || !reply?.rendered || (full && seq !== r.fullSeq)) return;
     await apply(r, reply.rendered, full ? new Set(batch.map((d) => d.index)) : null);
