@@ -4,6 +4,7 @@
 //
 //   on load and on every SPA navigation      → {plan: {url}}      ← {features, plan, context_rules, report_view, style}
 //   run the scan plan over the document       → {render: {url, descriptors (JSON text), full: true}}  ← {rendered: {specs, mounts}}
+//                                                (identical descriptors once, the other elements in `also`)
 //   the page adds nodes (one batched observer) → {render: {…, full: false}} for the new elements only
 //   the worker says the team changed           → {render: {…all descriptors…, full: true, fresh: true}}
 //   once per page when report_view            → {viewed: {url, title}}
@@ -278,6 +279,24 @@
     return d;
   }
 
+  /** Identical descriptors (a person's link in each of their comments) once, with the other
+   *  elements' indices in `also`: the worker reads each once and answers for every element. */
+  function grouped(batch) {
+    const first = new Map();
+    const out = [];
+    for (const d of batch) {
+      const key = JSON.stringify([d.rule, d.attrs, d.text, d.inner]);
+      const same = first.get(key);
+      if (same) (same.also ??= []).push(d.index);
+      else {
+        const copy = { ...d }; // `d` stays as collected, for later full renders
+        first.set(key, copy);
+        out.push(copy);
+      }
+    }
+    return out;
+  }
+
   function read(el, names) {
     const attrs = {};
     for (const name of names) {
@@ -293,7 +312,7 @@
     const batch = full ? descriptors : [...r.context, ...descriptors];
     const seq = full ? ++r.fullSeq : r.fullSeq;
     // As JSON text: one string into the wasm module beats a thousand objects field by field.
-    const asked = ask({ render: { url: location.href, descriptors: JSON.stringify(batch), full, fresh } });
+    const asked = ask({ render: { url: location.href, descriptors: JSON.stringify(grouped(batch)), full, fresh } });
     // Drawing waits for the load event: work of ours before it would delay it. The page's
     // stylesheets, loaded by then, decide its background; read while the worker matches.
     await loaded();
