@@ -2,11 +2,14 @@
 //
 // Every listener is registered synchronously at top level, before anything is awaited: a
 // service worker woken by an event only delivers it to listeners that exist when the script's
-// first run ends. Each event then waits for the wasm module and is handed to Rust in arrival
-// order (promise callbacks run in the order they were attached, so `ready.then` is the queue).
+// first run ends. Each event then waits for the wasm module and start_background, and is
+// handed to Rust in arrival order (promise callbacks run in the order they were attached, so
+// `ready.then` is the queue); a shim's plan and render requests wait for the module alone
+// (`readsOnly` below).
 //
 // The contract with Rust (src/wasm/):
 //   start_background()          called once per worker start, after init; may return a Promise.
+//                               Runs alongside plan and render requests, before any other event.
 //   handle_event(kind, payload) kind and payload:
 //     "installed"        { reason, previousVersion? }   runtime.onInstalled details
 //     "startup"          null                            runtime.onStartup
@@ -61,15 +64,23 @@ globalThis.standinSecrets = {
   forget: (name) => onSecrets('readwrite', (store) => store.delete(name)),
 };
 
-const ready = init().then(() => start_background());
+// User Timing marks of each start, a handful per worker, so they never pile up:
+// tests/bench/inline.mjs breaks a cold worker's path down by them.
+performance.mark('standin:script');
+const instantiated = init().then(() => void performance.mark('standin:wasm'));
+const ready = instantiated.then(() => start_background()).then(() => void performance.mark('standin:ready'));
 // For the test harness (worker.evaluate) and the worker's devtools console: resolves once the
 // wasm module is instantiated and start_background has finished, rejects if either failed.
 globalThis.standinReady = ready;
 ready.catch((err) => console.error('StandIn: the wasm module failed to start', err));
 
-/** Hands one event to Rust once the module is ready; returns Rust's result. */
-function forward(kind, payload) {
-  return ready.then(() => handle_event(kind, payload));
+/** Hands one event to Rust once the module is ready, or once `after` resolved (marking that
+ *  moment as `mark`, if given); returns Rust's result. */
+function forward(kind, payload, mark, after = ready) {
+  return after.then(() => {
+    if (mark) performance.mark(mark);
+    return handle_event(kind, payload);
+  });
 }
 
 /** For events nobody replies to: report failures instead of leaving an unhandled rejection. */
@@ -103,6 +114,16 @@ if (typeof ext.runtime.getBrowserInfo !== 'function') {
 ext.permissions.onAdded.addListener(() => dispatch('permissions_changed', null));
 ext.permissions.onRemoved.addListener(() => dispatch('permissions_changed', null));
 
+// The first message after a start is marked too: a waking shim's plan request, whose answer
+// reads the team cache (src/wasm/inline.rs then keeps it in memory).
+let firstMessage = true;
+
+// A shim's plan and render requests only read what src/wasm/inline.rs keeps of storage: a
+// waking worker answers them as soon as the module is instantiated. start_background (the
+// storage access level, the self-hosted registration, tracker access, sync, the toolbar badge)
+// is nothing a page waits for, and on a cold start it took longer than the wasm module.
+const readsOnly = (message) => Boolean(message?.plan || message?.render);
+
 /** Rust's reply to one message, or an error reply: the sender never hangs. */
 function answer(message, sender) {
   const from = {
@@ -112,10 +133,19 @@ function answer(message, sender) {
     tab_id: sender.tab?.id,
     frame_id: sender.frameId,
   };
-  return forward('message', { message, sender: from }).catch((err) => {
-    console.error('StandIn: message failed', err);
-    return { error: 'internal', message: String(err) };
-  });
+  const first = firstMessage;
+  firstMessage = false;
+  const after = readsOnly(message) ? instantiated : ready;
+  return forward('message', { message, sender: from }, first && 'standin:first-message', after).then(
+    (reply) => {
+      if (first) performance.mark('standin:first-answer');
+      return reply;
+    },
+    (err) => {
+      console.error('StandIn: message failed', err);
+      return { error: 'internal', message: String(err) };
+    },
+  );
 }
 
 ext.runtime.onMessage.addListener((message, sender, sendResponse) => {

@@ -4,6 +4,7 @@
 //
 //   on load and on every SPA navigation      → {plan: {url}}      ← {features, plan, context_rules, report_view, style}
 //   run the scan plan over the document       → {render: {url, descriptors (JSON text), full: true}}  ← {rendered: {specs, mounts}}
+//                                                (identical descriptors once, the other elements in `also`)
 //   the page adds nodes (one batched observer) → {render: {…, full: false}} for the new elements only
 //   the worker says the team changed           → {render: {…all descriptors…, full: true, fresh: true}}
 //   once per page when report_view            → {viewed: {url, title}}
@@ -111,7 +112,7 @@
       url: pageUrl(),
       plan: null,
       style: '',
-      theme: null,
+      theme: undefined, // 'dark', 'light' or null (the OS decides), read once the page has loaded
       index: new WeakMap(), // element → descriptor index (the per-page "seen" mark)
       elements: [], // index → WeakRef(element)
       descriptors: [], // everything sent, for full re-renders
@@ -138,19 +139,29 @@
     });
     r.observer.observe(document.documentElement, { childList: true, subtree: true });
 
-    // Ask now (a stopped worker starts meanwhile), scan once the page has loaded: work of ours
-    // before the load event would delay it.
-    const [reply] = await Promise.all([ask({ plan: { url: location.href } }), loaded()]);
+    // Ask now (a stopped worker starts meanwhile) and scan at the page's first idle moment or
+    // its load event, whichever comes first: on a page that waits for the network after it is
+    // parsed, the scan then delays nothing and the worker matches meanwhile; `render` draws
+    // once the page has loaded.
+    const reply = await ask({ plan: { url: location.href } });
     if (run !== r || !reply?.plan) return;
     const { plan, context_rules: contextRules, report_view: reportView, style } = reply.plan;
     r.style = style;
-    r.theme = pageTheme(); // after load: the page's stylesheets decide its background
     if (!plan) return;
+    await idle();
+    if (run !== r) return;
     r.plan = plan;
     r.contextRules = new Set(contextRules);
     r.pending = []; // the full scan covers them
     await render(r, collect(r, null), true);
     if (run === r && reportView) ask({ viewed: { url: location.href, title: document.title } });
+  }
+
+  /** The page's next idle moment before the load event (it is waiting for the network), or
+   *  the load event, whichever comes first; at once after it (an SPA navigation). */
+  function idle() {
+    if (document.readyState === 'complete') return Promise.resolve();
+    return Promise.race([new Promise((resolve) => requestIdleCallback(resolve)), loaded()]);
   }
 
   /** Resolves at the load event (at once after it); a page whose load never ends is not
@@ -268,6 +279,24 @@
     return d;
   }
 
+  /** Identical descriptors (a person's link in each of their comments) once, with the other
+   *  elements' indices in `also`: the worker reads each once and answers for every element. */
+  function grouped(batch) {
+    const first = new Map();
+    const out = [];
+    for (const d of batch) {
+      const key = JSON.stringify([d.rule, d.attrs, d.text, d.inner]);
+      const same = first.get(key);
+      if (same) (same.also ??= []).push(d.index);
+      else {
+        const copy = { ...d }; // `d` stays as collected, for later full renders
+        first.set(key, copy);
+        out.push(copy);
+      }
+    }
+    return out;
+  }
+
   function read(el, names) {
     const attrs = {};
     for (const name of names) {
@@ -283,7 +312,12 @@
     const batch = full ? descriptors : [...r.context, ...descriptors];
     const seq = full ? ++r.fullSeq : r.fullSeq;
     // As JSON text: one string into the wasm module beats a thousand objects field by field.
-    const reply = await ask({ render: { url: location.href, descriptors: JSON.stringify(batch), full, fresh } });
+    const asked = ask({ render: { url: location.href, descriptors: JSON.stringify(grouped(batch)), full, fresh } });
+    // Drawing waits for the load event: work of ours before it would delay it. The page's
+    // stylesheets, loaded by then, decide its background; read while the worker matches.
+    await loaded();
+    if (r.theme === undefined) r.theme = pageTheme();
+    const reply = await asked;
     // A stale answer: another page by now, or a newer full render asked for.
     if (run !== r || !reply?.rendered || (full && seq !== r.fullSeq)) return;
     await apply(r, reply.rendered, full ? new Set(batch.map((d) => d.index)) : null);

@@ -68,11 +68,18 @@ function common(version) {
     // The inline context (badges, item banner, activity log): a generic shim that asks the
     // worker what to do (DESIGN.md §1). It matches the whole site, not `/pull/*`: these sites
     // navigate without loading pages, and the worker decides per URL on every navigation.
+    // document_end: once the page is parsed, the shim asks for its plan (a stopped worker
+    // starts), scans at the page's first idle moment or its load event and draws after the
+    // load event (docs/architecture.md). Chromium runs document_idle scripts as late as just
+    // before the load event, so on a page still loading images the plan, the scan and the
+    // worker's match now overlap that wait. Not document_start: a cold worker's start then
+    // overlapped the page's parsing, and page load grew by half on a two-core machine.
+    // The self-hosted trackers' registered script runs at the same point (src/wasm/ext.rs).
     content_scripts: [
       {
         matches: TRACKER_MATCHES,
         js: ['content.js'],
-        run_at: 'document_idle',
+        run_at: 'document_end',
       },
     ],
     commands: {

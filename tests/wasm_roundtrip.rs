@@ -244,6 +244,7 @@ fn reading_many_descriptors_both_ways() {
             ],
             text: Some(format!("user{}", i % 40)),
             inner: vec![],
+            also: vec![],
         })
         .collect();
     compare::<Vec<Descriptor>>("descriptors", &serde_json::to_string(&descriptors).unwrap());

@@ -9,7 +9,6 @@
 //! <https://gitlab.example.org/team/sub/app/-/merge_requests/12>,
 //! <https://acme.atlassian.net/browse/KEY-1>, <https://linear.app/acme/issue/ENG-7>.
 
-use super::teammates::TeammateIndex;
 use super::{handoff_to_me, Feature, FeatureId, Inputs, Mount};
 use crate::api::{item_key, AckRequest};
 use crate::display::{back_their_time, return_time, Detail};
@@ -37,11 +36,13 @@ const NAME_CHARS: usize = 40;
 /// elements that show text, sorted: where a teammate has one, their text-less elements (avatars,
 /// often right beside the name) get no badge of their own.
 pub fn mounts(inputs: &Inputs, people: &[Person], named: &[u32]) -> Vec<Mount> {
-    let index = TeammateIndex::new(inputs.team, inputs.page.site);
     let is_named = |p: &Person| named.binary_search(&p.index).is_ok();
     let teammates: Vec<(&Person, &Member)> = people
         .iter()
-        .filter_map(|p| Some((p, index.member_for(p)?)))
+        .filter_map(|p| {
+            let id = inputs.teammates.member_for(p)?;
+            Some((p, inputs.team.members.get(id)?))
+        })
         .collect();
     // Member ids in small vectors rather than maps: a page names few teammates, and every map
     // type adds its own code to the wasm module.

@@ -11,7 +11,8 @@
 //!    to report the view, and the stylesheet for its shadow roots.
 //! 2. It runs the plan (`crate::sites` documents the loop) and sends
 //!    `{"render":{"url":…,"descriptors":"[…]","full":true}}` (the descriptors as JSON text, see
-//!    [`Descriptors`]); the [`RenderReply`] holds the distinct specs and where each goes: beside
+//!    [`Descriptors`], identical ones once with the other elements in `also`); the
+//!    [`RenderReply`] holds the distinct specs and where each goes: beside
 //!    a decorated element (`element` = descriptor index) or on the page (`element: null`, the
 //!    item banner, on full renders only). Later batches (nodes the page added) are sent with
 //!    `full: false` and get element mounts only. A full render replaces what the shim drew for
@@ -256,6 +257,8 @@ pub struct Inputs<'a> {
     pub url: &'a str,
     pub page: &'a Page,
     pub team: &'a TeamCache,
+    /// The team's handles on the page's site ([`teammates::TeammateIndex::new`] of `team`).
+    pub teammates: &'a teammates::TeammateIndex,
     pub now: Timestamp,
     /// The zone the viewer reads times in (their settings' zone, else the browser's).
     pub viewer_zone: &'a dyn ZoneOffsets,
@@ -293,15 +296,26 @@ pub fn handoff_to_me(
 pub fn render(inputs: &Inputs, descriptors: &[Descriptor], full: bool) -> Vec<Mount> {
     let mut mounts = Vec::new();
     if runs(inputs.page, FeatureId::Badges) {
-        let descriptors = &descriptors[..descriptors.len().min(MAX_DESCRIPTORS)];
+        // Bounded by the elements described, however the shim grouped them.
+        let within = descriptors
+            .iter()
+            .scan(0, |elements, d| {
+                *elements += 1 + d.also.len();
+                Some(*elements)
+            })
+            .take_while(|&elements| elements <= MAX_DESCRIPTORS)
+            .count();
+        let descriptors = &descriptors[..within];
         let people = sites::people(inputs.page, descriptors);
         // The people's elements that show text. `people` is by element, one person each, so
         // these come out sorted for `binary_search`, with no sort of their own.
         let mut shows_text = vec![false; people.len()];
         for d in descriptors {
             if d.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-                if let Ok(i) = people.binary_search_by_key(&d.index, |p| p.index) {
-                    shows_text[i] = true;
+                for index in d.indices() {
+                    if let Ok(i) = people.binary_search_by_key(&index, |p| p.index) {
+                        shows_text[i] = true;
+                    }
                 }
             }
         }
@@ -317,6 +331,15 @@ pub fn render(inputs: &Inputs, descriptors: &[Descriptor], full: bool) -> Vec<Mo
     }
     mounts
 }
+
+/// A made-up render for a waking worker to run once, at its start (`src/wasm/inline.rs`):
+/// `{"team":…,"message":{"render":…}}`, a team of one away member with a work item, and the
+/// render request of a PR page that names them through several of GitHub's rules, each element
+/// twice. Decoded the way a stored team cache and a shim's request are, it takes their whole
+/// path, decode to reply, while the worker waits for its first storage read, so a page's own
+/// request finds that code compiled. JSON text rather than Rust values: the worker's module
+/// already holds the code that reads it.
+pub const REHEARSAL: &str = include_str!("rehearsal.json");
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -423,10 +446,12 @@ pub(crate) mod tests {
     ) -> T {
         let page = classify(url, &crate::sites::sample_origins()).unwrap();
         let origins = crate::sites::sample_origins();
+        let teammates = teammates::TeammateIndex::new(team, page.site);
         let inputs = Inputs {
             url,
             page: &page,
             team,
+            teammates: &teammates,
             now: NOW,
             viewer_zone: &VIEWER,
             zone_of: &zone_of,
@@ -584,6 +609,7 @@ pub(crate) mod tests {
                     ],
                     text: Some("@ada \"Ada\" \\ é\n".into()),
                     inner: vec![("alt".into(), "@ada".into())],
+                    also: vec![5],
                 },
                 Descriptor::default(),
             ]),
@@ -706,5 +732,71 @@ pub(crate) mod tests {
             render(i, &descriptors, true)
         });
         assert!(list.iter().all(|m| m.feature == FeatureId::Badges));
+    }
+
+    #[test]
+    fn grouped_descriptors_render_as_one_per_element() {
+        let team = cache(vec![(
+            member("1", "Ada", github("ada"), "UTC"),
+            Some(declaration(Status::Away)),
+        )]);
+        let d = |index: u32, text: Option<&str>, also: Vec<u32>| Descriptor {
+            rule: "react-comment-author".into(),
+            index,
+            attrs: [("href".to_string(), "/ada".to_string())].into(),
+            text: text.map(str::to_owned),
+            also,
+            ..Descriptor::default()
+        };
+        let url = "https://github.com/acme/widgets/issues/42";
+        let each = [
+            d(0, Some("ada"), vec![]),
+            d(4, Some("ada"), vec![]),
+            d(2, None, vec![]),
+        ];
+        let grouped = [d(0, Some("ada"), vec![4]), d(2, None, vec![])];
+        let at = |descriptors: &[Descriptor]| {
+            let mut at: Vec<_> = with_inputs(url, &team, &[], |i| render(i, descriptors, false))
+                .into_iter()
+                .map(|m| m.element)
+                .collect();
+            at.sort();
+            at
+        };
+        // Both named elements get a badge; the avatar beside them does not.
+        assert_eq!(at(&each), [Some(0), Some(4)]);
+        assert_eq!(at(&grouped), at(&each));
+        // The bound counts elements, not descriptors.
+        let many = [
+            d(0, Some("ada"), (1..MAX_DESCRIPTORS as u32).collect()),
+            d(MAX_DESCRIPTORS as u32, Some("ada"), vec![]),
+        ];
+        assert_eq!(at(&many).len(), MAX_DESCRIPTORS);
+    }
+
+    #[test]
+    fn the_rehearsal_draws_its_teammate_beside_every_element_and_the_banner() {
+        let rehearsal: serde_json::Value = serde_json::from_str(REHEARSAL).unwrap();
+        let team: TeamCache = serde_json::from_value(rehearsal["team"].clone()).unwrap();
+        let message = rehearsal["message"].clone();
+        let Ok(crate::message::Request::Render(request)) = serde_json::from_value(message) else {
+            panic!("not a render request");
+        };
+        let descriptors = &request.descriptors.0;
+        let elements: Vec<u32> = descriptors.iter().flat_map(Descriptor::indices).collect();
+        assert!(descriptors.iter().all(|d| d.also.len() == 1));
+        with_inputs(&request.url, &team, &[], |i| {
+            let mounts = render(i, descriptors, request.full);
+            let badge = badges::badge(i, &team.members["0"]);
+            let badged: Vec<_> = mounts
+                .iter()
+                .filter(|m| m.feature == FeatureId::Badges)
+                .inspect(|m| assert_eq!(m.spec, badge))
+                .filter_map(|m| m.element)
+                .collect();
+            // Every rule it names reads the login: no path of the match is left cold.
+            assert_eq!(badged, elements);
+            assert!(mounts.iter().any(|m| m.feature == FeatureId::Banner));
+        });
     }
 }

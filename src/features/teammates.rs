@@ -7,50 +7,48 @@
 
 use crate::api::name_key;
 use crate::model::Member;
-use crate::sites::{adapter, lookup, Person, Site};
+use crate::sites::{adapter, Person, Site};
 use crate::team::TeamCache;
 
-/// The roster's handles for one site. Searched linearly: a roster is small, and a map type
-/// would add its own code to the wasm module.
-pub struct TeammateIndex<'a> {
-    site: Site,
-    by_handle: Vec<(String, &'a Member)>,
+/// The roster's handles for one site, sorted for binary search: the worker builds it once per
+/// team cache and site and keeps it (`src/wasm/inline.rs`), so each of a page's hundreds of
+/// names costs a lookup. Sorted vectors filled by insertion rather than a map or a sort: each
+/// of those adds its own code to the wasm module.
+pub struct TeammateIndex {
+    pub site: Site,
+    by_handle: Vec<Claim>,
     /// Jira only: by display name, folded.
-    by_name: Vec<(String, &'a Member)>,
+    by_name: Vec<Claim>,
 }
 
-impl<'a> TeammateIndex<'a> {
-    pub fn new(team: &'a TeamCache, site: Site) -> TeammateIndex<'a> {
-        let claimed: Vec<(String, &str, &Member)> = team
-            .members
-            .values()
-            .filter_map(|member| {
-                let h = &member.handles;
-                let raw = match site {
-                    Site::GitHub => h.github.as_deref(),
-                    Site::GitLab => h.gitlab.as_deref(),
-                    Site::Jira => h.jira.as_deref(),
-                    Site::Linear => h.linear.as_deref(),
-                };
-                let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
-                Some((name_key(raw), raw, member))
-            })
-            .collect();
+/// A key, the member id it names, and whether another member claims it too (then it names
+/// neither: the server lets one member hold a handle, and a roster where two do, from an older
+/// or hostile server, must not let either stand in for the other).
+type Claim = (String, String, bool);
+
+impl TeammateIndex {
+    pub fn new(team: &TeamCache, site: Site) -> TeammateIndex {
+        let raw = |member| handle_on(member, site);
+        // As the roster compares them: case, spacing and a leading @ aside.
+        let mut claimed = Vec::new();
+        for member in team.members.values() {
+            if let Some(raw) = raw(member) {
+                claim(&mut claimed, name_key(raw), &member.id);
+            }
+        }
         let mut by_handle = Vec::new();
         let mut by_name = Vec::new();
-        for (key, raw, member) in &claimed {
-            // The server lets one member hold a handle; a roster where two do (an older or
-            // hostile server) must not let either stand in for the other, so neither matches.
-            if claimed.iter().filter(|(k, ..)| k == key).count() > 1 {
+        for (_, id, shared) in &claimed {
+            let Some(raw) = team.members.get(id).and_then(raw).filter(|_| !shared) else {
                 continue;
-            }
+            };
             if site == Site::Jira {
-                by_handle.push(((*raw).to_owned(), *member));
-                by_name.push((fold(raw), *member));
+                claim(&mut by_handle, raw.to_owned(), id);
+                claim(&mut by_name, fold(raw), id);
             } else if let Some(handle) =
                 (adapter(site).normalize_handle)(raw.trim_start_matches('@'))
             {
-                by_handle.push((handle, *member));
+                claim(&mut by_handle, handle, id);
             }
         }
         TeammateIndex {
@@ -60,10 +58,10 @@ impl<'a> TeammateIndex<'a> {
         }
     }
 
-    /// The member a person on the page is, if any.
-    pub fn member_for(&self, person: &Person) -> Option<&'a Member> {
-        if let Some(m) = lookup(&self.by_handle, &person.handle) {
-            return Some(m);
+    /// The member id of a person on the page, if they are a teammate.
+    pub fn member_for(&self, person: &Person) -> Option<&str> {
+        if let Some(id) = find(&self.by_handle, &person.handle) {
+            return Some(id);
         }
         if self.site != Site::Jira {
             return None;
@@ -72,8 +70,36 @@ impl<'a> TeammateIndex<'a> {
         [Some(person.handle.as_str()), person.name.as_deref()]
             .into_iter()
             .flatten()
-            .find_map(|n| lookup(&self.by_name, &fold(n)).copied())
+            .find_map(|n| find(&self.by_name, &fold(n)))
     }
+}
+
+/// A member's handle on `site`, as the roster holds it.
+fn handle_on(member: &Member, site: Site) -> Option<&str> {
+    let h = &member.handles;
+    let raw = match site {
+        Site::GitHub => h.github.as_deref(),
+        Site::GitLab => h.gitlab.as_deref(),
+        Site::Jira => h.jira.as_deref(),
+        Site::Linear => h.linear.as_deref(),
+    };
+    raw.map(str::trim).filter(|r| !r.is_empty())
+}
+
+/// Inserts `key` in order, or marks it shared when it is there already.
+fn claim(sorted: &mut Vec<Claim>, key: String, id: &str) {
+    match sorted.binary_search_by(|(k, ..)| k.as_str().cmp(&key)) {
+        Ok(at) => sorted[at].2 = true,
+        Err(at) => sorted.insert(at, (key, id.to_owned(), false)),
+    }
+}
+
+fn find<'a>(sorted: &'a [Claim], key: &str) -> Option<&'a str> {
+    let at = sorted
+        .binary_search_by(|(k, ..)| k.as_str().cmp(key))
+        .ok()?;
+    let (_, id, shared) = &sorted[at];
+    (!shared).then_some(id.as_str())
 }
 
 /// A display name compared ignoring case and runs of white space.
@@ -136,7 +162,7 @@ mod tests {
         let id = |site, p: Person| {
             TeammateIndex::new(&team, site)
                 .member_for(&p)
-                .map(|m| m.id.clone())
+                .map(str::to_owned)
         };
         // Pages report handles already normalised by the adapter (lower case).
         assert_eq!(
@@ -159,7 +185,7 @@ mod tests {
     fn jira_matches_account_ids_exactly_and_display_names_loosely() {
         let team = team();
         let index = TeammateIndex::new(&team, Site::Jira);
-        let id = |p: Person| index.member_for(&p).map(|m| m.id.clone());
+        let id = |p: Person| index.member_for(&p).map(str::to_owned);
         assert_eq!(
             id(person("5b10ac8d82e05b22cc7d4ef5", None)).as_deref(),
             Some("1")
@@ -199,7 +225,7 @@ mod tests {
             let who = |site, p: Person| {
                 TeammateIndex::new(&team, site)
                     .member_for(&p)
-                    .map(|m| m.id.clone())
+                    .map(str::to_owned)
             };
             assert_eq!(who(Site::GitHub, person("ada-l", None)), None);
             assert_eq!(who(Site::Jira, person("Bob Stone", None)), None);

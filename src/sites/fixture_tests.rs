@@ -521,3 +521,65 @@ fn generic_rules_alone_still_find_people_on_every_current_view() {
         );
     }
 }
+
+/// The shim sends identical descriptors once (`also`): every element is still named, by the
+/// same person in the same role, as when each element travels on its own; and the grouping
+/// saves something on the pages that repeat people.
+#[test]
+fn grouped_descriptors_name_every_element_as_single_ones_do() {
+    let own = [
+        (
+            "github/issue-react-2024.html",
+            "https://github.com/acme/widgets/issues/42",
+        ),
+        (
+            "github/pr-list-react-2024.html",
+            "https://github.com/acme/widgets/pulls",
+        ),
+        (
+            "gitlab/mr-overview-16.html",
+            "https://gitlab.example.org/team/sub/app/-/merge_requests/12",
+        ),
+        (
+            "jira/cloud-issue-view.html",
+            "https://acme.atlassian.net/browse/KEY-1",
+        ),
+        ("linear/issue.html", "https://linear.app/acme/issue/ENG-7"),
+    ];
+    let real = [
+        (
+            "github/pr-conversation-sourcegraph-2019-04.html",
+            SOURCEGRAPH_PR,
+        ),
+        (
+            "github/issue-octolinker-2019-10.html",
+            "https://github.com/OctoLinker/testrepo/issues/2",
+        ),
+    ];
+    let pages = own
+        .iter()
+        .map(|&(file, url)| (file, Some(own_page(file)), url))
+        .chain(
+            real.iter()
+                .map(|&(file, url)| (file, shared_page(file), url)),
+        );
+    let (mut sent, mut elements) = (0, 0);
+    for (file, html, url) in pages {
+        let Some(html) = html else { continue };
+        let page = page_at(url);
+        let plan = scan_plan(&page);
+        let (grouped, each) = (shim::scan(&html, &plan), shim::scan_each(&html, &plan));
+        assert_eq!(
+            grouped.iter().map(|d| 1 + d.also.len()).sum::<usize>(),
+            each.len(),
+            "{file}"
+        );
+        assert_eq!(people(&page, &grouped), people(&page, &each), "{file}");
+        sent += grouped.len();
+        elements += each.len();
+    }
+    assert!(
+        sent < elements,
+        "{sent} descriptors for {elements} elements"
+    );
+}

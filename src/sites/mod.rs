@@ -16,7 +16,8 @@
 //!        inner = rule.inner ? attributes rule.inner.attrs of el.querySelector(rule.inner.selector) : {}
 //!        send { rule: rule.id, index, attrs, text, inner }
 //!    ```
-//!    and returns the [`Descriptor`]s.
+//!    and returns the [`Descriptor`]s, identical ones once: the first with the other elements'
+//!    indices in `also` (a person's link in each of their comments is one descriptor).
 //! 3. [`people`] turns descriptors into [`Person`]s: one per element, from the first rule (in
 //!    table order) that yields a valid handle, with non-persons (organisations, apps, the
 //!    signed-in viewer's own avatar by the comment box, …) dropped.
@@ -320,6 +321,18 @@ pub struct Descriptor {
     pub text: Option<String>,
     #[serde(default, with = "pairs")]
     pub inner: Vec<(String, String)>,
+    /// Other elements described by the very same rule, attributes, text and inner read: the
+    /// shim sends such a descriptor once (a person's link in each of their comments), and what
+    /// it names goes to each of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<u32>,
+}
+
+impl Descriptor {
+    /// The elements this descriptor describes: `index`, then `also`.
+    pub fn indices(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.index).chain(self.also.iter().copied())
+    }
 }
 
 /// The value of `key` in key–value pairs: the last one, as a map filled in order keeps.
@@ -503,7 +516,11 @@ impl Adapter {
             let Some(pos) = position(&d.rule) else {
                 continue; // a plan from another version of the extension
             };
+            // Read once per descriptor, however many elements it describes.
             if let Some(handle) = self.read_handle(&rules[pos], d, &page.root) {
+                for index in d.also.iter().copied() {
+                    found.push((index, pos, d, handle.clone()));
+                }
                 found.push((d.index, pos, d, handle));
             }
         }
@@ -576,6 +593,7 @@ impl Adapter {
 }
 
 /// A handle and the display name beside it.
+#[derive(Clone)]
 struct Handle {
     handle: String,
     name: Option<String>,
@@ -960,6 +978,7 @@ mod tests {
             ],
             text: Some("Alice".into()),
             inner: vec![("alt".into(), "@alice".into())],
+            also: vec![9, 12],
         });
         round_trips(&Descriptor::default());
         round_trips(&Person {

@@ -1,6 +1,6 @@
 //! The content script's generic shim, re-enacted over parsed HTML for native tests: runs a
 //! [`ScanPlan`] exactly as documented in the module docs of `sites` and returns the descriptors
-//! the shim would send.
+//! the shim would send: [`scan`] groups identical ones as the shim does, [`scan_each`] does not.
 
 use std::collections::HashMap;
 
@@ -9,6 +9,11 @@ use scraper::{ElementRef, Html, Selector};
 use super::{Descriptor, ScanPlan};
 
 pub fn scan(html: &str, plan: &ScanPlan) -> Vec<Descriptor> {
+    grouped(scan_each(html, plan))
+}
+
+/// One descriptor per element and rule.
+pub fn scan_each(html: &str, plan: &ScanPlan) -> Vec<Descriptor> {
     let doc = Html::parse_document(html);
     let mut seen = HashMap::new();
     let mut out = Vec::new();
@@ -37,6 +42,7 @@ pub fn scan(html: &str, plan: &ScanPlan) -> Vec<Descriptor> {
                 attrs: read(el, &rule.attrs),
                 text,
                 inner,
+                also: Vec::new(),
             });
         }
     }
@@ -48,4 +54,33 @@ fn read(el: ElementRef, attrs: &[&str]) -> Vec<(String, String)> {
         .iter()
         .filter_map(|a| el.value().attr(a).map(|v| ((*a).to_owned(), v.to_owned())))
         .collect()
+}
+
+/// Identical descriptors once, with the other elements' indices in `also` (`grouped` in
+/// extension/content.js).
+fn grouped(each: Vec<Descriptor>) -> Vec<Descriptor> {
+    type Key = (
+        String,
+        Vec<(String, String)>,
+        Option<String>,
+        Vec<(String, String)>,
+    );
+    let mut first: HashMap<Key, usize> = HashMap::new();
+    let mut out: Vec<Descriptor> = Vec::new();
+    for d in each {
+        let key = (
+            d.rule.clone(),
+            d.attrs.clone(),
+            d.text.clone(),
+            d.inner.clone(),
+        );
+        match first.get(&key) {
+            Some(&at) => out[at].also.push(d.index),
+            None => {
+                first.insert(key, out.len());
+                out.push(d);
+            }
+        }
+    }
+    out
 }

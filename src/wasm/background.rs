@@ -29,6 +29,9 @@ fn now() -> Timestamp {
 /// Runs at every worker start (so after install, browser start-up, and every wake-up): the
 /// badge may be stale, and alarms need not survive a browser restart.
 pub async fn start() -> Result<(), ExtError> {
+    // Queued behind whatever woke the worker: a shim's plan request issues its storage read
+    // first, and the rehearsal runs while that read is out.
+    wasm_bindgen_futures::spawn_local(async { super::inline::rehearse() });
     // Content scripts (a tracker tab's renderer) need no storage: closed to them where the
     // browser can close it.
     if let Err(e) = ext::close_storage_to_content_scripts().await {

@@ -460,7 +460,8 @@ pub async fn register_content_script(
         ("id", id.into()),
         ("matches", string_array(matches)),
         ("js", string_array(&[js.to_owned()])),
-        ("runAt", "document_idle".into()),
+        // As the manifest's content script (extension/manifest.mjs says why).
+        ("runAt", "document_end".into()),
         ("persistAcrossSessions", JsValue::TRUE),
     ]);
     let scripts: Array = std::iter::once(script).collect();

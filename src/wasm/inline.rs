@@ -11,14 +11,15 @@
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
 use crate::connect::Connection;
+use crate::features::teammates::TeammateIndex;
 use crate::features::{
     self, activity, banner, handoff_to_me, Inputs, RenderReply, RenderRequest, TeamChanged,
 };
-use crate::message::{ContentReply, ErrorCode, ErrorReply, Request};
+use crate::message::{ContentReply, ErrorCode, ErrorReply, Reply, Request};
 use crate::model::Settings;
 use crate::render::Action;
 use crate::self_hosted::match_patterns;
-use crate::sites::{self, Origin};
+use crate::sites::{self, Descriptor, Origin, Page, Site};
 use crate::store::{
     ACTIVITY_KEY, CONNECTION_KEY, DISMISSED_KEY, ORIGINS_KEY, SETTINGS_KEY, TEAM_KEY,
 };
@@ -42,6 +43,19 @@ struct Snapshot {
     viewer_zone: Rc<MemoZone>,
     /// The connected member's id: hand-offs to them read "to you".
     me: Option<String>,
+    /// The team's handles per site, built on a site's first render.
+    teammates: RefCell<Vec<Rc<TeammateIndex>>>,
+}
+
+impl Snapshot {
+    fn teammates(&self, site: Site) -> Rc<TeammateIndex> {
+        if let Some(index) = self.teammates.borrow().iter().find(|i| i.site == site) {
+            return index.clone();
+        }
+        let index = Rc::new(TeammateIndex::new(&self.team, site));
+        self.teammates.borrow_mut().push(index.clone());
+        index
+    }
 }
 
 /// A zone whose offsets are remembered per minute: each lookup is an `Intl` call that builds
@@ -153,6 +167,7 @@ async fn snapshot() -> Rc<Snapshot> {
         dismissed,
         viewer_zone,
         me: connection.map(|c| c.member.id),
+        teammates: RefCell::new(Vec::new()),
     });
     if GENERATION.with(Cell::get) == generation {
         SNAPSHOT.with(|c| *c.borrow_mut() = Some(snapshot.clone()));
@@ -234,10 +249,12 @@ pub async fn answer(request: Request) -> Result<ContentReply, ErrorReply> {
     match request {
         Request::Plan { url } => {
             let snapshot = snapshot().await;
-            Ok(ContentReply::Plan(Box::new(features::plan_for(
-                &url,
-                &snapshot.origins,
-            ))))
+            let reply = features::plan_for(&url, &snapshot.origins);
+            if reply.plan.is_some() {
+                // Runs once this answer is sent, while the shim scans.
+                spawn_local(prepare(url));
+            }
+            Ok(ContentReply::Plan(Box::new(reply)))
         }
         Request::Render(request) => Ok(ContentReply::Rendered(render(&request).await)),
         Request::Viewed { url, title } => {
@@ -312,12 +329,30 @@ async fn render(request: &RenderRequest) -> RenderReply {
     let Some(page) = sites::classify(&request.url, &snapshot.origins) else {
         return RenderReply::default();
     };
+    rendered(
+        &snapshot,
+        &request.url,
+        &page,
+        &request.descriptors.0,
+        request.full,
+    )
+}
+
+fn rendered(
+    snapshot: &Snapshot,
+    url: &str,
+    page: &Page,
+    descriptors: &[Descriptor],
+    full: bool,
+) -> RenderReply {
     let viewer_zone = SharedZone(snapshot.viewer_zone.clone());
     let zone_of = |name: &str| -> Box<dyn ZoneOffsets> { Box::new(SharedZone(zone(name))) };
+    let teammates = snapshot.teammates(page.site);
     let inputs = Inputs {
-        url: &request.url,
-        page: &page,
+        url,
+        page,
         team: &snapshot.team,
+        teammates: &teammates,
         now: now(),
         viewer_zone: &viewer_zone,
         zone_of: &zone_of,
@@ -325,11 +360,58 @@ async fn render(request: &RenderRequest) -> RenderReply {
         dismissed: &snapshot.dismissed,
         me: snapshot.me.as_deref(),
     };
-    RenderReply::new(features::render(
-        &inputs,
+    RenderReply::new(features::render(&inputs, descriptors, full))
+}
+
+/// A waking worker's first render ran its code for the first time (V8 compiles a wasm
+/// function on its first call): 162 ms against ~30 warm on the bench page. So every start
+/// decodes and renders a made-up team and request ([`features::REHEARSAL`]) and converts the
+/// reply, while the shim's plan request waits for its storage read; the page's own request
+/// then finds the path compiled.
+pub fn rehearse() {
+    let Ok(rehearsal) = js_sys::JSON::parse(features::REHEARSAL) else {
+        return;
+    };
+    let part = |name: &str| Reflect::get(&rehearsal, &name.into()).unwrap_or_default();
+    let (Ok(team), Ok(Request::Render(request))) = (
+        ext::from_js::<TeamCache>(&part("team"), "team"),
+        ext::from_js::<Request>(&part("message"), "message"),
+    ) else {
+        return;
+    };
+    let Some(page) = sites::classify(&request.url, &[]) else {
+        return;
+    };
+    let snapshot = Snapshot {
+        team,
+        origins: Vec::new(),
+        dismissed: Vec::new(),
+        viewer_zone: Rc::new(MemoZone::new(Zone::browser())),
+        me: None,
+        teammates: RefCell::new(Vec::new()),
+    };
+    let reply = rendered(
+        &snapshot,
+        &request.url,
+        &page,
         &request.descriptors.0,
         request.full,
-    ))
+    );
+    // The reply's conversion to a JS value is on the page's path too; this one is dropped.
+    let _ = ext::to_js(&Reply::Content(ContentReply::Rendered(reply)));
+}
+
+/// After a page's plan, while its shim scans: the team's handles on the page's site, and every
+/// member's zone rules (an `Intl.DateTimeFormat` each, costlier than a render), are made ready
+/// for its render request.
+async fn prepare(url: String) {
+    let snapshot = snapshot().await;
+    if let Some(page) = sites::classify(&url, &snapshot.origins) {
+        snapshot.teammates(page.site);
+    }
+    for member in snapshot.team.members.values() {
+        zone(&member.timezone);
+    }
 }
 
 #[cfg(test)]

@@ -10,16 +10,24 @@
 //
 // A generated heavy PR page (GitHub React markup, served at its real URL with GitHub's CSP):
 // ≥ 300 timeline items by ≥ 50 distinct people, half of them teammates in the seeded team cache.
-// The same page is loaded in the same run by Chromium without StandIn and by one Chromium per
-// build, round after round (the builds in alternating order, so neither always goes first), and
-// the script prints for each build:
+// The same page is loaded in the same run by three kinds of Chromium, round after round in
+// alternating order (so none always goes first): one without any extension, one with an
+// extension whose content script is empty, on StandIn's matches and run_at (the floor any
+// extension pays), and one per build. It prints for each build:
 //   - time to all badges attached, from DOMContentLoaded and from the load event, with a warm
 //     worker and with a stopped worker (it must start and instantiate the wasm module first);
+//   - the cold path broken down by the worker's User Timing marks (extension/background.js),
+//     put on the page's clock through each side's performance.timeOrigin: wake (the page's
+//     DOMContentLoaded, when the shim asks, to the worker's global created), worker start (to
+//     the loader's first line), wasm instantiation, start_background, team-cache read (the
+//     first message, the shim's plan request: the worker reads and decodes the team cache) and
+//     render (plan answered to all badges: scan, render round trip, match, draw after load);
 //   - the longest main-thread task StandIn causes (from a Chrome trace: the longest top-level
 //     task that runs content.js; where the page's own code runs in the same task, as when a
 //     MutationObserver callback follows the page's insertions, the task counts whole), and the
 //     long tasks (> 50 ms) the page observes with vs without StandIn;
-//   - page-load time (loadEventEnd) with vs without StandIn;
+//   - page-load time (loadEventEnd): none, the floor, and StandIn with a warm and a cold
+//     worker, StandIn's cost counted over the floor;
 //   - the cost of 1,000 incremental insertions (one batch of 1,000, and 10 "load more" batches
 //     of 100): time until their badges are attached, and StandIn's main-thread time;
 //   - the worker's time to read and match a 1,000-member team cache (the page's 30 teammates
@@ -30,9 +38,9 @@
 //     plus matching every descriptor against it; with `fresh: false` (the snapshot kept) it is
 //     the matching alone. The same for the page's own 30-member team shows what the 970 more
 //     members cost.
-// Budgets: ≤ 50 ms warm, ≤ 250 ms cold, no task > 50 ms, load within 5 %.
+// Budgets (medians): ≤ 50 ms warm, ≤ 250 ms cold, no task > 50 ms, load within 5 % of the floor.
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -40,6 +48,7 @@ import { DIST_CHROME, contentWorld, launchExtension, poll } from '../e2e/harness
 import { prPage, timelineItem } from '../e2e/generated-pages.mjs';
 import { teamCache } from '../e2e/team-fixture.mjs';
 import { routeTrackers } from '../e2e/trackers.mjs';
+import { manifestFor } from '../../extension/manifest.mjs';
 
 const PEOPLE = 60; // u0 … u59; the even ones are teammates
 const ITEMS = 320;
@@ -146,6 +155,8 @@ async function load(context, expected, { trace } = {}) {
   const result = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     return {
+      origin: performance.timeOrigin,
+      dclStart: nav.domContentLoadedEventStart,
       dcl: nav.domContentLoadedEventEnd,
       load: nav.loadEventEnd,
       lastBadge: max(window.__bench.badges),
@@ -290,12 +301,77 @@ async function teamRoundTrips(builds, runs, size) {
   }
 }
 
+/** A Chromium like the builds' (launchExtension's flags), with `extension` loaded or none. */
+async function launchChromium(userDataDir, extension) {
+  const load = extension ? [`--disable-extensions-except=${extension}`, `--load-extension=${extension}`] : [];
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    ignoreDefaultArgs: extension ? ['--disable-extensions'] : [],
+    args: [...load, '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Writes the floor extension into `dir`: StandIn's content-script entry (matches, run_at)
+ *  with an empty script, and nothing else. */
+async function writeFloor(dir) {
+  const [entry] = manifestFor('chrome', '1').content_scripts;
+  const manifest = { manifest_version: 3, name: 'Empty content script', version: '1', content_scripts: [{ ...entry, js: ['empty.js'] }] };
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  await writeFile(path.join(dir, 'empty.js'), '');
+}
+
+/** Fails unless an extension's content script ran on the page in `context` (Chromium creates
+ *  its isolated world, whose origin is the extension's): an arm that silently loaded no
+ *  extension would measure nothing. */
+async function assertContentScriptRuns(context) {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  const worlds = [];
+  cdp.on('Runtime.executionContextCreated', ({ context: c }) => {
+    if (c.auxData?.type === 'isolated' && c.origin.startsWith('chrome-extension://')) worlds.push(c);
+  });
+  await cdp.send('Runtime.enable');
+  await page.goto(URL_PR, { waitUntil: 'load' });
+  await poll(() => worlds.length > 0, "the empty content script's world");
+  await cdp.detach();
+  await page.close();
+}
+
+/** The worker's start marks (extension/background.js), in ms on the clock of the page whose
+ *  performance.timeOrigin is `origin`, with `created` for the worker's own time origin. */
+async function workerMarks(ext, origin) {
+  return (await ext.worker()).evaluate((pageOrigin) => {
+    const at = (t) => performance.timeOrigin + t - pageOrigin;
+    const marks = { created: at(0) };
+    for (const m of performance.getEntriesByType('mark')) {
+      if (m.name.startsWith('standin:')) marks[m.name.slice('standin:'.length)] = at(m.startTime);
+    }
+    return marks;
+  }, origin);
+}
+
+/** The cold path's stages of one load (ms), or null for a build without the marks. */
+function coldStages({ result, marks }) {
+  if (!marks?.['first-answer']) return null;
+  return {
+    wake: marks.created - result.dclStart,
+    start: marks.script - marks.created,
+    wasm: marks.wasm - marks.script,
+    startBackground: marks.ready - marks.wasm,
+    teamRead: marks['first-answer'] - marks['first-message'],
+    render: result.lastBadge - marks['first-answer'],
+    answeredFromLoad: marks['first-answer'] - result.load,
+  };
+}
+
 async function main() {
   const opts = options(process.argv.slice(2));
   const html = heavyPage();
   const dirs = [];
   const builds = [];
   let plain = null;
+  let floor = null;
   try {
     for (const { label, dir: source } of opts.dists) {
       // A copy: a rebuild during the run must not change what is measured.
@@ -308,14 +384,16 @@ async function main() {
       await ext.workerReady();
       await ext.setStorage('local', { team: team(PEOPLE / 2) });
     }
-    const plainDir = await mkdtemp(path.join(os.tmpdir(), 'standin-bench-plain-'));
-    dirs.push(plainDir);
-    plain = await chromium.launchPersistentContext(plainDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const [plainDir, floorDir, floorExt] = await Promise.all(
+      ['plain', 'floor', 'floor-ext'].map((name) => mkdtemp(path.join(os.tmpdir(), `standin-bench-${name}-`))),
+    );
+    dirs.push(plainDir, floorDir, floorExt);
+    plain = await launchChromium(plainDir, null);
     await prepare(plain, html);
+    await writeFloor(floorExt);
+    floor = await launchChromium(floorDir, floorExt);
+    await prepare(floor, html);
+    await assertContentScriptRuns(floor);
 
     // How many badges the page gets: learnt from a first (warm-up) load.
     for (const b of builds) {
@@ -327,25 +405,33 @@ async function main() {
       await b.cdp.send('ServiceWorker.enable');
       b.warm = [];
       b.cold = [];
+      b.stages = [];
     }
     const people = new Set(Array.from({ length: ITEMS }, (_, i) => (i * 7) % PEOPLE)).size;
     console.log(`page: ${ITEMS} timeline items, ${people} distinct commenters (${PEOPLE} people in all), ${PEOPLE / 2} teammates, ${(html.length / 1024).toFixed(0)} KiB of HTML; badges: ${builds.map((b) => `${b.prefix}${b.expected}`).join(', ')}`);
 
     const off = [];
+    const floorLoads = [];
+    const arms = [{ context: plain, loads: off }, { context: floor, loads: floorLoads }, ...builds];
     for (let run = 0; run < opts.runs; run++) {
-      // Without StandIn.
-      let r = await load(plain, 0);
-      off.push(r.result);
-      await r.page.close();
-      for (const b of inOrder(builds, run)) {
+      for (const arm of inOrder(arms, run)) {
+        if (arm.loads) {
+          const r = await load(arm.context, 0);
+          arm.loads.push(r.result);
+          await r.page.close();
+          continue;
+        }
+        const b = arm;
         // Warm worker (the previous load woke it).
-        r = await load(b.ext.context, b.expected, { trace: run === 0 });
+        let r = await load(b.ext.context, b.expected, { trace: run === 0 });
         b.warm.push(r.result);
         await r.page.close();
-        // Cold: the worker is stopped and must start (module instantiation, storage read).
+        // Cold: the worker is stopped and must start (module instantiation, storage read). The
+        // traced round's marks are left out of the breakdown, as tracing slows it.
         await b.cdp.send('ServiceWorker.stopAllWorkers');
         r = await load(b.ext.context, b.expected, { trace: run === 0 });
         b.cold.push(r.result);
+        if (run > 0) b.stages.push(coldStages({ result: r.result, marks: await workerMarks(b.ext, r.result.origin) }));
         await r.page.close();
       }
     }
@@ -353,14 +439,24 @@ async function main() {
     const fromDcl = (xs) => xs.map((x) => x.lastBadge - x.dcl);
     const fromLoad = (xs) => xs.map((x) => x.lastBadge - x.load);
     const loadOff = median(off.map((x) => x.load));
+    const loadFloor = median(floorLoads.map((x) => x.load));
+    const over = (x, base) => `${x >= base ? '+' : ''}${(((x - base) / base) * 100).toFixed(1)} %`;
     const lt = (xs) => max(xs.flatMap((x) => x.longTasks));
-    console.log(`\nruns: ${opts.runs} of each (median, max); page load without StandIn ${ms(loadOff)}, long tasks (> 50 ms) it sees max ${ms(lt(off))}`);
-    for (const { prefix, warm, cold } of builds) {
+    console.log(`\nruns: ${opts.runs} of each, alternating (median, max); machine load (uptime): ${os.loadavg().map((x) => x.toFixed(2)).join(', ')} on ${os.cpus().length} cores`);
+    console.log(`page load (loadEventEnd) without any extension ${ms(loadOff)}; with the empty content script (the floor) ${ms(loadFloor)} (${over(loadFloor, loadOff)}); long tasks (> 50 ms) max ${ms(lt(off))} / ${ms(lt(floorLoads))}`);
+    for (const { prefix, warm, cold, stages } of builds) {
       console.log(`${prefix}all badges attached, warm worker: ${ms(median(fromDcl(warm)))} after DOMContentLoaded (max ${ms(max(fromDcl(warm)))}), ${ms(median(fromLoad(warm)))} after load (max ${ms(max(fromLoad(warm)))})   budget 50 ms`);
       console.log(`${prefix}all badges attached, cold worker: ${ms(median(fromDcl(cold)))} after DOMContentLoaded (max ${ms(max(fromDcl(cold)))}), ${ms(median(fromLoad(cold)))} after load (max ${ms(max(fromLoad(cold)))})   budget 250 ms`);
+      const known = stages.filter(Boolean);
+      if (known.length) {
+        const stage = (name) => ms(median(known.map((x) => x[name])));
+        console.log(
+          `${prefix}cold path, median of ${known.length} (worker marks on the page's clock): wake ${stage('wake')} (DOMContentLoaded to the worker's global), worker start ${stage('start')} (to the loader's first line), wasm instantiation ${stage('wasm')}, start_background ${stage('startBackground')}, team-cache read ${stage('teamRead')} (the plan request's answer), render ${stage('render')} (plan answered to all badges: scan, render round trip and match, draw after load); the plan was answered ${stage('answeredFromLoad')} from the load event`,
+        );
+      }
       const loadOn = median(warm.map((x) => x.load));
       const loadCold = median(cold.map((x) => x.load));
-      console.log(`${prefix}page load (loadEventEnd): without StandIn ${ms(loadOff)}, with ${ms(loadOn)} (${(((loadOn - loadOff) / loadOff) * 100).toFixed(1)} %), with a cold worker ${ms(loadCold)} (${(((loadCold - loadOff) / loadOff) * 100).toFixed(1)} %)   budget 5 %`);
+      console.log(`${prefix}page load (loadEventEnd): with StandIn ${ms(loadOn)} (${over(loadOn, loadFloor)} over the floor, ${over(loadOn, loadOff)} over none), with a cold worker ${ms(loadCold)} (${over(loadCold, loadFloor)} over the floor)   budget 5 % over the floor`);
       console.log(`${prefix}long tasks (> 50 ms) seen by the page: without StandIn max ${ms(lt(off))}, with max ${ms(lt([...warm, ...cold]))}`);
       for (const [label, xs] of [['warm', warm], ['cold', cold]]) {
         const t = xs[0].trace;
@@ -391,6 +487,7 @@ async function main() {
   } finally {
     for (const b of builds) await b.ext.close();
     await plain?.close();
+    await floor?.close();
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
 }
