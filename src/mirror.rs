@@ -513,8 +513,8 @@ pub enum Outcome {
 }
 
 /// Every answer body the mirror reads, in one shape (one reader in the wasm module, not one
-/// per service): GitHub's `data` and `errors`, GitLab's `username`, Slack's `ok`, `error` and
-/// `user`. Other fields are ignored.
+/// per service): GitHub's `data` and `errors`, GitLab's `username` and `availability`, Slack's
+/// `ok`, `error` and `user`. Other fields are ignored.
 #[derive(Deserialize)]
 struct Reply {
     #[serde(default)]
@@ -523,6 +523,8 @@ struct Reply {
     errors: Vec<GraphqlError>,
     #[serde(default)]
     username: Option<String>,
+    #[serde(default)]
+    availability: Option<String>,
     #[serde(default)]
     ok: bool,
     #[serde(default)]
@@ -652,7 +654,15 @@ fn reply(service: Service, answer: &Result<Answer, NetError>) -> Result<Reply, O
 
 /// How a mirror's answer reads.
 pub fn mirror_outcome(service: Service, answer: &Result<Answer, NetError>) -> Outcome {
-    reply(service, answer).map_or_else(|outcome| outcome, |_| Outcome::Done)
+    match reply(service, answer) {
+        Err(outcome) => outcome,
+        // GitLab answers the status it keeps, set or cleared, always with its availability:
+        // any other 2xx body (a proxy's, a wrong shape) did not set it.
+        Ok(read) if service == Service::Gitlab && read.availability.is_none() => {
+            unreadable(service)
+        }
+        Ok(_) => Outcome::Done,
+    }
 }
 
 /// Who the token belongs to, or why it cannot be used.

@@ -325,7 +325,21 @@ fn answers_read_as_done_retry_or_stop() {
     use Service::*;
     let gh_ok = r#"{"data":{"changeUserStatus":{"status":null}}}"#;
     assert_eq!(mirror_outcome(Github, &answer(200, gh_ok)), Outcome::Done);
-    assert_eq!(mirror_outcome(Gitlab, &answer(200, "{}")), Outcome::Done);
+    // Users API › Set your user status: the status kept, here the cleared one.
+    let gl_ok = r#"{"emoji":null,"availability":"not_set","message":null,"message_html":"","clear_status_at":null}"#;
+    assert_eq!(mirror_outcome(Gitlab, &answer(200, gl_ok)), Outcome::Done);
+    // A 2xx of another shape (a proxy's, a hostile one) did not set the status.
+    for body in [
+        "{}",
+        r#"{"pad":"xxxx"}"#,
+        r#"[{"__proto__":{"polluted":true},"ok":"yes"},"</script>"]"#,
+    ] {
+        assert_eq!(
+            mirror_outcome(Gitlab, &answer(200, body)),
+            Outcome::Stop("GitLab answered with something StandIn cannot read".into()),
+            "{body}"
+        );
+    }
     assert_eq!(
         mirror_outcome(Slack, &answer(200, r#"{"ok":true}"#)),
         Outcome::Done

@@ -38,9 +38,7 @@ before(async () => {
   services = await scenario.startServices();
   ff = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
   await ff.openReady('options.html');
-  await scenario.connectGitHub(driver, services);
-  await scenario.connectGitLab(driver, services);
-  await scenario.connectSlack(driver, services);
+  for (const service of ['github', 'gitlab', 'slack']) await scenario.connectService(driver, services, service);
 });
 
 after(async () => {
