@@ -14,6 +14,7 @@ pub mod features;
 pub mod http;
 pub mod item_ref;
 pub mod limits;
+pub mod live;
 pub mod message;
 pub mod mirror;
 pub mod model;
