@@ -182,6 +182,16 @@ impl Tracked {
     }
 }
 
+/// What the worker keeps under `store::LIVE_KEY`: one [`Tracked`] per declared item per
+/// declarer, keyed by [`key`].
+pub type LiveMap = std::collections::BTreeMap<String, Tracked>;
+
+/// The key of `member_id`'s declared item `item_ref` (a canonical reference) in a [`LiveMap`].
+/// The same item in two declarations has a baseline for each.
+pub fn key(member_id: &str, item_ref: &str) -> String {
+    format!("{member_id} {item_ref}")
+}
+
 /// What changed about an item after it was declared.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Drift {

@@ -57,6 +57,8 @@ pub const DIGEST_SEEN_KEY: &str = "digest_seen";
 /// `storage.local`: the trackers the browser gives StandIn no access to
 /// ([`crate::tracker_access::TrackerAccess`]), written by the background worker.
 pub const TRACKER_ACCESS_KEY: &str = "tracker_access";
+/// `storage.local`: declared items' live state and baselines (`live::LiveMap`, issue 16).
+pub const LIVE_KEY: &str = "live";
 
 /// `storage.sync.QUOTA_BYTES_PER_ITEM`, the same in Chrome and Firefox: a value's JSON plus
 /// its key.
