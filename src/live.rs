@@ -82,6 +82,12 @@ pub enum Source {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observed {
     pub kind: Kind,
+    /// The item's title now, as the source shows it (user text: shown as text only).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Its labels now (user text).
+    #[serde(default)]
+    pub labels: Option<Vec<String>>,
     pub lifecycle: Lifecycle,
     #[serde(default)]
     pub review: Option<Review>,
@@ -109,6 +115,8 @@ impl Observed {
     pub fn new(kind: Kind, lifecycle: Lifecycle, source: Source, at: Timestamp) -> Observed {
         Observed {
             kind,
+            title: None,
+            labels: None,
             lifecycle,
             review: None,
             reviewed_at: None,
@@ -133,6 +141,10 @@ impl Observed {
         };
         keep(&self.assignees, &mut out.assignees);
         keep(&self.reviewers, &mut out.reviewers);
+        keep(&self.labels, &mut out.labels);
+        if out.title.is_none() {
+            out.title.clone_from(&self.title);
+        }
         out.review = out.review.or(self.review);
         out.reviewed_at = out.reviewed_at.or(self.reviewed_at);
         out.checks = out.checks.or(self.checks);
@@ -144,6 +156,43 @@ impl Observed {
         }
         out
     }
+}
+
+impl Review {
+    pub fn label(self) -> &'static str {
+        match self {
+            Review::Approved => "approved",
+            Review::ChangesRequested => "changes requested",
+            Review::Required => "review required",
+        }
+    }
+}
+
+impl Checks {
+    pub fn label(self) -> &'static str {
+        match self {
+            Checks::Pending => "CI running",
+            Checks::Passing => "CI passing",
+            Checks::Failing => "CI failing",
+        }
+    }
+}
+
+/// What an item is now, in a few words: "merged", "open · CI failing · approved ·
+/// assigned to bob". Names are the source's handles; labels and the title are left to the
+/// caller, which shows them as text of their own.
+pub fn state_text(o: &Observed) -> String {
+    let mut parts = vec![o.lifecycle.label().to_string()];
+    if !o.lifecycle.ended() {
+        parts.extend(o.checks.map(|c| c.label().to_string()));
+        parts.extend(o.review.map(|r| r.label().to_string()));
+        match o.assignees.as_deref() {
+            Some([]) => parts.push("unassigned".into()),
+            Some(names) => parts.push(format!("assigned to {}", names.join(", "))),
+            None => {}
+        }
+    }
+    parts.join(" · ")
 }
 
 /// Sorted handles without repeats, compared case-insensitively as the trackers do.
@@ -528,6 +577,34 @@ mod tests {
         let t = Tracked::observe(Some(t), at("20:00"), red);
         assert_eq!(t.since, at("20:00"));
         assert_eq!(drift(&t), vec![]);
+    }
+
+    #[test]
+    fn state_in_a_few_words() {
+        let mut o = pr(Lifecycle::Open, "18:00");
+        o.checks = Some(Checks::Failing);
+        o.review = Some(Review::Approved);
+        assert_eq!(
+            state_text(&o),
+            "open · CI failing · approved · assigned to alice"
+        );
+        o.assignees = Some(vec![]);
+        o.checks = None;
+        o.review = None;
+        assert_eq!(state_text(&o), "open · unassigned");
+        o.lifecycle = Lifecycle::Merged;
+        assert_eq!(state_text(&o), "merged");
+    }
+
+    #[test]
+    fn a_page_without_a_title_keeps_the_api_title() {
+        let mut api = pr(Lifecycle::Open, "18:00");
+        api.title = Some("Fix the flaky test".into());
+        api.labels = Some(vec!["ci".into()]);
+        let page = Observed::new(Kind::Change, Lifecycle::Open, Source::Page, at("19:00"));
+        let t = tracked(api, page);
+        assert_eq!(t.current.title.as_deref(), Some("Fix the flaky test"));
+        assert_eq!(t.current.labels, Some(vec!["ci".to_string()]));
     }
 
     #[test]
