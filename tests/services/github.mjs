@@ -9,8 +9,13 @@
 // Every query and mutation is parsed, validated against the schema (graphql-js `validate`) and
 // executed with its variables (graphql-js coerces each against its declared type), so a field,
 // argument or variable off the schema gets GitHub's `errors` answer. Resolvers exist for
-// `viewer`, `changeUserStatus` and, for the items a test lists, `resource(url:)` and `node(id:)`;
-// a field the schema has but no resolver fills, if non-null, fails loudly as well.
+// `viewer`, `changeUserStatus` and, for the items a test lists, `resource(url:)` and `node(id:)`
+// with the fields issue 16's live state reads (state, draft, title, labels, review decision,
+// the last opinionated review, the head commit's check rollup, assignees, review requests,
+// merged and closed, who closed); a field the schema has but no resolver fills, if non-null,
+// fails loudly as well. Connections take `first` or `last`, 1 to 100, as GitHub demands
+// (Rate limits and node limits › Node limit). `gh.change(url, fields)` changes an item (merge
+// it, close it) between two reads.
 //
 // GitHub answers GraphQL errors with HTTP 200 and an `errors` list (docs: "Forming calls with
 // GraphQL"); so does this endpoint, and it records each such request as a problem
@@ -69,10 +74,69 @@ const EMOJI = /^(:[a-z0-9_+\-]+:|\p{RGI_Emoji})$/v;
 
 const graphqlError = (e) => ({ ...e.toJSON(), ...(e.originalError?.type ? { type: e.originalError.type } : {}) });
 
+/** Rate limits and node limits for the GraphQL API › Node limit: "You must supply a first or
+ *  last argument on any connection", "Values of first and last must be within 1-100". */
+const LIMITS_DOCS = 'Rate limits and node limits for the GraphQL API › Node limit';
+function page(list, { first, last }) {
+  const bound = first ?? last;
+  if (bound === undefined || bound === null) {
+    throw new Refusal('MISSING_PAGINATION_BOUNDARIES', `You must provide a \`first\` or \`last\` value to properly paginate the connection. (${LIMITS_DOCS})`);
+  }
+  if (bound < 1 || bound > 100) {
+    throw new Refusal('EXCESSIVE_PAGINATION', `Requesting ${bound} records on the connection exceeds the limit of 100 records. (${LIMITS_DOCS})`);
+  }
+  const nodes = first !== undefined && first !== null ? list.slice(0, first) : list.slice(-last);
+  return { nodes, edges: nodes.map((node) => ({ node, cursor: 'c' })), totalCount: list.length, pageInfo: { hasNextPage: false, hasPreviousPage: false } };
+}
+
+const actor = (login) => (login ? { __typename: 'User', id: `U_${login}`, login, url: `https://github.com/${login}` } : null);
+
+/**
+ * An item as the schema's PullRequest or Issue, read from `item` when asked (so a change made
+ * with `change` shows in the next read). The item's own fields: `__typename`, `url`, `number`,
+ * `title`, `state` (OPEN, CLOSED, MERGED), and optionally `isDraft`, `reviewDecision`,
+ * `labels` (names), `assignees` and `reviewers` (logins), `reviews` ([{ state, submittedAt }]),
+ * `checks` (a StatusState: SUCCESS, FAILURE, PENDING, …), `mergedAt`, `mergedBy`, `closedAt`,
+ * `closedBy`.
+ */
+function resolved(item, id) {
+  const date = (value) => (value ? new Date(value) : null);
+  const closed = () =>
+    item.closedBy
+      ? [{ __typename: 'ClosedEvent', id: `CE_${id}`, actor: actor(item.closedBy), createdAt: date(item.closedAt) }]
+      : [];
+  return {
+    id,
+    ...item,
+    isDraft: item.isDraft ?? false,
+    closed: item.state !== 'OPEN',
+    merged: item.state === 'MERGED',
+    reviewDecision: item.reviewDecision ?? null,
+    mergedAt: date(item.mergedAt),
+    closedAt: date(item.closedAt),
+    mergedBy: actor(item.mergedBy),
+    labels: (args) => page((item.labels ?? []).map((name) => ({ __typename: 'Label', id: `L_${name}`, name, color: 'ededed' })), args),
+    assignees: (args) => page((item.assignees ?? []).map(actor), args),
+    reviewRequests: (args) =>
+      page((item.reviewers ?? []).map((login) => ({ __typename: 'ReviewRequest', id: `RR_${login}`, requestedReviewer: actor(login) })), args),
+    reviews: ({ states, ...args }) =>
+      page(
+        (item.reviews ?? [])
+          .filter((r) => !states || states.includes(r.state))
+          .map((r, i) => ({ __typename: 'PullRequestReview', id: `PRR_${i}`, state: r.state, submittedAt: date(r.submittedAt) })),
+        args,
+      ),
+    commits: (args) =>
+      page([{ __typename: 'PullRequestCommit', id: `PRC_${id}`, commit: { __typename: 'Commit', statusCheckRollup: item.checks ? { state: item.checks } : null } }], args),
+    timelineItems: ({ itemTypes, ...args }) => page(!itemTypes || itemTypes.includes('CLOSED_EVENT') ? closed() : [], args),
+  };
+}
+
 /**
  * The GitHub service for `startEndpoint`. `tokens`: token → { login, scopes } (classic token
  * scopes, sent back in X-OAuth-Scopes). `items`: pull requests and issues for `resource(url:)`
- * and `node(id:)`, each `{ __typename: 'PullRequest' | 'Issue', url, number, title, state, … }`.
+ * and `node(id:)`, each `{ __typename: 'PullRequest' | 'Issue', url, number, title, state, … }`
+ * (see `resolved` for the optional fields).
  */
 export function githubService({ tokens, enterprise = false, items = [] }) {
   const paths = enterprise ? { graphql: '/api/graphql', user: '/api/v3/user' } : { graphql: '/graphql', user: '/user' };
@@ -83,7 +147,11 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
       { __typename: 'User', id: `U_kgDO${1000 + i}`, databaseId: 1000 + i, login, name: login, url: `https://github.com/${login}` },
     ]),
   );
-  const nodes = items.map((item, i) => ({ id: `${item.__typename === 'PullRequest' ? 'PR' : 'I'}_kwDO${i}`, ...item }));
+  const records = items.map((item, i) => ({ id: `${item.__typename === 'PullRequest' ? 'PR' : 'I'}_kwDO${i}`, item: { ...item } }));
+  const find = (test) => {
+    const found = records.find(test);
+    return found ? resolved(found.item, found.id) : null;
+  };
 
   /** The status GitHub shows for `login` at `now`: none once `expiresAt` has passed. */
   function shown(login, now = new Date()) {
@@ -93,8 +161,8 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
 
   const root = {
     viewer: (_, { user }) => ({ ...user, status: () => shown(user.login) }),
-    resource: ({ url }) => nodes.find((n) => n.url === url) ?? null,
-    node: ({ id }) => nodes.find((n) => n.id === id) ?? null,
+    resource: ({ url }) => find((r) => r.item.url === url),
+    node: ({ id }) => find((r) => r.id === id),
     // Mutation.changeUserStatus(input: ChangeUserStatusInput!): ChangeUserStatusPayload
     changeUserStatus: ({ input }, { user }) => {
       const { clientMutationId = null, emoji = null, expiresAt = null, limitedAvailability = false, message = null, organizationId = null } = input;
@@ -189,6 +257,13 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
   return {
     paths,
     shown,
+    /** Changes the listed item at `url` (e.g. `{ state: 'MERGED', mergedAt, mergedBy }`): the next
+     *  read sees it. */
+    change(url, fields) {
+      const found = records.find((r) => r.item.url === url);
+      if (!found) throw new Error(`no item ${url}`);
+      Object.assign(found.item, fields);
+    },
     /** The status last set for `login`, expired or not (null once cleared). */
     status: (login) => statuses.get(login) ?? null,
     failures: {
@@ -265,5 +340,6 @@ export async function startGitHub({ https = false, ...options }) {
     restUrl: endpoint.origin + service.paths.user.replace(/\/user$/, ''),
     shown: service.shown,
     status: service.status,
+    change: service.change,
   };
 }

@@ -259,3 +259,75 @@ describe('GitHub endpoint (GitHub Enterprise Server form, HTTPS)', () => {
     assert.deepEqual(JSON.parse(body), { data: { viewer: { login: 'octo-alice' } } });
   });
 });
+
+// Issue 16: the declared items' live state, many items in one query by aliased resource(url:).
+describe('GitHub endpoint: items for live state', () => {
+  const base = 'https://github.com/acme/api';
+  const ITEMS = [
+    {
+      __typename: 'PullRequest', url: `${base}/pull/12`, number: 12, title: 'Fix <b>it</b>', state: 'OPEN', isDraft: true,
+      labels: ['bug', '<img src=x onerror=alert(1)>'], assignees: ['octo-carol'], reviewers: ['octo-dan'],
+      reviewDecision: 'REVIEW_REQUIRED', reviews: [{ state: 'COMMENTED', submittedAt: '2026-12-04T10:00:00Z' }], checks: 'PENDING',
+    },
+    { __typename: 'Issue', url: `${base}/issues/3`, number: 3, title: 'Crash', state: 'CLOSED', closedAt: '2026-12-04T11:00:00Z', closedBy: 'octo-erin' },
+  ];
+  const QUERY = `query Items($u0: URI!, $u1: URI!, $u2: URI!) {
+    i0: resource(url: $u0) { ...Item } i1: resource(url: $u1) { ...Item } i2: resource(url: $u2) { ...Item }
+  }
+  fragment Item on UniformResourceLocatable { __typename
+    ... on PullRequest { title state isDraft reviewDecision mergedAt mergedBy { login }
+      labels(first: 20) { nodes { name } } assignees(first: 10) { nodes { login } }
+      reviewRequests(first: 10) { nodes { requestedReviewer { ... on User { login } ... on Team { slug } } } }
+      reviews(last: 1, states: [APPROVED, CHANGES_REQUESTED]) { nodes { submittedAt } }
+      commits(last: 1) { nodes { commit { statusCheckRollup { state } } } } }
+    ... on Issue { issueState: state closedAt timelineItems(last: 1, itemTypes: [CLOSED_EVENT]) { nodes { ... on ClosedEvent { actor { login } } } } } }`;
+  const variables = { u0: `${base}/pull/12`, u1: `${base}/issues/3`, u2: `${base}/pull/999` };
+  let gh;
+  before(async () => {
+    gh = await startGitHub({ tokens: TOKENS, items: ITEMS });
+  });
+  after(() => gh.close());
+
+  it('answers each alias: the items it has, null for a URL it has none for', async () => {
+    const { body } = await graphql(gh, QUERY, variables);
+    assert.deepEqual(body.data.i0, {
+      __typename: 'PullRequest', title: 'Fix <b>it</b>', state: 'OPEN', isDraft: true, reviewDecision: 'REVIEW_REQUIRED', mergedAt: null, mergedBy: null,
+      labels: { nodes: [{ name: 'bug' }, { name: '<img src=x onerror=alert(1)>' }] }, assignees: { nodes: [{ login: 'octo-carol' }] },
+      reviewRequests: { nodes: [{ requestedReviewer: { login: 'octo-dan' } }] }, reviews: { nodes: [] },
+      commits: { nodes: [{ commit: { statusCheckRollup: { state: 'PENDING' } } }] },
+    });
+    assert.deepEqual(body.data.i1, { __typename: 'Issue', issueState: 'CLOSED', closedAt: '2026-12-04T11:00:00Z', timelineItems: { nodes: [{ actor: { login: 'octo-erin' } }] } });
+    assert.equal(body.data.i2, null);
+    assert.equal(body.errors, undefined);
+    assert.deepEqual(gh.rejected(), []);
+  });
+
+  it('shows a change made between two reads (merged, approved)', async () => {
+    gh.change(`${base}/pull/12`, {
+      state: 'MERGED', isDraft: false, reviewDecision: 'APPROVED', mergedAt: '2026-12-05T03:12:00Z', mergedBy: 'octo-bob', checks: 'SUCCESS',
+      reviews: [{ state: 'APPROVED', submittedAt: '2026-12-05T03:00:00Z' }],
+    });
+    const { body } = await graphql(gh, QUERY, variables);
+    const pr = body.data.i0;
+    assert.deepEqual([pr.state, pr.isDraft, pr.reviewDecision, pr.mergedAt, pr.mergedBy], ['MERGED', false, 'APPROVED', '2026-12-05T03:12:00Z', { login: 'octo-bob' }]);
+    assert.deepEqual(pr.reviews.nodes, [{ submittedAt: '2026-12-05T03:00:00Z' }]);
+    assert.deepEqual(pr.commits.nodes[0].commit.statusCheckRollup, { state: 'SUCCESS' });
+    assert.throws(() => gh.change(`${base}/pull/404`, {}), /no item/);
+  });
+
+  for (const [what, query, vars, pattern] of [
+    ['a connection without first or last', 'query($u: URI!) { resource(url: $u) { ... on PullRequest { labels { nodes { name } } } } }', { u: `${base}/pull/12` }, /first` or `last`/],
+    ['more than 100 nodes of a connection', 'query($u: URI!) { resource(url: $u) { ... on PullRequest { labels(first: 101) { nodes { name } } } } }', { u: `${base}/pull/12` }, /exceeds the limit of 100/],
+    ['one response name with two types', 'query($u: URI!) { resource(url: $u) { ... on PullRequest { state } ... on Issue { state } } }', { u: `${base}/pull/12` }, /conflict/],
+    ['a URL that is not absolute', 'query($u: URI!) { resource(url: $u) { __typename } }', { u: 'acme/api/pull/12' }, /URI takes an absolute URI/],
+    ['a variable not declared', 'query { i0: resource(url: $u0) { __typename } }', {}, /Variable "\$u0" is not defined/],
+  ]) {
+    it(`refuses ${what}`, async () => {
+      const before = gh.rejected().length;
+      const { status, body } = await graphql(gh, query, vars);
+      assert.equal(status, 200);
+      assert.match(body.errors.map((e) => e.message).join('; '), pattern);
+      assert.equal(gh.rejected().length, before + 1);
+    });
+  }
+});

@@ -6,7 +6,9 @@
 //   … the client calls gl.apiUrl + '/user/status' with `PRIVATE-TOKEN: glpat-alice` …
 //   gl.shown('alice')   // what GitLab shows now: { emoji, message, availability, clear_status_at } or null
 //
-// Served: GET /user, GET and PUT /user/status, GET /personal_access_tokens/self. Parameters come
+// Served: GET /user, GET and PUT /user/status, GET /personal_access_tokens/self, and (issue 16's
+// live state) GET /projects/:id/merge_requests and /projects/:id/issues for the `projects` a test
+// lists, with `iids[]`. Parameters come
 // from the query string, a form body or a JSON body, as GitLab takes them (REST API ›
 // "Request payload"). An unknown parameter is refused too: GitLab would ignore it silently, so a
 // misspelt one would be lost without anyone noticing.
@@ -31,6 +33,65 @@ const AVAILABILITY = ['not_set', 'busy'];
 const EMOJI_NAME = /^[a-z0-9_+-]+$/;
 const DEFAULT_EMOJI = 'speech_balloon';
 
+/** Merge requests API › List project merge requests, and Issues API › List project issues: the
+ *  documented parameters (any other is refused, as above). */
+const LIST_PARAMS = {
+  merge_requests: [
+    'approved_by_ids', 'approved_by_usernames', 'approver_ids', 'assignee_id', 'author_id', 'author_username',
+    'created_after', 'created_before', 'deployed_after', 'deployed_before', 'environment', 'iids[]', 'labels',
+    'merge_user_id', 'merge_user_username', 'milestone', 'my_reaction_emoji', 'not', 'order_by', 'page', 'per_page',
+    'reviewer_id', 'reviewer_username', 'scope', 'search', 'sort', 'source_branch', 'state', 'target_branch',
+    'updated_after', 'updated_before', 'view', 'wip', 'with_labels_details', 'with_merge_status_recheck',
+  ],
+  issues: [
+    'assignee_id', 'assignee_username', 'author_id', 'author_username', 'confidential', 'created_after',
+    'created_before', 'due_date', 'epic_id', 'iids[]', 'issue_type', 'iteration_id', 'iteration_title', 'labels',
+    'milestone', 'milestone_id', 'my_reaction_emoji', 'not', 'order_by', 'page', 'per_page', 'scope', 'search',
+    'sort', 'state', 'updated_after', 'updated_before', 'weight', 'with_labels_details',
+  ],
+};
+const LIST_DOCS = { merge_requests: 'Merge requests API › List project merge requests', issues: 'Issues API › List project issues' };
+const LIST_STATES = { merge_requests: ['opened', 'closed', 'locked', 'merged', 'all'], issues: ['opened', 'closed', 'all'] };
+const POSITIVE = /^[1-9]\d*$/;
+
+const glUser = (username) => (username ? { id: username.length, username, name: username, state: 'active', avatar_url: null, web_url: `https://gitlab.example/${username}` } : null);
+
+/** A listed item in the documented answer's shape. An item's own fields: `iid`, `title`, `state`,
+ *  and optionally `draft`, `labels`, `assignees`, `reviewers` (usernames), `merged_at`,
+ *  `merged_by`, `closed_at`, `closed_by` (usernames), `detailed_merge_status`. */
+function listed(project, kind, item) {
+  const common = {
+    id: 1000 + item.iid,
+    iid: item.iid,
+    project_id: project.id,
+    title: item.title ?? '',
+    description: '',
+    state: item.state ?? 'opened',
+    created_at: '2026-12-01T09:00:00.000Z',
+    updated_at: '2026-12-04T17:00:00.000Z',
+    closed_at: item.closed_at ?? null,
+    closed_by: glUser(item.closed_by),
+    labels: item.labels ?? [],
+    author: glUser('author'),
+    assignees: (item.assignees ?? []).map(glUser),
+    web_url: `https://gitlab.example/${project.path}/-/${kind}/${item.iid}`,
+  };
+  if (kind === 'issues') return { ...common, type: 'ISSUE', issue_type: 'issue', confidential: false };
+  return {
+    ...common,
+    draft: item.draft ?? false,
+    work_in_progress: item.draft ?? false,
+    merged_at: item.merged_at ?? null,
+    merged_by: glUser(item.merged_by),
+    merge_user: glUser(item.merged_by),
+    reviewers: (item.reviewers ?? []).map(glUser),
+    detailed_merge_status: item.detailed_merge_status ?? 'mergeable',
+    merge_status: 'can_be_merged',
+    source_branch: `feature-${item.iid}`,
+    target_branch: 'main',
+  };
+}
+
 /** Grape's answer to a parameter off its declaration (400 `{"error": …}`). */
 const paramError = (problem) => ({ ...json(400, { error: problem }), problem });
 /** ActiveRecord's validation answer (400 `{"message": {field: [why]}}`). */
@@ -41,7 +102,42 @@ const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0
  * The GitLab service for `startEndpoint`. `tokens`: token → { username, scopes } (a personal
  * access token's scopes: `api`, `read_api`, `read_user`, …).
  */
-export function gitlabService({ tokens }) {
+export function gitlabService({ tokens, projects = {} }) {
+  const listedProjects = new Map(
+    Object.entries(projects).map(([path, lists], i) => [
+      path,
+      { id: 100 + i, path, merge_requests: (lists.merge_requests ?? []).map((m) => ({ ...m })), issues: (lists.issues ?? []).map((m) => ({ ...m })) },
+    ]),
+  );
+
+  // List project merge requests / issues: `iids[]` positive integers, `per_page` 1 to 100
+  // (REST API › Pagination), `state` one of the documented values; every other parameter must
+  // be documented for the endpoint.
+  function list(kind, id, query) {
+    const section = LIST_DOCS[kind];
+    for (const name of new Set(query.keys())) {
+      if (!LIST_PARAMS[kind].includes(name)) return paramError(`${name} is not a parameter of ${section}`);
+    }
+    const iids = query.getAll('iids[]');
+    const bad = iids.find((n) => !POSITIVE.test(n));
+    if (bad !== undefined) return paramError(`iids[] is invalid: ${JSON.stringify(bad)} is not an integer (${section})`);
+    const perPage = query.get('per_page');
+    if (perPage !== null && (!POSITIVE.test(perPage) || Number(perPage) > 100)) {
+      return paramError(`per_page is invalid: ${JSON.stringify(perPage)} (1 to 100, REST API › Pagination)`);
+    }
+    const state = query.get('state');
+    if (state !== null && !LIST_STATES[kind].includes(state)) return paramError(`state does not have a valid value (${section})`);
+    const project = listedProjects.get(id) ?? [...listedProjects.values()].find((p) => String(p.id) === id);
+    if (!project) return json(404, { message: '404 Project Not Found' });
+    const wanted = iids.map(Number);
+    const found = project[kind]
+      .filter((item) => !wanted.length || wanted.includes(item.iid))
+      .filter((item) => !state || state === 'all' || item.state === state)
+      .sort((a, b) => b.iid - a.iid) // order_by created_at, sort desc: the newest first
+      .slice(0, Number(perPage ?? 20));
+    return json(200, found.map((item) => listed(project, kind, item)), { 'x-per-page': String(perPage ?? 20), 'x-page': '1' });
+  }
+
   const statuses = new Map();
   const tokenIds = new Map(Object.keys(tokens).map((t, i) => [t, i + 1]));
   const userIds = new Map([...new Set(Object.values(tokens).map((t) => t.username))].map((u, i) => [u, i + 1]));
@@ -106,6 +202,13 @@ export function gitlabService({ tokens }) {
 
   return {
     shown,
+    /** Changes a listed item (`kind` merge_requests or issues), e.g. `{ state: 'merged',
+     *  merged_by: 'bob', merged_at }`: the next read sees it. */
+    change(project, kind, iid, fields) {
+      const item = listedProjects.get(project)?.[kind]?.find((i) => i.iid === iid);
+      if (!item) throw new Error(`no ${kind} ${iid} in ${project}`);
+      Object.assign(item, fields);
+    },
     /** The status last set for `username`, expired or not (null once cleared). */
     status: (username) => statuses.get(username) ?? null,
     failures: {
@@ -125,7 +228,14 @@ export function gitlabService({ tokens }) {
       'server-error': () => json(500, { message: '500 Internal Server Error' }),
     },
     handle(request) {
-      const route = own(routes, `${request.method} ${request.path}`);
+      // Projects are named by id or by their URL-encoded path (REST API › Namespaced paths).
+      const listRoute = /^\/api\/v4\/projects\/([^/]+)\/(merge_requests|issues)$/.exec(request.path);
+      const route = listRoute
+        ? { scopes: ['api', 'read_api'], run: (_username, _params, _secret, query) => list(listRoute[2], decodeURIComponent(listRoute[1]), query) }
+        : own(routes, `${request.method} ${request.path}`);
+      if (listRoute && request.method !== 'GET') {
+        return { ...json(405, { error: '405 Not Allowed' }), problem: `${request.method} ${request.path}: not a documented method of this path` };
+      }
       if (!route) {
         const other = Object.keys(routes).some((r) => r.endsWith(` ${request.path}`));
         return other
@@ -155,6 +265,10 @@ export function gitlabService({ tokens }) {
       if (read.type === 'unreadable') return { ...json(400, { error: read.reason }), problem: `body: ${read.reason}` };
       if (read.type === 'json' && (typeof read.value !== 'object' || read.value === null || Array.isArray(read.value))) {
         return paramError('body: a JSON object of parameters is documented');
+      }
+      if (listRoute) {
+        if (read.type !== 'none') return paramError(`body: ${request.path} takes its parameters in the query string`);
+        return route.run(token.username, null, secret, request.query);
       }
       const params = { ...Object.fromEntries(request.query), ...(read.value ?? {}) };
       if (request.method === 'GET' && Object.keys(params).length) {
@@ -200,5 +314,5 @@ function selfToken(id, userId, scopes) {
 export async function startGitLab({ https = false, ...options }) {
   const service = gitlabService(options);
   const endpoint = await startEndpoint(service, { https });
-  return { ...endpoint, apiUrl: `${endpoint.origin}/api/v4`, shown: service.shown, status: service.status };
+  return { ...endpoint, apiUrl: `${endpoint.origin}/api/v4`, shown: service.shown, status: service.status, change: service.change };
 }

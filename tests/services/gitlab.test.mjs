@@ -162,3 +162,66 @@ describe('GitLab endpoint', () => {
     assert.equal(gl.requests.at(-1).headers['private-token'], 'glpat-alice');
   });
 });
+
+// Issue 16: the declared items' live state, a project's merge requests or issues by iids[].
+describe('GitLab endpoint: listing a project\'s items by number', () => {
+  let gl;
+  const projects = {
+    'team/sub/app': {
+      merge_requests: [
+        { iid: 12, title: 'Speed up CI', state: 'opened', draft: true, labels: ['ci'], assignees: ['cleo'], reviewers: ['ben'], detailed_merge_status: 'ci_still_running' },
+        { iid: 13, title: 'Other', state: 'merged', merged_by: 'ana', merged_at: '2026-12-05T03:12:00.000Z' },
+      ],
+      issues: [{ iid: 7, title: 'Crash', state: 'closed', closed_by: 'dan', closed_at: '2026-12-05T01:00:00.000Z' }],
+    },
+  };
+  before(async () => {
+    gl = await startGitLab({ tokens: { ...TOKENS, 'glpat-reader': { username: 'rita', scopes: ['read_api'] } }, projects });
+  });
+  after(() => gl.close());
+
+  it('lists the numbers asked for, in the documented shape, by the encoded path or the id', async () => {
+    const mrs = await call(gl, 'GET', '/projects/team%2Fsub%2Fapp/merge_requests?per_page=100&iids[]=12', { token: 'glpat-reader' });
+    assert.equal(mrs.status, 200);
+    assert.equal(mrs.body.length, 1);
+    const [mr] = mrs.body;
+    assert.deepEqual(
+      [mr.iid, mr.title, mr.state, mr.draft, mr.labels, mr.assignees.map((u) => u.username), mr.reviewers.map((u) => u.username), mr.detailed_merge_status],
+      [12, 'Speed up CI', 'opened', true, ['ci'], ['cleo'], ['ben'], 'ci_still_running'],
+    );
+    const issues = await call(gl, 'GET', '/projects/team%2Fsub%2Fapp/issues?iids[]=7&iids[]=8');
+    assert.deepEqual(issues.body.map((i) => [i.iid, i.state, i.closed_by.username]), [[7, 'closed', 'dan']]);
+    const byId = await call(gl, 'GET', '/projects/100/merge_requests?iids[]=13');
+    assert.equal(byId.body[0].merge_user.username, 'ana');
+    gl.change('team/sub/app', 'merge_requests', 12, { state: 'merged', draft: false, merged_by: 'bob', merged_at: '2026-12-05T04:00:00.000Z' });
+    const again = await call(gl, 'GET', '/projects/team%2Fsub%2Fapp/merge_requests?iids[]=12');
+    assert.deepEqual([again.body[0].state, again.body[0].merged_by.username], ['merged', 'bob']);
+    const unknown = await call(gl, 'GET', '/projects/team%2Fnope/issues?iids[]=1');
+    assert.deepEqual([unknown.status, unknown.body], [404, { message: '404 Project Not Found' }]);
+    assert.deepEqual(gl.rejected(), []);
+  });
+
+  for (const [what, path, status, pattern] of [
+    ['an unknown parameter', '/projects/team%2Fsub%2Fapp/merge_requests?iids[]=12&with_pipeline=true', 400, /with_pipeline is not a parameter of Merge requests API/],
+    ['iids without brackets', '/projects/team%2Fsub%2Fapp/issues?iids=7', 400, /iids is not a parameter of Issues API/],
+    ['a malformed iid', '/projects/team%2Fsub%2Fapp/merge_requests?iids[]=12;DROP', 400, /iids\[\] is invalid/],
+    ['a negative iid', '/projects/team%2Fsub%2Fapp/issues?iids[]=-1', 400, /iids\[\] is invalid/],
+    ['more than 100 a page', '/projects/team%2Fsub%2Fapp/merge_requests?per_page=101&iids[]=12', 400, /per_page is invalid/],
+    ['a state issues do not have', '/projects/team%2Fsub%2Fapp/issues?state=merged', 400, /state does not have a valid value/],
+    ['an unencoded project path', '/projects/team/sub/app/merge_requests?iids[]=12', 404, /not a path of this API/],
+  ]) {
+    it(`refuses ${what}`, async () => {
+      const res = await call(gl, 'GET', path);
+      assert.equal(res.status, status, res.text);
+      assert.match(gl.rejected().at(-1).problem, pattern);
+    });
+  }
+
+  it('refuses another method, and a token without an API scope', async () => {
+    const post = await call(gl, 'POST', '/projects/team%2Fsub%2Fapp/merge_requests', { params: { title: 'x' } });
+    assert.equal(post.status, 405);
+    const readUser = await call(gl, 'GET', '/projects/team%2Fsub%2Fapp/merge_requests?iids[]=12', { token: 'glpat-readonly' });
+    assert.equal(readUser.status, 403);
+    assert.equal(readUser.body.error, 'insufficient_scope');
+  });
+});
