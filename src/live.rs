@@ -12,7 +12,11 @@
 //! the declaration's own time instead, so a PR merged overnight is drift even when the
 //! viewer first looks in the morning.
 
+pub mod github;
+pub mod gitlab;
+
 use crate::model::ItemState;
+use crate::team::TeamCache;
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -239,6 +243,122 @@ pub type LiveMap = std::collections::BTreeMap<String, Tracked>;
 /// The same item in two declarations has a baseline for each.
 pub fn key(member_id: &str, item_ref: &str) -> String {
     format!("{member_id} {item_ref}")
+}
+
+/// One declared item as the team cache holds it: whose declaration, which item (its
+/// canonical reference), and when that declaration was made (the baseline's identity).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    pub member_id: String,
+    pub item_ref: String,
+    pub declared_at: Timestamp,
+}
+
+/// Every item in the team's current declarations, by declarer. An item without a canonical
+/// reference (declared by an older version) gets the one its URL has.
+pub fn declared(team: &TeamCache, origins: &[crate::sites::Origin]) -> Vec<Declared> {
+    let mut out = Vec::new();
+    for state in team.states.values() {
+        let Some(declared) = &state.state else {
+            continue;
+        };
+        for item in &declared.declaration.items {
+            let item_ref = match item.canonical_ref.as_str() {
+                "" => match crate::sites::canonical_item_ref(&item.url, origins) {
+                    Some(r) => r,
+                    None => continue,
+                },
+                r => r.to_string(),
+            };
+            out.push(Declared {
+                member_id: state.member_id.clone(),
+                item_ref,
+                declared_at: declared.declared_at,
+            });
+        }
+    }
+    out
+}
+
+/// The distinct item references of `declared`, sorted: what a source is asked about.
+pub fn refs(declared: &[Declared]) -> Vec<&str> {
+    let mut refs: Vec<&str> = declared.iter().map(|d| d.item_ref.as_str()).collect();
+    refs.sort_unstable();
+    refs.dedup();
+    refs
+}
+
+/// Why a source's read gave nothing at all (the account's line says it), and how long to wait
+/// before asking again when the service said so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unread {
+    pub why: String,
+    pub retry_after_ms: Option<i64>,
+}
+
+impl From<crate::mirror::Outcome> for Unread {
+    fn from(outcome: crate::mirror::Outcome) -> Unread {
+        use crate::mirror::Outcome;
+        match outcome {
+            Outcome::Transient {
+                why,
+                retry_after_ms,
+            } => Unread {
+                why,
+                retry_after_ms,
+            },
+            Outcome::Stop(why) => Unread {
+                why,
+                retry_after_ms: None,
+            },
+            Outcome::Done => Unread {
+                why: String::new(),
+                retry_after_ms: None,
+            },
+        }
+    }
+}
+
+/// What one read of a source gave: the items it saw, by canonical reference. An item it could
+/// not see is absent.
+pub type Read = Result<Vec<(String, Observed)>, Unread>;
+
+/// Records what a source saw: every declaration holding a seen item observes it
+/// ([`Tracked::observe`]), and entries no current declaration holds are dropped. Returns
+/// whether anything a reader shows changed (not merely when or by whom it was seen), which is
+/// when the pages showing it must be drawn again.
+pub fn record(map: &mut LiveMap, declared: &[Declared], seen: &[(String, Observed)]) -> bool {
+    let before = map.clone();
+    let keys: Vec<String> = declared
+        .iter()
+        .map(|d| key(&d.member_id, &d.item_ref))
+        .collect();
+    map.retain(|k, _| keys.contains(k));
+    for (d, k) in declared.iter().zip(&keys) {
+        for (item_ref, observed) in seen {
+            if *item_ref == d.item_ref {
+                let tracked = Tracked::observe(map.remove(k), d.declared_at, observed.clone());
+                map.insert(k.clone(), tracked);
+            }
+        }
+    }
+    !same_shown(&before, map)
+}
+
+/// Whether two maps show the same: equal but for when and by which source each state was seen.
+fn same_shown(a: &LiveMap, b: &LiveMap) -> bool {
+    let plain = |t: &Tracked| {
+        let mut t = t.clone();
+        for o in [&mut t.baseline, &mut t.current] {
+            o.observed_at = Timestamp(0);
+            o.source = Source::Page;
+        }
+        t
+    };
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|((ka, ta), (kb, tb))| ka == kb && plain(ta) == plain(tb))
 }
 
 /// What changed about an item after it was declared.
@@ -618,6 +738,91 @@ mod tests {
             ]),
             vec!["Alice".to_string(), "bob".to_string()]
         );
+    }
+
+    fn team() -> TeamCache {
+        use crate::features::tests::{cache, declaration, github, item, member};
+        use crate::model::{ItemState, Status};
+        let mut alice = declaration(Status::Away);
+        let mut pr = item("https://github.com/acme/api/pull/12", ItemState::Waiting);
+        pr.canonical_ref = "github.com/acme/api/pull/12".into();
+        // Declared by an older version: no canonical reference, its URL's is used.
+        let issue = item("https://github.com/acme/api/issues/3/", ItemState::Blocked);
+        alice.items = vec![pr.clone(), issue];
+        let mut bob = declaration(Status::Online);
+        bob.items = vec![pr];
+        cache(vec![
+            (member("a", "Alice", github("alice"), "UTC"), Some(alice)),
+            (member("b", "Bob", github("bob"), "UTC"), Some(bob)),
+            (member("c", "Cy", github("cy"), "UTC"), None),
+        ])
+    }
+
+    #[test]
+    fn declared_items_are_every_declarations_by_reference() {
+        let team = team();
+        let declared = declared(&team, &[]);
+        let pairs: Vec<(&str, &str)> = declared
+            .iter()
+            .map(|d| (d.member_id.as_str(), d.item_ref.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("a", "github.com/acme/api/pull/12"),
+                ("a", "github.com/acme/api/issues/3"),
+                ("b", "github.com/acme/api/pull/12"),
+            ]
+        );
+        assert_eq!(
+            refs(&declared),
+            [
+                "github.com/acme/api/issues/3",
+                "github.com/acme/api/pull/12"
+            ]
+        );
+        let declared_at = team.states["a"].state.as_ref().unwrap().declared_at;
+        assert_eq!(declared[0].declared_at, declared_at);
+    }
+
+    #[test]
+    fn a_read_is_recorded_for_every_declaration_holding_the_item() {
+        let declared = declared(&team(), &[]);
+        let item = "github.com/acme/api/pull/12".to_string();
+        let mut map = LiveMap::new();
+        // A stale entry of a declaration that no longer holds its item goes.
+        map.insert(
+            key("c", &item),
+            Tracked::observe(None, at("10:00"), pr(Lifecycle::Open, "10:00")),
+        );
+        assert!(record(
+            &mut map,
+            &declared,
+            &[(item.clone(), pr(Lifecycle::Open, "18:00"))]
+        ));
+        assert_eq!(
+            map.keys().collect::<Vec<_>>(),
+            [&key("a", &item), &key("b", &item)]
+        );
+        // Seen again, unchanged but later and by another source: nothing a reader sees moved.
+        let mut again = pr(Lifecycle::Open, "18:05");
+        again.source = Source::Page;
+        assert!(!record(&mut map, &declared, &[(item.clone(), again)]));
+        assert_eq!(map[&key("a", &item)].current.observed_at, at("18:05"));
+        // Merged: both declarations see it; their baselines stay.
+        let mut merged = pr(Lifecycle::Merged, "18:10");
+        merged.ended_by = Some("bob".into());
+        assert!(record(&mut map, &declared, &[(item.clone(), merged)]));
+        for who in ["a", "b"] {
+            let t = &map[&key(who, &item)];
+            assert_eq!(t.baseline.lifecycle, Lifecycle::Open);
+            assert_eq!(t.current.lifecycle, Lifecycle::Merged);
+            assert_eq!(t.current.ended_by.as_deref(), Some("bob"));
+        }
+        // Nothing declared any more: the map empties.
+        assert!(record(&mut map, &[], &[]));
+        assert!(map.is_empty());
+        assert!(!record(&mut map, &[], &[]));
     }
 
     #[test]

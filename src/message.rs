@@ -61,6 +61,9 @@ pub enum Request {
     SkipReminder,
     /// The digest's "Acknowledge": the user confirms a hand-off addressed to them.
     Acknowledge(AckRequest),
+    /// The popup opened: the declared items' live state is read again from the connected
+    /// accounts, at most once a minute (the reply does not wait for it).
+    RefreshItems,
 }
 
 impl Request {
@@ -77,6 +80,7 @@ impl Request {
             | Request::SnoozeReminder
             | Request::SkipReminder
             | Request::Acknowledge(_)
+            | Request::RefreshItems
             | Request::Connect { .. }
             | Request::Disconnect
             | Request::ConnectAccount { .. }
@@ -112,6 +116,8 @@ pub enum Response {
     Reminder(ReminderState),
     /// The server recorded the acknowledgement (the team cache has it now).
     Acknowledged,
+    /// A refresh of the declared items' live state was asked for.
+    Refreshing,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -76,7 +76,7 @@ impl Service {
 
     /// The URL of an API call on the account's API base (`https://api.github.com`, a GitLab
     /// instance's address, `https://slack.com/api`).
-    fn url(self, api: &str, call: &str) -> String {
+    pub(crate) fn url(self, api: &str, call: &str) -> String {
         match self {
             // GHES: `https://HOST/api` + `/graphql`.
             Service::Github => format!("{api}/graphql"),
@@ -111,6 +111,10 @@ pub struct Account {
     /// Why it is retried or stopped.
     #[serde(default)]
     pub why: String,
+    /// Why the last read of the declared items' live state (issue 16) failed as a whole;
+    /// empty when it did not (an item the token cannot see is simply left out).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub live: String,
 }
 
 /// A mirror taken to send: the account's pending intent as it was then.
@@ -551,8 +555,9 @@ struct Login {
     login: String,
 }
 
-/// The status of an answer, before its body: what failed in transport or HTTP.
-fn http_outcome(service: Service, answer: &Result<Answer, NetError>) -> Option<Outcome> {
+/// The status of an answer, before its body: what failed in transport or HTTP (also for the
+/// live item state's reads, `crate::live`).
+pub(crate) fn http_outcome(service: Service, answer: &Result<Answer, NetError>) -> Option<Outcome> {
     let answer = match answer {
         Err(NetError::TooLarge | NetError::NotText) => {
             return Some(Outcome::Stop(format!(
@@ -697,6 +702,7 @@ impl Account {
             at: now,
             report: None,
             why: String::new(),
+            live: String::new(),
         }
     }
 
@@ -789,7 +795,10 @@ pub fn report_line(account: &Account, time: impl Fn(Timestamp) -> String) -> Str
         (Some(Report::Cleared), None) => format!("cleared {at}"),
         (Some(Report::Retrying) | None, None) => "nothing sent yet".to_string(),
     };
-    format!("{label} status: {what}")
+    match account.live.as_str() {
+        "" => format!("{label} status: {what}"),
+        live => format!("{label} status: {what}; item states not read: {live}"),
+    }
 }
 
 /// What the options page previews for an account: "🎧 Deep work · busy · until 17:00", or

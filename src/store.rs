@@ -59,6 +59,9 @@ pub const DIGEST_SEEN_KEY: &str = "digest_seen";
 pub const TRACKER_ACCESS_KEY: &str = "tracker_access";
 /// `storage.local`: declared items' live state and baselines (`live::LiveMap`, issue 16).
 pub const LIVE_KEY: &str = "live";
+/// `storage.local`: when the next refresh of the live state from the connected accounts may
+/// run (a `Timestamp`): a minute after the last, later when a service said to wait.
+pub const LIVE_DUE_KEY: &str = "live_due";
 
 /// `storage.sync.QUOTA_BYTES_PER_ITEM`, the same in Chrome and Firefox: a value's JSON plus
 /// its key.

@@ -129,7 +129,7 @@ pub fn plan_for(url: &str, origins: &[Origin]) -> PlanReply {
     let context_rules = plan
         .iter()
         .flat_map(|p| &p.rules)
-        .filter(|r| r.role == Role::Viewer)
+        .filter(|r| r.role == Some(Role::Viewer))
         .map(|r| r.id)
         .collect();
     PlanReply {

@@ -8,9 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::{
-    classify, item_title, people, roles_by_handle, sample_origins, scan_plan, shim, Generation,
-    Page, PageKind, Person, Role, ScanPlan,
+    classify, item_title, observed, people, roles_by_handle, sample_origins, scan_plan, shim,
+    Generation, Page, PageKind, Person, Role, ScanPlan,
 };
+use crate::live::{Kind, Lifecycle, Observed, Source as LiveSource};
+use crate::time::Timestamp;
 use Role::*;
 
 /// A real saved page; `None` (and a printed notice) when `../shared` is not beside the project.
@@ -581,5 +583,231 @@ fn grouped_descriptors_name_every_element_as_single_ones_do() {
     assert!(
         sent < elements,
         "{sent} descriptors for {elements} elements"
+    );
+}
+
+/// The item's state as a page shows it, scanned as the shim scans.
+fn state_of(html: &str, url: &str) -> Option<Observed> {
+    let page = page_at(url);
+    observed(&page, &shim::scan(html, &scan_plan(&page)), Timestamp(7))
+}
+
+type Shown<'a> = (Lifecycle, Option<&'a str>, Option<&'a [&'a str]>);
+
+fn assert_state(
+    found: Option<Observed>,
+    kind: Kind,
+    (lifecycle, title, assignees): Shown,
+    what: &str,
+) {
+    let o = found.unwrap_or_else(|| panic!("{what}: no state found"));
+    assert_eq!((o.kind, o.lifecycle), (kind, lifecycle), "{what}");
+    assert_eq!(o.title.as_deref(), title, "{what}");
+    let want = assignees.map(|a| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+    assert_eq!(o.assignees, want, "{what}");
+    assert_eq!(
+        (o.source, o.observed_at),
+        (LiveSource::Page, Timestamp(7)),
+        "{what}"
+    );
+    // A page says nothing of CI, reviews or who ended it: unknown, not guessed.
+    assert_eq!(
+        (o.checks, o.review, o.ended_at),
+        (None, None, None),
+        "{what}"
+    );
+}
+
+/// The real saved pages' open, merged and closed markers: the header's state label, not the
+/// sticky header's copy nor a linked item's small label in the timeline (the 2021 issue
+/// links a merged pull request; the 2019 closed PR links open ones).
+#[test]
+fn page_state_from_the_real_saved_pages() {
+    const OCTO_PR: &str = "https://github.com/OctoLinker/testrepo/pull/1";
+    const OCTO_ISSUE: &str = "https://github.com/OctoLinker/testrepo/issues/2";
+    let none: &[&str] = &[];
+    let cases: &[(&str, &str, Kind, Shown)] = &[
+        (
+            "github/pr-conversation-sourcegraph-2019-04.html",
+            SOURCEGRAPH_PR,
+            Kind::Change,
+            (
+                Lifecycle::Closed,
+                Some("make sourcegraph support redis password"),
+                Some(&["beyang"]),
+            ),
+        ),
+        (
+            "github/pr-files-unified-sourcegraph-2019-04.html",
+            "https://github.com/sourcegraph/sourcegraph/pull/3257/files",
+            Kind::Change,
+            (
+                Lifecycle::Merged,
+                Some("gitserver: Use opentracing for exec endpoint"),
+                None,
+            ),
+        ),
+        (
+            "github/pr-conversation-octolinker-2019-10.html",
+            OCTO_PR,
+            Kind::Change,
+            (
+                Lifecycle::Open,
+                Some("Update popular-cat-names.js"),
+                Some(none),
+            ),
+        ),
+        (
+            "github/pr-conversation-octolinker-2021-12.html",
+            OCTO_PR,
+            Kind::Change,
+            (
+                Lifecycle::Open,
+                Some("Update popular-cat-names.js"),
+                Some(none),
+            ),
+        ),
+        (
+            "github/pr-files-octolinker-2021-12.html",
+            "https://github.com/OctoLinker/testrepo/pull/1/files",
+            Kind::Change,
+            (Lifecycle::Open, Some("Update popular-cat-names.js"), None),
+        ),
+        (
+            "github/issue-octolinker-2019-10.html",
+            OCTO_ISSUE,
+            Kind::Issue,
+            (
+                Lifecycle::Open,
+                Some("Issue with some code blocks"),
+                Some(none),
+            ),
+        ),
+        (
+            "github/issue-octolinker-2021-12.html",
+            OCTO_ISSUE,
+            Kind::Issue,
+            (
+                Lifecycle::Open,
+                Some("Issue with some code blocks"),
+                Some(none),
+            ),
+        ),
+        (
+            "gitlab/mr-changes-tab-sourcegraph-2019.html",
+            "https://gitlab.com/sourcegraph/jsonrpc2/merge_requests/1/diffs",
+            Kind::Change,
+            // The sidebar's assignee block says "0 Assignees".
+            (Lifecycle::Open, Some("Test Merge Request"), Some(none)),
+        ),
+    ];
+    for (file, url, kind, shown) in cases {
+        let Some(html) = shared_page(file) else {
+            return;
+        };
+        assert_state(state_of(&html, url), *kind, *shown, file);
+    }
+}
+
+/// The project's own pages of the current views, each with a state marker modelled on the
+/// product's (see each file's header).
+#[test]
+fn page_state_from_the_projects_own_pages() {
+    let cases: &[(&str, &str, Kind, Shown)] = &[
+        (
+            "github/issue-react-2024.html",
+            "https://github.com/acme/widgets/issues/42",
+            Kind::Issue,
+            (
+                Lifecycle::Open,
+                Some("Widget crashes on resize"),
+                Some(&["dave"]),
+            ),
+        ),
+        (
+            "gitlab/mr-overview-16.html",
+            "https://gitlab.example.org/team/sub/app/-/merge_requests/12",
+            Kind::Change,
+            (Lifecycle::Merged, Some("Speed up CI"), Some(&["cleo"])),
+        ),
+        (
+            "jira/cloud-issue-view.html",
+            "https://acme.atlassian.net/browse/KEY-1",
+            Kind::Issue,
+            (
+                Lifecycle::Closed,
+                Some("Login fails on Safari"),
+                Some(&["Ana Lima"]),
+            ),
+        ),
+        (
+            "jira/cloud-issue-view.html",
+            "https://acme.atlassian.net/jira/software/projects/KEY/boards/1?selectedIssue=KEY-1",
+            Kind::Issue,
+            (
+                Lifecycle::Closed,
+                Some("Login fails on Safari"),
+                Some(&["Ana Lima"]),
+            ),
+        ),
+        (
+            "jira/dc-issue.html",
+            "https://jira.corp.example/jira/browse/KEY-1",
+            Kind::Issue,
+            (
+                Lifecycle::Open,
+                Some("Export times out"),
+                Some(&["John Doe"]),
+            ),
+        ),
+        (
+            "linear/issue.html",
+            "https://linear.app/acme/issue/ENG-7/fix-the-login-bug",
+            Kind::Issue,
+            (
+                Lifecycle::Open,
+                Some("Fix the login bug"),
+                Some(&["Alice Martin"]),
+            ),
+        ),
+        (
+            "linear/issue.html",
+            "https://linear.app/acme/team/ENG/active?peek=ENG-7",
+            Kind::Issue,
+            (
+                Lifecycle::Open,
+                Some("Fix the login bug"),
+                Some(&["Alice Martin"]),
+            ),
+        ),
+    ];
+    for (file, url, kind, shown) in cases {
+        assert_state(state_of(&own_page(file), url), *kind, *shown, file);
+    }
+    // No item, or no state label: no observation.
+    assert_eq!(
+        state_of(
+            &own_page("github/pr-list-react-2024.html"),
+            "https://github.com/acme/widgets/pulls"
+        ),
+        None
+    );
+    assert_eq!(
+        state_of(
+            &own_page("github/pr-generic-only.html"),
+            "https://github.example.com/acme/app/pull/9/files"
+        ),
+        None
+    );
+    // The state rules run on item pages only, and name nobody.
+    let list = scan_plan(&page_at("https://github.com/acme/widgets/pulls"));
+    assert!(list.rules.iter().all(|r| r.role.is_some()));
+    let item = page_at("https://github.com/acme/widgets/issues/42");
+    let html = own_page("github/issue-react-2024.html");
+    let mut people_only = scan_plan(&item);
+    people_only.rules.retain(|r| r.role.is_some());
+    assert_eq!(
+        people(&item, &shim::scan(&html, &scan_plan(&item))),
+        people(&item, &shim::scan(&html, &people_only))
     );
 }

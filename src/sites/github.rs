@@ -7,7 +7,11 @@
 //! 2021 — so the login is taken from `href`), and generic fallbacks.
 
 use super::url::{is_number, SiteUrl};
-use super::{Adapter, Generation, ItemRef, Page, PageKind, Predicate, Role, Rule, Site, Source};
+use super::{
+    label_word, Adapter, Generation, ItemRef, Page, PageKind, Predicate, Reads, Role, Rule, Site,
+    Source, StateRule,
+};
+use crate::live::Lifecycle;
 
 pub static ADAPTER: Adapter = Adapter::new(
     Site::GitHub,
@@ -17,7 +21,50 @@ pub static ADAPTER: Adapter = Adapter::new(
     normalize_handle,
     item_title,
 )
-.owns_page(owns_page);
+.owns_page(owns_page)
+.states(STATES, lifecycle);
+
+/// The item's own state: the header's state label ("Open", "Draft", "Merged", "Closed",
+/// "Closed as not planned"), the title, the assignees' sidebar section.
+const STATES: &[StateRule] = &[
+    StateRule::new(
+        "state-react",
+        Reads::Label,
+        r#"[data-testid="header-state"]"#,
+    ),
+    // Not the sticky header's copy or a linked item's small label in the timeline.
+    StateRule::new("state-legacy", Reads::Label, ".gh-header-meta .State"),
+    StateRule::new(
+        "title-react",
+        Reads::Title,
+        r#"[data-testid="issue-title"]"#,
+    ),
+    StateRule::new(
+        "title-legacy",
+        Reads::Title,
+        ".gh-header-title .js-issue-title",
+    ),
+    StateRule::new(
+        "assignees-react",
+        Reads::Assignees,
+        r#"[data-testid="sidebar-assignees-section"]"#,
+    ),
+    StateRule::new(
+        "assignees-legacy",
+        Reads::Assignees,
+        r#"form[aria-label="Select assignees"], .js-issue-assignees"#,
+    ),
+];
+
+fn lifecycle(kind: PageKind, label: &str, _title: Option<&str>) -> Option<Lifecycle> {
+    Some(match (label_word(label).as_str(), kind) {
+        ("open", _) => Lifecycle::Open,
+        ("closed", _) => Lifecycle::Closed,
+        ("draft", PageKind::PullRequest) => Lifecycle::Draft,
+        ("merged", PageKind::PullRequest) => Lifecycle::Merged,
+        _ => return None,
+    })
+}
 
 fn profile_handle(path: &[&str], query: &str) -> Option<String> {
     // A profile is exactly `/<login>`; `?tab=repositories` and the like are profile tabs,

@@ -7,7 +7,11 @@
 //! `a.author-link` in every generation, which the rules lean on.
 
 use super::url::{is_number, SiteUrl};
-use super::{Adapter, Generation, ItemRef, PageKind, Predicate, Role, Rule, Site, Source};
+use super::{
+    label_word, Adapter, Generation, ItemRef, PageKind, Predicate, Reads, Role, Rule, Site, Source,
+    StateRule,
+};
+use crate::live::Lifecycle;
 
 // Logins need their `@`: groups share the users' path space and are linked by their plain
 // name; users are named `@username`.
@@ -19,7 +23,46 @@ pub static ADAPTER: Adapter = Adapter::new(
     normalize_handle,
     item_title,
 )
-.login_needs_at();
+.login_needs_at()
+.states(STATES, lifecycle);
+
+/// The item's own state: the header's status badge (GitLab 15+: `issuable-status-badge`;
+/// before: `status-box`), the title, the assignees' sidebar widget.
+const STATES: &[StateRule] = &[
+    StateRule::new(
+        "state",
+        Reads::Label,
+        ".detail-page-header .issuable-status-badge, .detail-page-header .status-box",
+    ),
+    StateRule::new(
+        "title",
+        Reads::Title,
+        r#"[data-testid="title-content"], .detail-page-description .title"#,
+    ),
+    StateRule::new(
+        "assignees",
+        Reads::Assignees,
+        r#"[data-testid="assignees-widget"], .block.assignee"#,
+    ),
+];
+
+/// GitLab marks a draft merge request in its title ("Draft:", "[Draft]", "(Draft)", and
+/// "WIP:" before 14.0) and shows it as open.
+fn lifecycle(kind: PageKind, label: &str, title: Option<&str>) -> Option<Lifecycle> {
+    let draft = title.is_some_and(|t| {
+        let t = t.to_ascii_lowercase();
+        ["draft:", "[draft]", "(draft)", "wip:"]
+            .iter()
+            .any(|p| t.starts_with(p))
+    });
+    Some(match (label_word(label).as_str(), kind) {
+        ("open" | "opened", PageKind::MergeRequest) if draft => Lifecycle::Draft,
+        ("open" | "opened", _) => Lifecycle::Open,
+        ("closed", _) => Lifecycle::Closed,
+        ("merged", PageKind::MergeRequest) => Lifecycle::Merged,
+        _ => return None,
+    })
+}
 
 fn profile_handle(path: &[&str], query: &str) -> Option<String> {
     match path {

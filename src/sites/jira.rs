@@ -9,7 +9,11 @@
 //! person's name (a roster may list either).
 
 use super::url::{issue_key, percent_decode, SiteUrl};
-use super::{Adapter, Generation, ItemRef, PageKind, Predicate, Role, Rule, Site, Source};
+use super::{
+    status_name, Adapter, Generation, ItemRef, PageKind, Predicate, Reads, Role, Rule, Site,
+    Source, StateRule,
+};
+use crate::live::Lifecycle;
 
 pub static ADAPTER: Adapter = Adapter::new(
     Site::Jira,
@@ -18,7 +22,50 @@ pub static ADAPTER: Adapter = Adapter::new(
     profile_handle,
     normalize_handle,
     item_title,
-);
+)
+.states(STATES, lifecycle)
+.display_names();
+
+/// The issue's own state: its status (Cloud's status field, Server/DC's `#status-val`), the
+/// summary, the assignee field.
+const STATES: &[StateRule] = &[
+    StateRule::new(
+        "cloud-status",
+        Reads::Label,
+        r#"[data-testid="issue.views.issue-base.foundation.status.status-field-wrapper"]"#,
+    ),
+    StateRule::new("dc-status", Reads::Label, "#status-val"),
+    StateRule::new(
+        "cloud-summary",
+        Reads::Title,
+        r#"[data-testid="issue.views.issue-base.foundation.summary.heading"]"#,
+    ),
+    StateRule::new("dc-summary", Reads::Title, "#summary-val"),
+    StateRule::new(
+        "cloud-assignee-field",
+        Reads::Assignees,
+        r#"[data-testid="issue.views.field.user.assignee"]"#,
+    ),
+    StateRule::new("dc-assignee-field", Reads::Assignees, "#assignee-val"),
+];
+
+/// Jira's default workflows' done statuses, and the usual names teams give theirs.
+const CLOSING: &[&str] = &[
+    "done",
+    "closed",
+    "resolved",
+    "complete",
+    "completed",
+    "won't do",
+    "cancelled",
+    "canceled",
+    "declined",
+    "rejected",
+];
+
+fn lifecycle(_kind: PageKind, label: &str, _title: Option<&str>) -> Option<Lifecycle> {
+    status_name(label, CLOSING)
+}
 
 fn profile_handle(path: &[&str], query: &str) -> Option<String> {
     match path {

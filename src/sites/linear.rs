@@ -10,7 +10,11 @@
 //! (`/<workspace>/profiles/<username>`), ARIA labels and `data-*` attributes only.
 
 use super::url::{issue_key, SiteUrl};
-use super::{Adapter, Generation, ItemRef, PageKind, Predicate, Role, Rule, Site, Source};
+use super::{
+    status_name, Adapter, Generation, ItemRef, PageKind, Predicate, Reads, Role, Rule, Site,
+    Source, StateRule,
+};
+use crate::live::Lifecycle;
 
 pub static ADAPTER: Adapter = Adapter::new(
     Site::Linear,
@@ -19,7 +23,32 @@ pub static ADAPTER: Adapter = Adapter::new(
     profile_handle,
     normalize_handle,
     item_title,
-);
+)
+.states(STATES, lifecycle)
+.display_names();
+
+/// The issue's own state: the Status property row, the title (the main heading), the Assignee
+/// row (labelled for assistive technology, as the people's rules rely on).
+const STATES: &[StateRule] = &[
+    StateRule::new(
+        "status",
+        Reads::Label,
+        r#"[aria-label="Issue properties"] [aria-label="Status"]"#,
+    ),
+    StateRule::new("title", Reads::Title, "main h1"),
+    StateRule::new(
+        "assignee-row",
+        Reads::Assignees,
+        r#"[aria-label="Issue properties"] [aria-label="Assignee"]"#,
+    ),
+];
+
+/// Linear's completed and canceled states as it names them by default.
+const CLOSING: &[&str] = &["done", "completed", "canceled", "cancelled", "duplicate"];
+
+fn lifecycle(_kind: PageKind, label: &str, _title: Option<&str>) -> Option<Lifecycle> {
+    status_name(label, CLOSING)
+}
 
 fn profile_handle(path: &[&str], query: &str) -> Option<String> {
     match path {

@@ -42,6 +42,8 @@ mod shim;
 #[cfg(test)]
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::live::{handles, Kind, Lifecycle, Observed, Source as LiveSource};
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub use url::SiteUrl;
@@ -292,7 +294,53 @@ pub struct PlanRule {
     pub attrs: Vec<&'static str>,
     pub text: bool,
     pub inner: Option<InnerRead>,
-    pub role: Role,
+    /// The role of the people it finds; `None` for a [`StateRule`].
+    pub role: Option<Role>,
+}
+
+/// What a [`StateRule`] reads about the item itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reads {
+    /// The state label: open, draft, merged, closed, or a tracker's status name.
+    Label,
+    Title,
+    /// The assignee list: there, it says who is assigned, nobody included (the people's
+    /// rules name them); absent, the page says nothing about assignees.
+    Assignees,
+}
+
+/// A rule about the page's item, not a person (issue 16, live state without an account):
+/// runs on item pages after the people's rules, and gives its element's text. The first
+/// element any rule of a kind matches counts; rules of a kind are listed newest page shape
+/// first, as the people's are.
+#[derive(Debug)]
+pub struct StateRule {
+    /// Unique within the site, and apart from its people's rules.
+    pub id: &'static str,
+    pub reads: Reads,
+    /// A CSS selector (browsers and `scraper` alike).
+    pub selector: &'static str,
+}
+
+impl StateRule {
+    pub const fn new(id: &'static str, reads: Reads, selector: &'static str) -> StateRule {
+        StateRule {
+            id,
+            reads,
+            selector,
+        }
+    }
+
+    fn plan(&self) -> PlanRule {
+        PlanRule {
+            id: self.id,
+            selector: self.selector,
+            attrs: Vec::new(),
+            text: true,
+            inner: None,
+            role: None,
+        }
+    }
 }
 
 /// Attributes to read from the element's first descendant matching `selector`: an avatar's
@@ -421,6 +469,14 @@ pub struct Adapter {
     /// breadcrumb) rather than a person taking part: generic rules cannot tell the two apart,
     /// and a redesign should cost coverage, never correctness. `None`: no page has an owner.
     pub owns_page: Option<fn(page: &Page, handle: &str) -> bool>,
+    /// The rules about an item page's own state ([`observed`]).
+    pub states: &'static [StateRule],
+    /// The lifecycle a state label says, given the page kind and the title (GitLab marks
+    /// drafts in the title); `None` when the label is not one the site shows.
+    pub lifecycle: fn(kind: PageKind, label: &str, title: Option<&str>) -> Option<Lifecycle>,
+    /// Assignees are named by their display names where the page has them (Jira's handles
+    /// are account ids; Linear's are what no API of StandIn's reads anyway).
+    pub display_names: bool,
 }
 
 impl Adapter {
@@ -443,7 +499,25 @@ impl Adapter {
             login_needs_at: false,
             item_title,
             owns_page: None,
+            states: &[],
+            lifecycle: |_, _, _| None,
+            display_names: false,
         }
+    }
+
+    pub const fn states(
+        mut self,
+        states: &'static [StateRule],
+        lifecycle: fn(PageKind, &str, Option<&str>) -> Option<Lifecycle>,
+    ) -> Adapter {
+        self.states = states;
+        self.lifecycle = lifecycle;
+        self
+    }
+
+    pub const fn display_names(mut self) -> Adapter {
+        self.display_names = true;
+        self
     }
 
     pub const fn login_needs_at(mut self) -> Adapter {
@@ -497,7 +571,7 @@ impl Adapter {
                     selector: "img[alt]",
                     attrs: vec!["alt"],
                 }),
-                role: r.role,
+                role: Some(r.role),
             })
             .collect();
         ScanPlan {
@@ -634,9 +708,77 @@ pub fn classify(url: &str, origins: &[Origin]) -> Option<Page> {
     Some(adapter(resolved.site).classify_url(&resolved))
 }
 
-/// The scan plan for a classified page.
+/// The scan plan for a classified page: on an item's page, the item's state rules too.
 pub fn scan_plan(page: &Page) -> ScanPlan {
-    adapter(page.site).scan_plan(page.kind)
+    let adapter = adapter(page.site);
+    let mut plan = adapter.scan_plan(page.kind);
+    if page.item.is_some() {
+        plan.rules
+            .extend(adapter.states.iter().map(StateRule::plan));
+    }
+    plan
+}
+
+/// The longest title kept from a page (GitHub's own limit is 256 characters).
+const MAX_TITLE: usize = 256;
+
+/// The state of the page's item as the shim read it (`None` off an item page, or when no
+/// state label was found): lifecycle, title and assignees, seen at `at`.
+pub fn observed(page: &Page, descriptors: &[Descriptor], at: Timestamp) -> Option<Observed> {
+    page.item.as_ref()?;
+    let adapter = adapter(page.site);
+    let first = |reads: Reads| {
+        let d = adapter
+            .states
+            .iter()
+            .filter(|r| r.reads == reads)
+            .find_map(|r| descriptors.iter().find(|d| d.rule == r.id))?;
+        Some(clean_text(d.text.as_deref().unwrap_or_default()))
+    };
+    let title = first(Reads::Title)
+        .filter(|t| !t.is_empty())
+        .map(|t| truncate_chars(&t, MAX_TITLE));
+    let lifecycle = (adapter.lifecycle)(page.kind, &first(Reads::Label)?, title.as_deref())?;
+    let kind = match page.kind {
+        PageKind::PullRequest | PageKind::MergeRequest => Kind::Change,
+        _ => Kind::Issue,
+    };
+    let mut o = Observed::new(kind, lifecycle, LiveSource::Page, at);
+    o.title = title;
+    if first(Reads::Assignees).is_some() {
+        let named = people(page, descriptors)
+            .into_iter()
+            .filter(|p| p.role == Role::Assignee)
+            .map(|p| match p.name {
+                Some(name) if adapter.display_names => name,
+                _ => p.handle,
+            });
+        o.assignees = Some(handles(named.collect()));
+    }
+    Some(o)
+}
+
+/// The lifecycle a tracker's status name says, for trackers whose statuses a team names
+/// (Jira's workflows, Linear's states): one of `closing` (lower case) is closed, any other
+/// name open. A renamed done status reads as open: the page shows only the name.
+pub(crate) fn status_name(label: &str, closing: &[&str]) -> Option<Lifecycle> {
+    let name = label.trim().to_lowercase();
+    if name.is_empty() {
+        None
+    } else if closing.contains(&name.as_str()) {
+        Some(Lifecycle::Closed)
+    } else {
+        Some(Lifecycle::Open)
+    }
+}
+
+/// The first word of a state label, lower-cased: "Open", "Closed as not planned", "Merged".
+pub(crate) fn label_word(label: &str) -> String {
+    label
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase()
 }
 
 /// The people the shim's descriptors name on a classified page.
@@ -851,6 +993,18 @@ mod tests {
                 }
             }
             assert_eq!(last, Generation::Generic, "{site:?}: no generic fallback");
+            // State rules: ids apart from the people's, selectors scraper parses, one label
+            // rule at least.
+            let states = adapter(site).states;
+            assert!(states.iter().any(|r| r.reads == Reads::Label), "{site:?}");
+            for r in states {
+                assert!(ids.insert(r.id), "{site:?}: duplicate rule id {}", r.id);
+                assert!(
+                    scraper::Selector::parse(r.selector).is_ok(),
+                    "{site:?}: {}",
+                    r.id
+                );
+            }
             // Every page kind gets a plan that ends in the fallbacks.
             for kind in [PageKind::Other, PageKind::Issue] {
                 let plan = adapter(site).scan_plan(kind);
@@ -1105,6 +1259,80 @@ mod tests {
             ..Descriptor::default()
         };
         assert_eq!(people(&jira, &[control]), []);
+    }
+
+    #[test]
+    fn state_labels_read_as_each_site_shows_them() {
+        use Lifecycle::*;
+        use PageKind::{Issue as I, MergeRequest as MR, PullRequest as PR, Ticket as T};
+        let github = adapter(Site::GitHub).lifecycle;
+        for (kind, label, want) in [
+            (PR, " Open ", Some(Open)),
+            (PR, "Draft", Some(Draft)),
+            (PR, "Merged", Some(Merged)),
+            (I, "Closed as not planned", Some(Closed)),
+            (I, "Merged", None),
+            (PR, "<img src=x onerror=alert(1)>", None),
+            (PR, "", None),
+        ] {
+            assert_eq!(github(kind, label, None), want, "{label}");
+        }
+        let gitlab = adapter(Site::GitLab).lifecycle;
+        assert_eq!(gitlab(MR, "Open", Some("Draft: faster CI")), Some(Draft));
+        assert_eq!(gitlab(MR, "Open", Some("[Draft] faster CI")), Some(Draft));
+        assert_eq!(gitlab(MR, "Open", Some("Drafting the plan")), Some(Open));
+        assert_eq!(gitlab(I, "Open", Some("Draft: notes")), Some(Open));
+        assert_eq!(gitlab(MR, "Merged", None), Some(Merged));
+        assert_eq!(gitlab(I, "Merged", None), None);
+        let jira = adapter(Site::Jira).lifecycle;
+        assert_eq!(jira(T, "In Progress", None), Some(Open));
+        assert_eq!(jira(T, "Won't Do", None), Some(Closed));
+        assert_eq!(jira(T, " DONE ", None), Some(Closed));
+        assert_eq!(jira(T, "  ", None), None);
+        let linear = adapter(Site::Linear).lifecycle;
+        assert_eq!(linear(I, "Canceled", None), Some(Closed));
+        assert_eq!(linear(I, "Backlog", None), Some(Open));
+    }
+
+    #[test]
+    fn page_state_comes_from_the_item_page_and_its_text_is_bounded() {
+        let d = |rule: &str, text: &str| Descriptor {
+            rule: rule.into(),
+            index: 0,
+            text: Some(text.into()),
+            ..Descriptor::default()
+        };
+        let page = classify("https://github.com/o/r/pull/1", &[]).unwrap();
+        let long = "t".repeat(5000);
+        let o = observed(
+            &page,
+            &[d("state-legacy", "Merged"), d("title-legacy", &long)],
+            Timestamp(1),
+        )
+        .unwrap();
+        assert_eq!(o.lifecycle, Lifecycle::Merged);
+        assert_eq!(o.title.map(|t| t.chars().count()), Some(MAX_TITLE));
+        // The newest page shape's label wins, whatever order the descriptors came in.
+        let o = observed(
+            &page,
+            &[d("state-legacy", "Closed"), d("state-react", "Open")],
+            Timestamp(1),
+        );
+        assert_eq!(o.map(|o| o.lifecycle), Some(Lifecycle::Open));
+        // A label the site never shows, a people rule's text, a list page: nothing.
+        assert_eq!(
+            observed(&page, &[d("state-legacy", "Shipped")], Timestamp(1)),
+            None
+        );
+        assert_eq!(
+            observed(&page, &[d("legacy-header-author", "Open")], Timestamp(1)),
+            None
+        );
+        let list = classify("https://github.com/o/r/pulls", &[]).unwrap();
+        assert_eq!(
+            observed(&list, &[d("state-legacy", "Open")], Timestamp(1)),
+            None
+        );
     }
 
     #[test]

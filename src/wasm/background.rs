@@ -238,6 +238,10 @@ async fn answer(message: &JsValue, sender: &JsValue) -> Result<Reply, ErrorReply
             .map(|r| Reply::Ok(Response::Reminder(r)))
             .map_err(internal),
         Request::Acknowledge(ack) => super::sync::acknowledge(&ack).await.map(Reply::Ok),
+        Request::RefreshItems => {
+            super::live::trigger();
+            Ok(Reply::Ok(Response::Refreshing))
+        }
         // The content scripts' requests (tracker pages): see `inline`.
         content @ (Request::Plan { .. }
         | Request::Render(_)

@@ -207,10 +207,11 @@ pub async fn storage_changed(area: &str, changes: &JsValue) -> Result<(), ExtErr
     Ok(())
 }
 
-/// Tells the shim in every tab that the team changed: each renders again from the snapshot this
-/// change just invalidated. Tabs without our shim (most) refuse the message, which is all
-/// they cost; the message carries nothing, and no `tabs` permission is needed for ids.
-async fn tell_tabs() -> Result<(), ExtError> {
+/// Tells the shim in every tab that the team changed (or the live state of its items did,
+/// `super::live`): each renders again, reading storage afresh. Tabs without our shim (most)
+/// refuse the message, which is all they cost; the message carries nothing, and no `tabs`
+/// permission is needed for ids.
+pub(super) async fn tell_tabs() -> Result<(), ExtError> {
     for tab in ext::all_tab_ids().await? {
         spawn_local(async move {
             // No shim there: nothing to tell.
@@ -329,6 +330,13 @@ async fn render(request: &RenderRequest) -> RenderReply {
     let Some(page) = sites::classify(&request.url, &snapshot.origins) else {
         return RenderReply::default();
     };
+    // A tracker tab is open: the live state may be refreshed (at most once a minute), and
+    // what its item page shows is recorded.
+    super::live::trigger();
+    let seen = sites::observed(&page, &request.descriptors.0, now());
+    if let (Some(item), Some(seen)) = (&page.item, seen) {
+        super::live::page_seen(&snapshot.team, &snapshot.origins, item.as_str(), seen);
+    }
     rendered(
         &snapshot,
         &request.url,

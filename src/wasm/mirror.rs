@@ -154,6 +154,22 @@ pub async fn disconnect(service: Service) -> Result<Response, ErrorReply> {
     Ok(Response::Disconnected)
 }
 
+/// Each account's last read of the declared items' live state (`super::live`): why it failed
+/// as a whole, or empty, for the account's line in the popup.
+pub async fn read_live(lines: Vec<(Service, String, String)>) -> Result<(), ExtError> {
+    update(Box::new(move |all| {
+        for (service, api, why) in lines {
+            if let Some(account) = all
+                .iter_mut()
+                .find(|a| a.service == service && a.api == api)
+            {
+                account.live = why;
+            }
+        }
+    }))
+    .await
+}
+
 /// The user declared or cleared: each account mirrors it, replacing what is still pending.
 pub async fn publish(intent: &Intent) -> Result<(), ExtError> {
     if accounts().await.is_empty() {

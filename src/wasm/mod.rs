@@ -16,6 +16,7 @@ mod dom;
 mod end_of_day;
 mod ext;
 mod inline;
+mod live;
 mod mirror;
 mod net;
 mod options;

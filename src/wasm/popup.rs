@@ -79,6 +79,11 @@ struct Popup {
 }
 
 pub async fn start() -> Result<(), ExtError> {
+    // The team's declared items are read again from the connected accounts (at most once a
+    // minute); the Team view hears of it through storage.onChanged. Nothing waits for it.
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = ext::send_message::<_, Response, ErrorReply>(&Request::RefreshItems).await;
+    });
     let in_sync = ext::read(Area::Sync, &[SETTINGS_KEY, DRAFT_KEY]).await;
     let in_local = ext::read(
         Area::Local,

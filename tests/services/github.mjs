@@ -257,6 +257,10 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
   return {
     paths,
     shown,
+    /** Lists one more item (its URL may name the endpoint's own origin, known once started). */
+    add(item) {
+      records.push({ id: `${item.__typename === 'PullRequest' ? 'PR' : 'I'}_kwDO${records.length}`, item: { ...item } });
+    },
     /** Changes the listed item at `url` (e.g. `{ state: 'MERGED', mergedAt, mergedBy }`): the next
      *  read sees it. */
     change(url, fields) {
@@ -340,6 +344,7 @@ export async function startGitHub({ https = false, ...options }) {
     restUrl: endpoint.origin + service.paths.user.replace(/\/user$/, ''),
     shown: service.shown,
     status: service.status,
+    add: service.add,
     change: service.change,
   };
 }

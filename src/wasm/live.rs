@@ -1,0 +1,241 @@
+//! The worker's side of live item state (issue 16): where the state of the team's declared
+//! items comes from, and how it is kept under `store::LIVE_KEY` (`live::LiveMap`).
+//!
+//! - **Connected accounts.** A refresh asks each connected GitHub account one batched GraphQL
+//!   query and each GitLab account one list request per project and kind (`live::github`,
+//!   `live::gitlab`), with the token from `secret` in its service's header, as the mirror
+//!   sends it (never logged, never stored elsewhere). At most once a minute per viewer: the
+//!   next refresh's time is kept in storage (`store::LIVE_DUE_KEY`), so a restarted worker does
+//!   not refresh early, and a service's `Retry-After` pushes it further. Only while someone
+//!   looks: the popup's opening and a tracker tab's render request are the triggers; no alarm
+//!   polls while nothing is open.
+//! - **The page the user has open.** A render request on an item page carries the state rules'
+//!   descriptors (`sites::observed`); what they say is recorded the same way.
+//!
+//! Each read-change-write of the map holds [`Writing`], so two refreshes, or a refresh and a
+//! page, cannot lose each other's update. After a change a reader sees, the tabs render again
+//! as after a team change (`inline::tell_tabs`); the popup hears of it through
+//! `storage.onChanged`.
+
+use super::ext::{self, Area, ExtError};
+use super::net::Request as HttpRequest;
+use super::secret;
+use crate::connect::ServerUrl;
+use crate::http::REQUEST_TIMEOUT_MS;
+use crate::live::{self, github, gitlab, LiveMap, Observed, Read, Unread};
+use crate::mirror::{Account, Service};
+use crate::sites::Origin;
+use crate::store::{LIVE_DUE_KEY, LIVE_KEY, MIRRORS_KEY, ORIGINS_KEY, TEAM_KEY};
+use crate::team::TeamCache;
+use crate::time::Timestamp;
+use gloo::timers::future::sleep;
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
+use wasm_bindgen_futures::spawn_local;
+
+/// At most one refresh in this long, per viewer.
+pub const REFRESH_MS: i64 = 60_000;
+
+thread_local! {
+    static REFRESHING: Cell<bool> = const { Cell::new(false) };
+    /// When the next refresh is due, as this worker last read or wrote it (0: not yet read).
+    static DUE: Cell<i64> = const { Cell::new(0) };
+    static WRITING: Cell<bool> = const { Cell::new(false) };
+    /// The last page observation recorded, seen at time 0: the same again is not recorded.
+    static LAST_SEEN: RefCell<Option<(String, Observed)>> = const { RefCell::new(None) };
+}
+
+fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64)
+}
+
+fn warn(error: &ExtError) {
+    web_sys::console::warn_1(&format!("StandIn live state: {error}").into());
+}
+
+/// Held while the live map is read, changed and written: the worker's tasks interleave at
+/// every await, and two read-change-writes at once would lose one change. Released on drop,
+/// so an error cannot leave it held.
+struct Writing;
+
+impl Writing {
+    async fn take() -> Writing {
+        while WRITING.with(|w| w.replace(true)) {
+            sleep(Duration::from_millis(5)).await;
+        }
+        Writing
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        WRITING.with(|w| w.set(false));
+    }
+}
+
+/// The popup opened or a tracker tab asked for a render: refreshes from the connected
+/// accounts unless the minute since the last refresh has not passed.
+pub fn trigger() {
+    if REFRESHING.with(Cell::get) || DUE.with(Cell::get) > now().millis() {
+        return;
+    }
+    REFRESHING.with(|r| r.set(true));
+    spawn_local(async {
+        if let Err(e) = refresh().await {
+            warn(&e);
+        }
+        REFRESHING.with(|r| r.set(false));
+    });
+}
+
+async fn refresh() -> Result<(), ExtError> {
+    let stored = ext::read(
+        Area::Local,
+        &[LIVE_DUE_KEY, TEAM_KEY, ORIGINS_KEY, MIRRORS_KEY],
+    )
+    .await;
+    let now = now();
+    let due: Option<Timestamp> = stored.or_default(LIVE_DUE_KEY);
+    if let Some(due) = due.filter(|d| *d > now) {
+        DUE.with(|d| d.set(due.millis()));
+        return Ok(());
+    }
+    let accounts: Vec<Account> = stored.or_default(MIRRORS_KEY);
+    let team: TeamCache = stored.or_default(TEAM_KEY);
+    let origins: Vec<Origin> = stored.or_default(ORIGINS_KEY);
+    let declared = live::declared(&team, &origins);
+    let refs = live::refs(&declared);
+    // The minute is taken before the network is asked: a trigger meanwhile, or a worker
+    // started again, waits for it.
+    let mut next = now.plus_ms(REFRESH_MS);
+    set_due(next).await?;
+    let mut seen = Vec::new();
+    let mut lines = Vec::new();
+    for account in &accounts {
+        let why = match read(account, &refs, now).await {
+            Ok(items) => {
+                seen.extend(items);
+                String::new()
+            }
+            Err(Unread {
+                why,
+                retry_after_ms,
+            }) => {
+                next = next.max(now.plus_ms(retry_after_ms.unwrap_or(0)));
+                why
+            }
+        };
+        lines.push((account.service, account.api.clone(), why));
+    }
+    if next > now.plus_ms(REFRESH_MS) {
+        set_due(next).await?;
+    }
+    record(seen, true).await?;
+    super::mirror::read_live(lines).await
+}
+
+async fn set_due(at: Timestamp) -> Result<(), ExtError> {
+    DUE.with(|d| d.set(at.millis()));
+    ext::set(Area::Local, &[(LIVE_DUE_KEY, &ext::encode(&at))]).await
+}
+
+/// What `account` says of the items among `refs` on it; nothing for an account with none
+/// (or a Slack account). A withdrawn host permission or a missing token is its line's why.
+async fn read(account: &Account, refs: &[&str], now: Timestamp) -> Read {
+    let service = account.service;
+    let github_items = github::items(&account.api, refs);
+    let gitlab_calls = gitlab::calls(&account.api, refs);
+    let asks = match service {
+        Service::Github => !github_items.is_empty(),
+        Service::Gitlab => !gitlab_calls.is_empty(),
+        Service::Slack => false,
+    };
+    if !asks {
+        return Ok(Vec::new());
+    }
+    let unread = |why: String| Unread {
+        why,
+        retry_after_ms: None,
+    };
+    let api = ServerUrl::parse(&account.api).map_err(|_| unread("connect again".into()))?;
+    match ext::contains_origins(&[api.permission_pattern()]).await {
+        Ok(true) => {}
+        Ok(false) => return Err(unread(format!("permission for {} withdrawn", api.host()))),
+        Err(e) => return Err(unread(e.to_string())),
+    }
+    let token = match secret::token(service.as_str()).await {
+        Ok(Some(token)) => token,
+        Ok(None) => return Err(unread("connect again".into())),
+        Err(e) => return Err(unread(e.to_string())),
+    };
+    let (name, value) = service.auth_header(&token);
+    let request = |method, url: String| {
+        HttpRequest::new(method, url, REQUEST_TIMEOUT_MS).header(name, value.clone())
+    };
+    if service == Service::Github {
+        let Some(batch) = github::batch(&account.api, &github_items) else {
+            return Ok(Vec::new());
+        };
+        let body = ext::to_json(&batch).map_err(|e| unread(e.to_string()))?;
+        let url = service.url(&account.api, "");
+        let answer = request("POST", url).json(body).send().await;
+        return github::read(&github_items, &answer, now);
+    }
+    let mut seen = Vec::new();
+    for call in &gitlab_calls {
+        let answer = request("GET", call.url.clone()).send().await;
+        seen.extend(gitlab::read(call, &answer, now)?);
+    }
+    Ok(seen)
+}
+
+/// Records `seen` for every current declaration holding its items and drops the entries of
+/// items no longer declared. A page's observation is written only when a reader would see a
+/// change; a refresh is written always (its time is news too). Tabs render again after a
+/// change a reader sees.
+async fn record(seen: Vec<(String, Observed)>, always: bool) -> Result<(), ExtError> {
+    let writing = Writing::take().await;
+    let stored = ext::read(Area::Local, &[LIVE_KEY, TEAM_KEY, ORIGINS_KEY]).await;
+    let mut map: LiveMap = stored.or_default(LIVE_KEY);
+    let team: TeamCache = stored.or_default(TEAM_KEY);
+    let origins: Vec<Origin> = stored.or_default(ORIGINS_KEY);
+    let shown = live::record(&mut map, &live::declared(&team, &origins), &seen);
+    if shown || always {
+        ext::set(Area::Local, &[(LIVE_KEY, &ext::encode(&map))]).await?;
+    }
+    drop(writing);
+    if shown {
+        super::inline::tell_tabs().await?;
+    }
+    Ok(())
+}
+
+/// A tracker tab's shim read the state of its page's item `item_ref` (`sites::observed`):
+/// recorded for the declarations holding it, unless it is what this worker recorded last.
+pub fn page_seen(team: &TeamCache, origins: &[Origin], item_ref: &str, seen: Observed) {
+    let declared = live::declared(team, origins);
+    if !declared.iter().any(|d| d.item_ref == item_ref) {
+        return;
+    }
+    let plain = Observed {
+        observed_at: Timestamp(0),
+        ..seen.clone()
+    };
+    let same = LAST_SEEN.with(|last| {
+        let mut last = last.borrow_mut();
+        let same = last
+            .as_ref()
+            .is_some_and(|(r, o)| r == item_ref && *o == plain);
+        *last = Some((item_ref.to_string(), plain));
+        same
+    });
+    if same {
+        return;
+    }
+    let item_ref = item_ref.to_string();
+    spawn_local(async move {
+        if let Err(e) = record(vec![(item_ref, seen)], false).await {
+            warn(&e);
+        }
+    });
+}

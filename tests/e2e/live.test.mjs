@@ -1,0 +1,56 @@
+// Issue 16, live item state from a connected GitHub account, in Chromium (a copy of dist/chrome
+// with http://127.0.0.1/* granted at install, as mirror.test.mjs has it: headless Chromium
+// answers no permission prompt). The scenario is tests/e2e/live-scenario.mjs's, shared with
+// Firefox's suite; the worker's clock moves on a minute through tests/e2e/clock.mjs.
+//
+//   ./build.sh && node --test tests/e2e/live.test.mjs
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { setWorkerClock } from './clock.mjs';
+import { launchExtension } from './harness.mjs';
+import { liveTests, startLive } from './live-scenario.mjs';
+import { loopbackBuild, TeamServer } from './team-server.mjs';
+
+let ext;
+let dir;
+let page;
+let env;
+
+const driver = {
+  async open(file) {
+    await page?.close();
+    page = await ext.openPage(file);
+    if (file === 'popup.html') await page.setViewportSize({ width: 380, height: 600 });
+  },
+  fill: (selector, text) => page.fill(selector, text),
+  click: (selector) => page.click(selector),
+  text: (selector) => page.textContent(selector),
+  evaluate: (fn, arg) => page.evaluate(fn, arg),
+  setWorkerClock: (at) => setWorkerClock(ext, at),
+};
+
+before(async () => {
+  const server = await TeamServer.start();
+  env = { server, ...(await startLive(server)) };
+  dir = await loopbackBuild();
+  ext = await launchExtension({ dir });
+  assert.equal(await ext.workerReady(), true);
+  await driver.open('options.html');
+  const reply = await page.evaluate(([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }), [server.url, await server.invite('Core')]);
+  assert.ok(reply.connected, JSON.stringify(reply));
+});
+
+after(async () => {
+  await page?.close();
+  await ext?.close();
+  await env?.github.close();
+  await env?.server.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+liveTests(driver, () => env);
+
+test('no console errors or uncaught exceptions', () => {
+  ext.assertNoErrors();
+});
