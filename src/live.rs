@@ -14,6 +14,7 @@
 
 pub mod github;
 pub mod gitlab;
+mod reply;
 
 use crate::model::ItemState;
 use crate::team::TeamCache;
@@ -200,11 +201,16 @@ pub fn state_text(o: &Observed) -> String {
 }
 
 /// Sorted handles without repeats, compared case-insensitively as the trackers do.
-pub fn handles(mut names: Vec<String>) -> Vec<String> {
-    names.retain(|n| !n.trim().is_empty());
-    names.sort_by_key(|n| n.to_lowercase());
-    names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-    names
+pub fn handles(names: Vec<String>) -> Vec<String> {
+    // Inserted in order rather than sorted: no sort's code in the worker for a handful.
+    let key = |n: &str| n.to_ascii_lowercase();
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for name in names.into_iter().filter(|n| !n.trim().is_empty()) {
+        if let Err(at) = out.binary_search_by(|o| key(o).cmp(&key(&name))) {
+            out.insert(at, name);
+        }
+    }
+    out
 }
 
 /// One item as this viewer follows it: the baseline pinned for the declaration it sits in
@@ -280,11 +286,14 @@ pub fn declared(team: &TeamCache, origins: &[crate::sites::Origin]) -> Vec<Decla
     out
 }
 
-/// The distinct item references of `declared`, sorted: what a source is asked about.
+/// The distinct item references of `declared`, in order: what a source is asked about.
 pub fn refs(declared: &[Declared]) -> Vec<&str> {
-    let mut refs: Vec<&str> = declared.iter().map(|d| d.item_ref.as_str()).collect();
-    refs.sort_unstable();
-    refs.dedup();
+    let mut refs: Vec<&str> = Vec::new();
+    for d in declared {
+        if !refs.contains(&d.item_ref.as_str()) {
+            refs.push(&d.item_ref);
+        }
+    }
     refs
 }
 
@@ -328,25 +337,31 @@ pub type Read = Result<Vec<(String, Observed)>, Unread>;
 /// whether anything a reader shows changed (not merely when or by whom it was seen), which is
 /// when the pages showing it must be drawn again.
 pub fn record(map: &mut LiveMap, declared: &[Declared], seen: &[(String, Observed)]) -> bool {
-    let before = map.clone();
     let keys: Vec<String> = declared
         .iter()
         .map(|d| key(&d.member_id, &d.item_ref))
         .collect();
-    map.retain(|k, _| keys.contains(k));
+    let gone: Vec<String> = map.keys().filter(|k| !keys.contains(k)).cloned().collect();
+    let mut changed = !gone.is_empty();
+    for k in gone {
+        map.remove(&k);
+    }
     for (d, k) in declared.iter().zip(&keys) {
         for (item_ref, observed) in seen {
             if *item_ref == d.item_ref {
-                let tracked = Tracked::observe(map.remove(k), d.declared_at, observed.clone());
-                map.insert(k.clone(), tracked);
+                let before = map.remove(k);
+                let after = Tracked::observe(before.clone(), d.declared_at, observed.clone());
+                changed |= before.is_none_or(|b| !same_shown(&b, &after));
+                map.insert(k.clone(), after);
             }
         }
     }
-    !same_shown(&before, map)
+    changed
 }
 
-/// Whether two maps show the same: equal but for when and by which source each state was seen.
-fn same_shown(a: &LiveMap, b: &LiveMap) -> bool {
+/// Whether two states of one item show the same: equal but for when and by which source each
+/// was seen.
+fn same_shown(a: &Tracked, b: &Tracked) -> bool {
     let plain = |t: &Tracked| {
         let mut t = t.clone();
         for o in [&mut t.baseline, &mut t.current] {
@@ -355,10 +370,7 @@ fn same_shown(a: &LiveMap, b: &LiveMap) -> bool {
         }
         t
     };
-    a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|((ka, ta), (kb, tb))| ka == kb && plain(ta) == plain(tb))
+    plain(a) == plain(b)
 }
 
 /// What changed about an item after it was declared.
@@ -776,10 +788,7 @@ mod tests {
         );
         assert_eq!(
             refs(&declared),
-            [
-                "github.com/acme/api/issues/3",
-                "github.com/acme/api/pull/12"
-            ]
+            ["github.com/acme/api/pull/12", "github.com/acme/api/issues/3"]
         );
         let declared_at = team.states["a"].state.as_ref().unwrap().declared_at;
         assert_eq!(declared[0].declared_at, declared_at);

@@ -13,28 +13,30 @@
 //! 150 items, so a viewer refreshing every minute spends at most 540 of the 5,000 an hour. No
 //! limit calls for a second request.
 
+use super::reply::{Aliases, Nodes, Part};
 use super::{handles, Checks, Kind, Lifecycle, Observed, Read, Review, Source, Unread};
 use crate::http::{Answer, NetError};
 use crate::mirror::{http_outcome, Service};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize, Serializer};
-use std::collections::BTreeMap;
 
 /// The nodes one item may ask for (see the module's note on GitHub's limits).
 pub const NODES_PER_ITEM: usize = 20 + 10 + 10 + 1 + 1 + 1;
 
 /// What is asked of each item. `state` means a pull request's or an issue's (different enum
-/// types, so the issue's is aliased: GraphQL refuses one response name with two types).
+/// types, so the issue's is aliased: GraphQL refuses one response name with two types);
+/// labels and assignees are aliased so their connections do not share a name with GitLab's
+/// lists of another shape (`reply::Part`).
 const ITEM: &str = "fragment Item on UniformResourceLocatable { __typename \
 ... on PullRequest { title state isDraft reviewDecision mergedAt closedAt mergedBy { login } \
-labels(first: 20) { nodes { name } } assignees(first: 10) { nodes { login } } \
+labelNodes: labels(first: 20) { nodes { name } } assigneeNodes: assignees(first: 10) { nodes { login } } \
 reviewRequests(first: 10) { nodes { requestedReviewer { ... on User { login } ... on Bot { login } \
 ... on Mannequin { login } ... on Team { slug } } } } \
 reviews(last: 1, states: [APPROVED, CHANGES_REQUESTED]) { nodes { submittedAt } } \
 commits(last: 1) { nodes { commit { statusCheckRollup { state } } } } \
 timelineItems(last: 1, itemTypes: [CLOSED_EVENT]) { nodes { ... on ClosedEvent { actor { login } } } } } \
-... on Issue { title issueState: state closedAt labels(first: 20) { nodes { name } } \
-assignees(first: 10) { nodes { login } } \
+... on Issue { title issueState: state closedAt labelNodes: labels(first: 20) { nodes { name } } \
+assigneeNodes: assignees(first: 10) { nodes { login } } \
 timelineItems(last: 1, itemTypes: [CLOSED_EVENT]) { nodes { ... on ClosedEvent { actor { login } } } } } }";
 
 /// Where the account's items live: `github.com` for `https://api.github.com`, the host (and
@@ -115,7 +117,7 @@ pub fn batch(api: &str, items: &[&str]) -> Option<Batch> {
 #[derive(Deserialize)]
 struct Reply {
     #[serde(default)]
-    data: Option<BTreeMap<String, Option<Node>>>,
+    data: Option<Aliases>,
     #[serde(default, deserialize_with = "crate::wire::nullable")]
     errors: Vec<GraphqlError>,
 }
@@ -126,122 +128,13 @@ struct GraphqlError {
     kind: Option<String>,
 }
 
-/// A pull request or an issue, every field optional: GitHub may leave any out of a partial
-/// answer. Enum values are read as text so a value added later is ignored, not fatal.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Node {
-    #[serde(rename = "__typename", default)]
-    typename: String,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    state: Option<String>,
-    #[serde(default)]
-    issue_state: Option<String>,
-    #[serde(default)]
-    is_draft: Option<bool>,
-    #[serde(default)]
-    review_decision: Option<String>,
-    #[serde(default)]
-    merged_at: Option<Timestamp>,
-    #[serde(default)]
-    closed_at: Option<Timestamp>,
-    #[serde(default)]
-    merged_by: Option<Who>,
-    #[serde(default)]
-    labels: Option<Nodes<Label>>,
-    #[serde(default)]
-    assignees: Option<Nodes<Who>>,
-    #[serde(default)]
-    review_requests: Option<Nodes<Requested>>,
-    #[serde(default)]
-    reviews: Option<Nodes<Submitted>>,
-    #[serde(default)]
-    commits: Option<Nodes<CommitNode>>,
-    #[serde(default)]
-    timeline_items: Option<Nodes<Closing>>,
-}
-
-#[derive(Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>"))]
-struct Nodes<T> {
-    #[serde(default, deserialize_with = "crate::wire::nullable")]
-    nodes: Vec<Option<T>>,
-}
-
-impl<T> Nodes<T> {
-    fn all(self) -> impl Iterator<Item = T> {
-        self.nodes.into_iter().flatten()
-    }
-}
-
-/// A user, bot or mannequin (`login`) or a team (`slug`).
-#[derive(Deserialize)]
-struct Who {
-    #[serde(default)]
-    login: Option<String>,
-    #[serde(default)]
-    slug: Option<String>,
-}
-
-impl Who {
-    fn handle(self) -> Option<String> {
-        self.login.or(self.slug)
-    }
-}
-
-#[derive(Deserialize)]
-struct Label {
-    name: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Requested {
-    #[serde(default)]
-    requested_reviewer: Option<Who>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Submitted {
-    #[serde(default)]
-    submitted_at: Option<Timestamp>,
-}
-
-#[derive(Deserialize)]
-struct CommitNode {
-    #[serde(default)]
-    commit: Option<Commit>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Commit {
-    #[serde(default)]
-    status_check_rollup: Option<Rollup>,
-}
-
-#[derive(Deserialize)]
-struct Rollup {
-    #[serde(default)]
-    state: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Closing {
-    #[serde(default)]
-    actor: Option<Who>,
-}
-
-fn logins(nodes: Option<Nodes<Who>>) -> Option<Vec<String>> {
-    nodes.map(|n| handles(n.all().filter_map(Who::handle).collect()))
+fn logins(nodes: Option<Nodes>) -> Option<Vec<String>> {
+    nodes.map(|n| handles(n.all().filter_map(Part::handle).collect()))
 }
 
 /// One item as GitHub answered it; `None` for anything but a pull request or an issue in a
 /// state this version knows.
-fn observed(node: Node, at: Timestamp) -> Option<Observed> {
+fn observed(node: Part, at: Timestamp) -> Option<Observed> {
     let (kind, lifecycle) = match (node.typename.as_str(), node.is_draft) {
         ("PullRequest", draft) => (
             Kind::Change,
@@ -265,12 +158,14 @@ fn observed(node: Node, at: Timestamp) -> Option<Observed> {
     };
     let mut o = Observed::new(kind, lifecycle, Source::Github, at);
     o.title = node.title;
-    o.labels = node.labels.map(|l| l.all().map(|l| l.name).collect());
-    o.assignees = logins(node.assignees);
+    o.labels = node
+        .label_nodes
+        .map(|l| l.all().filter_map(|l| l.name).collect());
+    o.assignees = logins(node.assignee_nodes);
     o.reviewers = node.review_requests.map(|r| {
         handles(
             r.all()
-                .filter_map(|r| r.requested_reviewer.and_then(Who::handle))
+                .filter_map(|r| r.requested_reviewer.and_then(|p| p.handle()))
                 .collect(),
         )
     });
@@ -282,11 +177,11 @@ fn observed(node: Node, at: Timestamp) -> Option<Observed> {
     };
     o.reviewed_at = node
         .reviews
-        .and_then(|r| r.all().last())
+        .and_then(Nodes::last)
         .and_then(|r| r.submitted_at);
     let rollup = node
         .commits
-        .and_then(|c| c.all().last())
+        .and_then(Nodes::last)
         .and_then(|c| c.commit?.status_check_rollup?.state);
     o.checks = match rollup.as_deref() {
         Some("SUCCESS") => Some(Checks::Passing),
@@ -296,11 +191,11 @@ fn observed(node: Node, at: Timestamp) -> Option<Observed> {
     };
     let closer = || {
         node.timeline_items
-            .and_then(|t| t.all().last())
+            .and_then(Nodes::last)
             .and_then(|c| c.actor?.handle())
     };
     (o.ended_at, o.ended_by) = match lifecycle {
-        Lifecycle::Merged => (node.merged_at, node.merged_by.and_then(Who::handle)),
+        Lifecycle::Merged => (node.merged_at, node.merged_by.and_then(|p| p.handle())),
         Lifecycle::Closed => (node.closed_at, closer()),
         Lifecycle::Open | Lifecycle::Draft => (None, None),
     };
@@ -335,7 +230,7 @@ pub fn read(items: &[&str], answer: &Result<Answer, NetError>, at: Timestamp) ->
         });
     };
     let mut seen = Vec::new();
-    for (alias, node) in data {
+    for (alias, node) in data.0 {
         let index = alias
             .strip_prefix('i')
             .and_then(|n| n.parse::<usize>().ok());

@@ -762,7 +762,7 @@ pub fn observed(page: &Page, descriptors: &[Descriptor], at: Timestamp) -> Optio
 /// (Jira's workflows, Linear's states): one of `closing` (lower case) is closed, any other
 /// name open. A renamed done status reads as open: the page shows only the name.
 pub(crate) fn status_name(label: &str, closing: &[&str]) -> Option<Lifecycle> {
-    let name = label.trim().to_lowercase();
+    let name = label.trim().to_ascii_lowercase();
     if name.is_empty() {
         None
     } else if closing.contains(&name.as_str()) {
@@ -778,7 +778,7 @@ pub(crate) fn label_word(label: &str) -> String {
         .split_whitespace()
         .next()
         .unwrap_or_default()
-        .to_lowercase()
+        .to_ascii_lowercase()
 }
 
 /// The people the shim's descriptors name on a classified page.

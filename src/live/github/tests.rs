@@ -116,8 +116,8 @@ const PR: &str = r#"{
   "__typename": "PullRequest", "title": "Fix <b>login</b>", "state": "MERGED", "isDraft": false,
   "reviewDecision": "APPROVED", "mergedAt": "2026-12-05T03:12:00Z", "closedAt": "2026-12-05T03:12:00Z",
   "mergedBy": {"login": "bob"},
-  "labels": {"nodes": [{"name": "bug"}, {"name": "<img src=x>"}]},
-  "assignees": {"nodes": [{"login": "carol"}, {"login": "alice"}]},
+  "labelNodes": {"nodes": [{"name": "bug"}, {"name": "<img src=x>"}]},
+  "assigneeNodes": {"nodes": [{"login": "carol"}, {"login": "alice"}]},
   "reviewRequests": {"nodes": [{"requestedReviewer": {"login": "dan"}}, {"requestedReviewer": {"slug": "ui"}}, {"requestedReviewer": null}]},
   "reviews": {"nodes": [{"submittedAt": "2026-12-05T02:00:00Z"}]},
   "commits": {"nodes": [{"commit": {"statusCheckRollup": {"state": "SUCCESS"}}}]},
@@ -159,8 +159,8 @@ fn draft_open_closed_and_issues() {
       "i2": {"__typename": "PullRequest", "state": "CLOSED", "closedAt": "2026-12-05T01:00:00Z",
              "timelineItems": {"nodes": [{"actor": {"login": "erin"}}]}},
       "i3": {"__typename": "Issue", "issueState": "CLOSED", "closedAt": "2026-12-05T01:30:00Z",
-             "assignees": {"nodes": []}, "timelineItems": {"nodes": [{"actor": null}]}},
-      "i4": {"__typename": "Issue", "issueState": "OPEN", "labels": {"nodes": null}}
+             "assigneeNodes": {"nodes": []}, "timelineItems": {"nodes": [{"actor": null}]}},
+      "i4": {"__typename": "Issue", "issueState": "OPEN", "labelNodes": {"nodes": null}}
     }}"#;
     let items = [
         "a/o/r/pull/1",

@@ -25,17 +25,17 @@ fn one_request_per_project_and_kind() {
     assert_eq!(
         urls,
         [
-            "https://gitlab.com/api/v4/projects/g%2Fp/merge_requests?per_page=100&iids[]=1&iids[]=3",
+            "https://gitlab.com/api/v4/projects/g%2Fp/merge_requests?per_page=100&iids[]=3&iids[]=1",
             "https://gitlab.com/api/v4/projects/g%2Fp/issues?per_page=100&iids[]=7",
-            "https://gitlab.com/api/v4/projects/g%2Fpp/merge_requests?per_page=100&iids[]=4",
             "https://gitlab.com/api/v4/projects/g%2Fsub%2Fq/merge_requests?per_page=100&iids[]=2",
+            "https://gitlab.com/api/v4/projects/g%2Fpp/merge_requests?per_page=100&iids[]=4",
         ]
     );
     assert_eq!(
         calls[0].items,
         [
-            (1, "gitlab.com/g/p/-/merge_requests/1".to_string()),
-            (3, "gitlab.com/g/p/-/merge_requests/3".to_string())
+            (3, "gitlab.com/g/p/-/merge_requests/3".to_string()),
+            (1, "gitlab.com/g/p/-/merge_requests/1".to_string())
         ]
     );
     // A self-managed instance under a relative URL root.
