@@ -19,6 +19,9 @@ import { test } from 'node:test';
 import { startGitHub } from '../services/github.mjs';
 import { connect, poll } from './mirror-scenario.mjs';
 
+/** Bob's storage.sync settings: a display name is what joining a team takes. */
+export const BOB = { display_name: 'Bob', handles: { github: 'octo-bob' }, timezone: 'Europe/Berlin', reminder: { enabled: false, lead_minutes: 30 } };
+
 const TOKEN = 'ghp_LiveBobToken0123456789abcdefABCDEFgh';
 
 /** The team server's team Core with Ann, and the GitHub endpoint with Bob's token and Ann's PR

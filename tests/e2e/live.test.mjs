@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { setWorkerClock } from './clock.mjs';
 import { launchExtension } from './harness.mjs';
-import { liveTests, startLive } from './live-scenario.mjs';
+import { BOB, liveTests, startLive } from './live-scenario.mjs';
 import { loopbackBuild, TeamServer } from './team-server.mjs';
 
 let ext;
@@ -37,6 +37,7 @@ before(async () => {
   ext = await launchExtension({ dir });
   assert.equal(await ext.workerReady(), true);
   await driver.open('options.html');
+  await page.evaluate((settings) => chrome.storage.sync.set({ settings }), BOB);
   const reply = await page.evaluate(([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }), [server.url, await server.invite('Core')]);
   assert.ok(reply.connected, JSON.stringify(reply));
 });

@@ -7,7 +7,7 @@
 //   ./build.sh && node --test tests/firefox/live.test.mjs
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { liveTests, startLive } from '../e2e/live-scenario.mjs';
+import { BOB, liveTests, startLive } from '../e2e/live-scenario.mjs';
 import { TeamServer } from '../e2e/team-server.mjs';
 import { launchFirefox } from './harness.mjs';
 
@@ -38,6 +38,7 @@ before(async () => {
   env = { server, ...(await startLive(server)) };
   ff = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
   await ff.openReady('options.html');
+  await ff.evaluateInExtension((settings) => browser.storage.sync.set({ settings }), BOB);
   const reply = await ff.evaluateInExtension(
     ([url, invite]) => browser.runtime.sendMessage({ connect: { server: url, invite } }),
     [server.url, await server.invite('Core')],
