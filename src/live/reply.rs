@@ -8,7 +8,6 @@
 //! assignees(…)`).
 
 use crate::time::Timestamp;
-use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 #[derive(Default, Deserialize)]
@@ -109,27 +108,4 @@ impl Nodes {
 }
 
 /// GitHub's `data` object: each alias (`i0`, `i1`, …) and its item, null where there is none.
-/// In order, as pairs: a map type would add its own code to the module.
-pub(super) struct Aliases(pub Vec<(String, Option<Part>)>);
-
-impl<'de> Deserialize<'de> for Aliases {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Aliases, D::Error> {
-        struct Pairs;
-        impl<'de> Visitor<'de> for Pairs {
-            type Value = Aliases;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a map of items")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Aliases, A::Error> {
-                let mut pairs = Vec::new();
-                while let Some(pair) = map.next_entry()? {
-                    pairs.push(pair);
-                }
-                Ok(Aliases(pairs))
-            }
-        }
-        d.deserialize_map(Pairs)
-    }
-}
+pub(super) type Aliases = super::Pairs<Option<Part>>;

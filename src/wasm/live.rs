@@ -22,7 +22,7 @@ use super::net::Request as HttpRequest;
 use super::secret;
 use crate::connect::ServerUrl;
 use crate::http::REQUEST_TIMEOUT_MS;
-use crate::live::{self, github, gitlab, LiveMap, Observed, Read, Unread};
+use crate::live::{self, github, gitlab, Observed, Pairs, Read, Tracked, Unread};
 use crate::mirror::{Account, Service};
 use crate::sites::Origin;
 use crate::store::{LIVE_DUE_KEY, LIVE_KEY, MIRRORS_KEY, ORIGINS_KEY, TEAM_KEY};
@@ -196,7 +196,8 @@ async fn read(account: &Account, refs: &[&str], now: Timestamp) -> Read {
 async fn record(seen: Vec<(String, Observed)>, always: bool) -> Result<(), ExtError> {
     let writing = Writing::take().await;
     let stored = ext::read(Area::Local, &[LIVE_KEY, TEAM_KEY, ORIGINS_KEY]).await;
-    let mut map: LiveMap = stored.or_default(LIVE_KEY);
+    // As pairs: the same JSON as `live::LiveMap`, without a map's code in the module.
+    let mut map: Pairs<Tracked> = stored.or_default(LIVE_KEY);
     let team: TeamCache = stored.or_default(TEAM_KEY);
     let origins: Vec<Origin> = stored.or_default(ORIGINS_KEY);
     let shown = live::record(&mut map, &live::declared(&team, &origins), &seen);
