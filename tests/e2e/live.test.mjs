@@ -9,26 +9,15 @@ import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { setWorkerClock } from './clock.mjs';
 import { launchExtension } from './harness.mjs';
+import { pageDriver } from './page-driver.mjs';
 import { BOB, liveTests, startLive } from './live-scenario.mjs';
 import { loopbackBuild, TeamServer } from './team-server.mjs';
 
 let ext;
 let dir;
-let page;
 let env;
 
-const driver = {
-  async open(file) {
-    await page?.close();
-    page = await ext.openPage(file);
-    if (file === 'popup.html') await page.setViewportSize({ width: 380, height: 600 });
-  },
-  fill: (selector, text) => page.fill(selector, text),
-  click: (selector) => page.click(selector),
-  text: (selector) => page.textContent(selector),
-  evaluate: (fn, arg) => page.evaluate(fn, arg),
-  setWorkerClock: (at) => setWorkerClock(ext, at),
-};
+const driver = Object.assign(pageDriver(() => ext), { setWorkerClock: (at) => setWorkerClock(ext, at) });
 
 before(async () => {
   const server = await TeamServer.start();
@@ -37,13 +26,13 @@ before(async () => {
   ext = await launchExtension({ dir });
   assert.equal(await ext.workerReady(), true);
   await driver.open('options.html');
-  await page.evaluate((settings) => chrome.storage.sync.set({ settings }), BOB);
-  const reply = await page.evaluate(([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }), [server.url, await server.invite('Core')]);
+  await driver.evaluate((settings) => chrome.storage.sync.set({ settings }), BOB);
+  const reply = await driver.evaluate(([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }), [server.url, await server.invite('Core')]);
   assert.ok(reply.connected, JSON.stringify(reply));
 });
 
 after(async () => {
-  await page?.close();
+  await driver.page?.close();
   await ext?.close();
   await env?.github.close();
   await env?.server.close();

@@ -18,35 +18,27 @@ import { after, before, test } from 'node:test';
 import { assertAccessible, setColorScheme } from './axe.mjs';
 import { DIST_CHROME, launchExtension, OUT_DIR, ROOT } from './harness.mjs';
 import * as scenario from './mirror-scenario.mjs';
+import { pageDriver } from './page-driver.mjs';
 
 let ext;
 let dir;
 let services;
-let page;
 const lines = [];
 
-const driver = {
-  async open(file) {
-    await page?.close();
-    page = await ext.openPage(file);
-    if (file === 'popup.html') await page.setViewportSize({ width: 380, height: 600 });
-  },
-  fill: (selector, text) => page.fill(selector, text),
-  click: (selector) => page.click(selector),
-  text: (selector) => page.textContent(selector),
-  evaluate: (fn, arg) => page.evaluate(fn, arg),
+const driver = Object.assign(pageDriver(() => ext), {
   consoleLines: async () => lines,
-  colorScheme: (scheme) => setColorScheme(page, scheme),
-  axe: (what) => assertAccessible(page, what),
+  colorScheme: (scheme) => setColorScheme(driver.page, scheme),
+  axe: (what) => assertAccessible(driver.page, what),
   canWithdraw: false,
   shoot,
-};
+});
 
 /** The README's screenshots (light): to tests/out/, and to docs/ when missing or
  *  UPDATE_SCREENSHOTS=1, as views.test.mjs does. */
 async function shoot(kind, scheme) {
   if (scheme !== 'light') return;
   const name = `mirror-${kind}`;
+  const { page } = driver;
   await page.evaluate(() => document.activeElement?.blur());
   await mkdir(OUT_DIR, { recursive: true });
   const shot = path.join(OUT_DIR, `${name}.png`);
@@ -76,7 +68,7 @@ before(async () => {
 });
 
 after(async () => {
-  await page?.close();
+  await driver.page?.close();
   await ext?.close();
   await services?.close();
   if (dir) await rm(dir, { recursive: true, force: true });

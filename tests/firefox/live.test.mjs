@@ -10,28 +10,22 @@ import { after, before, test } from 'node:test';
 import { BOB, liveTests, startLive } from '../e2e/live-scenario.mjs';
 import { TeamServer } from '../e2e/team-server.mjs';
 import { launchFirefox } from './harness.mjs';
+import { pageDriver } from './page-driver.mjs';
 
 let ff;
 let env;
 
-const driver = {
-  async open(file) {
-    await ff.open(file);
-    await ff.waitForLoader();
-    if (file === 'popup.html') await ff.sizePage(380, 600);
-  },
-  fill: (selector, text) => ff.fill(selector, text),
-  click: (selector) => ff.click(selector),
-  text: (selector) => ff.textContent(selector),
-  evaluate: (fn, arg) => ff.evaluateInExtension(fn, arg),
-  setWorkerClock: (at) =>
-    ff.evaluateInExtension(async (target) => {
-      const background = await browser.runtime.getBackgroundPage();
-      background.standinRealNow ??= background.Date.now.bind(background.Date);
-      const offset = target - background.standinRealNow();
-      background.Date.now = () => background.standinRealNow() + offset;
-    }, at),
-};
+/** The background page's Date.now, moved to run on from `at`. */
+async function setWorkerClock(at) {
+  await ff.evaluateInExtension(async (target) => {
+    const background = await browser.runtime.getBackgroundPage();
+    background.standinRealNow ??= background.Date.now.bind(background.Date);
+    const offset = target - background.standinRealNow();
+    background.Date.now = () => background.standinRealNow() + offset;
+  }, at);
+}
+
+const driver = Object.assign(pageDriver(() => ff), { setWorkerClock });
 
 before(async () => {
   const server = await TeamServer.start();

@@ -11,20 +11,12 @@ import { after, before, test } from 'node:test';
 import * as scenario from '../e2e/mirror-scenario.mjs';
 import { assertAccessible, setColorScheme } from './axe.mjs';
 import { launchFirefox } from './harness.mjs';
+import { pageDriver } from './page-driver.mjs';
 
 let ff;
 let services;
 
-const driver = {
-  async open(file) {
-    await ff.open(file);
-    await ff.waitForLoader();
-    if (file === 'popup.html') await ff.sizePage(380, 600);
-  },
-  fill: (selector, text) => ff.fill(selector, text),
-  click: (selector) => ff.click(selector),
-  text: (selector) => ff.textContent(selector),
-  evaluate: (fn, arg) => ff.evaluateInExtension(fn, arg),
+const driver = Object.assign(pageDriver(() => ff), {
   colorScheme: (scheme) => setColorScheme(ff, scheme),
   axe: (what) => assertAccessible(ff, what),
   canWithdraw: true,
@@ -32,7 +24,7 @@ const driver = {
     ff.inChrome(
       `return Services.console.getMessageArray().map((m) => m.errorMessage ?? m.message);`,
     ),
-};
+});
 
 before(async () => {
   services = await scenario.startServices();
