@@ -8,12 +8,15 @@
 //   fill(selector, text)  click(selector)  text(selector)
 //   evaluate(fn, arg)     runs fn(arg) in the current extension page (chrome.* / browser.*)
 //   setWorkerClock(at)    makes the worker's Date.now() run on from `at` (ms)
+//   openTracker(url)      opens a tracker page (served from `env().site`) in a tab of its own,
+//                         leaving the extension page current
 //
 // Ann declares her PR waiting; Bob, connected to the team and to "GitHub" (a GitHub Enterprise
 // Server at the endpoint's origin: the PR lives there), opens the popup; the worker reads the
 // PR once; within the minute another popup opening asks nothing; the PR is merged on the
 // endpoint; a minute later (the worker's clock moved on) the popup's opening reads it merged,
-// by whom and when, over the baseline Bob first saw.
+// by whom and when, over the baseline Bob first saw. Then, with no account for it, Ann's PR on
+// github.com is read from the page Bob opens.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startGitHub } from '../services/github.mjs';
@@ -37,6 +40,21 @@ export async function startLive(server) {
   github.add({ __typename: 'PullRequest', url, number: 12, title: 'Retry <b>exports</b>', state: 'OPEN', checks: 'PENDING', assignees: ['octo-ann'], labels: ['flaky'] });
   return { ann: { token: joined.body.token, id: joined.body.member.id }, github, url, ref: url.replace(/^https?:\/\//, '') };
 }
+
+/** A PR on github.com: no connected account reads it (Bob's GitHub is the endpoint's host). */
+export const PAGE_PR = 'https://github.com/acme/api/pull/7';
+const PAGE_PR_REF = 'github.com/acme/api/pull/7';
+
+/** PAGE_PR's page in GitHub's server-rendered shape (the real saved pages' markers): merged,
+ *  its title with markup in it, one assignee. */
+export const MERGED_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Speed up exports by octo-ann · Pull Request #7 · acme/api · GitHub</title></head><body>
+<div id="partial-discussion-header"><div class="gh-header-show"><h1 class="gh-header-title">
+<span class="js-issue-title markdown-title">Speed up &lt;i&gt;exports&lt;/i&gt;</span> <span class="gh-header-number">#7</span></h1></div>
+<div class="gh-header-meta"><span title="Status: Merged" class="State State--merged"><svg aria-hidden="true"></svg> Merged</span>
+<a class="author" href="/octo-ann">octo-ann</a> merged 3 commits into main</div></div>
+<form aria-label="Select assignees"><span class="css-truncate js-issue-assignees"><a class="assignee" href="/octo-cy"><img alt="@octo-cy" src="/a.png"><span>octo-cy</span></a></span></form>
+</body></html>`;
 
 const live = async (d) => (await d.evaluate(() => (globalThis.browser ?? chrome).storage.local.get(['live', 'live_due']))) ?? {};
 const queries = (github) => github.requests.filter((r) => r.method === 'POST' && r.path === '/graphql' && r.body.includes('resource(url:'));
@@ -98,5 +116,33 @@ export function liveTests(d, env) {
     // The account's line has nothing to say: the query did not fail.
     const { mirrors } = await d.evaluate(() => (globalThis.browser ?? chrome).storage.local.get('mirrors'));
     assert.equal(mirrors.find((a) => a.service === 'github').live, undefined);
+  });
+
+  test('without an account for it: the PR page Bob opens says what the item is, recorded as the page saw it', async () => {
+    const { ann, server, url, ref, site } = env();
+    const states = await server.api('GET', '/v1/team/states', { token: ann.token });
+    const version = states.body.states.find((s) => s.member_id === ann.id).version;
+    const items = [
+      { url, canonical_ref: ref, title: 'Retry exports', note: 'CI is slow', state: 'waiting' },
+      { url: PAGE_PR, canonical_ref: PAGE_PR_REF, title: 'Speed up exports', note: '', state: 'needs_review' },
+    ];
+    const put = await server.api('PUT', '/v1/me/state', {
+      token: ann.token,
+      headers: { 'if-match': String(version) },
+      body: { status: 'offline', headline: 'Done for today', timezone: 'Asia/Kolkata', items },
+    });
+    assert.equal(put.status, 200, JSON.stringify(put.body));
+    await poll(async () => (await d.evaluate(() => (globalThis.browser ?? chrome).storage.local.get('team'))).team?.states?.[ann.id]?.state?.declaration.items.length === 2, "Ann's two items in Bob's team cache", 30_000);
+    site.page(PAGE_PR, MERGED_PAGE);
+    await d.openTracker(PAGE_PR);
+    const key = `${ann.id} ${PAGE_PR_REF}`;
+    const seen = await poll(async () => (await live(d)).live?.[key], "the page's PR in the live map", 20_000);
+    assert.equal(seen.current.source, 'page');
+    assert.equal(seen.current.lifecycle, 'merged');
+    assert.equal(seen.current.title, 'Speed up <i>exports</i>');
+    assert.deepEqual(seen.current.assignees, ['octo-cy']);
+    // A page says nothing of when or by whom, nor of CI: unknown, not guessed.
+    assert.equal(seen.current.ended_by, null);
+    assert.equal(seen.current.checks, null);
   });
 }

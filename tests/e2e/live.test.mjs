@@ -1,7 +1,8 @@
 // Issue 16, live item state from a connected GitHub account, in Chromium (a copy of dist/chrome
 // with http://127.0.0.1/* granted at install, as mirror.test.mjs has it: headless Chromium
 // answers no permission prompt). The scenario is tests/e2e/live-scenario.mjs's, shared with
-// Firefox's suite; the worker's clock moves on a minute through tests/e2e/clock.mjs.
+// Firefox's suite; the worker's clock moves on a minute through tests/e2e/clock.mjs, and
+// github.com's page is served through Playwright's routing.
 //
 //   ./build.sh && node --test tests/e2e/live.test.mjs
 import assert from 'node:assert/strict';
@@ -12,19 +13,32 @@ import { launchExtension } from './harness.mjs';
 import { pageDriver } from './page-driver.mjs';
 import { BOB, liveTests, startLive } from './live-scenario.mjs';
 import { loopbackBuild, TeamServer } from './team-server.mjs';
+import { trackerSite } from './tracker-pages.mjs';
 
 let ext;
 let dir;
 let env;
 
-const driver = Object.assign(pageDriver(() => ext), { setWorkerClock: (at) => setWorkerClock(ext, at) });
+const site = trackerSite();
+const driver = Object.assign(pageDriver(() => ext), {
+  setWorkerClock: (at) => setWorkerClock(ext, at),
+  async openTracker(url) {
+    const tab = await ext.context.newPage();
+    await tab.goto(url);
+  },
+});
 
 before(async () => {
   const server = await TeamServer.start();
-  env = { server, ...(await startLive(server)) };
+  env = { server, site, ...(await startLive(server)) };
   dir = await loopbackBuild();
   ext = await launchExtension({ dir });
   assert.equal(await ext.workerReady(), true);
+  // Only github.com is routed: the team server and the GitHub endpoint are reached directly.
+  await ext.context.route(/^https:\/\/github\.com\//, async (route) => {
+    const { status, contentType, headers, body } = site.respond(route.request().url(), route.request().resourceType());
+    await route.fulfill({ status, contentType, headers, body });
+  });
   await driver.open('options.html');
   await driver.evaluate((settings) => chrome.storage.sync.set({ settings }), BOB);
   const reply = await driver.evaluate(([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }), [server.url, await server.invite('Core')]);

@@ -1,7 +1,8 @@
 // Issue 16, live item state from a connected GitHub account, in headless Firefox ESR: the
 // scenario of tests/e2e/live-scenario.mjs, shared with Chromium's suite. The background is an
 // event page here: the worker's clock moves on a minute through runtime.getBackgroundPage(),
-// whose Date.now the wasm module looks up on every call. Optional permissions are granted
+// whose Date.now the wasm module looks up on every call; github.com's page comes through the
+// local HTTPS proxy (tracker-proxy.mjs). Optional permissions are granted
 // without a prompt (headless Firefox shows none; team.test.mjs answers the real one).
 //
 //   ./build.sh && node --test tests/firefox/live.test.mjs
@@ -9,8 +10,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { BOB, liveTests, startLive } from '../e2e/live-scenario.mjs';
 import { TeamServer } from '../e2e/team-server.mjs';
+import { trackerSite } from '../e2e/tracker-pages.mjs';
 import { launchFirefox } from './harness.mjs';
 import { pageDriver } from './page-driver.mjs';
+import { startTrackerProxy } from './tracker-proxy.mjs';
 
 let ff;
 let env;
@@ -25,12 +28,24 @@ async function setWorkerClock(at) {
   }, at);
 }
 
-const driver = Object.assign(pageDriver(() => ff), { setWorkerClock });
+const site = trackerSite();
+let proxy;
+
+const driver = Object.assign(pageDriver(() => ff), {
+  setWorkerClock,
+  async openTracker(url) {
+    const extensionTab = await ff.command('GET', ff.session('/window'));
+    await ff.newTab();
+    await ff.open(url);
+    await ff.switchTo(extensionTab);
+  },
+});
 
 before(async () => {
   const server = await TeamServer.start();
-  env = { server, ...(await startLive(server)) };
-  ff = await launchFirefox({ prefs: { 'extensions.webextOptionalPermissionPrompts': false } });
+  env = { server, site, ...(await startLive(server)) };
+  proxy = await startTrackerProxy(site);
+  ff = await launchFirefox({ ...proxy.firefox, prefs: { ...proxy.firefox.prefs, 'extensions.webextOptionalPermissionPrompts': false } });
   await ff.openReady('options.html');
   await ff.evaluateInExtension((settings) => browser.storage.sync.set({ settings }), BOB);
   const reply = await ff.evaluateInExtension(
@@ -42,6 +57,7 @@ before(async () => {
 
 after(async () => {
   await ff?.close();
+  await proxy?.close();
   await env?.github.close();
   await env?.server.close();
 });
