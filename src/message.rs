@@ -350,6 +350,22 @@ mod tests {
     }
 
     #[test]
+    fn only_own_pages_ask_for_a_refresh_of_the_items_state() {
+        let request: Request = serde_json::from_str(r#""refresh_items""#).unwrap();
+        assert_eq!(request, Request::RefreshItems);
+        let popup = sender(Some(ID), Some(&format!("{BASE}popup.html")));
+        assert_eq!(authorize(&request, &popup, ID, BASE), Ok(()));
+        // A tracker page may not make the worker spend the user's rate limits.
+        let content = sender(Some(ID), Some("https://github.com/o/r/pull/1"));
+        assert_eq!(
+            authorize(&request, &content, ID, BASE).unwrap_err().error,
+            ErrorCode::Forbidden
+        );
+        let reply = serde_json::to_value(Reply::Ok(Response::Refreshing)).unwrap();
+        assert_eq!(reply, serde_json::json!("refreshing"));
+    }
+
+    #[test]
     fn content_scripts_and_strangers_may_not() {
         let forbidden = |s: Sender| authorize(&Request::Clear, &s, ID, BASE).unwrap_err().error;
         let content = sender(Some(ID), Some("https://github.com/o/r/pull/1"));

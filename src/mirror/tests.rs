@@ -480,6 +480,15 @@ fn retries_back_off_and_a_newer_declaration_replaces_a_pending_one() {
     a.record(&clear, Outcome::Done, NOW.plus_minutes(5));
     assert_eq!(a.pending, None);
     assert_eq!(report_line(&a, time), "GitHub status: cleared 5");
+    // A failed read of the declared items' live state (issue 16) is said after it; stored
+    // only while there is something to say.
+    a.live = "rate limited".into();
+    assert_eq!(
+        report_line(&a, time),
+        "GitHub status: cleared 5; item states not read: rate limited"
+    );
+    a.live.clear();
+    assert!(!serde_json::to_string(&a).unwrap().contains("\"live\""));
 }
 
 #[test]
