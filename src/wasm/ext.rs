@@ -256,6 +256,41 @@ pub async fn remove(area: Area, keys: &[&str]) -> Result<(), ExtError> {
         .map(drop)
 }
 
+thread_local! {
+    /// The storage keys some task is reading, changing and writing ([`KeyLock`]).
+    static WRITING: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Holds one storage key for a read-change-write. The worker's tasks (a declaration, a send
+/// coming back, a refresh) interleave at every await, and two read-change-writes of one key
+/// at once would lose one change; each takes the key's lock first. Dropping it releases.
+pub struct KeyLock(&'static str);
+
+impl KeyLock {
+    pub async fn take(key: &'static str) -> KeyLock {
+        let taken = || {
+            WRITING.with(|w| {
+                let mut w = w.borrow_mut();
+                let busy = w.contains(&key);
+                if !busy {
+                    w.push(key);
+                }
+                busy
+            })
+        };
+        while taken() {
+            gloo::timers::future::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        KeyLock(key)
+    }
+}
+
+impl Drop for KeyLock {
+    fn drop(&mut self) {
+        WRITING.with(|w| w.borrow_mut().retain(|k| *k != self.0));
+    }
+}
+
 /// Sends a message to the background worker and decodes its reply: a failure when it has an
 /// `error` member (as the JS loader's own failure reply has), else a success.
 pub async fn send_message<Req: Serialize, Rep: DeserializeOwned, Fail: DeserializeOwned>(
