@@ -256,6 +256,41 @@ pub async fn remove(area: Area, keys: &[&str]) -> Result<(), ExtError> {
         .map(drop)
 }
 
+thread_local! {
+    /// The storage keys some task is reading, changing and writing ([`KeyLock`]).
+    static WRITING: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Holds one storage key for a read-change-write. The worker's tasks (a declaration, a send
+/// coming back, a refresh) interleave at every await, and two read-change-writes of one key
+/// at once would lose one change; each takes the key's lock first. Dropping it releases.
+pub struct KeyLock(&'static str);
+
+impl KeyLock {
+    pub async fn take(key: &'static str) -> KeyLock {
+        let taken = || {
+            WRITING.with(|w| {
+                let mut w = w.borrow_mut();
+                let busy = w.contains(&key);
+                if !busy {
+                    w.push(key);
+                }
+                busy
+            })
+        };
+        while taken() {
+            gloo::timers::future::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        KeyLock(key)
+    }
+}
+
+impl Drop for KeyLock {
+    fn drop(&mut self) {
+        WRITING.with(|w| w.borrow_mut().retain(|k| *k != self.0));
+    }
+}
+
 /// Sends a message to the background worker and decodes its reply: a failure when it has an
 /// `error` member (as the JS loader's own failure reply has), else a success.
 pub async fn send_message<Req: Serialize, Rep: DeserializeOwned, Fail: DeserializeOwned>(
@@ -583,4 +618,42 @@ pub async fn create_alarm_in(name: &str, delay_ms: i64) -> Result<(), ExtError> 
     let minutes = delay_ms.max(0) as f64 / 60_000.0;
     let info = object(&[("delayInMinutes", JsValue::from_f64(minutes))]);
     call("alarms.create", &[name.into(), info]).await.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyLock;
+    use gloo::timers::future::sleep;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use std::time::Duration;
+    use wasm_bindgen_futures::spawn_local;
+    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// Three tasks read a value, wait (as a storage call does) and write it plus one: with the
+    /// key's lock none of the increments is lost, and another key does not wait for them.
+    #[wasm_bindgen_test]
+    async fn a_key_lock_serialises_read_change_writes() {
+        let stored = Rc::new(Cell::new(0));
+        for _ in 0..3 {
+            let stored = stored.clone();
+            spawn_local(async move {
+                let _lock = KeyLock::take("counter").await;
+                let read = stored.get();
+                sleep(Duration::from_millis(30)).await;
+                stored.set(read + 1);
+            });
+        }
+        sleep(Duration::from_millis(1)).await;
+        {
+            let _other = KeyLock::take("other").await;
+            assert!(stored.get() < 3, "another key's lock waited for this one's");
+        }
+        // Three 30 ms holds one after another; without the lock all three would read 0 and
+        // the value would end at 1.
+        sleep(Duration::from_millis(400)).await;
+        assert_eq!(stored.get(), 3);
+    }
 }

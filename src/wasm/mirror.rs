@@ -23,9 +23,7 @@ use crate::store::{MIRRORS_KEY, MIRROR_SETTINGS_KEY, STATE_KEY};
 use crate::time::Timestamp;
 use crate::validate::FieldError;
 use gloo::timers::callback::Timeout;
-use gloo::timers::future::sleep;
 use std::cell::{Cell, RefCell};
-use std::time::Duration;
 use wasm_bindgen_futures::spawn_local;
 
 /// Fires when the earliest mirror retry is due, should the worker have stopped by then.
@@ -35,8 +33,6 @@ pub const MIRROR_ALARM: &str = "mirror-retry";
 const MAX_TOKEN_BYTES: usize = 512;
 
 thread_local! {
-    /// A change of the accounts is being written (see [`update`]).
-    static WRITING: Cell<bool> = const { Cell::new(false) };
     static SENDING: Cell<bool> = const { Cell::new(false) };
     static SEND_AGAIN: Cell<bool> = const { Cell::new(false) };
     /// The next retry while this worker lives; replacing it cancels the previous one.
@@ -60,19 +56,13 @@ async fn accounts() -> Vec<Account> {
 /// A change of the stored accounts (see [`update`]).
 type Change<'a> = Box<dyn FnOnce(&mut Vec<Account>) + 'a>;
 
-/// Reads, changes and writes the accounts, one change at a time: the worker's tasks (a
-/// declaration, a send coming back) interleave at every await, and two read-change-writes at
-/// once would lose one of the changes. `change` is boxed so that this future is in the
-/// module once, not once per caller.
+/// Reads, changes and writes the accounts under their [`ext::KeyLock`]. `change` is boxed so
+/// that this future is in the module once, not once per caller.
 async fn update(change: Change<'_>) -> Result<(), ExtError> {
-    while WRITING.with(|w| w.replace(true)) {
-        sleep(Duration::from_millis(5)).await;
-    }
+    let _lock = ext::KeyLock::take(MIRRORS_KEY).await;
     let mut all = accounts().await;
     change(&mut all);
-    let stored = ext::set(Area::Local, &[(MIRRORS_KEY, &ext::encode(&all))]).await;
-    WRITING.with(|w| w.set(false));
-    stored
+    ext::set(Area::Local, &[(MIRRORS_KEY, &ext::encode(&all))]).await
 }
 
 /// The exchange `call`, with the token in the service's header.

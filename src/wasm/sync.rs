@@ -166,13 +166,16 @@ pub fn tick() {
 
 /// The popup declared or cleared (already stored locally): queue it for the server.
 pub async fn publish(intent: Intent) -> Result<(), ExtError> {
-    let (session, stored) = Session::load_with(&[OUTBOX_KEY]).await;
-    if session.is_none() {
+    if Session::load().await.is_none() {
         return Ok(());
     }
-    let mut outbox: Outbox = stored.or_default(OUTBOX_KEY);
+    let lock = ext::KeyLock::take(OUTBOX_KEY).await;
+    let mut outbox: Outbox = ext::read(Area::Local, &[OUTBOX_KEY])
+        .await
+        .or_default(OUTBOX_KEY);
     outbox.enqueue(intent, now());
     save(OUTBOX_KEY, &outbox).await?;
+    drop(lock);
     spawn_send(false);
     Ok(())
 }
@@ -223,6 +226,7 @@ pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply>
     let outbox_json = ext::encode(&outbox);
     let status_json = ext::encode(&SyncStatus::default());
     // From here on, whatever an older session's loop or send brings back is dropped.
+    let lock = ext::KeyLock::take(OUTBOX_KEY).await;
     SESSION.with(|s| s.set(s.get() + 1));
     ext::remove(Area::Local, &[TEAM_KEY])
         .await
@@ -240,6 +244,7 @@ pub async fn connect(server: &str, invite: &str) -> Result<Response, ErrorReply>
     )
     .await
     .map_err(internal)?;
+    drop(lock);
     ext::ensure_periodic_alarm(SYNC_ALARM, SYNC_ALARM_PERIOD_MINUTES)
         .await
         .map_err(internal)?;
@@ -283,6 +288,7 @@ async fn end_session(reason: Option<&str>, also: &[&str]) -> Result<(), ExtError
 
 /// Applies the user's choice in the popup's conflict view.
 pub async fn resolve(choice: Resolution) -> Result<Response, ErrorReply> {
+    let lock = ext::KeyLock::take(OUTBOX_KEY).await;
     let mut outbox: Outbox = ext::read(Area::Local, &[OUTBOX_KEY])
         .await
         .or_default(OUTBOX_KEY);
@@ -297,6 +303,7 @@ pub async fn resolve(choice: Resolution) -> Result<Response, ErrorReply> {
             .map_err(internal)?,
     }
     save(OUTBOX_KEY, &outbox).await.map_err(internal)?;
+    drop(lock);
     spawn_send(false);
     Ok(Response::Resolved)
 }
@@ -343,10 +350,11 @@ async fn send_pending(mut force: bool) {
             Ok(request) => send_outcome(request.send().await),
             Err(e) => return warn("could not encode the declaration", &e),
         };
+        // Re-read: the popup may have queued a newer write while this one was in flight.
+        let lock = ext::KeyLock::take(OUTBOX_KEY).await;
         if session.ended() {
             return;
         }
-        // Re-read: the popup may have queued a newer write while this one was in flight.
         let mut outbox: Outbox = ext::read(Area::Local, &[OUTBOX_KEY])
             .await
             .or_default(OUTBOX_KEY);
@@ -354,6 +362,7 @@ async fn send_pending(mut force: bool) {
         if let Err(e) = save(OUTBOX_KEY, &outbox).await {
             return warn("could not store the outbox", &e);
         }
+        drop(lock);
         if refused {
             return revoked(&session).await;
         }
