@@ -12,8 +12,9 @@
 //! - **The page the user has open.** A render request on an item page carries the state rules'
 //!   descriptors (`sites::observed`); what they say is recorded the same way.
 //!
-//! Each read-change-write of the map holds [`Writing`], so two refreshes, or a refresh and a
-//! page, cannot lose each other's update. After a change a reader sees, the tabs render again
+//! Each read-change-write of the map holds the key's lock (`ext::KeyLock`, as the outbox and
+//! the mirror accounts do), so two refreshes, or a refresh and a page, cannot lose each
+//! other's update. After a change a reader sees, the tabs render again
 //! as after a team change (`inline::tell_tabs`); the popup hears of it through
 //! `storage.onChanged`.
 
@@ -28,9 +29,7 @@ use crate::sites::Origin;
 use crate::store::{LIVE_DUE_KEY, LIVE_KEY, MIRRORS_KEY, ORIGINS_KEY, TEAM_KEY};
 use crate::team::TeamCache;
 use crate::time::Timestamp;
-use gloo::timers::future::sleep;
 use std::cell::{Cell, RefCell};
-use std::time::Duration;
 use wasm_bindgen_futures::spawn_local;
 
 /// At most one refresh in this long, per viewer.
@@ -40,7 +39,6 @@ thread_local! {
     static REFRESHING: Cell<bool> = const { Cell::new(false) };
     /// When the next refresh is due, as this worker last read or wrote it (0: not yet read).
     static DUE: Cell<i64> = const { Cell::new(0) };
-    static WRITING: Cell<bool> = const { Cell::new(false) };
     /// The last page observation recorded, seen at time 0: the same again is not recorded.
     static LAST_SEEN: RefCell<Option<(String, Observed)>> = const { RefCell::new(None) };
 }
@@ -51,26 +49,6 @@ fn now() -> Timestamp {
 
 fn warn(error: &ExtError) {
     web_sys::console::warn_1(&format!("StandIn live state: {error}").into());
-}
-
-/// Held while the live map is read, changed and written: the worker's tasks interleave at
-/// every await, and two read-change-writes at once would lose one change. Released on drop,
-/// so an error cannot leave it held.
-struct Writing;
-
-impl Writing {
-    async fn take() -> Writing {
-        while WRITING.with(|w| w.replace(true)) {
-            sleep(Duration::from_millis(5)).await;
-        }
-        Writing
-    }
-}
-
-impl Drop for Writing {
-    fn drop(&mut self) {
-        WRITING.with(|w| w.set(false));
-    }
 }
 
 /// The popup opened or a tracker tab asked for a render: refreshes from the connected
@@ -194,7 +172,7 @@ async fn read(account: &Account, refs: &[&str], now: Timestamp) -> Read {
 /// change; a refresh is written always (its time is news too). Tabs render again after a
 /// change a reader sees.
 async fn record(seen: Vec<(String, Observed)>, always: bool) -> Result<(), ExtError> {
-    let writing = Writing::take().await;
+    let writing = ext::KeyLock::take(LIVE_KEY).await;
     let stored = ext::read(Area::Local, &[LIVE_KEY, TEAM_KEY, ORIGINS_KEY]).await;
     // As pairs: the same JSON as `live::LiveMap`, without a map's code in the module.
     let mut map: Pairs<Tracked> = stored.or_default(LIVE_KEY);
