@@ -5,7 +5,7 @@
 
 use crate::api::{item_key, resolve};
 use crate::display::shown;
-use crate::live::{drift, drift_text, key, state_text, Drift, LiveMap, Source};
+use crate::live::{drift, drift_text, key, state_text, Drift, LiveMap, Observed, Source};
 use crate::model::{Declaration, WorkItem};
 use crate::team::TeamCache;
 use crate::time::Timestamp;
@@ -51,7 +51,9 @@ pub fn item_live(
     let name = |h: &String| name_of(team, h);
     let names = |hs: &Option<Vec<String>>| hs.as_ref().map(|hs| hs.iter().map(name).collect());
     let now = &tracked.current;
-    let mut named = now.clone();
+    // Only what `state_text` reads, the assignees named.
+    let mut named = Observed::new(now.kind, now.lifecycle, now.source, now.observed_at);
+    (named.checks, named.review) = (now.checks, now.review);
     named.assignees = names(&now.assignees);
     let mut parts = vec![format!("Now {}", state_text(&named))];
     if let Some(title) = now.title.as_deref().map(str::trim) {
@@ -139,7 +141,7 @@ pub fn chip_with_own(
 mod tests {
     use super::*;
     use crate::features::tests::{cache, declaration, github, item, member};
-    use crate::live::{Checks, Kind, Lifecycle, Observed, Review, Tracked};
+    use crate::live::{Checks, Kind, Lifecycle, Review, Tracked};
     use crate::model::{ItemState, Status};
     use crate::time::rfc3339;
 

@@ -112,12 +112,18 @@ async function openPr() {
 const bannerOf = (state) => state.hosts.find((h) => h.feature === 'banner');
 
 /** Waits until the banner's text has every one of `parts`. */
-const bannerShows = (tab, parts) =>
-  poll(async () => {
-    const s = await inlineState(tab);
-    const text = bannerOf(s)?.text ?? '';
-    return parts.every((p) => (typeof p === 'string' ? text.includes(p) : p.test(text))) ? s : null;
-  }, `the banner to show ${parts.join(' and ')}`, 15_000);
+async function bannerShows(tab, parts) {
+  let text;
+  try {
+    return await poll(async () => {
+      const s = await inlineState(tab);
+      text = bannerOf(s)?.text ?? '';
+      return parts.every((p) => (typeof p === 'string' ? text.includes(p) : p.test(text))) ? s : null;
+    }, `the banner to show ${parts.join(' and ')}`, 20_000);
+  } catch (err) {
+    throw new Error(`${err.message}; it shows ${JSON.stringify(text)}`);
+  }
+}
 
 /** Ann's card on the PR's body header, drawn by focus (a redraw replaces it: focus again). */
 const annsCard = (tab, want) =>
@@ -206,7 +212,7 @@ test('the XSS corpus in live titles, labels, assignees and mergers is text in ev
   const probe = () =>
     popup.evaluate(() => ({
       xss: String(window.__xss),
-      injected: document.querySelectorAll('img[onerror], iframe, object, embed, svg, script:not([src]), standin-inline').length,
+      injected: document.querySelectorAll('img[onerror], iframe, object, embed, svg[onload], script:not([src]), standin-inline').length,
       roster: document.querySelector('#roster').textContent,
       digest: document.querySelector('#digest').textContent,
     }));
