@@ -46,7 +46,7 @@ export function liveMap(stage, ids, since, at) {
     changed: seen(at, { checks: 'failing', title: 'Retry exports, take 2', labels: ['ci', 'flaky'] }),
     merged: seen(at, { lifecycle: 'merged', ended_at: at, ended_by: 'CLEO', title: 'Retry exports, take 2' }),
     hostile: seen(at, { assignees: [PAYLOADS[2], PAYLOADS[26]], title: PAYLOADS[0], labels: [PAYLOADS[1], PAYLOADS[8], ...PAYLOADS.slice(9, 20)] }),
-    hostileMerged: seen(at, { lifecycle: 'merged', ended_at: at, ended_by: MERGER, title: PAYLOADS[0] }),
+    hostileMerged: seen(at, { lifecycle: 'merged', ended_at: at, ended_by: MERGER, title: PAYLOADS[0], labels: [PAYLOADS[1], PAYLOADS[8]] }),
   }[stage];
   const bob = stage.startsWith('hostile') ? { ended_by: PAYLOADS[3], title: PAYLOADS[4] } : { ended_by: 'ann' };
   return {
@@ -60,19 +60,20 @@ export function hm(iso) {
   return new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
 }
 
-/** What each stage reads, the times as seen at `at`. */
+/** What each stage reads, the times as seen at `at` (a pattern matches inside a banner's or
+ *  card's text; a popup line must be all of it). */
 export function reads(stage, at) {
   const t = hm(at);
   return {
     changed: {
       state: `Now open · CI failing · review required · assigned to Cleo Park, Dan Ruiz · “Retry exports, take 2” · labels: ci, flaky · GitHub ${t}`,
       drift: 'CI failing, after Ann Ito declared it needs review',
-      own: new RegExp(`^merged (\\w{3} \\d{1,2} \\w{3}, )?${t} by Ann Ito, after you declared it in progress$`),
+      own: new RegExp(`merged (\\w{3} \\d{1,2} \\w{3}, )?${t} by Ann Ito, after you declared it in progress`),
       mark: '1 item changed since declared',
     },
     merged: {
       state: `Now merged · “Retry exports, take 2” · GitHub ${t}`,
-      drift: new RegExp(`^merged (\\w{3} \\d{1,2} \\w{3}, )?${t} by Cleo Park, after Ann Ito declared it needs review$`),
+      drift: new RegExp(`merged (\\w{3} \\d{1,2} \\w{3}, )?${t} by Cleo Park, after Ann Ito declared it needs review`),
     },
   }[stage];
 }

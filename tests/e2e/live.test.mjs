@@ -93,7 +93,7 @@ const texts = (locator) => locator.evaluateAll((els) => els.map((e) => e.textCon
 
 /** Waits until every element `locator` finds has a text, and one of them matches `want`. */
 async function lineShows(locator, want, what) {
-  const fits = (t) => (typeof want === 'string' ? t === want : want.test(t));
+  const fits = (t) => (typeof want === 'string' ? t === want : new RegExp(`^(?:${want.source})$`).test(t));
   return poll(async () => {
     const all = await texts(locator);
     return all.some(fits) ? all : null;

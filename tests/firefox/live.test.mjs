@@ -96,7 +96,7 @@ const texts = (selector) => ff.evaluateInExtension((s) => [...document.querySele
 /** Waits until one element matching `selector` in the popup has a text that is `want`. */
 async function lineShows(selector, want, what) {
   await ff.switchTo(popupTab);
-  const fits = (t) => (typeof want === 'string' ? t === want : want.test(t));
+  const fits = (t) => (typeof want === 'string' ? t === want : new RegExp(`^(?:${want.source})$`).test(t));
   return ff.poll(async () => ((await texts(selector)).some(fits) ? true : null), `${what}: ${want}`);
 }
 
