@@ -250,8 +250,15 @@ mod tests {
         now.assignees = Some(vec!["cleo".into()]);
         now.source = Source::Page;
         let pr = item(PR, ItemState::Waiting); // declared as "Fix login"
-        let line = item_live(&live_of(open("18:00"), now.clone()), &team(), "a", "Ann", &pr, &hm)
-            .unwrap();
+        let line = item_live(
+            &live_of(open("18:00"), now.clone()),
+            &team(),
+            "a",
+            "Ann",
+            &pr,
+            &hm,
+        )
+        .unwrap();
         assert_eq!(
             line.state,
             "Now open · CI running · review required · assigned to Cleo Park · \
@@ -261,8 +268,7 @@ mod tests {
         now.title = Some("Fix login".into());
         now.labels = Some(vec![]);
         now.source = Source::Gitlab;
-        let line =
-            item_live(&live_of(open("18:00"), now), &team(), "a", "Ann", &pr, &hm).unwrap();
+        let line = item_live(&live_of(open("18:00"), now), &team(), "a", "Ann", &pr, &hm).unwrap();
         assert!(line.state.ends_with("assigned to Cleo Park · GitLab 19:05"));
     }
 

@@ -668,9 +668,14 @@ mod tests {
             (member("b", "Bob Stone", github("bob"), "UTC"), None),
         ]);
         let live = crate::features::banner::tests::merged_since("a", &pr);
-        let spec = with_live("https://github.com/o/r/pull/1", &team, &[], None, &live, |i| {
-            badge(i, &team.members["a"])
-        });
+        let spec = with_live(
+            "https://github.com/o/r/pull/1",
+            &team,
+            &[],
+            None,
+            &live,
+            |i| badge(i, &team.members["a"]),
+        );
         let drifts: Vec<_> = spec
             .walk()
             .into_iter()

@@ -286,7 +286,12 @@ pub(crate) mod tests {
         use crate::live::{key, Kind, Lifecycle, Observed, Source, Tracked};
         let declared = NOW.plus_minutes(-180);
         let seen = |lifecycle, minutes| {
-            Observed::new(Kind::Change, lifecycle, Source::Github, NOW.plus_minutes(minutes))
+            Observed::new(
+                Kind::Change,
+                lifecycle,
+                Source::Github,
+                NOW.plus_minutes(minutes),
+            )
         };
         let mut merged = seen(Lifecycle::Merged, -5);
         merged.ended_at = Some(NOW.plus_minutes(-60));
@@ -309,7 +314,13 @@ pub(crate) mod tests {
         let lines: Vec<(&str, Tag, &str)> = row
             .children
             .iter()
-            .filter_map(|c| Some((c.attrs.get(&Attr::Class)?.as_str(), c.tag, c.text.as_deref()?)))
+            .filter_map(|c| {
+                Some((
+                    c.attrs.get(&Attr::Class)?.as_str(),
+                    c.tag,
+                    c.text.as_deref()?,
+                ))
+            })
             .filter(|(class, _, _)| ["live", "drift"].contains(class))
             .collect();
         // The viewer reads UTC+9: merged 10:06 UTC is 19:06, seen 11:01 is 20:01.

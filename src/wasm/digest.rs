@@ -35,9 +35,7 @@ use crate::live::LiveMap;
 use crate::live_lines::{chip_with_own, item_live, own_changes};
 use crate::message::{ErrorReply, Request, Response};
 use crate::model::DeclaredState;
-use crate::store::{
-    CONNECTION_KEY, DIGEST_SEEN_KEY, HISTORY_KEY, LIVE_KEY, STATE_KEY, TEAM_KEY,
-};
+use crate::store::{CONNECTION_KEY, DIGEST_SEEN_KEY, HISTORY_KEY, LIVE_KEY, STATE_KEY, TEAM_KEY};
 use crate::team::{roster_row, TeamCache};
 use crate::time::{Timestamp, ZoneOffsets};
 use std::cell::RefCell;
@@ -257,10 +255,11 @@ fn show(view: &View) {
     }
     if let Some(list) = dom::slot(&section, "entries") {
         // A redraw (the live state changed) keeps what the user opened.
-        let open: Vec<String> = dom::matching(&list, "li > button.entry-line[aria-expanded='true']")
-            .iter()
-            .filter_map(|line| line.parent_element()?.get_attribute("data-member"))
-            .collect();
+        let open: Vec<String> =
+            dom::matching(&list, "li > button.entry-line[aria-expanded='true']")
+                .iter()
+                .filter_map(|line| line.parent_element()?.get_attribute("data-member"))
+                .collect();
         for li in &entries {
             let member = li.get_attribute("data-member").unwrap_or_default();
             if open.contains(&member) {

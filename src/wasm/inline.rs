@@ -13,10 +13,10 @@ use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
 use crate::connect::Connection;
 use crate::features::teammates::TeammateIndex;
-use crate::live::LiveMap;
 use crate::features::{
     self, activity, banner, handoff_to_me, Inputs, RenderReply, RenderRequest, TeamChanged,
 };
+use crate::live::LiveMap;
 use crate::message::{ContentReply, ErrorCode, ErrorReply, Reply, Request};
 use crate::model::Settings;
 use crate::render::Action;
@@ -178,7 +178,13 @@ async fn snapshot() -> Rc<Snapshot> {
 }
 
 /// The `storage.local` keys a [`Snapshot`] holds.
-const SNAPSHOT_KEYS: [&str; 5] = [TEAM_KEY, ORIGINS_KEY, DISMISSED_KEY, CONNECTION_KEY, LIVE_KEY];
+const SNAPSHOT_KEYS: [&str; 5] = [
+    TEAM_KEY,
+    ORIGINS_KEY,
+    DISMISSED_KEY,
+    CONNECTION_KEY,
+    LIVE_KEY,
+];
 
 fn invalidate() {
     GENERATION.with(|g| g.set(g.get() + 1));

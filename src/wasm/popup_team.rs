@@ -406,7 +406,10 @@ pub(super) fn item_line(
     }
     if let Some(live) = live {
         let lines = [("live-state", Some(live.state)), ("live-drift", live.drift)];
-        for line in lines.into_iter().filter_map(|(id, t)| dom::text_row(id, &t?)) {
+        for line in lines
+            .into_iter()
+            .filter_map(|(id, t)| dom::text_row(id, &t?))
+        {
             let _ = li.append_with_node_1(&line);
         }
     }
