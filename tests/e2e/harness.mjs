@@ -232,6 +232,23 @@ export class Extension {
   }
 }
 
+/** Launches the extension with `settings` in storage.sync and connects it to `server`'s team
+ *  `team` through the worker's `connect` message, as the options page sends it; resolves to
+ *  { ext, member } (the connected member). */
+export async function launchConnected(server, team, settings) {
+  const ext = await launchExtension();
+  assert.equal(await ext.workerReady(), true);
+  await ext.setStorage('sync', { settings });
+  const options = await ext.openPage('options.html');
+  const reply = await options.evaluate(
+    ([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }),
+    [server.url, await server.invite(team)],
+  );
+  assert.ok(reply.connected, JSON.stringify(reply));
+  await options.close();
+  return { ext, member: reply.connected.member };
+}
+
 /** Saves a screenshot of the viewport of `page` (a Page) to tests/out/<name>.png, and to
  *  docs/<name>.png (the README's) when that is missing or UPDATE_SCREENSHOTS=1. */
 export async function shoot(page, name) {

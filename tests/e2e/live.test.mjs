@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { assertAccessible, setColorScheme } from './axe.mjs';
 import { BOB, createTeam, declareAll, PR, prBody } from './banner-scenario.mjs';
-import { launchExtension, poll, shoot } from './harness.mjs';
+import { launchConnected, poll, shoot } from './harness.mjs';
 import { liveMap, MERGER, OWN, OWN_SHOWN_AS_TEXT, reads, SHOWN_AS_TEXT } from './live-scenario.mjs';
 import { TeamServer } from './team-server.mjs';
 import { CSP } from './tracker-pages.mjs';
@@ -35,17 +35,9 @@ let since; // { ann, bob }: their declarations' declared_at
 before(async () => {
   server = await TeamServer.start();
   team = await createTeam(server);
-  ext = await launchExtension();
-  assert.equal(await ext.workerReady(), true);
-  await ext.setStorage('sync', { settings: BOB });
-  const options = await ext.openPage('options.html');
-  const reply = await options.evaluate(
-    ([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }),
-    [server.url, await server.invite('Core')],
-  );
-  assert.ok(reply.connected, JSON.stringify(reply));
-  await options.close();
-  ids = { ann: team.ann.id, bob: reply.connected.member.id };
+  const connected = await launchConnected(server, 'Core', BOB);
+  ext = connected.ext;
+  ids = { ann: team.ann.id, bob: connected.member.id };
   // Bob declares his own PR from the popup; then the others declare.
   const popup = await ext.openPage('popup.html');
   await popup.click('#add-item');

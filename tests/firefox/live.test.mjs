@@ -20,7 +20,7 @@ import { TeamServer } from '../e2e/team-server.mjs';
 import { trackerSite } from '../e2e/tracker-pages.mjs';
 import { assertShadowTreesSafe, PAYLOADS } from '../e2e/xss-corpus.mjs';
 import { assertAccessible, setColorScheme } from './axe.mjs';
-import { launchFirefox } from './harness.mjs';
+import { connectFromOptions, launchFirefox } from './harness.mjs';
 import { banner, execute, inlineState, pressKey } from './inline.mjs';
 import { startTrackerProxy } from './tracker-proxy.mjs';
 
@@ -45,12 +45,7 @@ before(async () => {
   ff = await launchFirefox({ ...proxy.firefox, prefs: { ...proxy.firefox.prefs, 'extensions.webextOptionalPermissionPrompts': false } });
   await ff.openReady('options.html');
   await ff.evaluateInExtension((settings) => browser.storage.sync.set({ settings }), BOB);
-  await ff.open('options.html');
-  await ff.waitForLoader();
-  await ff.fill('#server_url', server.url);
-  await ff.fill('#invite', await server.invite('Core'));
-  await ff.click('#connect');
-  await ff.poll(async () => /Connected to Core as Bob/.test((await ff.textContent('#team-connected')) ?? ''), 'the connection', 20_000);
+  await connectFromOptions(ff, server, 'Core', 'Bob');
   ids = { ann: team.ann.id, bob: (await ff.storage('local', ['connection'])).connection.member.id };
   // Bob declares his own PR from the popup; then the others declare.
   await ff.open('popup.html');
