@@ -3,7 +3,7 @@
 //! declared it needs review"), with the tracker's handles named as the team knows them. Pure:
 //! the popup's Team view and digest, the banner and the badge card show these texts as text.
 
-use crate::api::{item_key, resolve};
+use crate::api::{item_key, name_key};
 use crate::display::shown;
 use crate::live::{drift, drift_text, key, state_text, Drift, LiveMap, Observed, Source};
 use crate::model::{Declaration, WorkItem};
@@ -21,11 +21,22 @@ pub struct ItemLive {
     pub drift: Option<String>,
 }
 
-/// The teammate a tracker handle names (`api::resolve`: the one member going by it), else the
-/// handle as the source gave it.
+/// The teammate a tracker handle names: the one member holding it as a handle on any tracker
+/// (compared as `api::name_key` compares names), else the handle as the source gave it. Display
+/// names are not matched: a stranger's login may be a teammate's name.
 pub fn name_of(team: &TeamCache, handle: &str) -> String {
-    let members: Vec<_> = team.members.values().collect();
-    resolve(handle, &members).map_or_else(|| shown(handle), |m| shown(&m.display_name))
+    let wanted = name_key(handle);
+    let mut holders = team.members.values().filter(|m| {
+        let h = &m.handles;
+        [&h.github, &h.gitlab, &h.jira, &h.linear]
+            .into_iter()
+            .flatten()
+            .any(|held| name_key(held) == wanted)
+    });
+    match (holders.next(), holders.next()) {
+        (Some(m), None) => shown(&m.display_name),
+        _ => shown(handle),
+    }
 }
 
 fn source_word(source: Source) -> &'static str {
@@ -160,6 +171,8 @@ mod tests {
             (member("a", "Ann Ito", github("ann"), "UTC"), None),
             (member("b", "Bob", github("bobby"), "UTC"), None),
             (member("c", "Cleo Park", github("cleo"), "UTC"), None),
+            // A display name that is someone else's login names no one.
+            (member("d", "Stranger", github("dee"), "UTC"), None),
         ])
     }
 
