@@ -147,6 +147,9 @@ test('the Team view, the digest, the banner and the card say what each item is n
   assert.equal(await line.getAttribute('aria-expanded'), 'true');
   await lineShows(annRow(popup).locator('.live-state'), want.state, "Ann's PR now");
   await lineShows(annRow(popup).locator('.live-drift'), want.drift, "Ann's PR's drift");
+  const opened = await annRow(popup).evaluate((li) => Math.round(li.getBoundingClientRect().bottom));
+  console.log(`# Team tab: Ann's opened row, with her PR's live lines, ends at ${opened} px`);
+  assert.ok(opened <= 600, `Ann's opened row within 600 px: ${opened}`);
   // Bob's own row says "after you declared it".
   await lineShows(popup.locator(`#roster li[data-member="${ids.bob}"] .live-drift`), want.own, "Bob's PR's drift");
   for (const scheme of ['light', 'dark']) {
@@ -168,6 +171,10 @@ test('the Team view, the digest, the banner and the card say what each item is n
   await lineShows(annEntry(popup).locator('.live-drift'), want.drift, "Ann's hand-off's drift");
   assert.match(await annEntry(popup).locator('button.entry-line').textContent(), new RegExp(want.mark));
   assert.ok((await popup.evaluate(() => document.scrollingElement.scrollWidth)) <= 380, 'no horizontal overflow');
+  // Your items on top still leaves every hand-off's Acknowledge on the first screen.
+  const bottoms = await popup.$$eval('#digest li.digest-own, #digest button.ack', (els) => els.map((e) => Math.round(e.getBoundingClientRect().bottom)));
+  console.log(`# digest: Your items ends at ${bottoms[0]} px, the last Acknowledge at ${Math.max(...bottoms.slice(1))} px`);
+  assert.ok(bottoms.length === 3 && bottoms.every((b) => b <= 600), `within 600 px: ${bottoms}`);
   for (const scheme of ['light', 'dark']) {
     await setColorScheme(popup, scheme);
     await assertAccessible(popup, `the digest with live state (${scheme})`);
