@@ -112,7 +112,7 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
     let clicks = Rc::clone(&zone);
     let on_click = Rc::clone(&shown);
     dom::on_button_click(app, move |button| {
-        let zone = (Rc::clone(&clicks), Rc::clone(&on_click));
+        let parts = (Rc::clone(&clicks), Rc::clone(&on_click));
         match button.id().as_str() {
             "digest-open" => {
                 show_view(Shown::Digest);
@@ -122,10 +122,10 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
                 show_view(Shown::Form);
                 let json = ext::encode(&now());
                 let _ = ext::set(Area::Local, &[(DIGEST_SEEN_KEY, &json)]).await;
-                reload(zone).await;
+                reload(parts).await;
                 dom::focus("digest-open");
             }),
-            "digest-ack-all" => dom::spawn(acknowledge_all(zone)),
+            "digest-ack-all" => dom::spawn(acknowledge_all(parts)),
             _ if button.class_list().contains("entry-line") => {
                 toggle(&button);
             }
@@ -134,7 +134,7 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
                     member_id: button.get_attribute("data-member").unwrap_or_default(),
                     item: button.get_attribute("data-item"),
                 };
-                dom::spawn(acknowledge(request, zone));
+                dom::spawn(acknowledge(request, parts));
             }
             _ => {}
         }
@@ -153,6 +153,7 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
     .await
 }
 
+/// Reads the digest's keys again and redraws it, keeping the view shown for `live`'s redraws.
 async fn reload((zone, shown): (Rc<Zone>, LastView)) {
     if let Some(view) = View::load(zone).await {
         show(&view);
@@ -165,12 +166,12 @@ async fn send_ack(request: AckRequest) -> dom::Reply {
     ext::send_message::<_, Response, ErrorReply>(&Request::Acknowledge(request)).await
 }
 
-async fn acknowledge(request: AckRequest, zone: (Rc<Zone>, LastView)) {
+async fn acknowledge(request: AckRequest, parts: (Rc<Zone>, LastView)) {
     dom::set_status("digest-status", "Sending\u{2026}", false);
     match send_ack(request).await {
         Ok(Ok(Response::Acknowledged)) => {
             // Redrawn first: the status line is part of what is redrawn.
-            reload(zone).await;
+            reload(parts).await;
             dom::set_status("digest-status", "Acknowledged.", false);
         }
         reply => dom::show_failure("digest-status", "", reply),
@@ -179,8 +180,8 @@ async fn acknowledge(request: AckRequest, zone: (Rc<Zone>, LastView)) {
 
 /// Every waiting hand-off, one acknowledgement after another through the worker (each is the
 /// same request as its own button's); stops at the first refusal and says which.
-async fn acknowledge_all(zone: (Rc<Zone>, LastView)) {
-    let Some(view) = View::load(Rc::clone(&zone.0)).await else {
+async fn acknowledge_all(parts: (Rc<Zone>, LastView)) {
+    let Some(view) = View::load(Rc::clone(&parts.0)).await else {
         return;
     };
     let d = digest(&view.cache, &view.me, view.since, now());
@@ -197,13 +198,13 @@ async fn acknowledge_all(zone: (Rc<Zone>, LastView)) {
         match send_ack(request).await {
             Ok(Ok(Response::Acknowledged)) => {}
             reply => {
-                reload(zone.clone()).await;
+                reload(parts.clone()).await;
                 let prefix = format!("{done} of {total} acknowledged; then: ");
                 return dom::show_failure("digest-status", &prefix, reply);
             }
         }
     }
-    reload(zone).await;
+    reload(parts).await;
     let text = match total {
         1 => "Acknowledged.".to_string(),
         n => format!("All {n} acknowledged."),
