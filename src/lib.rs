@@ -15,6 +15,7 @@ pub mod http;
 pub mod item_ref;
 pub mod limits;
 pub mod live;
+pub mod live_lines;
 pub mod message;
 pub mod mirror;
 pub mod model;

@@ -541,7 +541,7 @@ pub fn drift_text(
     Some(format!(
         "{}, after {declarer} declared it {}",
         phrases.join("; "),
-        declared.label().to_lowercase()
+        declared.label().to_ascii_lowercase()
     ))
 }
 

@@ -9,6 +9,7 @@
 //! <https://gitlab.example.org/team/sub/app/-/merge_requests/12>,
 //! <https://acme.atlassian.net/browse/KEY-1>, <https://linear.app/acme/issue/ENG-7>.
 
+use super::banner::LIVE_CHARS;
 use super::{handoff_to_me, Feature, FeatureId, Inputs, Mount};
 use crate::api::{item_key, AckRequest};
 use crate::display::{back_their_time, return_time, Detail};
@@ -294,6 +295,10 @@ fn card(
                         &item.note,
                         ITEM_NOTE_CHARS,
                     ));
+                }
+                // One line for an item that changed since it was declared.
+                if let Some(drift) = inputs.item_live(member, item).and_then(|l| l.drift) {
+                    li = li.child(RenderSpec::user_text("drift", &drift, LIVE_CHARS));
                 }
                 list = list.child(li);
             }
@@ -650,6 +655,42 @@ mod tests {
         fn item(&self) -> crate::model::WorkItem {
             item(self.0, ItemState::Waiting)
         }
+    }
+
+    #[test]
+    fn a_changed_item_has_its_drift_line_on_the_card() {
+        let mut d = declaration(Status::Offline);
+        let pr = item("https://github.com/o/r/pull/12", ItemState::Waiting);
+        let calm = item("https://github.com/o/r/pull/13", ItemState::Waiting);
+        d.items = vec![pr.clone(), calm];
+        let team = cache(vec![
+            (member("a", "Ada", github("ada"), "UTC"), Some(d)),
+            (member("b", "Bob Stone", github("bob"), "UTC"), None),
+        ]);
+        let live = crate::features::banner::tests::merged_since("a", &pr);
+        let spec = with_live(
+            "https://github.com/o/r/pull/1",
+            &team,
+            &[],
+            None,
+            &live,
+            |i| badge(i, &team.members["a"]),
+        );
+        let drifts: Vec<_> = spec
+            .walk()
+            .into_iter()
+            .filter(|s| s.attrs.get(&Attr::Class).map(String::as_str) == Some("drift"))
+            .map(|s| (s.tag, s.text.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            drifts,
+            [(
+                Tag::Bdi,
+                "merged 19:06 by Bob Stone, after Ada declared it waiting".to_string()
+            )]
+        );
+        // The card says what changed, not the whole state.
+        assert!(!spec.all_text().contains("Now merged"));
     }
 
     #[test]

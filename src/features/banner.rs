@@ -171,11 +171,21 @@ fn row(inputs: &Inputs, d: &Declared) -> RenderSpec {
     if expired {
         li = li.child(RenderSpec::text_el(Tag::Span, "stale", "stale declaration"));
     }
+    // What the item is now and what changed since it was declared, each a line of its own.
+    if let Some(live) = inputs.item_live(d.member, d.item) {
+        li = li.child(RenderSpec::user_text("live", &live.state, LIVE_CHARS));
+        if let Some(drift) = &live.drift {
+            li = li.child(RenderSpec::user_text("drift", drift, LIVE_CHARS));
+        }
+    }
     li
 }
 
+/// The longest live-state or drift line drawn (titles and labels are the tracker's text).
+pub const LIVE_CHARS: usize = 240;
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::features::tests::*;
     use crate::model::{ItemState, Status};
@@ -269,6 +279,69 @@ mod tests {
             .filter_map(|s| s.action.clone())
             .collect();
         assert_eq!(acks, [Action::DismissBanner]);
+    }
+
+    /// Ann's PR, declared 3 h before NOW, seen open, then merged an hour ago by `bob`.
+    pub(crate) fn merged_since(member_id: &str, pr: &WorkItem) -> crate::live::LiveMap {
+        use crate::live::{key, Kind, Lifecycle, Observed, Source, Tracked};
+        let declared = NOW.plus_minutes(-180);
+        let seen = |lifecycle, minutes| {
+            Observed::new(
+                Kind::Change,
+                lifecycle,
+                Source::Github,
+                NOW.plus_minutes(minutes),
+            )
+        };
+        let mut merged = seen(Lifecycle::Merged, -5);
+        merged.ended_at = Some(NOW.plus_minutes(-60));
+        merged.ended_by = Some("BOB".into());
+        merged.title = Some("<img src=x onerror=alert(1)>".into());
+        merged.labels = Some(vec!["ci".into()]);
+        let first = Tracked::observe(None, declared, seen(Lifecycle::Open, -170));
+        let tracked = Tracked::observe(Some(first), declared, merged);
+        [(key(member_id, crate::api::item_key(pr)), tracked)].into()
+    }
+
+    #[test]
+    fn the_items_live_state_and_drift_are_lines_of_text_in_the_row() {
+        let pr = item("https://github.com/o/r/pull/12", ItemState::NeedsReview);
+        let team = team_with(vec![pr.clone()]);
+        let url = "https://github.com/o/r/pull/12";
+        let live = merged_since("1", &pr);
+        let banner = with_live(url, &team, &[], None, &live, mount).unwrap().spec;
+        let row = &banner.children[1].children[0];
+        let lines: Vec<(&str, Tag, &str)> = row
+            .children
+            .iter()
+            .filter_map(|c| {
+                Some((
+                    c.attrs.get(&Attr::Class)?.as_str(),
+                    c.tag,
+                    c.text.as_deref()?,
+                ))
+            })
+            .filter(|(class, _, _)| ["live", "drift"].contains(class))
+            .collect();
+        // The viewer reads UTC+9: merged 10:06 UTC is 19:06, seen 11:01 is 20:01.
+        assert_eq!(
+            lines,
+            [
+                (
+                    "live",
+                    Tag::Bdi,
+                    "Now merged · \u{201c}<img src=x onerror=alert(1)>\u{201d} · labels: ci · GitHub 20:01"
+                ),
+                (
+                    "drift",
+                    Tag::Bdi,
+                    "merged 19:06 by Bob, after Ada declared it needs review"
+                ),
+            ]
+        );
+        // Nothing seen: no lines.
+        let plain = with_inputs(url, &team, &[], mount).unwrap().spec;
+        assert!(!plain.all_text().contains("Now "), "{}", plain.all_text());
     }
 
     #[test]

@@ -16,8 +16,8 @@
 //!    a decorated element (`element` = descriptor index) or on the page (`element: null`, the
 //!    item banner, on full renders only). Later batches (nodes the page added) are sent with
 //!    `full: false` and get element mounts only. A full render replaces what the shim drew for
-//!    the elements it names; the team cache changing triggers one (with `"fresh":true`): the
-//!    worker sends [`TeamChanged`] to the tabs (the shim reads no storage,
+//!    the elements it names; the team cache or the items' live state changing triggers one
+//!    (with `"fresh":true`): the worker sends [`TeamChanged`] to the tabs (the shim reads no storage,
 //!    docs/architecture.md).
 //! 3. `{"viewed":{"url":…,"title":…}}` after the first render when `report_view` (activity log),
 //!    and `{"act":{"url":…,"action":…}}` when a control with `data-action` is pressed.
@@ -100,7 +100,8 @@ pub struct PlanReply {
     pub style: &'static str,
 }
 
-/// The worker's word to a tab's shim that the team changed: `{"team_changed":true}`.
+/// The worker's word to a tab's shim that what it draws from changed (the team, or the items' live
+/// state): `{"team_changed":true}`.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct TeamChanged {
     team_changed: bool,
@@ -270,6 +271,28 @@ pub struct Inputs<'a> {
     pub dismissed: &'a [banner::Dismissal],
     /// The viewer's member id when connected to a team: hand-offs to them read "to you".
     pub me: Option<&'a str>,
+    /// Declared items' live state (`store::LIVE_KEY`): the banner's state and drift lines, the
+    /// card's drift lines.
+    pub live: &'a crate::live::LiveMap,
+}
+
+impl Inputs<'_> {
+    /// The live state of `member`'s declared `item`, its times in the viewer's zone.
+    pub fn item_live(
+        &self,
+        member: &crate::model::Member,
+        item: &crate::model::WorkItem,
+    ) -> Option<crate::live_lines::ItemLive> {
+        let time = |t| crate::display::time_or_date_text(t, self.now, self.viewer_zone);
+        crate::live_lines::item_live(
+            self.live,
+            self.team,
+            &member.id,
+            &member.display_name,
+            item,
+            &time,
+        )
+    }
 }
 
 /// A hand-off of `declarer`'s current declaration (`item` key; `None` for the cover) that the
@@ -446,6 +469,18 @@ pub(crate) mod tests {
         me: Option<&str>,
         f: impl FnOnce(&Inputs) -> T,
     ) -> T {
+        with_live(url, team, dismissed, me, &crate::live::LiveMap::new(), f)
+    }
+
+    /// Runs `f` with inputs for `url` over `team` and the items' `live` state, read by `me`.
+    pub fn with_live<T>(
+        url: &str,
+        team: &TeamCache,
+        dismissed: &[banner::Dismissal],
+        me: Option<&str>,
+        live: &crate::live::LiveMap,
+        f: impl FnOnce(&Inputs) -> T,
+    ) -> T {
         let page = classify(url, &crate::sites::sample_origins()).unwrap();
         let origins = crate::sites::sample_origins();
         let teammates = teammates::TeammateIndex::new(team, page.site);
@@ -460,6 +495,7 @@ pub(crate) mod tests {
             origins: &origins,
             dismissed,
             me,
+            live,
         };
         f(&inputs)
     }

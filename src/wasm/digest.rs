@@ -15,22 +15,30 @@
 //!   (none for the cover), and becomes `.acked` "Acknowledged 09:12"
 //! - `own-acks`: under the form's work items, "acknowledged by Bob 09:12" for the user's own
 //!   hand-offs
+//! - `li.digest-own` first in the digest while any of the user's own declared items changed
+//!   since they declared it ("Your items": each item's line with its `.live-state` and
+//!   `.live-drift`); entries' lines carry `.drift-mark` when their items changed. Redrawn when
+//!   the worker writes `live`, expanded entries kept open.
 
 use super::dom::{self, now};
 use super::ext::{self, Area, ExtError};
 use super::popup_team::{
-    details_text, fill_member_head, item_line, show_view, toggle, View as Shown,
+    details_text, fill_member_head, item_line, mark_changed, set_expanded, show_view, toggle,
+    View as Shown,
 };
 use super::zone::Zone;
 use crate::api::{item_key, AckRequest};
 use crate::connect::Connection;
 use crate::digest::{acks_of_own, chip_text, digest, unacknowledged_count, waiting, Entry};
 use crate::display::{displayed, shown, time_or_date_text};
+use crate::live::LiveMap;
+use crate::live_lines::{chip_with_own, item_live, own_changes};
 use crate::message::{ErrorReply, Request, Response};
 use crate::model::DeclaredState;
-use crate::store::{CONNECTION_KEY, DIGEST_SEEN_KEY, HISTORY_KEY, STATE_KEY, TEAM_KEY};
+use crate::store::{CONNECTION_KEY, DIGEST_SEEN_KEY, HISTORY_KEY, LIVE_KEY, STATE_KEY, TEAM_KEY};
 use crate::team::{roster_row, TeamCache};
 use crate::time::{Timestamp, ZoneOffsets};
+use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::Element;
 
@@ -54,7 +62,12 @@ struct View {
     /// When the user last closed the digest.
     seen: Option<Timestamp>,
     zone: Rc<Zone>,
+    /// Declared items' live state: the user's own changed items lead the digest.
+    live: LiveMap,
 }
+
+/// The view last shown, which a change of `live` redraws.
+type LastView = Rc<RefCell<Option<View>>>;
 
 impl View {
     async fn load(zone: Rc<Zone>) -> Option<View> {
@@ -64,6 +77,7 @@ impl View {
             HISTORY_KEY,
             TEAM_KEY,
             DIGEST_SEEN_KEY,
+            LIVE_KEY,
         ];
         let stored = ext::read(Area::Local, &keys).await;
         let connection: Option<Connection> = stored.get(CONNECTION_KEY).ok().flatten();
@@ -80,6 +94,7 @@ impl View {
             since,
             seen: stored.get(DIGEST_SEEN_KEY).ok().flatten(),
             zone,
+            live: stored.or_default(LIVE_KEY),
         })
     }
 }
@@ -92,10 +107,12 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
     };
     show(&view);
     show_own_acks(&view);
+    let shown: LastView = Rc::new(RefCell::new(Some(view)));
 
     let clicks = Rc::clone(&zone);
+    let on_click = Rc::clone(&shown);
     dom::on_button_click(app, move |button| {
-        let zone = Rc::clone(&clicks);
+        let parts = (Rc::clone(&clicks), Rc::clone(&on_click));
         match button.id().as_str() {
             "digest-open" => {
                 show_view(Shown::Digest);
@@ -105,10 +122,10 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
                 show_view(Shown::Form);
                 let json = ext::encode(&now());
                 let _ = ext::set(Area::Local, &[(DIGEST_SEEN_KEY, &json)]).await;
-                reload(zone).await;
+                reload(parts).await;
                 dom::focus("digest-open");
             }),
-            "digest-ack-all" => dom::spawn(acknowledge_all(zone)),
+            "digest-ack-all" => dom::spawn(acknowledge_all(parts)),
             _ if button.class_list().contains("entry-line") => {
                 toggle(&button);
             }
@@ -117,18 +134,31 @@ pub async fn mount(app: &Element, zone: Rc<Zone>) -> Result<(), ExtError> {
                     member_id: button.get_attribute("data-member").unwrap_or_default(),
                     item: button.get_attribute("data-item"),
                 };
-                dom::spawn(acknowledge(request, zone));
+                dom::spawn(acknowledge(request, parts));
             }
             _ => {}
         }
     });
-    Ok(())
+    // The worker's refresh of the items' live state: redrawn from the values the change
+    // carries, with no read in flight.
+    dom::watch_local(&[LIVE_KEY], move |stored| {
+        if let Some(view) = shown.borrow_mut().as_mut() {
+            let live: LiveMap = stored.or_default(LIVE_KEY);
+            if live != view.live {
+                view.live = live;
+                show(view);
+            }
+        }
+    })
+    .await
 }
 
-async fn reload(zone: Rc<Zone>) {
+/// Reads the digest's keys again and redraws it, keeping the view shown for `live`'s redraws.
+async fn reload((zone, shown): (Rc<Zone>, LastView)) {
     if let Some(view) = View::load(zone).await {
         show(&view);
         show_own_acks(&view);
+        *shown.borrow_mut() = Some(view);
     }
 }
 
@@ -136,12 +166,12 @@ async fn send_ack(request: AckRequest) -> dom::Reply {
     ext::send_message::<_, Response, ErrorReply>(&Request::Acknowledge(request)).await
 }
 
-async fn acknowledge(request: AckRequest, zone: Rc<Zone>) {
+async fn acknowledge(request: AckRequest, parts: (Rc<Zone>, LastView)) {
     dom::set_status("digest-status", "Sending\u{2026}", false);
     match send_ack(request).await {
         Ok(Ok(Response::Acknowledged)) => {
             // Redrawn first: the status line is part of what is redrawn.
-            reload(zone).await;
+            reload(parts).await;
             dom::set_status("digest-status", "Acknowledged.", false);
         }
         reply => dom::show_failure("digest-status", "", reply),
@@ -150,8 +180,8 @@ async fn acknowledge(request: AckRequest, zone: Rc<Zone>) {
 
 /// Every waiting hand-off, one acknowledgement after another through the worker (each is the
 /// same request as its own button's); stops at the first refusal and says which.
-async fn acknowledge_all(zone: Rc<Zone>) {
-    let Some(view) = View::load(Rc::clone(&zone)).await else {
+async fn acknowledge_all(parts: (Rc<Zone>, LastView)) {
+    let Some(view) = View::load(Rc::clone(&parts.0)).await else {
         return;
     };
     let d = digest(&view.cache, &view.me, view.since, now());
@@ -168,13 +198,13 @@ async fn acknowledge_all(zone: Rc<Zone>) {
         match send_ack(request).await {
             Ok(Ok(Response::Acknowledged)) => {}
             reply => {
-                reload(zone).await;
+                reload(parts.clone()).await;
                 let prefix = format!("{done} of {total} acknowledged; then: ");
                 return dom::show_failure("digest-status", &prefix, reply);
             }
         }
     }
-    reload(zone).await;
+    reload(parts).await;
     let text = match total {
         1 => "Acknowledged.".to_string(),
         n => format!("All {n} acknowledged."),
@@ -190,6 +220,11 @@ fn show(view: &View) {
     };
     let now = now();
     let d = digest(&view.cache, &view.me, view.since, now);
+    let time = |t| time_or_date_text(t, now, view.zone.as_ref());
+    let own_state = view.cache.states.get(&view.me);
+    let own = own_state.and_then(|s| s.state.as_ref());
+    let own = own.map(|s| displayed(&s.declaration));
+    let own = own_changes(&view.live, &view.cache, &view.me, own.as_ref(), &time);
     let intro = match view.since {
         Some(since) => format!(
             "Since yours ({}), hand-offs to you first.",
@@ -198,21 +233,47 @@ fn show(view: &View) {
         None => "Your teammates' declarations, hand-offs to you first.".to_string(),
     };
     dom::fill(&section, "intro", &intro);
-    let mut entries: Vec<Element> = d
-        .entries
-        .iter()
-        .enumerate()
-        .filter_map(|(i, entry)| entry_item(i, entry, view, now))
-        .collect();
-    if d.entries.is_empty() {
+    let mut entries: Vec<Element> = Vec::new();
+    // The user's own changed items lead: their shift starts with what became of them.
+    if let Some(group) = dom::row("digest-own").filter(|_| !own.is_empty()) {
+        let lines = own.iter().filter_map(|(item, live)| {
+            let me = Some(view.me.as_str());
+            item_line(&view.cache, own_state, item, me, None, Some(live.clone()))
+        });
+        if let Some(list) = dom::slot(&group, "items") {
+            dom::set_children(&list, lines.collect());
+        }
+        entries.push(group);
+    }
+    entries.extend(
+        d.entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, entry)| entry_item(i, entry, view, now)),
+    );
+    if entries.is_empty() {
         entries.extend(dom::row("digest-none"));
     }
     if let Some(list) = dom::slot(&section, "entries") {
+        // A redraw (the live state changed) keeps what the user opened.
+        let open: Vec<String> =
+            dom::matching(&list, "li > button.entry-line[aria-expanded='true']")
+                .iter()
+                .filter_map(|line| line.parent_element()?.get_attribute("data-member"))
+                .collect();
+        for li in &entries {
+            let member = li.get_attribute("data-member").unwrap_or_default();
+            if open.contains(&member) {
+                if let Some(line) = li.query_selector("button.entry-line").ok().flatten() {
+                    set_expanded(&line, true);
+                }
+            }
+        }
         dom::set_children(&list, entries);
     }
     dom::set_text("digest-status", "");
     dom::set_hidden("digest-ack-all", d.unacknowledged() == 0);
-    let chip = chip_text(&d, view.seen);
+    let chip = chip_with_own(chip_text(&d, view.seen), d.unacknowledged() > 0, own.len());
     dom::set_hidden("digest-open", chip.is_none());
     dom::set_text("digest-open", chip.as_deref().unwrap_or_default());
 }
@@ -307,10 +368,15 @@ fn entry_item(i: usize, entry: &Entry, view: &View, now: Timestamp) -> Option<El
     };
     dom::fill_or_drop(&li, "cover", cover);
     let mut others = Vec::new();
+    let time = |t| time_or_date_text(t, now, view.zone.as_ref());
+    let mut changed = 0;
     for item in &d.items {
         let handoff = entry.handoff(item);
         let ack = handoff.and_then(|h| ack_control(entry, Some(item_key(item)), h.acked_at, view));
-        let Some(line) = item_line(&view.cache, state, item, Some(&view.me), ack) else {
+        let name = &entry.member.display_name;
+        let live = item_live(&view.live, &view.cache, &entry.member.id, name, item, &time);
+        changed += usize::from(live.as_ref().is_some_and(|l| l.drift.is_some()));
+        let Some(line) = item_line(&view.cache, state, item, Some(&view.me), ack, live) else {
             continue;
         };
         acked_by_lines(&line, entry, item_key(item), view, now);
@@ -331,6 +397,7 @@ fn entry_item(i: usize, entry: &Entry, view: &View, now: Timestamp) -> Option<El
         Some(list) => list.remove(),
         None => {}
     }
+    mark_changed(&li, changed);
     Some(li)
 }
 

@@ -216,6 +216,15 @@ fn for_each_match(selector: &str, f: &dyn Fn(Element)) {
     }
 }
 
+/// The elements under `root` that `selector` matches, in document order.
+pub fn matching(root: &Element, selector: &str) -> Vec<Element> {
+    let found = std::cell::RefCell::new(Vec::new());
+    if let Ok(list) = root.query_selector_all(selector) {
+        each(&list, &|e| found.borrow_mut().push(e));
+    }
+    found.into_inner()
+}
+
 fn each(list: &NodeList, f: &dyn Fn(Element)) {
     for node in (0..list.length()).filter_map(|i| list.item(i)) {
         if let Ok(element) = node.dyn_into::<Element>() {

@@ -3,10 +3,11 @@
 //! activity log and banner dismissals, and keeps the content script registered on the
 //! self-hosted origins the user enabled.
 //!
-//! The snapshot (team cache, origins, dismissals, the viewer's zone) is read once and kept
-//! until `storage.onChanged` reports one of its keys: a warm worker answers a page's render
-//! without touching storage, which is what keeps badges within their time budget. The shims
-//! read no storage: when the team cache changes, the worker tells them.
+//! The snapshot (team cache, origins, dismissals, the items' live state, the viewer's zone) is
+//! read once and kept until `storage.onChanged` reports one of its keys: a warm worker answers a
+//! page's render without touching storage, which is what keeps badges within their time budget.
+//! The shims read no storage: when the team cache or the live state changes, the worker tells
+//! them.
 
 use super::ext::{self, Area, ExtError};
 use super::zone::Zone;
@@ -15,13 +16,14 @@ use crate::features::teammates::TeammateIndex;
 use crate::features::{
     self, activity, banner, handoff_to_me, Inputs, RenderReply, RenderRequest, TeamChanged,
 };
+use crate::live::LiveMap;
 use crate::message::{ContentReply, ErrorCode, ErrorReply, Reply, Request};
 use crate::model::Settings;
 use crate::render::Action;
 use crate::self_hosted::match_patterns;
 use crate::sites::{self, Descriptor, Origin, Page, Site};
 use crate::store::{
-    ACTIVITY_KEY, CONNECTION_KEY, DISMISSED_KEY, ORIGINS_KEY, SETTINGS_KEY, TEAM_KEY,
+    ACTIVITY_KEY, CONNECTION_KEY, DISMISSED_KEY, LIVE_KEY, ORIGINS_KEY, SETTINGS_KEY, TEAM_KEY,
 };
 use crate::team::TeamCache;
 use crate::time::{Timestamp, ZoneOffsets};
@@ -43,6 +45,8 @@ struct Snapshot {
     viewer_zone: Rc<MemoZone>,
     /// The connected member's id: hand-offs to them read "to you".
     me: Option<String>,
+    /// Declared items' live state: the banner's and cards' state and drift lines.
+    live: LiveMap,
     /// The team's handles per site, built on a site's first render.
     teammates: RefCell<Vec<Rc<TeammateIndex>>>,
 }
@@ -145,15 +149,12 @@ async fn snapshot() -> Rc<Snapshot> {
         return s;
     }
     let generation = GENERATION.with(Cell::get);
-    let local = ext::read(
-        Area::Local,
-        &[TEAM_KEY, ORIGINS_KEY, DISMISSED_KEY, CONNECTION_KEY],
-    )
-    .await;
+    let local = ext::read(Area::Local, &SNAPSHOT_KEYS).await;
     let team: TeamCache = local.or_default(TEAM_KEY);
     let origins: Vec<Origin> = local.or_default(ORIGINS_KEY);
     let dismissed: Vec<banner::Dismissal> = local.or_default(DISMISSED_KEY);
     let connection: Option<Connection> = local.or_default(CONNECTION_KEY);
+    let live: LiveMap = local.or_default(LIVE_KEY);
     let settings: Settings = ext::read(Area::Sync, &[SETTINGS_KEY])
         .await
         .or_default(SETTINGS_KEY);
@@ -167,6 +168,7 @@ async fn snapshot() -> Rc<Snapshot> {
         dismissed,
         viewer_zone,
         me: connection.map(|c| c.member.id),
+        live,
         teammates: RefCell::new(Vec::new()),
     });
     if GENERATION.with(Cell::get) == generation {
@@ -174,6 +176,15 @@ async fn snapshot() -> Rc<Snapshot> {
     }
     snapshot
 }
+
+/// The `storage.local` keys a [`Snapshot`] holds.
+const SNAPSHOT_KEYS: [&str; 5] = [
+    TEAM_KEY,
+    ORIGINS_KEY,
+    DISMISSED_KEY,
+    CONNECTION_KEY,
+    LIVE_KEY,
+];
 
 fn invalidate() {
     GENERATION.with(|g| g.set(g.get() + 1));
@@ -194,14 +205,14 @@ pub async fn start() {
 pub async fn storage_changed(area: &str, changes: &JsValue) -> Result<(), ExtError> {
     let has = |key: &str| Reflect::has(changes, &key.into()).unwrap_or(false);
     let local = area == "local";
-    let read = [TEAM_KEY, ORIGINS_KEY, DISMISSED_KEY, CONNECTION_KEY];
-    if (local && read.into_iter().any(has)) || (area == "sync" && has(SETTINGS_KEY)) {
+    if (local && SNAPSHOT_KEYS.into_iter().any(has)) || (area == "sync" && has(SETTINGS_KEY)) {
         invalidate();
     }
     if local && has(ORIGINS_KEY) {
         sync_registration().await?;
     }
-    if local && has(TEAM_KEY) {
+    // What the tabs draw from: the team, and the declared items' live state.
+    if local && (has(TEAM_KEY) || has(LIVE_KEY)) {
         tell_tabs().await?;
     }
     Ok(())
@@ -367,6 +378,7 @@ fn rendered(
         origins: &snapshot.origins,
         dismissed: &snapshot.dismissed,
         me: snapshot.me.as_deref(),
+        live: &snapshot.live,
     };
     RenderReply::new(features::render(&inputs, descriptors, full))
 }
@@ -396,6 +408,7 @@ pub fn rehearse() {
         dismissed: Vec::new(),
         viewer_zone: Rc::new(MemoZone::new(Zone::browser())),
         me: None,
+        live: LiveMap::new(),
         teammates: RefCell::new(Vec::new()),
     };
     let reply = rendered(

@@ -16,7 +16,9 @@
 //! - `team-status` (the team's name, or why it may be out of date), list `roster` with one
 //!   `li[data-member="<member id>"]` per teammate in `crate::team::team_order` (the timeline's
 //!   too): its line `button.member-line` (`aria-expanded`) shows their items, blockers and
-//!   details, `li.absent` when out of office
+//!   details, `li.absent` when out of office; `.drift-mark` on the line when any of their items
+//!   changed since declared, and under each item its `.live-state` and `.live-drift` lines
+//!   (`crate::live_lines`), redrawn when the worker writes `live`
 
 use super::dom::{self, now};
 use super::ext::{self, Area};
@@ -26,11 +28,15 @@ use crate::connect::Connection;
 use crate::display::time_or_date_text;
 use crate::display::{displayed, shown};
 use crate::item_ref::parse_http_url;
+use crate::live::LiveMap;
+use crate::live_lines::{changed_mark, item_live, ItemLive};
 use crate::message::{ErrorReply, Request, Response};
 use crate::mirror::{report_line, Account, Report, Service};
 use crate::model::{DeclaredState, Status, WorkItem};
 use crate::outbox::{Outbox, Resolution};
-use crate::store::{CONNECTION_KEY, MIRRORS_KEY, OUTBOX_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY};
+use crate::store::{
+    CONNECTION_KEY, LIVE_KEY, MIRRORS_KEY, OUTBOX_KEY, STATE_KEY, SYNC_KEY, TEAM_KEY,
+};
 use crate::sync::{conflict_sides, sync_line, team_line, SyncStatus};
 use crate::team::{handed_to, roster_rows, RosterRow, TeamCache};
 use crate::time::Timestamp;
@@ -57,10 +63,18 @@ struct Snapshot {
     outbox: Outbox,
     team: TeamCache,
     mirrors: Vec<Account>,
+    live: LiveMap,
 }
 
 /// The keys a [`Snapshot`] holds.
-const KEYS: &[&str] = &[CONNECTION_KEY, SYNC_KEY, OUTBOX_KEY, TEAM_KEY, MIRRORS_KEY];
+const KEYS: &[&str] = &[
+    CONNECTION_KEY,
+    SYNC_KEY,
+    OUTBOX_KEY,
+    TEAM_KEY,
+    MIRRORS_KEY,
+    LIVE_KEY,
+];
 
 impl Snapshot {
     async fn load() -> Snapshot {
@@ -74,6 +88,7 @@ impl Snapshot {
             outbox: stored.or_default(OUTBOX_KEY),
             team: stored.or_default(TEAM_KEY),
             mirrors: stored.or_default(MIRRORS_KEY),
+            live: stored.or_default(LIVE_KEY),
         }
     }
 }
@@ -126,12 +141,19 @@ impl TeamParts {
         };
         if let Some(list) = dom::by_id("roster") {
             let expanded = self.expanded.borrow();
+            let time = |t| time_or_date_text(t, now, self.zone.as_ref());
             let items = rows
                 .iter()
                 .enumerate()
                 .filter_map(|(i, row)| {
                     let open = expanded.contains(&row.member_id);
-                    roster_item(i, row, me, &snapshot.team, open)
+                    let you = me == Some(row.member_id.as_str());
+                    let declarer = if you { "you" } else { row.name.as_str() };
+                    let live = |item: &WorkItem| {
+                        let team = &snapshot.team;
+                        item_live(&snapshot.live, team, &row.member_id, declarer, item, &time)
+                    };
+                    roster_item(i, row, me, &snapshot.team, open, &live)
                 })
                 .collect();
             dom::set_children(&list, items);
@@ -256,7 +278,7 @@ pub(super) fn toggle(button: &Element) -> bool {
     open
 }
 
-fn set_expanded(button: &Element, open: bool) {
+pub(super) fn set_expanded(button: &Element, open: bool) {
     let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
     if let Some(id) = button.get_attribute("aria-controls") {
         dom::set_hidden(&id, !open);
@@ -271,6 +293,7 @@ fn roster_item(
     me: Option<&str>,
     cache: &TeamCache,
     open: bool,
+    live: &dyn Fn(&WorkItem) -> Option<ItemLive>,
 ) -> Option<Element> {
     let item = dom::row("roster-row")?;
     dom::number_ids(&item, i);
@@ -294,11 +317,16 @@ fn roster_item(
     let declaration = state
         .and_then(|s| s.state.as_ref())
         .map(|s| displayed(&s.declaration));
+    let mut changed = 0;
     let (items, blockers, note) = match &declaration {
         Some(d) => (
             d.items
                 .iter()
-                .filter_map(|i| item_line(cache, state, i, me, None))
+                .filter_map(|i| {
+                    let live = live(i);
+                    changed += usize::from(live.as_ref().is_some_and(|l| l.drift.is_some()));
+                    item_line(cache, state, i, me, None, live)
+                })
                 .collect(),
             (!d.blockers.trim().is_empty()).then(|| format!("Blockers: {}", d.blockers)),
             (!d.note.trim().is_empty()).then(|| d.note.clone()),
@@ -312,21 +340,36 @@ fn roster_item(
     }
     dom::fill_or_drop(&item, "blockers", blockers);
     dom::fill_or_drop(&item, "note", note);
+    mark_changed(&item, changed);
     if let Some(line) = item.query_selector("button.member-line").ok().flatten() {
         set_expanded(&line, open);
     }
     Some(item)
 }
 
+/// The marker on a collapsed line (Team rows, digest entries) that `changed` of its items
+/// changed since declared: a sign, and its words for assistive technology and as a tooltip.
+pub(super) fn mark_changed(row: &Element, changed: usize) {
+    match (dom::slot(row, "drift"), changed_mark(changed)) {
+        (Some(mark), Some(words)) => {
+            let _ = mark.set_attribute("title", &words);
+            dom::fill(&mark, "drift-name", &words);
+        }
+        (Some(mark), None) => mark.remove(),
+        (None, _) => {}
+    }
+}
+
 /// A work item's line (Team rows, digest entries): its title, a link when it is http(s), its
-/// state, whom it is handed to ("you" for `me`), then `action` (an acknowledge control) and its
-/// note. `item` is already [`displayed`].
+/// state, whom it is handed to ("you" for `me`), then `action` (an acknowledge control), its
+/// note, and what it is now and what changed since (`live`). `item` is already [`displayed`].
 pub(super) fn item_line(
     cache: &TeamCache,
     state: Option<&MemberState>,
     item: &WorkItem,
     me: Option<&str>,
     action: Option<Element>,
+    live: Option<ItemLive>,
 ) -> Option<Element> {
     let li = dom::row("digest-item")?;
     let title = if item.title.trim().is_empty() {
@@ -359,6 +402,15 @@ pub(super) fn item_line(
     if !item.note.trim().is_empty() {
         if let Some(note) = dom::text_row("digest-note", &shown(&item.note)) {
             let _ = li.append_with_node_1(&note);
+        }
+    }
+    if let Some(live) = live {
+        let lines = [("live-state", Some(live.state)), ("live-drift", live.drift)];
+        for line in lines
+            .into_iter()
+            .filter_map(|(id, t)| dom::text_row(id, &t?))
+        {
+            let _ = li.append_with_node_1(&line);
         }
     }
     Some(li)

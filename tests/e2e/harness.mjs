@@ -20,7 +20,7 @@
 //   so the popup gets the activeTab grant for that tab exactly as a user's click gives it.
 //   Playwright does not attach to action popups, so it is driven over raw CDP (PopupTarget).
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -230,6 +230,35 @@ export class Extension {
     await this.context.close();
     await rm(this.userDataDir, { recursive: true, force: true });
   }
+}
+
+/** Launches the extension with `settings` in storage.sync and connects it to `server`'s team
+ *  `team` through the worker's `connect` message, as the options page sends it; resolves to
+ *  { ext, member } (the connected member). */
+export async function launchConnected(server, team, settings) {
+  const ext = await launchExtension();
+  assert.equal(await ext.workerReady(), true);
+  await ext.setStorage('sync', { settings });
+  const options = await ext.openPage('options.html');
+  const reply = await options.evaluate(
+    ([url, invite]) => chrome.runtime.sendMessage({ connect: { server: url, invite } }),
+    [server.url, await server.invite(team)],
+  );
+  assert.ok(reply.connected, JSON.stringify(reply));
+  await options.close();
+  return { ext, member: reply.connected.member };
+}
+
+/** Saves a screenshot of the viewport of `page` (a Page) to tests/out/<name>.png, and to
+ *  docs/<name>.png (the README's) when that is missing or UPDATE_SCREENSHOTS=1. */
+export async function shoot(page, name) {
+  await page.evaluate(() => document.activeElement?.blur());
+  await mkdir(OUT_DIR, { recursive: true });
+  const shot = path.join(OUT_DIR, `${name}.png`);
+  await page.screenshot({ path: shot });
+  const readme = path.join(ROOT, 'docs', `${name}.png`);
+  const missing = await access(readme).then(() => false, () => true);
+  if (missing || process.env.UPDATE_SCREENSHOTS === '1') await copyFile(shot, readme);
 }
 
 /** Waits until an extension page's loader reports (body[data-standin]); fails on "failed". */

@@ -16,13 +16,11 @@
 // Screenshots the popup at end of day (light and dark), the digest and the Team tab to
 // tests/out/, and to docs/ (the README's) when missing or UPDATE_SCREENSHOTS=1.
 import assert from 'node:assert/strict';
-import { access, copyFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { assertAccessible, setColorScheme } from './axe.mjs';
 import { openPageAt, setWorkerClock } from './clock.mjs';
 import { AT, eveningLocal, SETTINGS } from './evening-fixture.mjs';
-import { launchExtension, OUT_DIR, poll, ROOT, waitForLoader } from './harness.mjs';
+import { launchExtension, poll, shoot, waitForLoader } from './harness.mjs';
 
 const VIEWPORT = { width: 380, height: 600 };
 const SCHEMES = ['light', 'dark'];
@@ -46,17 +44,6 @@ async function popupAt(scheme) {
   const page = await openPageAt(ext, 'popup.html', AT + 60_000, { viewport: VIEWPORT });
   await setColorScheme(page, scheme);
   return page;
-}
-
-/** Saves a screenshot of the viewport to tests/out/<name>.png and to docs/ when due. */
-async function shoot(page, name) {
-  await page.evaluate(() => document.activeElement?.blur());
-  await mkdir(OUT_DIR, { recursive: true });
-  const shot = path.join(OUT_DIR, `${name}.png`);
-  await page.screenshot({ path: shot });
-  const readme = path.join(ROOT, 'docs', `${name}.png`);
-  const missing = await access(readme).then(() => false, () => true);
-  if (missing || process.env.UPDATE_SCREENSHOTS === '1') await copyFile(shot, readme);
 }
 
 /** The element's box in the viewport: { top, bottom, height }. */

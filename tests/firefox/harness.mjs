@@ -128,6 +128,18 @@ afterEach(async () => {
   }
 });
 
+/** Connects `ff` to `server`'s team `team` through the options page's form, as a user does,
+ *  and waits until it says "Connected to <team> as <name>". */
+export async function connectFromOptions(ff, server, team, name) {
+  await ff.open('options.html');
+  await ff.waitForLoader();
+  await ff.fill('#server_url', server.url);
+  await ff.fill('#invite', await server.invite(team));
+  await ff.click('#connect');
+  const connected = new RegExp(`Connected to ${team} as ${name}`);
+  await ff.poll(async () => connected.test((await ff.textContent('#team-connected')) ?? ''), 'the connection', 20_000);
+}
+
 export class Firefox {
   constructor(driver, base, exited, log, consoleLines = []) {
     this.driver = driver;
