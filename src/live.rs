@@ -245,51 +245,6 @@ impl Tracked {
 /// declarer, keyed by [`key`].
 pub type LiveMap = std::collections::BTreeMap<String, Tracked>;
 
-/// A JSON object's members as pairs, in order (a repeated key keeps its last value, as a map
-/// would). The worker holds the live map as `Pairs<Tracked>`, the very JSON a [`LiveMap`]
-/// reads, and GitHub's aliased answers as pairs: a map type would bring its B-tree code into
-/// the worker's wasm module (~3 KiB gzipped).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pairs<V>(pub Vec<(String, V)>);
-
-impl<V> Default for Pairs<V> {
-    fn default() -> Pairs<V> {
-        Pairs(Vec::new())
-    }
-}
-
-impl<V: Serialize> Serialize for Pairs<V> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for Pairs<V> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pairs<V>, D::Error> {
-        struct Members<V>(std::marker::PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Members<V> {
-            type Value = Pairs<V>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Pairs<V>, A::Error> {
-                let mut pairs: Vec<(String, V)> = Vec::new();
-                while let Some((key, value)) = map.next_entry::<String, V>()? {
-                    pairs.retain(|(k, _)| *k != key);
-                    pairs.push((key, value));
-                }
-                Ok(Pairs(pairs))
-            }
-        }
-        d.deserialize_map(Members(std::marker::PhantomData))
-    }
-}
-
 /// The key of `member_id`'s declared item `item_ref` (a canonical reference) in a [`LiveMap`].
 /// The same item in two declarations has a baseline for each.
 pub fn key(member_id: &str, item_ref: &str) -> String {
@@ -301,7 +256,11 @@ pub fn key(member_id: &str, item_ref: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Declared {
     pub member_id: String,
+    /// The item as the sources are asked about it: its canonical reference.
     pub item_ref: String,
+    /// The item as the views look it up ([`crate::api::item_key`]): the canonical reference,
+    /// or the URL of an item declared before items carried one.
+    pub key_ref: String,
     pub declared_at: Timestamp,
 }
 
@@ -324,6 +283,7 @@ pub fn declared(team: &TeamCache, origins: &[crate::sites::Origin]) -> Vec<Decla
             out.push(Declared {
                 member_id: state.member_id.clone(),
                 item_ref,
+                key_ref: crate::api::item_key(item).to_string(),
                 declared_at: declared.declared_at,
             });
         }
@@ -381,28 +341,20 @@ pub type Read = Result<Vec<(String, Observed)>, Unread>;
 /// ([`Tracked::observe`]), and entries no current declaration holds are dropped. Returns
 /// whether anything a reader shows changed (not merely when or by whom it was seen), which is
 /// when the pages showing it must be drawn again.
-pub fn record(
-    map: &mut Pairs<Tracked>,
-    declared: &[Declared],
-    seen: &[(String, Observed)],
-) -> bool {
+pub fn record(map: &mut LiveMap, declared: &[Declared], seen: &[(String, Observed)]) -> bool {
     let keys: Vec<String> = declared
         .iter()
-        .map(|d| key(&d.member_id, &d.item_ref))
+        .map(|d| key(&d.member_id, &d.key_ref))
         .collect();
-    let before = map.0.len();
-    map.0.retain(|(k, _)| keys.contains(k));
-    let mut changed = map.0.len() != before;
-    for (d, k) in declared.iter().zip(&keys) {
+    let before = map.len();
+    map.retain(|k, _| keys.contains(k));
+    let mut changed = map.len() != before;
+    for (d, k) in declared.iter().zip(keys) {
         for (_, observed) in seen.iter().filter(|(r, _)| *r == d.item_ref) {
-            let at = map.0.iter().position(|(key, _)| key == k);
-            let prev = at.map(|i| map.0[i].1.clone());
+            let prev = map.get(&k).cloned();
             let after = Tracked::observe(prev.clone(), d.declared_at, observed.clone());
             changed |= prev.is_none_or(|p| !same_shown(&p, &after));
-            match at {
-                Some(i) => map.0[i].1 = after,
-                None => map.0.push((k.clone(), after)),
-            }
+            map.insert(k.clone(), after);
         }
     }
     changed
@@ -842,6 +794,9 @@ mod tests {
                 "github.com/acme/api/issues/3"
             ]
         );
+        // The views look the older item up by its URL, as `api::item_key` names it.
+        assert_eq!(declared[1].key_ref, "https://github.com/acme/api/issues/3/");
+        assert_eq!(declared[0].key_ref, "github.com/acme/api/pull/12");
         let declared_at = team.states["a"].state.as_ref().unwrap().declared_at;
         assert_eq!(declared[0].declared_at, declared_at);
     }
@@ -850,25 +805,19 @@ mod tests {
     fn a_read_is_recorded_for_every_declaration_holding_the_item() {
         let declared = declared(&team(), &[]);
         let item = "github.com/acme/api/pull/12".to_string();
-        let mut map = Pairs::default();
-        let get = |map: &Pairs<Tracked>, who: &str| {
-            let k = key(who, &item);
-            map.0
-                .iter()
-                .find(|(key, _)| *key == k)
-                .map(|(_, t)| t.clone())
-        };
+        let mut map = LiveMap::new();
+        let get = |map: &LiveMap, who: &str| map.get(&key(who, &item)).cloned();
         // A stale entry of a declaration that no longer holds its item goes.
-        map.0.push((
+        map.insert(
             key("c", &item),
             Tracked::observe(None, at("10:00"), pr(Lifecycle::Open, "10:00")),
-        ));
+        );
         assert!(record(
             &mut map,
             &declared,
             &[(item.clone(), pr(Lifecycle::Open, "18:00"))]
         ));
-        let keys: Vec<&String> = map.0.iter().map(|(k, _)| k).collect();
+        let keys: Vec<&String> = map.keys().collect();
         assert_eq!(keys, [&key("a", &item), &key("b", &item)]);
         // Seen again, unchanged but later and by another source: nothing a reader sees moved.
         let mut again = pr(Lifecycle::Open, "18:05");
@@ -885,18 +834,9 @@ mod tests {
             assert_eq!(t.current.lifecycle, Lifecycle::Merged);
             assert_eq!(t.current.ended_by.as_deref(), Some("bob"));
         }
-        // The pairs are the JSON object a LiveMap reads, both ways.
-        let json = serde_json::to_string(&map).unwrap();
-        let as_map: LiveMap = serde_json::from_str(&json).unwrap();
-        assert_eq!(as_map[&key("b", &item)], get(&map, "b").unwrap());
-        let back: Pairs<Tracked> =
-            serde_json::from_str(&serde_json::to_string(&as_map).unwrap()).unwrap();
-        assert_eq!(back, map);
-        let repeated: Pairs<u8> = serde_json::from_str(r#"{"x": 1, "y": 2, "x": 3}"#).unwrap();
-        assert_eq!(repeated.0, [("y".to_string(), 2), ("x".to_string(), 3)]);
         // Nothing declared any more: the map empties.
         assert!(record(&mut map, &[], &[]));
-        assert!(map.0.is_empty());
+        assert!(map.is_empty());
         assert!(!record(&mut map, &[], &[]));
     }
 

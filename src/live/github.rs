@@ -230,7 +230,7 @@ pub fn read(items: &[&str], answer: &Result<Answer, NetError>, at: Timestamp) ->
         });
     };
     let mut seen = Vec::new();
-    for (alias, node) in data.0 {
+    for (alias, node) in data {
         let index = alias
             .strip_prefix('i')
             .and_then(|n| n.parse::<usize>().ok());

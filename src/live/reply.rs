@@ -108,4 +108,4 @@ impl Nodes {
 }
 
 /// GitHub's `data` object: each alias (`i0`, `i1`, …) and its item, null where there is none.
-pub(super) type Aliases = super::Pairs<Option<Part>>;
+pub(super) type Aliases = std::collections::BTreeMap<String, Option<Part>>;

@@ -222,7 +222,7 @@ pub async fn storage_changed(area: &str, changes: &JsValue) -> Result<(), ExtErr
 /// `super::live`): each renders again, reading storage afresh. Tabs without our shim (most)
 /// refuse the message, which is all they cost; the message carries nothing, and no `tabs`
 /// permission is needed for ids.
-pub(super) async fn tell_tabs() -> Result<(), ExtError> {
+async fn tell_tabs() -> Result<(), ExtError> {
     for tab in ext::all_tab_ids().await? {
         spawn_local(async move {
             // No shim there: nothing to tell.

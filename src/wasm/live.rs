@@ -14,16 +14,15 @@
 //!
 //! Each read-change-write of the map holds the key's lock (`ext::KeyLock`, as the outbox and
 //! the mirror accounts do), so two refreshes, or a refresh and a page, cannot lose each
-//! other's update. After a change a reader sees, the tabs render again
-//! as after a team change (`inline::tell_tabs`); the popup hears of it through
-//! `storage.onChanged`.
+//! other's update. Each write reaches the tabs (`inline::storage_changed` asks them to render
+//! again, as after a team change) and the popup through `storage.onChanged`.
 
 use super::ext::{self, Area, ExtError};
 use super::net::Request as HttpRequest;
 use super::secret;
 use crate::connect::ServerUrl;
 use crate::http::REQUEST_TIMEOUT_MS;
-use crate::live::{self, github, gitlab, Observed, Pairs, Read, Tracked, Unread};
+use crate::live::{self, github, gitlab, LiveMap, Observed, Read, Unread};
 use crate::mirror::{Account, Service};
 use crate::sites::Origin;
 use crate::store::{LIVE_DUE_KEY, LIVE_KEY, MIRRORS_KEY, ORIGINS_KEY, TEAM_KEY};
@@ -169,22 +168,17 @@ async fn read(account: &Account, refs: &[&str], now: Timestamp) -> Read {
 
 /// Records `seen` for every current declaration holding its items and drops the entries of
 /// items no longer declared. A page's observation is written only when a reader would see a
-/// change; a refresh is written always (its time is news too). Tabs render again after a
-/// change a reader sees.
+/// change; a refresh is written always (its time is news too). The write itself makes the
+/// tabs render again (`inline::storage_changed`).
 async fn record(seen: Vec<(String, Observed)>, always: bool) -> Result<(), ExtError> {
-    let writing = ext::KeyLock::take(LIVE_KEY).await;
+    let _writing = ext::KeyLock::take(LIVE_KEY).await;
     let stored = ext::read(Area::Local, &[LIVE_KEY, TEAM_KEY, ORIGINS_KEY]).await;
-    // As pairs: the same JSON as `live::LiveMap`, without a map's code in the module.
-    let mut map: Pairs<Tracked> = stored.or_default(LIVE_KEY);
+    let mut map: LiveMap = stored.or_default(LIVE_KEY);
     let team: TeamCache = stored.or_default(TEAM_KEY);
     let origins: Vec<Origin> = stored.or_default(ORIGINS_KEY);
     let shown = live::record(&mut map, &live::declared(&team, &origins), &seen);
     if shown || always {
         ext::set(Area::Local, &[(LIVE_KEY, &ext::encode(&map))]).await?;
-    }
-    drop(writing);
-    if shown {
-        super::inline::tell_tabs().await?;
     }
     Ok(())
 }
