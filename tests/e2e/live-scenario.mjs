@@ -95,9 +95,10 @@ export function liveTests(d, env) {
     assert.equal(queries(github).length, 1);
   });
 
-  test('merged on GitHub: the next refresh, a minute later, stores it merged with who merged it', async () => {
+  test('merged on GitHub: the next refresh, a minute later, stores it merged with who merged it, and the Team view says so', async () => {
     const { github, url, ref, ann } = env();
-    const mergedAt = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    // Merged now: after Ann declared it, so it is drift (a merge before her declaration is not).
+    const mergedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     github.change(url, { state: 'MERGED', mergedAt, mergedBy: 'octo-bob', checks: 'SUCCESS' });
     const { live_due: due } = await live(d);
     assert.ok(Date.parse(due) > Date.now(), `the next refresh is due later: ${due}`);
@@ -113,6 +114,16 @@ export function liveTests(d, env) {
     assert.equal(merged.baseline.lifecycle, 'open', 'the baseline stays what Bob first saw');
     assert.equal(queries(github).length, 2);
     assert.deepEqual(github.rejected(), []);
+    // What Bob sees after that one refresh: the Team view's row for Ann, opened, says it.
+    await d.click('#tab-team');
+    const row = `#roster li[data-member="${ann.id}"]`;
+    await d.click(`${row} button.member-line`);
+    const drift = await poll(async () => {
+      const text = await d.text(`${row} .live-drift`).catch(() => null);
+      return text && /merged/.test(text) ? text : null;
+    }, "the Team view's drift line for Ann's PR", 20_000);
+    assert.match(drift, /^merged \S+ by Bob, after Ann Ito declared it waiting$/, drift);
+    assert.match(await d.text(`${row} .live-state`), /^Now merged\b/);
     // The account's line has nothing to say: the query did not fail.
     const { mirrors } = await d.evaluate(() => (globalThis.browser ?? chrome).storage.local.get('mirrors'));
     assert.equal(mirrors.find((a) => a.service === 'github').live, undefined);
