@@ -271,7 +271,7 @@ pub fn drift(tracked: &Tracked) -> Vec<Drift> {
     let moved = base.lifecycle != now.lifecycle;
     match now.lifecycle {
         Lifecycle::Merged | Lifecycle::Closed
-            if after(now.ended_at) || (moved && !now.ended_at.is_some_and(|at| at <= since)) =>
+            if after(now.ended_at) || (moved && now.ended_at.is_none_or(|at| at > since)) =>
         {
             let (at, by) = (now.ended_at, now.ended_by.clone());
             out.push(if now.lifecycle == Lifecycle::Merged {
@@ -302,7 +302,7 @@ pub fn drift(tracked: &Tracked) -> Vec<Drift> {
         }
     }
     let review_moved = now.review != base.review || after(now.reviewed_at);
-    if review_moved && !now.reviewed_at.is_some_and(|at| at <= since) {
+    if review_moved && now.reviewed_at.is_none_or(|at| at > since) {
         match now.review {
             Some(Review::Approved) => out.push(Drift::Approved),
             Some(Review::ChangesRequested) => out.push(Drift::ChangesRequested),

@@ -539,7 +539,10 @@ pub(crate) mod tests {
             json["features"],
             serde_json::json!(["badges", "banner", "activity"])
         );
-        assert!(json.get("style").is_none(), "the loader adds the stylesheet");
+        assert!(
+            json.get("style").is_none(),
+            "the loader adds the stylesheet"
+        );
 
         let off = plan_for("https://example.com/o/r/pull/1", &[]);
         assert_eq!(off.features, []);
