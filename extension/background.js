@@ -21,7 +21,8 @@
 //     "message"          { message, sender: { id, url, origin, tab_id, frame_id } }
 //                        from runtime.sendMessage (the extension's pages), or posted on a port
 //                        (the content script: one port a request, see `ask` in content.js)
-//   For "message" it returns a Promise; what it resolves to is the reply (sendResponse). It
+//   For "message" it returns a Promise; what it resolves to is the reply (sendResponse); a
+//   plan reply gets the shadow roots' stylesheet here, as `plan.style`. It
 //   answers every message with a value, unknown ones included (an error value), never undefined.
 //   If it rejects, the reply is { error: "internal", message } so the sender never hangs.
 //   globalThis.standinSecrets   { get(name), set(name, token), forget(name) }, each a Promise:
@@ -67,7 +68,17 @@ globalThis.standinSecrets = {
 // User Timing marks of each start, a handful per worker, so they never pile up:
 // tests/bench/inline.mjs breaks a cold worker's path down by them.
 performance.mark('standin:script');
-const instantiated = init().then(() => void performance.mark('standin:wasm'));
+// The shadow roots' stylesheet (inline.css, src/features/mod.rs `PlanReply` says what it
+// holds), read from the package beside the module and added to every plan reply below. As a
+// file rather than text compiled into the module it costs the worker's wasm budget nothing.
+let style = '';
+const styleRead = fetch(ext.runtime.getURL('inline.css'))
+  .then((response) => (response.ok ? response.text() : Promise.reject(new Error(`HTTP ${response.status}`))))
+  .then(
+    (text) => void (style = text),
+    (err) => console.error('StandIn: could not read inline.css', err),
+  );
+const instantiated = Promise.all([init().then(() => void performance.mark('standin:wasm')), styleRead]);
 const ready = instantiated.then(() => start_background()).then(() => void performance.mark('standin:ready'));
 // For the test harness (worker.evaluate) and the worker's devtools console: resolves once the
 // wasm module is instantiated and start_background has finished, rejects if either failed.
@@ -139,6 +150,7 @@ function answer(message, sender) {
   return forward('message', { message, sender: from }, first && 'standin:first-message', after).then(
     (reply) => {
       if (first) performance.mark('standin:first-answer');
+      if (message?.plan && reply?.plan) reply.plan.style = style;
       return reply;
     },
     (err) => {

@@ -24,7 +24,7 @@ pub fn badge_text_for(status: Status) -> &'static str {
 }
 
 /// One colour per status, the light scheme's `--status-…` of the popup's and the page badges'
-/// stylesheets (extension/ui.css, src/features/inline.css): white badge text on each is over
+/// stylesheets (extension/ui.css, extension/inline.css): white badge text on each is over
 /// 6:1.
 fn badge_color_for(status: Status) -> &'static str {
     match status {
@@ -149,7 +149,7 @@ mod tests {
     fn each_status_has_its_own_colour_the_stylesheets_share() {
         let css = [
             include_str!("../extension/ui.css"),
-            include_str!("features/inline.css"),
+            include_str!("../extension/inline.css"),
         ];
         let mut seen = Vec::new();
         for status in Status::ALL {
@@ -191,7 +191,7 @@ mod tests {
                 ["#0d1117", "#161b22"].as_slice(),
             ),
             (
-                include_str!("features/inline.css"),
+                include_str!("../extension/inline.css"),
                 ["#ffffff", "#ddf4ff"].as_slice(),
                 ["#151b23", "#0c2d6b"].as_slice(),
             ),

@@ -7,8 +7,9 @@
 //!
 //! 1. On load and on every SPA navigation the shim sends `{"plan":{"url":…}}` and gets a
 //!    [`PlanReply`]: the features that run on the page, the sites adapter's scan plan, the
-//!    rules whose descriptors are context for every later batch (the viewer's login), whether
-//!    to report the view, and the stylesheet for its shadow roots.
+//!    rules whose descriptors are context for every later batch (the viewer's login) and whether
+//!    to report the view. The worker's loader adds the stylesheet for its shadow roots
+//!    (`extension/inline.css`, see [`PlanReply`]).
 //! 2. It runs the plan (`crate::sites` documents the loop) and sends
 //!    `{"render":{"url":…,"descriptors":"[…]","full":true}}` (the descriptors as JSON text, see
 //!    [`Descriptors`], identical ones once with the other elements in `also`); the
@@ -75,18 +76,17 @@ fn runs(page: &Page, id: FeatureId) -> bool {
     REGISTRY.iter().any(|f| f.id == id && f.runs_on(page))
 }
 
-/// The stylesheet of every shadow root the shim owns (badges, cards, banner), light and dark.
-/// Sent to the content script with the scan plan and adopted by every shadow root it owns (so
-/// its notes live here, not in a comment every tracker page would receive). The page's styles
-/// cannot reach in; `all: initial` keeps inherited ones out too. The shim sets `data-theme` on
-/// each host from the page's own background; without it, the OS scheme decides. Every text is
-/// drawn from the element's `data-text` attribute as generated content (the stylesheet's first
-/// rule): it is no DOM text, so the page's `window.find`, selection and copy cannot read it,
-/// while the accessibility tree has it (docs/architecture.md). So `::before` is the text's;
-/// decorations use `::after`.
-pub const STYLE: &str = include_str!("inline.css");
-
-/// The answer to `{"plan":{"url":…}}`.
+/// The answer to `{"plan":{"url":…}}`. On its way to the shim the worker's loader
+/// (`extension/background.js`) adds `style`: the stylesheet of every shadow root the shim owns
+/// (badges, cards, banner), light and dark, `extension/inline.css`. It is a file of the package
+/// rather than text in the wasm module, where it took 2.6 KiB of the worker's gzipped budget.
+/// The page's styles cannot reach in; `all: initial` keeps inherited ones out too. The shim
+/// sets `data-theme` on each host from the page's own background; without it, the OS scheme
+/// decides. Every text is drawn from the element's `data-text` attribute as generated content
+/// (the stylesheet's first rule): it is no DOM text, so the page's `window.find`, selection and
+/// copy cannot read it, while the accessibility tree has it (docs/architecture.md). So
+/// `::before` is the text's; decorations use `::after`. Its notes live here rather than in the
+/// file, which every tracker page receives.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PlanReply {
     pub features: Vec<FeatureId>,
@@ -97,7 +97,6 @@ pub struct PlanReply {
     pub context_rules: Vec<&'static str>,
     /// Send `{"viewed":…}` once the page has rendered (the activity log).
     pub report_view: bool,
-    pub style: &'static str,
 }
 
 /// The worker's word to a tab's shim that what it draws from changed (the team, or the items' live
@@ -138,7 +137,6 @@ pub fn plan_for(url: &str, origins: &[Origin]) -> PlanReply {
         features,
         plan,
         context_rules,
-        style: STYLE,
     }
 }
 
@@ -577,7 +575,10 @@ pub(crate) mod tests {
             json["features"],
             serde_json::json!(["badges", "banner", "activity"])
         );
-        assert!(json["style"].as_str().unwrap().contains(":host"));
+        assert!(
+            json.get("style").is_none(),
+            "the loader adds the stylesheet"
+        );
 
         let off = plan_for("https://example.com/o/r/pull/1", &[]);
         assert_eq!(off.features, []);

@@ -24,7 +24,7 @@ export const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve(
 const installAxe = new Function(AXE_SOURCE);
 
 /** The stylesheet the worker sends the shim as the plan's `style`, for copies of its markup. */
-export const INLINE_CSS = await readFile(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/features/inline.css'), 'utf8');
+export const INLINE_CSS = await readFile(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../extension/inline.css'), 'utf8');
 
 /**
  * Runs in the page, with axe installed: axe-core on the document → { violations: ["rule:

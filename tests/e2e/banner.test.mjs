@@ -12,7 +12,7 @@
 // axe and closed shadow roots: axe (a page script) cannot enter StandIn's closed shadow roots,
 // which is the point of them. The test reads what the shim drew through DevTools instead
 // (CDP DOM.getOuterHTML of each shadow root: elements and attributes, the text being data-text
-// attributes), then draws the same markup with the same stylesheet (src/features/inline.css,
+// attributes), then draws the same markup with the same stylesheet (extension/inline.css,
 // what the worker sends the shim as the plan's `style`) into an OPEN shadow root on a host with
 // the original's attributes, at the original's place in the page, hides the original, and runs
 // axe on that copy in the page (axeOnCopyInPage in tests/e2e/axe.mjs). No test hook exists in
