@@ -334,6 +334,10 @@
    *  what it no longer returns for the elements it asked about (`asked`) and for the page. */
   async function apply(r, { specs, mounts }, asked) {
     const keep = new Set();
+    // Each spec as text once: a host already showing it is left as it is, so a render that
+    // changes nothing (the worker re-renders every tab when the team or an item's live state
+    // changes) keeps the reader's focus and the cards they opened.
+    const texts = [];
     let slice = performance.now();
     for (const m of mounts) {
       if (performance.now() - slice > SLICE_MS) {
@@ -351,7 +355,11 @@
         r.hosts.set(key, entry);
         place(entry);
       }
-      draw(entry.host, specs[m.spec]);
+      const text = (texts[m.spec] ??= JSON.stringify(specs[m.spec]));
+      if (entry.drawn !== text) {
+        draw(entry.host, specs[m.spec]);
+        entry.drawn = text;
+      }
     }
     if (!asked) return;
     for (const [key, entry] of r.hosts) {
