@@ -11,8 +11,10 @@ use crate::message::{ErrorReply, Response};
 use crate::time::{Timestamp, ZoneOffsets};
 use crate::validate::ValidationErrors;
 use gloo::events::{EventListener, EventListenerOptions};
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, DocumentFragment, Element, HtmlElement, HtmlInputElement, HtmlOptionElement,
@@ -291,7 +293,9 @@ pub fn zone_of(name: &str) -> Box<dyn ZoneOffsets> {
 /// carries, never read again: the worker writes these keys on every send and every poll, and a
 /// read still in flight when the page goes away (the popup closed, the tab navigated) makes
 /// Firefox log "Promise resolved after context unloaded", an error, as for any extension call
-/// whose page is gone. No call is in flight between changes.
+/// whose page is gone. No call is in flight between changes. The listener is added before the
+/// first read: a change reported while that read is out (the live refresh the popup's opening
+/// starts) is applied over it, rather than falling between the two and never shown.
 pub async fn watch_local(
     keys: &'static [&'static str],
     show: impl Fn(&ext::Stored) + 'static,
@@ -300,19 +304,51 @@ pub async fn watch_local(
     watch_boxed(keys, Box::new(show)).await
 }
 
+/// A watch: what it shows with, the values shown once read, the changes heard before that.
+struct Watch {
+    show: Box<dyn Fn(&ext::Stored)>,
+    stored: Option<ext::Stored>,
+    heard: Vec<JsValue>,
+}
+
 async fn watch_boxed(
     keys: &'static [&'static str],
     show: Box<dyn Fn(&ext::Stored)>,
 ) -> Result<(), ExtError> {
-    let stored = ext::read(ext::Area::Local, keys).await;
-    show(&stored);
-    let stored = std::cell::RefCell::new(stored);
+    let watch = Rc::new(RefCell::new(Watch {
+        show,
+        stored: None,
+        heard: Vec::new(),
+    }));
+    let listening = Rc::clone(&watch);
     listen_local(move |area, changes| {
-        let mut stored = stored.borrow_mut();
-        if area == "local" && stored.apply(changes, keys) {
-            show(&stored);
+        if area != "local" {
+            return;
         }
-    })
+        let mut watch = listening.borrow_mut();
+        let Watch {
+            show,
+            stored,
+            heard,
+        } = &mut *watch;
+        match stored {
+            None => heard.push(changes.clone()),
+            Some(stored) => {
+                if stored.apply(changes, keys) {
+                    show(stored);
+                }
+            }
+        }
+    })?;
+    let mut stored = ext::read(ext::Area::Local, keys).await;
+    let mut watch = watch.borrow_mut();
+    // In the order heard; one the read already holds sets the same new value again.
+    for changes in watch.heard.drain(..) {
+        stored.apply(&changes, keys);
+    }
+    (watch.show)(&stored);
+    watch.stored = Some(stored);
+    Ok(())
 }
 
 thread_local! {

@@ -8,15 +8,21 @@
 //   fill(selector, text)  click(selector)  text(selector)
 //   evaluate(fn, arg)     runs fn(arg) in the current extension page (chrome.* / browser.*)
 //   setWorkerClock(at)    makes the worker's Date.now() run on from `at` (ms)
-//   openTracker(url)      opens a tracker page (served from `env().site`) in a tab of its own,
-//                         leaving the extension page current
+//   select(selector, value)  chooses an option of a <select>
+//   openTracker(url)      opens a tracker page (served from `env().site`, or the GitHub endpoint's
+//                         origin) in a tab of its own, leaving the extension page current
+//   bannerText(url)       the text StandIn's item banner draws in `url`'s tab (its closed shadow
+//                         root, read as the browser's tools read it), or null with none drawn
 //
 // Ann declares her PR waiting; Bob, connected to the team and to "GitHub" (a GitHub Enterprise
 // Server at the endpoint's origin: the PR lives there), opens the popup; the worker reads the
 // PR once; within the minute another popup opening asks nothing; the PR is merged on the
 // endpoint; a minute later (the worker's clock moved on) the popup's opening reads it merged,
-// by whom and when, over the baseline Bob first saw. Then, with no account for it, Ann's PR on
-// github.com is read from the page Bob opens.
+// by whom and when, over the baseline Bob first saw. The PR's page, open in a tab of its own
+// (the endpoint's origin added in options as a self-hosted GitHub, as a user adds one), says
+// open with no drift before, and after that one refresh its banner says what the Team view
+// says, redrawn in place. Then, with no account for it, Ann's PR on github.com is read from
+// the page Bob opens.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startGitHub } from '../services/github.mjs';
@@ -38,6 +44,8 @@ export async function startLive(server) {
   const github = await startGitHub({ tokens: { [TOKEN]: { login: 'octo-bob', scopes: ['repo', 'user'] } } });
   const url = `${github.origin}/acme/api/pull/12`;
   github.add({ __typename: 'PullRequest', url, number: 12, title: 'Retry <b>exports</b>', state: 'OPEN', checks: 'PENDING', assignees: ['octo-ann'], labels: ['flaky'] });
+  // Its web page beside the API, as GitHub Enterprise serves it: as it stood before the merge.
+  github.page(new URL(url).pathname, githubPrPage({ repo: 'acme/api', number: 12, title: 'Retry &lt;b&gt;exports&lt;/b&gt;', state: 'Open', author: 'octo-ann', assignee: 'octo-ann', action: 'wants to merge 1 commit into main' }));
   return { ann: { token: joined.body.token, id: joined.body.member.id }, github, url, ref: url.replace(/^https?:\/\//, '') };
 }
 
@@ -45,19 +53,40 @@ export async function startLive(server) {
 export const PAGE_PR = 'https://github.com/acme/api/pull/7';
 const PAGE_PR_REF = 'github.com/acme/api/pull/7';
 
-/** PAGE_PR's page in GitHub's server-rendered shape (the real saved pages' markers): merged,
- *  its title with markup in it, one assignee. */
-export const MERGED_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Speed up exports by octo-ann · Pull Request #7 · acme/api · GitHub</title></head><body>
+/** A pull request's page in GitHub's server-rendered shape (the real saved pages' markers):
+ *  its state label (`state`: Open, Merged, …), its title (HTML: markup in it escaped), author and
+ *  one assignee. Nothing in it asks its server for more (no favicon, no avatar), so the
+ *  endpoint serving it sees only the page's own request. */
+function githubPrPage({ repo, number, title, state, author, assignee, action }) {
+  const plain = title.replace(/&lt;\/?\w+&gt;/g, '');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<title>${plain} by ${author} · Pull Request #${number} · ${repo} · GitHub</title></head><body>
 <div id="partial-discussion-header"><div class="gh-header-show"><h1 class="gh-header-title">
-<span class="js-issue-title markdown-title">Speed up &lt;i&gt;exports&lt;/i&gt;</span> <span class="gh-header-number">#7</span></h1></div>
-<div class="gh-header-meta"><span title="Status: Merged" class="State State--merged"><svg aria-hidden="true"></svg> Merged</span>
-<a class="author" href="/octo-ann">octo-ann</a> merged 3 commits into main</div></div>
-<form aria-label="Select assignees"><span class="css-truncate js-issue-assignees"><a class="assignee" href="/octo-cy"><img alt="@octo-cy" src="/a.png"><span>octo-cy</span></a></span></form>
+<span class="js-issue-title markdown-title">${title}</span> <span class="gh-header-number">#${number}</span></h1></div>
+<div class="gh-header-meta"><span title="Status: ${state}" class="State State--${state.toLowerCase()}"><svg aria-hidden="true"></svg> ${state}</span>
+<a class="author" href="/${author}">${author}</a> ${action}</div></div>
+<form aria-label="Select assignees"><span class="css-truncate js-issue-assignees"><a class="assignee" href="/${assignee}"><img alt="@${assignee}" src="data:,"><span>${assignee}</span></a></span></form>
 </body></html>`;
+}
+
+/** PAGE_PR's page: merged, its title with markup in it, one assignee. */
+export const MERGED_PAGE = githubPrPage({ repo: 'acme/api', number: 7, title: 'Speed up &lt;i&gt;exports&lt;/i&gt;', state: 'Merged', author: 'octo-ann', assignee: 'octo-cy', action: 'merged 3 commits into main' });
 
 const live = async (d) => (await d.evaluate(() => (globalThis.browser ?? chrome).storage.local.get(['live', 'live_due']))) ?? {};
 const queries = (github) => github.requests.filter((r) => r.method === 'POST' && r.path === '/graphql' && r.body.includes('resource(url:'));
+
+/** Waits until the banner in `url`'s tab says `want`; returns its text. */
+async function bannerShows(d, url, want, what) {
+  let text = null;
+  try {
+    return await poll(async () => {
+      text = await d.bannerText(url);
+      return text && want.test(text) ? text : null;
+    }, what, 20_000);
+  } catch (e) {
+    throw new Error(`${e.message}; it shows ${JSON.stringify(text)}`);
+  }
+}
 
 export function liveTests(d, env) {
   test('a teammate declares a PR: opening the popup reads it from the connected GitHub account in one validated query', async () => {
@@ -95,8 +124,30 @@ export function liveTests(d, env) {
     assert.equal(queries(github).length, 1);
   });
 
-  test('merged on GitHub: the next refresh, a minute later, stores it merged with who merged it, and the Team view says so', async () => {
+  test("the PR's page, its GitHub added in options as a user adds one: the banner says it is open, and nothing changed", async () => {
+    const { github, url } = env();
+    await d.open('options.html');
+    await d.fill('#tracker_url', github.origin);
+    await d.select('#tracker_site', 'github');
+    await d.click('#tracker-add');
+    // The loopback build holds http://127.0.0.1/* already: granted with no prompt to answer.
+    await poll(async () => /^Added\b/.test((await d.text('#trackers-status')) ?? ''), 'the self-hosted GitHub added', 15_000);
+    await poll(async () => {
+      const scripts = await d.evaluate(() => (globalThis.browser ?? chrome).scripting.getRegisteredContentScripts());
+      return scripts.some((s) => s.matches.includes('http://127.0.0.1/*'));
+    }, 'the content script registered for the endpoint\'s origin', 15_000);
+    await d.openTracker(url);
+    const open = await bannerShows(d, url, /Now open\b/, 'the banner with the PR open');
+    assert.match(open, /Now open · CI running · assigned to Ann Ito · “Retry <b>exports<\/b>” · labels: flaky · /, open);
+    assert.doesNotMatch(open, /declared it|merged/, 'no drift yet');
+    const served = github.requests.filter((r) => r.method === 'GET' && r.path === new URL(url).pathname);
+    assert.deepEqual(served.map((r) => r.status), [200], 'the page came from the endpoint, once');
+    assert.deepEqual(github.rejected(), []);
+  });
+
+  test('merged on GitHub: the next refresh, a minute later, stores it merged with who merged it, and the Team view and the banner say so', async () => {
     const { github, url, ref, ann } = env();
+    const asked = queries(github).length;
     // Merged now: after Ann declared it, so it is drift (a merge before her declaration is not).
     const mergedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     github.change(url, { state: 'MERGED', mergedAt, mergedBy: 'octo-bob', checks: 'SUCCESS' });
@@ -112,7 +163,7 @@ export function liveTests(d, env) {
     assert.equal(merged.current.ended_by, 'octo-bob');
     assert.equal(merged.current.ended_at, mergedAt);
     assert.equal(merged.baseline.lifecycle, 'open', 'the baseline stays what Bob first saw');
-    assert.equal(queries(github).length, 2);
+    assert.equal(queries(github).length, asked + 1, 'one refresh');
     assert.deepEqual(github.rejected(), []);
     // What Bob sees after that one refresh: the Team view's row for Ann, opened, says it.
     await d.click('#tab-team');
@@ -124,6 +175,12 @@ export function liveTests(d, env) {
     }, "the Team view's drift line for Ann's PR", 20_000);
     assert.match(drift, /^merged \S+ by Bob, after Ann Ito declared it waiting$/, drift);
     assert.match(await d.text(`${row} .live-state`), /^Now merged\b/);
+    // The PR's page, left open and not reloaded, was drawn again from the same refresh. Only
+    // the API knows who merged it: the page still says "Open" and names no merger.
+    const banner = await bannerShows(d, url, /merged \S+ by Bob, after Ann Ito declared it waiting/, "the banner's drift line");
+    assert.match(banner, /Now merged · “Retry <b>exports<\/b>” · labels: flaky · GitHub \S+merged \S+ by Bob, after Ann Ito declared it waiting/, banner);
+    assert.equal(github.requests.filter((r) => r.method === 'GET' && r.path === new URL(url).pathname).length, 1, 'the page was not loaded again');
+    assert.equal(queries(github).length, asked + 1, 'still the one refresh');
     // The account's line has nothing to say: the query did not fail.
     const { mirrors } = await d.evaluate(() => (globalThis.browser ?? chrome).storage.local.get('mirrors'));
     assert.equal(mirrors.find((a) => a.service === 'github').live, undefined);

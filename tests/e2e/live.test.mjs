@@ -2,7 +2,8 @@
 // with http://127.0.0.1/* granted at install, as mirror.test.mjs has it: headless Chromium
 // answers no permission prompt). The scenario is tests/e2e/live-scenario.mjs's, shared with
 // Firefox's suite; the worker's clock moves on a minute through tests/e2e/clock.mjs, and
-// github.com's page is served through Playwright's routing.
+// github.com's page is served through Playwright's routing (the endpoint serves its own PR's
+// page). The item banner's closed shadow root is read through DevTools (trackers.mjs).
 //
 //   ./build.sh && node --test tests/e2e/live.test.mjs
 import assert from 'node:assert/strict';
@@ -14,17 +15,27 @@ import { pageDriver } from './page-driver.mjs';
 import { BOB, liveTests, startLive } from './live-scenario.mjs';
 import { loopbackBuild, TeamServer } from './team-server.mjs';
 import { trackerSite } from './tracker-pages.mjs';
+import { inlineState } from './trackers.mjs';
 
 let ext;
 let dir;
 let env;
 
 const site = trackerSite();
+/** The tracker tabs opened, by URL. */
+const trackers = new Map();
 const driver = Object.assign(pageDriver(() => ext), {
   setWorkerClock: (at) => setWorkerClock(ext, at),
+  select: (selector, value) => driver.page.selectOption(selector, value),
   async openTracker(url) {
     const tab = await ext.context.newPage();
     await tab.goto(url);
+    trackers.set(url, tab);
+  },
+  // The banner's closed shadow root, read through DevTools (CDP), as inline.test.mjs reads it.
+  async bannerText(url) {
+    const state = await inlineState(trackers.get(url));
+    return state.hosts.find((h) => h.feature === 'banner')?.text ?? null;
   },
 });
 

@@ -2,7 +2,8 @@
 // scenario of tests/e2e/live-scenario.mjs, shared with Chromium's suite. The background is an
 // event page here: the worker's clock moves on a minute through runtime.getBackgroundPage(),
 // whose Date.now the wasm module looks up on every call; github.com's page comes through the
-// local HTTPS proxy (tracker-proxy.mjs). Optional permissions are granted
+// local HTTPS proxy (tracker-proxy.mjs), the endpoint's PR page from the endpoint itself. The
+// item banner's closed shadow root is read through WebDriver (inline.mjs). Optional permissions are granted
 // without a prompt (headless Firefox shows none; team.test.mjs answers the real one).
 //
 //   ./build.sh && node --test tests/firefox/live.test.mjs
@@ -12,6 +13,7 @@ import { BOB, liveTests, startLive } from '../e2e/live-scenario.mjs';
 import { TeamServer } from '../e2e/team-server.mjs';
 import { trackerSite } from '../e2e/tracker-pages.mjs';
 import { launchFirefox } from './harness.mjs';
+import { banner, inlineState } from './inline.mjs';
 import { pageDriver } from './page-driver.mjs';
 import { startTrackerProxy } from './tracker-proxy.mjs';
 
@@ -31,13 +33,37 @@ async function setWorkerClock(at) {
 const site = trackerSite();
 let proxy;
 
+/** The tracker tabs opened (window handles), by URL. */
+const trackers = new Map();
+
 const driver = Object.assign(pageDriver(() => ff), {
   setWorkerClock,
+  async select(selector, value) {
+    await ff.evaluateInExtension(([s, v]) => {
+      const select = document.querySelector(s);
+      select.value = v;
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+    }, [selector, value]);
+  },
   async openTracker(url) {
     const extensionTab = await ff.command('GET', ff.session('/window'));
-    await ff.newTab();
+    trackers.set(url, await ff.newTab());
     await ff.open(url);
     await ff.switchTo(extensionTab);
+  },
+  // The banner's closed shadow root, read through WebDriver (inline.mjs), from the tracker's tab;
+  // null while StandIn redraws it (a host replaced between two commands).
+  async bannerText(url) {
+    const extensionTab = await ff.command('GET', ff.session('/window'));
+    await ff.switchTo(trackers.get(url));
+    try {
+      return banner(await inlineState(ff))?.text ?? null;
+    } catch (err) {
+      if (/stale element reference|detached shadow root/.test(err.message)) return null;
+      throw err;
+    } finally {
+      await ff.switchTo(extensionTab);
+    }
   },
 });
 

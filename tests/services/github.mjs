@@ -15,7 +15,8 @@
 // merged and closed, who closed); a field the schema has but no resolver fills, if non-null,
 // fails loudly as well. Connections take `first` or `last`, 1 to 100, as GitHub demands
 // (Rate limits and node limits › Node limit). `gh.change(url, fields)` changes an item (merge
-// it, close it) between two reads.
+// it, close it) between two reads. `gh.page(path, html)` serves an item's web page at its
+// path, as a GitHub Enterprise Server serves its pages beside its API on one origin.
 //
 // GitHub answers GraphQL errors with HTTP 200 and an `errors` list (docs: "Forming calls with
 // GraphQL"); so does this endpoint, and it records each such request as a problem
@@ -148,6 +149,8 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
     ]),
   );
   const records = items.map((item, i) => ({ id: `${item.__typename === 'PullRequest' ? 'PR' : 'I'}_kwDO${i}`, item: { ...item } }));
+  /** Web pages by path (`page`): what a browser gets there, not the API. */
+  const pages = new Map();
   const find = (test) => {
     const found = records.find(test);
     return found ? resolved(found.item, found.id) : null;
@@ -268,6 +271,11 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
       if (!found) throw new Error(`no item ${url}`);
       Object.assign(found.item, fields);
     },
+    /** Serves `html` at `path` (e.g. an item's `/acme/api/pull/12`) to GET, as the item's web
+     *  page; any other path outside the API stays a problem. */
+    page(path, html) {
+      pages.set(path, html);
+    },
     /** The status last set for `login`, expired or not (null once cleared). */
     status: (login) => statuses.get(login) ?? null,
     failures: {
@@ -300,6 +308,9 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
       'server-error': () => json(502, { message: 'Server Error' }),
     },
     handle(request) {
+      if (request.method === 'GET' && pages.has(request.path)) {
+        return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: pages.get(request.path) };
+      }
       const route = request.path === paths.graphql ? 'POST' : request.path === paths.user ? 'GET' : null;
       if (route !== request.method) {
         const problem = route
@@ -346,5 +357,6 @@ export async function startGitHub({ https = false, ...options }) {
     status: service.status,
     add: service.add,
     change: service.change,
+    page: service.page,
   };
 }

@@ -315,6 +315,22 @@ describe('GitHub endpoint: items for live state', () => {
     assert.throws(() => gh.change(`${base}/pull/404`, {}), /no item/);
   });
 
+  it("serves an item's web page at its path to GET, and nothing else outside the API", async () => {
+    const html = '<!doctype html><title>Fix it · Pull Request #12</title>';
+    gh.page('/acme/api/pull/12', html);
+    const before = gh.rejected().length;
+    const res = await fetch(`${gh.origin}/acme/api/pull/12`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/html/);
+    assert.equal(await res.text(), html);
+    assert.equal(gh.rejected().length, before, 'a served page is no problem');
+    for (const [method, path] of [['POST', '/acme/api/pull/12'], ['GET', '/acme/api/pull/13']]) {
+      const other = await fetch(`${gh.origin}${path}`, { method });
+      assert.equal(other.status, 404, `${method} ${path}`);
+    }
+    assert.equal(gh.rejected().length, before + 2);
+  });
+
   for (const [what, query, vars, pattern] of [
     ['a connection without first or last', 'query($u: URI!) { resource(url: $u) { ... on PullRequest { labels { nodes { name } } } } }', { u: `${base}/pull/12` }, /first` or `last`/],
     ['more than 100 nodes of a connection', 'query($u: URI!) { resource(url: $u) { ... on PullRequest { labels(first: 101) { nodes { name } } } } }', { u: `${base}/pull/12` }, /exceeds the limit of 100/],
