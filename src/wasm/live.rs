@@ -120,14 +120,13 @@ async fn set_due(at: Timestamp) -> Result<(), ExtError> {
 /// (or a Slack account). A withdrawn host permission or a missing token is its line's why.
 async fn read(account: &Account, refs: &[&str], now: Timestamp) -> Read {
     let service = account.service;
-    let github_items = github::items(&account.api, refs);
-    let gitlab_calls = gitlab::calls(&account.api, refs);
-    let asks = match service {
-        Service::Github => !github_items.is_empty(),
-        Service::Gitlab => !gitlab_calls.is_empty(),
-        Service::Slack => false,
+    // Only the account's own service's requests are built.
+    let (github_items, gitlab_calls) = match service {
+        Service::Github => (github::items(&account.api, refs), Vec::new()),
+        Service::Gitlab => (Vec::new(), gitlab::calls(&account.api, refs)),
+        Service::Slack => return Ok(Vec::new()),
     };
-    if !asks {
+    if github_items.is_empty() && gitlab_calls.is_empty() {
         return Ok(Vec::new());
     }
     let unread = |why: String| Unread {
