@@ -302,6 +302,29 @@ pub fn refs(declared: &[Declared]) -> Vec<&str> {
     refs
 }
 
+/// The page observation a worker recorded last. A tracker tab asks for a render again and
+/// again (every team change, every redraw); the same reading of the same item each time is
+/// no news, and writing it would rewrite the stored map and redraw every tab for nothing.
+#[derive(Default)]
+pub struct LastSeen(Option<(String, Observed)>);
+
+impl LastSeen {
+    /// Whether `seen` of `item_ref` differs from the last reading in anything but its time;
+    /// it becomes the last reading either way.
+    pub fn is_news(&mut self, item_ref: &str, seen: &Observed) -> bool {
+        let timeless = Observed {
+            observed_at: Timestamp(0),
+            ..seen.clone()
+        };
+        let news = self
+            .0
+            .as_ref()
+            .is_none_or(|(r, o)| r != item_ref || *o != timeless);
+        self.0 = Some((item_ref.to_owned(), timeless));
+        news
+    }
+}
+
 /// Why a source's read gave nothing at all (the account's line says it), and how long to wait
 /// before asking again when the service said so.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -523,6 +546,23 @@ mod tests {
     fn hm(t: Timestamp) -> String {
         let s = t.to_string();
         s[11..16].to_string()
+    }
+
+    #[test]
+    fn a_page_read_again_is_news_only_when_more_than_its_time_changed() {
+        let mut last = LastSeen::default();
+        let open = pr(Lifecycle::Open, "18:00");
+        assert!(last.is_news("github.com/o/r/pull/1", &open));
+        // The same reading a minute later, as a tab renders again.
+        assert!(!last.is_news("github.com/o/r/pull/1", &pr(Lifecycle::Open, "18:01")));
+        assert!(last.is_news("github.com/o/r/pull/1", &pr(Lifecycle::Merged, "18:02")));
+        // Another item, then the first one's reading again: each is news once more.
+        assert!(last.is_news("github.com/o/r/pull/2", &pr(Lifecycle::Merged, "18:03")));
+        assert!(last.is_news("github.com/o/r/pull/1", &pr(Lifecycle::Merged, "18:04")));
+        let mut relabelled = pr(Lifecycle::Merged, "18:05");
+        relabelled.labels = Some(vec!["ci".into()]);
+        assert!(last.is_news("github.com/o/r/pull/1", &relabelled));
+        assert!(!last.is_news("github.com/o/r/pull/1", &relabelled));
     }
 
     #[test]

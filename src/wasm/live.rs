@@ -22,7 +22,7 @@ use super::net::Request as HttpRequest;
 use super::secret;
 use crate::connect::ServerUrl;
 use crate::http::REQUEST_TIMEOUT_MS;
-use crate::live::{self, github, gitlab, LiveMap, Observed, Read, Unread};
+use crate::live::{self, github, gitlab, LastSeen, LiveMap, Observed, Read, Unread};
 use crate::mirror::{Account, Service};
 use crate::sites::Origin;
 use crate::store::{LIVE_DUE_KEY, LIVE_KEY, MIRRORS_KEY, ORIGINS_KEY, TEAM_KEY};
@@ -38,8 +38,8 @@ thread_local! {
     static REFRESHING: Cell<bool> = const { Cell::new(false) };
     /// When the next refresh is due, as this worker last read or wrote it (0: not yet read).
     static DUE: Cell<i64> = const { Cell::new(0) };
-    /// The last page observation recorded, seen at time 0: the same again is not recorded.
-    static LAST_SEEN: RefCell<Option<(String, Observed)>> = const { RefCell::new(None) };
+    /// The last page observation recorded: the same again is not recorded.
+    static LAST_SEEN: RefCell<LastSeen> = RefCell::default();
 }
 
 fn now() -> Timestamp {
@@ -189,19 +189,7 @@ pub fn page_seen(team: &TeamCache, origins: &[Origin], item_ref: &str, seen: Obs
     if !declared.iter().any(|d| d.item_ref == item_ref) {
         return;
     }
-    let plain = Observed {
-        observed_at: Timestamp(0),
-        ..seen.clone()
-    };
-    let same = LAST_SEEN.with(|last| {
-        let mut last = last.borrow_mut();
-        let same = last
-            .as_ref()
-            .is_some_and(|(r, o)| r == item_ref && *o == plain);
-        *last = Some((item_ref.to_string(), plain));
-        same
-    });
-    if same {
+    if !LAST_SEEN.with(|last| last.borrow_mut().is_news(item_ref, &seen)) {
         return;
     }
     let item_ref = item_ref.to_string();
