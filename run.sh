@@ -4,6 +4,8 @@
 #   ./run.sh                           # team "local" (created on a fresh database)
 #   STANDIN_TEAM=Core ./run.sh         # another team name
 #   ./run.sh --listen 127.0.0.1:9000   # arguments go to `standin-server serve`
+#   STANDIN_SERVER_URL=https://standin.example.com ./run.sh --listen 0.0.0.0:8787
+#                                      # the address teammates' browsers use, in the guide
 #   ./run.sh --help                    # the server's own options
 # STANDIN_DATABASE_URL picks the database (default sqlite://standin.db, in this directory).
 # STANDIN_RUN_PROFILE=dev runs the debug build instead of the release one (the e2e tests do).
@@ -48,10 +50,24 @@ $links
 GUIDE
 }
 
+# The address teammates' browsers use: STANDIN_SERVER_URL when set (a proxy's https address,
+# say); otherwise where the server listens, except that a wildcard address (0.0.0.0, [::]),
+# which no browser can be sent to, becomes this machine's name.
+public_url() {
+  local url=$1
+  if [[ -n ${STANDIN_SERVER_URL:-} ]]; then
+    printf '%s' "${STANDIN_SERVER_URL%/}"
+  elif [[ $url =~ ^http://(0\.0\.0\.0|\[::\]):([0-9]+)$ ]]; then
+    printf 'http://%s:%s' "$(hostname -f 2>/dev/null || hostname)" "${BASH_REMATCH[2]}"
+  else
+    printf '%s' "$url"
+  fi
+}
+
 "$server" serve "$@" | while IFS= read -r line; do
   printf '%s\n' "$line"
   if [[ $line == "standin-server listening on http://"* ]]; then
     url=${line#standin-server listening on }
-    guide "${url%% *}"
+    guide "$(public_url "${url%% *}")"
   fi
 done

@@ -68,14 +68,17 @@ export function wallClock(zone, { date, time }) {
   return guess - (shown - guess);
 }
 
-/** Starts ./run.sh and resolves once it printed its guide. */
-export async function startRunSh() {
+/**
+ * Starts ./run.sh and resolves once it printed its guide. `host` is the address it listens on;
+ * `env` adds to its environment.
+ */
+export async function startRunSh({ host = '127.0.0.1', env = {} } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'standin-run-'));
   const database = path.join(dir, 'standin.db');
   const port = await freePort();
-  const child = spawn(path.join(ROOT, 'run.sh'), ['--listen', `127.0.0.1:${port}`], {
+  const child = spawn(path.join(ROOT, 'run.sh'), ['--listen', `${host}:${port}`], {
     cwd: dir,
-    env: { ...process.env, STANDIN_DATABASE_URL: `sqlite://${database}`, STANDIN_RUN_PROFILE: 'dev', STANDIN_LOG: 'warn' },
+    env: { ...process.env, STANDIN_DATABASE_URL: `sqlite://${database}`, STANDIN_RUN_PROFILE: 'dev', STANDIN_LOG: 'warn', ...env },
     // Its own process group: run.sh pipes the server's output, and both stop together.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,7 +101,7 @@ export async function startRunSh() {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { guide: readGuide(output), database, url: `http://127.0.0.1:${port}`, output, close };
+  return { guide: readGuide(output), database, port, url: `http://${host}:${port}`, output, close };
 }
 
 /** The guide's parts, as a reader finds them. */

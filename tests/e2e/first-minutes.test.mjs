@@ -12,6 +12,7 @@
 // those are missing or with UPDATE_SCREENSHOTS=1. The shared parts are first-minutes.mjs's;
 // Firefox's walk is tests/firefox/first-minutes.test.mjs.
 import assert from 'node:assert/strict';
+import { execSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { after, test } from 'node:test';
 import { launchExtension, poll, serve } from './harness.mjs';
@@ -127,4 +128,25 @@ test('the first ten minutes: ./run.sh, its join links in two profiles, a declara
   await keepForReadme(await bo.screenshot(tab, SHOTS[2]), SHOTS[2]);
   ann.assertNoErrors();
   bo.assertNoErrors();
+});
+
+test('./run.sh listening on every address puts a reachable server in its guide: this machine, or STANDIN_SERVER_URL', async () => {
+  const machine = execSync('hostname -f 2>/dev/null || hostname', { encoding: 'utf8' }).trim();
+  const wildcard = await startRunSh({ host: '0.0.0.0' });
+  try {
+    assert.equal(wildcard.guide.url, `http://${machine}:${wildcard.port}`, 'no browser can be sent to 0.0.0.0');
+    assert.doesNotMatch(wildcard.output, /0\.0\.0\.0:\d+\/|Server URL http:\/\/0\.0\.0\.0/);
+    for (const link of wildcard.guide.links) {
+      assert.equal(new URL(link).searchParams.get('server'), wildcard.guide.url, link);
+    }
+  } finally {
+    await wildcard.close();
+  }
+  const proxied = await startRunSh({ host: '0.0.0.0', env: { STANDIN_SERVER_URL: 'https://standin.example.com/' } });
+  try {
+    assert.equal(proxied.guide.url, 'https://standin.example.com');
+    assert.match(proxied.output, /--server-url https:\/\/standin\.example\.com\n/);
+  } finally {
+    await proxied.close();
+  }
 });
