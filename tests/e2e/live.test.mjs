@@ -26,6 +26,15 @@ const site = trackerSite();
 const trackers = new Map();
 const driver = Object.assign(pageDriver(() => ext), {
   setWorkerClock: (at) => setWorkerClock(ext, at),
+  // Stops the worker as Chrome does when it idles, and waits for a new one (the old one left a
+  // mark in its global scope that the new one must not have).
+  async restartWorker() {
+    await ext.evaluateInWorker(() => (globalThis.standinOldWorker = true));
+    await ext.stopWorker(driver.page);
+    await driver.open('popup.html');
+    assert.equal(await ext.evaluateInWorker(() => globalThis.standinOldWorker ?? false), false, 'a new worker');
+    assert.equal(await ext.workerReady(), true);
+  },
   select: (selector, value) => driver.page.selectOption(selector, value),
   async openTracker(url) {
     const tab = await ext.context.newPage();
