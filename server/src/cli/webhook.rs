@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn retention_is_a_duration_or_off() {
-        let days = |n| Retention(Some(Duration::from_secs(n * 86_400)));
+        let days = |n: u64| Retention(Some(Duration::from_secs(n * 86_400)));
         assert_eq!(parse_retention("14d"), Ok(days(14)));
         assert_eq!(
             parse_retention("36h"),
