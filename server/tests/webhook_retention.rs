@@ -20,13 +20,35 @@ const RETENTION: Duration = Duration::from_secs(14 * 86_400);
 /// The test's "now" where it sets the clock itself.
 const NOW: i64 = 1_800_000_000_000;
 
-/// A team with a webhook, made at `at`; the webhook's id and the team's.
-async fn hooked_team(store: &dyn Storage, name: &str, at: Timestamp) -> (String, String) {
+/// A webhook, where the test makes deliveries at the times it says.
+struct Hook<'s> {
+    store: &'s dyn Storage,
+    id: String,
+}
+
+impl Hook<'_> {
+    /// A delivery made at `made` and, with `end`, attempted then and finished at its time as
+    /// its outcome; its id.
+    async fn delivery(&self, made: i64, end: Option<(i64, Outcome)>) -> String {
+        let outbox = self.store.outbox();
+        let event = Event::sample(ts(made));
+        let id = outbox.queue_test(&self.id, &event).await.unwrap().unwrap();
+        if let Some((at, outcome)) = end {
+            let claimed = outbox.claim(ts(made), 0, 15_000, 1000).await.unwrap();
+            assert!(claimed.iter().any(|c| c.id == id), "{id} was not claimed");
+            outbox.finish(&id, &outcome, ts(at)).await.unwrap();
+        }
+        id
+    }
+}
+
+/// A team with a webhook, made at `at`; the webhook and the team's id.
+async fn hooked_team<'s>(store: &'s dyn Storage, name: &str, at: Timestamp) -> (Hook<'s>, String) {
     let team = store.create_team(name, at).await.unwrap();
     (add_hook(store, &team.id, at).await, team.id)
 }
 
-async fn add_hook(store: &dyn Storage, team_id: &str, at: Timestamp) -> String {
+async fn add_hook<'s>(store: &'s dyn Storage, team_id: &str, at: Timestamp) -> Hook<'s> {
     let hook = Webhook {
         id: format!("w_{}", standin_server::token::random_hex(8)),
         team_id: team_id.to_owned(),
@@ -36,26 +58,7 @@ async fn add_hook(store: &dyn Storage, team_id: &str, at: Timestamp) -> String {
         secret: None,
     };
     store.outbox().add_webhook(&hook, at).await.unwrap();
-    hook.id
-}
-
-/// A delivery to `hook` made at `made` and, with `end`, attempted then and finished at its
-/// time as its outcome; its id.
-async fn delivery(
-    store: &dyn Storage,
-    hook: &str,
-    made: i64,
-    end: Option<(i64, Outcome)>,
-) -> String {
-    let outbox = store.outbox();
-    let event = Event::sample(ts(made));
-    let id = outbox.queue_test(hook, &event).await.unwrap().unwrap();
-    if let Some((at, outcome)) = end {
-        let claimed = outbox.claim(ts(made), 0, 15_000, 1000).await.unwrap();
-        assert!(claimed.iter().any(|c| c.id == id), "{id} was not claimed");
-        outbox.finish(&id, &outcome, ts(at)).await.unwrap();
-    }
-    id
+    Hook { store, id: hook.id }
 }
 
 fn delivered(at: i64) -> Option<(i64, Outcome)> {
@@ -64,6 +67,18 @@ fn delivered(at: i64) -> Option<(i64, Outcome)> {
 
 fn failed(at: i64, why: &str) -> Option<(i64, Outcome)> {
     Some((at, Outcome::Failed(why.to_owned())))
+}
+
+/// Attempted at `at`, to be retried at `next`: still pending.
+fn retry(at: i64, next: i64) -> Option<(i64, Outcome)> {
+    let error = "HTTP 503".to_owned();
+    Some((
+        at,
+        Outcome::Retry {
+            at: ts(next),
+            error,
+        },
+    ))
 }
 
 /// The team's deliveries as `webhook deliveries` lists them: id → status.
@@ -125,44 +140,43 @@ async fn finished_deliveries_past_the_retention_go_and_pending_ones_stay(db: Tes
     let (hook, team) = hooked_team(store, "acme", ts(NOW - 90 * DAY)).await;
     let cutoff = NOW - 14 * DAY;
     // Finished longer than the retention ago: deleted.
-    let old_delivered = delivery(store, &hook, NOW - 30 * DAY, delivered(NOW - 30 * DAY)).await;
-    let old_failed = delivery(
-        store,
-        &hook,
-        NOW - 21 * DAY,
-        failed(NOW - 20 * DAY, "HTTP 410"),
-    )
-    .await;
-    let just_past = delivery(store, &hook, cutoff - 1, delivered(cutoff - 1)).await;
+    let old_delivered = hook
+        .delivery(NOW - 30 * DAY, delivered(NOW - 30 * DAY))
+        .await;
+    let old_failed = hook
+        .delivery(NOW - 21 * DAY, failed(NOW - 20 * DAY, "HTTP 410"))
+        .await;
+    let just_past = hook.delivery(cutoff - 1, delivered(cutoff - 1)).await;
     // Finished within it: kept, with their events (one made before the cutoff and retried
     // until after it).
-    let at_cutoff = delivery(store, &hook, cutoff, delivered(cutoff)).await;
-    let retried = delivery(store, &hook, NOW - 15 * DAY, delivered(NOW - 13 * DAY)).await;
-    let recent_failed = delivery(store, &hook, NOW - DAY, failed(NOW - DAY, "HTTP 404")).await;
+    let at_cutoff = hook.delivery(cutoff, delivered(cutoff)).await;
+    let retried = hook
+        .delivery(NOW - 15 * DAY, delivered(NOW - 13 * DAY))
+        .await;
+    let recent_failed = hook
+        .delivery(NOW - DAY, failed(NOW - DAY, "HTTP 404"))
+        .await;
     // Pending, all with a next attempt time past the cutoff: kept.
-    let busy = Outcome::Retry {
-        at: ts(NOW - 40 * DAY + 10_000),
-        error: "HTTP 503".into(),
-    };
-    let retrying = delivery(store, &hook, NOW - 40 * DAY, Some((NOW - 40 * DAY, busy))).await;
-    let again = delivery(
-        store,
-        &hook,
-        NOW - 50 * DAY,
-        failed(NOW - 50 * DAY, "HTTP 500"),
-    )
-    .await;
+    let retrying = hook
+        .delivery(
+            NOW - 40 * DAY,
+            retry(NOW - 40 * DAY, NOW - 40 * DAY + 10_000),
+        )
+        .await;
+    let again = hook
+        .delivery(NOW - 50 * DAY, failed(NOW - 50 * DAY, "HTTP 500"))
+        .await;
     assert!(store
         .outbox()
         .redeliver(&again, ts(NOW - 45 * DAY))
         .await
         .unwrap());
-    let never_sent = delivery(store, &hook, NOW - 60 * DAY, None).await;
+    let never_sent = hook.delivery(NOW - 60 * DAY, None).await;
     // A removed webhook leaves its events behind: the old one goes, the recent one stays.
     let removed = add_hook(store, &team, ts(NOW - 90 * DAY)).await;
-    delivery(store, &removed, NOW - 30 * DAY, None).await;
-    delivery(store, &removed, NOW - DAY, delivered(NOW - DAY)).await;
-    assert!(store.outbox().remove_webhook(&removed).await.unwrap());
+    removed.delivery(NOW - 30 * DAY, None).await;
+    removed.delivery(NOW - DAY, delivered(NOW - DAY)).await;
+    assert!(store.outbox().remove_webhook(&removed.id).await.unwrap());
     assert_eq!((deliveries(&db).await, events(&db).await), (9, 11));
 
     let pruned = retention::prune(store.outbox(), ts(NOW), RETENTION, BATCH)
@@ -205,10 +219,10 @@ async fn a_backlog_goes_in_batches(db: TestDb) {
     let mut old = Vec::new();
     for i in 0..7 {
         let made = NOW - 30 * DAY + i * 60_000;
-        old.push(delivery(store, &hook, made, delivered(made)).await);
+        old.push(hook.delivery(made, delivered(made)).await);
     }
-    let recent = delivery(store, &hook, NOW - DAY, delivered(NOW - DAY)).await;
-    let pending = delivery(store, &hook, NOW - 60 * DAY, None).await;
+    let recent = hook.delivery(NOW - DAY, delivered(NOW - DAY)).await;
+    let pending = hook.delivery(NOW - 60 * DAY, None).await;
     let cutoff = ts(NOW - 14 * DAY);
     // Each run deletes at most a batch of each; successive runs take the rest.
     let mut runs = Vec::new();
@@ -223,7 +237,7 @@ async fn a_backlog_goes_in_batches(db: TestDb) {
     // The server's pass runs batch after batch until one comes back short.
     for i in 0..7 {
         let made = NOW - 20 * DAY + i * 60_000;
-        delivery(store, &hook, made, failed(made, "HTTP 410")).await;
+        hook.delivery(made, failed(made, "HTTP 410")).await;
     }
     let pruned = retention::prune(store.outbox(), ts(NOW), RETENTION, 3)
         .await
@@ -246,9 +260,9 @@ async fn two_replicas_pruning_at_once_delete_each_row_once(db: TestDb) {
     let (hook, team) = hooked_team(db.store.as_ref(), "acme", ts(NOW - 90 * DAY)).await;
     for i in 0..40 {
         let made = NOW - 30 * DAY + i * 60_000;
-        delivery(db.store.as_ref(), &hook, made, delivered(made)).await;
+        hook.delivery(made, delivered(made)).await;
     }
-    let pending = delivery(db.store.as_ref(), &hook, NOW - 60 * DAY, None).await;
+    let pending = hook.delivery(NOW - 60 * DAY, None).await;
     let pass = |store: Arc<dyn Storage>| {
         tokio::spawn(async move {
             retention::prune(store.outbox(), ts(NOW), RETENTION, 4)
@@ -275,9 +289,11 @@ async fn the_server_task_prunes_at_start_and_then_periodically(db: TestDb) {
     let store = db.store.as_ref();
     let now = standin_server::now().millis();
     let (hook, team) = hooked_team(store, "acme", ts(now - 90 * DAY)).await;
-    let old = delivery(store, &hook, now - 30 * DAY, delivered(now - 30 * DAY)).await;
-    let recent = delivery(store, &hook, now - DAY, delivered(now - DAY)).await;
-    let pending = delivery(store, &hook, now - 60 * DAY, None).await;
+    let old = hook
+        .delivery(now - 30 * DAY, delivered(now - 30 * DAY))
+        .await;
+    let recent = hook.delivery(now - DAY, delivered(now - DAY)).await;
+    let pending = hook.delivery(now - 60 * DAY, None).await;
     let task = tokio::spawn(retention::run(
         db.store.clone(),
         RETENTION,
@@ -287,13 +303,9 @@ async fn the_server_task_prunes_at_start_and_then_periodically(db: TestDb) {
     assert_eq!(settled(store, &team, &kept).await, kept, "{old}");
     // A delivery that finished long ago appears (e.g. written by another replica's clock):
     // the next period deletes it.
-    let later = delivery(
-        store,
-        &hook,
-        now - 20 * DAY,
-        failed(now - 20 * DAY, "HTTP 410"),
-    )
-    .await;
+    let later = hook
+        .delivery(now - 20 * DAY, failed(now - 20 * DAY, "HTTP 410"))
+        .await;
     assert!(listed(store, &team)
         .await
         .iter()
@@ -314,14 +326,17 @@ async fn serve_prunes_at_start_and_the_cli_lists_what_is_kept() {
         let hub = Arc::new(standin_server::hub::ChangeHub::new());
         let store = SqliteStore::open(&db, hub).await.unwrap();
         let (hook, _) = hooked_team(&store, "acme", ts(now - 90 * DAY)).await;
-        let old = delivery(&store, &hook, now - 10 * DAY, delivered(now - 10 * DAY)).await;
-        let finished = delivery(&store, &hook, now - DAY, failed(now - DAY, "HTTP 410")).await;
-        // Retried tomorrow, so the running server leaves it alone.
-        let retry = Outcome::Retry {
-            at: ts(now + DAY),
-            error: "HTTP 503".into(),
-        };
-        let pending = delivery(&store, &hook, now - 30 * DAY, Some((now - 30 * DAY, retry))).await;
+        let rows = [
+            (now - 10 * DAY, delivered(now - 10 * DAY)),
+            (now - DAY, failed(now - DAY, "HTTP 410")),
+            // Retried tomorrow, so the running server leaves it alone.
+            (now - 30 * DAY, retry(now - 30 * DAY, now + DAY)),
+        ];
+        let mut ids = Vec::new();
+        for (made, end) in rows {
+            ids.push(hook.delivery(made, end).await);
+        }
+        let [old, finished, pending] = <[String; 3]>::try_from(ids).unwrap();
         (old, finished, pending)
     };
     let list = || cli(&db, &["webhook", "deliveries", "--team", "acme"]);

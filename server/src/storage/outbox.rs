@@ -435,22 +435,11 @@ macro_rules! impl_outbox {
                 before: Timestamp,
                 limit: i64,
             ) -> Result<$crate::webhook::Pruned> {
-                let [deliveries, events] = $prune;
-                let mut tx = self.write_tx().await?;
-                let deliveries = sqlx::query(deliveries)
-                    .bind(before.millis())
-                    .bind(limit)
-                    .execute(&mut *tx)
-                    .await?;
-                let events = sqlx::query(events)
-                    .bind(before.millis())
-                    .bind(limit)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
+                let [deliveries, events] =
+                    $prune.map(|sql| sqlx::query(sql).bind(before.millis()).bind(limit));
                 Ok($crate::webhook::Pruned {
-                    deliveries: deliveries.rows_affected(),
-                    events: events.rows_affected(),
+                    deliveries: self.write_one(deliveries).await?,
+                    events: self.write_one(events).await?,
                 })
             }
         }

@@ -125,9 +125,9 @@ pub trait Outbox: Send + Sync {
         limit: i64,
     ) -> Result<Vec<Claimed>>;
     async fn finish(&self, id: &str, outcome: &Outcome, now: Timestamp) -> Result<()>;
-    /// Deletes, in one short transaction, up to `limit` deliveries that finished (delivered,
-    /// or failed for good) before `before`, then up to `limit` events older than `before` that
-    /// no delivery refers to. A pending delivery is never deleted, however old. Safe to run
+    /// Deletes up to `limit` deliveries that finished (delivered, or failed for good) before
+    /// `before`, then up to `limit` events older than `before` that no delivery refers to, each
+    /// in a short transaction. A pending delivery is never deleted, however old. Safe to run
     /// from several replicas at once.
     async fn prune(&self, before: Timestamp, limit: i64) -> Result<Pruned>;
 }
