@@ -14,6 +14,8 @@ use std::time::Duration;
 pub const EVERY: Duration = Duration::from_secs(3600);
 /// Rows of each table one transaction deletes at most.
 pub const BATCH: u32 = 500;
+/// Between batches: another process's write (the CLI's, on SQLite) gets its turn.
+const PAUSE: Duration = Duration::from_millis(50);
 
 /// Deletes everything [`Outbox::prune`] may that finished `retention` before `now`, batch after
 /// batch until one comes back short; what was deleted in all.
@@ -34,6 +36,7 @@ pub async fn prune(
         if done.deliveries < u64::from(batch) && done.events < u64::from(batch) {
             return Ok(total);
         }
+        tokio::time::sleep(PAUSE).await;
     }
 }
 
