@@ -386,6 +386,10 @@ async fn serve(
         store.clone(),
         args.webhooks.settings(),
     ));
+    if let webhook::Retention(Some(retention)) = args.webhooks.webhook_retention {
+        use crate::webhook::retention;
+        tokio::spawn(retention::run(store.clone(), retention, retention::EVERY));
+    }
     let router = app(AppState::new(store, options));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -41,7 +41,9 @@ pub enum WebhookCommand {
         /// Webhook id (`w_…`).
         id: String,
     },
-    /// A team's deliveries, newest first: time, event, status, attempts, last error.
+    /// A team's latest 200 deliveries, newest first: time, event, status, attempts, last
+    /// error. Pending ones stay until they finish; delivered and failed ones are kept for
+    /// `serve --webhook-retention` (14 days by default) after they finished.
     Deliveries {
         #[arg(long, env = "STANDIN_TEAM")]
         team: String,
@@ -96,6 +98,24 @@ pub struct WebhookServeArgs {
     /// The first retry's delay after a failed post; each next one doubles (up to 1 h).
     #[arg(long, env = "STANDIN_WEBHOOK_RETRY_BASE", default_value = "10s", value_parser = parse_duration)]
     pub webhook_retry_base: Duration,
+    /// How long a delivered or failed delivery is kept (for `webhook deliveries` and
+    /// `redeliver`) before it and its event are deleted; checked hourly. Pending ones are always
+    /// kept. `off` (or `0`) keeps them forever.
+    #[arg(long, env = "STANDIN_WEBHOOK_RETENTION", default_value = "14d", value_parser = parse_retention)]
+    pub webhook_retention: Retention,
+}
+
+/// How long finished deliveries are kept; `None`: forever.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention(pub Option<Duration>);
+
+fn parse_retention(text: &str) -> Result<Retention, String> {
+    match text {
+        "off" | "0" => Ok(Retention(None)),
+        _ => parse_duration(text)
+            .map(|d| Retention(Some(d)))
+            .map_err(|e| format!("{e} (or off to keep them forever)")),
+    }
 }
 
 impl WebhookServeArgs {
@@ -232,6 +252,25 @@ mod tests {
         );
         assert!(parse_events("offline,test").is_err());
         assert!(parse_events("").is_err());
+    }
+
+    #[test]
+    fn retention_is_a_duration_or_off() {
+        let days = |n: u64| Retention(Some(Duration::from_secs(n * 86_400)));
+        assert_eq!(parse_retention("14d"), Ok(days(14)));
+        assert_eq!(
+            parse_retention("36h"),
+            Ok(Retention(Some(Duration::from_secs(36 * 3600))))
+        );
+        assert_eq!(parse_retention("off"), Ok(Retention(None)));
+        assert_eq!(parse_retention("0"), Ok(Retention(None)));
+        for bad in ["", "14", "2w", "0d", "-1d", "999d", "forever"] {
+            let error = parse_retention(bad).unwrap_err();
+            assert!(
+                error.ends_with("(or off to keep them forever)"),
+                "{bad}: {error}"
+            );
+        }
     }
 
     #[test]

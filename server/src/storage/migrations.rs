@@ -46,6 +46,11 @@ pub fn sqlite() -> Migrator {
             "webhooks",
             include_str!("../../migrations/sqlite/0004_webhooks.sql"),
         ),
+        (
+            5,
+            "webhook retention",
+            include_str!("../../migrations/sqlite/0005_webhook_retention.sql"),
+        ),
     ])
 }
 
@@ -70,6 +75,11 @@ pub fn postgres() -> Migrator {
             4,
             "webhooks",
             include_str!("../../migrations/postgres/0004_webhooks.sql"),
+        ),
+        (
+            5,
+            "webhook retention",
+            include_str!("../../migrations/postgres/0005_webhook_retention.sql"),
         ),
     ])
 }

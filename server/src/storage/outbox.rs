@@ -56,6 +56,39 @@ pub const DELIVERIES: &str = "SELECT d.id, d.webhook_id, e.kind, d.status, d.att
      JOIN webhooks w ON w.id = d.webhook_id JOIN webhook_events e ON e.id = d.event_id \
      WHERE w.team_id = $1 AND (NOT $2 OR d.status = 'failed') \
      ORDER BY d.created_at DESC, d.id LIMIT 200";
+/// Up to `$2` deliveries that finished (delivered or failed for good) before `$1`: `FINISH`
+/// stamps `next_attempt_at` with the time, so the `webhook_deliveries_due` index finds them.
+/// Pending ones are never chosen. PostgreSQL skips rows another replica's prune, or a
+/// `redeliver`, holds: two replicas pruning together neither wait nor deadlock.
+macro_rules! prune_deliveries_sql {
+    ($lock:literal) => {
+        concat!(
+            "DELETE FROM webhook_deliveries WHERE id IN (",
+            "SELECT id FROM webhook_deliveries WHERE status IN ('delivered', 'failed') ",
+            "AND next_attempt_at < $1 LIMIT $2",
+            $lock,
+            ")"
+        )
+    };
+}
+/// Then up to `$2` events older than `$1` that no delivery refers to any more: theirs were
+/// pruned or their webhook removed, or a newer event of their key took their place.
+macro_rules! prune_events_sql {
+    ($lock:literal) => {
+        concat!(
+            "DELETE FROM webhook_events WHERE id IN (",
+            "SELECT id FROM webhook_events e WHERE created_at < $1 AND NOT EXISTS (",
+            "SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id) LIMIT $2",
+            $lock,
+            ")"
+        )
+    };
+}
+pub const PRUNE_SQLITE: [&str; 2] = [prune_deliveries_sql!(""), prune_events_sql!("")];
+pub const PRUNE_POSTGRES: [&str; 2] = [
+    prune_deliveries_sql!(" FOR UPDATE SKIP LOCKED"),
+    prune_events_sql!(" FOR UPDATE SKIP LOCKED"),
+];
 /// A finished delivery goes out again under its id, with a fresh 24 hours of retries.
 pub const REDELIVER: &str = "UPDATE webhook_deliveries SET status = 'pending', \
      next_attempt_at = $1, created_at = $1, claimed_until = NULL \
@@ -120,7 +153,7 @@ pub(crate) fn delivery_from_row(row: DeliveryRow) -> DeliveryInfo {
 }
 
 macro_rules! impl_outbox {
-    ($store:ty, $db:ty, $claim:expr) => {
+    ($store:ty, $db:ty, $claim:expr, $prune:expr) => {
         impl $store {
             /// Records the events of `member_id`'s write from the stored `before` row to
             /// `after`, with a delivery to each webhook of the team that wants them, in the
@@ -395,6 +428,19 @@ macro_rules! impl_outbox {
                     .bind(id);
                 self.write_one(finish).await?;
                 Ok(())
+            }
+
+            async fn prune(
+                &self,
+                before: Timestamp,
+                limit: i64,
+            ) -> Result<$crate::webhook::Pruned> {
+                let [deliveries, events] =
+                    $prune.map(|sql| sqlx::query(sql).bind(before.millis()).bind(limit));
+                Ok($crate::webhook::Pruned {
+                    deliveries: self.write_one(deliveries).await?,
+                    events: self.write_one(events).await?,
+                })
             }
         }
     };

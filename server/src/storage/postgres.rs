@@ -114,4 +114,9 @@ async fn listen(mut listener: PgListener, hub: Arc<ChangeHub>) {
 }
 
 impl_storage!(PgStore, Postgres, "postgres");
-impl_outbox!(PgStore, Postgres, outbox::CLAIM_POSTGRES);
+impl_outbox!(
+    PgStore,
+    Postgres,
+    outbox::CLAIM_POSTGRES,
+    outbox::PRUNE_POSTGRES
+);

@@ -68,4 +68,9 @@ impl SqliteStore {
 }
 
 impl_storage!(SqliteStore, Sqlite, "sqlite");
-impl_outbox!(SqliteStore, Sqlite, outbox::CLAIM_SQLITE);
+impl_outbox!(
+    SqliteStore,
+    Sqlite,
+    outbox::CLAIM_SQLITE,
+    outbox::PRUNE_SQLITE
+);

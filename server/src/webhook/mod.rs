@@ -8,6 +8,7 @@ pub mod deliver;
 pub mod detect;
 pub mod event;
 pub mod format;
+pub mod retention;
 pub mod send;
 
 pub use event::{Event, EventKind};
@@ -75,6 +76,13 @@ pub struct DeliveryInfo {
     pub last_error: Option<String>,
 }
 
+/// What one [`Outbox::prune`] deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub deliveries: u64,
+    pub events: u64,
+}
+
 /// A delivery the task has claimed (leased) and must send now.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claimed {
@@ -117,4 +125,9 @@ pub trait Outbox: Send + Sync {
         limit: i64,
     ) -> Result<Vec<Claimed>>;
     async fn finish(&self, id: &str, outcome: &Outcome, now: Timestamp) -> Result<()>;
+    /// Deletes up to `limit` deliveries that finished (delivered, or failed for good) before
+    /// `before`, then up to `limit` events older than `before` that no delivery refers to, each
+    /// in a short transaction. A pending delivery is never deleted, however old. Safe to run
+    /// from several replicas at once.
+    async fn prune(&self, before: Timestamp, limit: i64) -> Result<Pruned>;
 }

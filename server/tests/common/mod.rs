@@ -55,6 +55,21 @@ impl TestDb {
         }
     }
 
+    /// One number a query returns (e.g. `SELECT COUNT(*) FROM …`), read straight from the
+    /// database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match &self.reopen {
+            Reopen::Sqlite(url) => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+            Reopen::Postgres(options) => {
+                let mut conn = options.connect().await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+        }
+    }
+
     pub async fn another_replica(&self) -> Arc<dyn Storage> {
         let hub = Arc::new(ChangeHub::new());
         match &self.reopen {
