@@ -578,6 +578,13 @@ pub(crate) fn http_outcome(service: Service, answer: &Result<Answer, NetError>) 
         200..=299 => return None,
         401 => Outcome::Stop("the token was refused (401): connect again with a new one".into()),
         403 if answer.body.contains("insufficient_scope") => lacks_scope(service),
+        // GitHub answers a rate limit with 403 as often as 429: with Retry-After, or asking
+        // to wait at least a minute (docs.github.com, "Rate limits and node limits for the
+        // GraphQL API" › "Exceeding the rate limit"). Later, not never.
+        403 if retry_after.is_some() || answer.body.contains("rate limit") => Outcome::Transient {
+            why: "rate limited".into(),
+            retry_after_ms: retry_after.or(Some(60_000)),
+        },
         403 => Outcome::Stop("the token may not do this (403)".into()),
         429 => Outcome::Transient {
             why: "rate limited".into(),

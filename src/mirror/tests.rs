@@ -395,6 +395,40 @@ fn answers_read_as_done_retry_or_stop() {
             Outcome::Stop(_)
         ));
     }
+    // GitHub's rate limits answered 403: a secondary one with Retry-After, the primary one
+    // (and a secondary one without the header) saying so, to be tried again in a minute.
+    let secondary = r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#;
+    assert_eq!(
+        mirror_outcome(Github, &with_retry(403, secondary, "90")),
+        Outcome::Transient {
+            why: "rate limited".into(),
+            retry_after_ms: Some(90_000)
+        }
+    );
+    assert_eq!(
+        mirror_outcome(
+            Github,
+            &answer(
+                403,
+                r#"{"message":"API rate limit exceeded for user ID 1."}"#
+            )
+        ),
+        Outcome::Transient {
+            why: "rate limited".into(),
+            retry_after_ms: Some(60_000)
+        }
+    );
+    // Any other 403 still stops: the token may not do it, and asking again will not help.
+    assert_eq!(
+        mirror_outcome(
+            Github,
+            &answer(
+                403,
+                r#"{"message":"Resource protected by organization SAML enforcement."}"#
+            )
+        ),
+        Outcome::Stop("the token may not do this (403)".into())
+    );
     // A hostile body is not shown: only Slack's snake_case codes are.
     assert_eq!(
         mirror_outcome(

@@ -305,13 +305,14 @@ export const FAILING = [
   },
 ];
 
-/** 429 with Retry-After: retried no earlier than asked, and the popup says when; a newer
- *  declaration replaces the pending one and is what lands. */
-export async function rateLimited(d, services, { service, label, endpoint, message }) {
+/** 429 (or the endpoint's failure `mode`, answered `status`) with Retry-After: retried no
+ *  earlier than asked, and the popup says when; a newer declaration replaces the pending one
+ *  and is what lands. */
+export async function rateLimited(d, services, { service, label, endpoint, message }, { mode = 'rate-limited', status = 429 } = {}) {
   const ep = endpoint(services);
-  ep.fail('rate-limited', { times: Infinity, retryAfter: 600 });
+  ep.fail(mode, { times: Infinity, retryAfter: 600 });
   const asked = Date.now();
-  const [first, second] = [`First-${service}`, `Second-${service}`];
+  const [first, second] = [`First-${service}-${status}`, `Second-${service}-${status}`];
   await declare(d, { status: 'away', headline: first });
   const account = await poll(async () => {
     const a = await accountOf(d, service);
@@ -321,7 +322,7 @@ export async function rateLimited(d, services, { service, label, endpoint, messa
   assert.ok(new Date(account.at).getTime() >= asked + 600_000, `${service}: Retry-After honoured`);
   assert.match(await popupLine(d, service), new RegExp(`^${label} status: rate limited, retrying at \\d\\d:\\d\\d$`));
   const refused = ep.requests.filter((r) => r.body.includes(first));
-  assert.deepEqual(refused.map((r) => r.status), [429], `${service}: the one request, answered 429`);
+  assert.deepEqual(refused.map((r) => r.status), [status], `${service}: the one request, answered ${status}`);
   ep.fail(null);
   await declare(d, { status: 'away', headline: second });
   await settled(d, service, 'updated');
@@ -497,6 +498,10 @@ export function mirrorTests(driver, services) {
       await missingScope(driver, services(), failing);
     });
   }
+
+  test('GitHub: a secondary rate limit answered 403 with Retry-After is retried no earlier, as 429 is', async () => {
+    await rateLimited(driver, services(), FAILING.find((f) => f.service === 'github'), { mode: 'rate-limited-403', status: 403 });
+  });
 
   test('a withdrawn permission stops the mirror until it is given back', { skip: !driver.canWithdraw && 'Chromium refuses to remove a required permission, and headless Chromium never answers the request for an optional one (see tests/e2e/mirror.test.mjs)' }, async () => {
     await withdrawnPermission(driver, services());

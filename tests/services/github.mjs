@@ -297,6 +297,16 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
           },
           { 'retry-after': String(retryAfter) },
         ),
+      // The same section's other answer to a secondary limit: 403, with Retry-After.
+      'rate-limited-403': ({ retryAfter }) =>
+        json(
+          403,
+          {
+            message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            documentation_url: `${DOCS}/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits`,
+          },
+          { 'retry-after': String(retryAfter) },
+        ),
       // The same section: past the primary limit "the response status will still be 200", with an
       // error, x-ratelimit-remaining 0 and x-ratelimit-reset (unix seconds) saying when to retry.
       'rate-limit-exhausted': ({ retryAfter }) =>

@@ -177,6 +177,15 @@ describe('GitHub endpoint: failures a test arms', () => {
     assert.equal((await graphql(gh, '{ viewer { login } }')).status, 200);
   });
 
+  it('answers a secondary limit with 403 and Retry-After too, then serves again', async () => {
+    gh.fail('rate-limited-403', { retryAfter: 23 });
+    const limited = await graphql(gh, '{ viewer { login } }');
+    assert.equal(limited.status, 403);
+    assert.equal(limited.headers.get('retry-after'), '23');
+    assert.match(limited.body.message, /secondary rate limit/);
+    assert.equal((await graphql(gh, '{ viewer { login } }')).status, 200);
+  });
+
   it('answers an exhausted primary limit with HTTP 200, RATE_LIMITED and x-ratelimit-reset', async () => {
     gh.fail('rate-limit-exhausted', { retryAfter: 600 });
     const { status, headers, body } = await graphql(gh, '{ viewer { login } }');
