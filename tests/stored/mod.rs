@@ -10,6 +10,8 @@ use standin::connect::Connection;
 use standin::draft::{Draft, Expiry, ItemDraft};
 use standin::features::activity::ActivityEntry;
 use standin::features::banner::Dismissal;
+use standin::live::{Checks, Kind, Lifecycle, LiveMap, Observed, Source, Tracked};
+use standin::mirror::{Account, EmojiTable, MirrorSettings, Off, Report, Service};
 use standin::model::{
     Declaration, DeclaredState, Handles, ItemState, Member, Settings, Status, WorkItem,
     WorkingHours,
@@ -60,6 +62,12 @@ pub fn each(c: &mut impl Check) {
     fixture!("origins.json", origins());
     fixture!("reminder.json", reminder());
     fixture!("digest_seen.json", Timestamp(1_795_100_000_250));
+    // Written by the build of issues 15 and 16, captured from its e2e runs
+    // (tests/e2e/mirror.test.mjs, live.test.mjs); `off` holds one choice added by hand.
+    fixture!("mirrors.json", mirrors());
+    fixture!("mirror_settings.json", mirror_settings());
+    fixture!("live.json", live());
+    fixture!("live_due.json", Timestamp(1_796_453_998_436));
 }
 
 /// Values as a newer version might store them: members this version does not know (ignored)
@@ -429,4 +437,80 @@ pub fn reminder() -> ReminderState {
         skipped_shift: None,
         notified: Some(Timestamp(1_795_000_000_000)),
     }
+}
+
+/// Three connected accounts: two mirrored, one retrying after Slack's 429.
+pub fn mirrors() -> Vec<Account> {
+    let updated = |service, api: &str, login: &str, at| Account {
+        report: Some(Report::Updated),
+        ..Account::new(service, api.into(), login.into(), Timestamp(at))
+    };
+    vec![
+        updated(
+            Service::Github,
+            "http://127.0.0.1:38829",
+            "octo-alice",
+            1_796_453_890_809,
+        ),
+        updated(
+            Service::Gitlab,
+            "http://127.0.0.1:34171",
+            "alice",
+            1_796_453_890_822,
+        ),
+        Account {
+            pending: Some(Intent::Declare {
+                declaration: Box::new(Declaration::new(
+                    Status::Away,
+                    "First-slack-429",
+                    "Europe/Berlin",
+                )),
+            }),
+            attempts: 1,
+            report: Some(Report::Retrying),
+            why: "rate limited".into(),
+            ..Account::new(
+                Service::Slack,
+                "http://127.0.0.1:46725/api".into(),
+                "alice".into(),
+                Timestamp(1_796_454_490_832),
+            )
+        },
+    ]
+}
+
+pub fn mirror_settings() -> MirrorSettings {
+    MirrorSettings {
+        focus_busy: false,
+        emoji: EmojiTable::default(),
+        off: vec![Off {
+            service: Service::Slack,
+            status: Status::Ooo,
+        }],
+    }
+}
+
+/// A pull request Bob first saw open with CI running, then merged by octo-bob.
+pub fn live() -> LiveMap {
+    let seen = |lifecycle, checks, at| Observed {
+        title: Some("Retry <b>exports</b>".into()),
+        labels: Some(vec!["flaky".into()]),
+        checks: Some(checks),
+        assignees: Some(vec!["octo-ann".into()]),
+        reviewers: Some(vec![]),
+        ..Observed::new(Kind::Change, lifecycle, Source::Github, Timestamp(at))
+    };
+    let merged = Observed {
+        ended_at: Some(Timestamp(1_796_453_882_000)),
+        ended_by: Some("octo-bob".into()),
+        ..seen(Lifecycle::Merged, Checks::Passing, 1_796_453_938_436)
+    };
+    LiveMap::from([(
+        "m_de08beef9b8d4f46 127.0.0.1:36969/acme/api/pull/12".to_owned(),
+        Tracked {
+            since: Timestamp(1_796_453_876_727),
+            baseline: seen(Lifecycle::Open, Checks::Pending, 1_796_453_877_068),
+            current: merged,
+        },
+    )])
 }
