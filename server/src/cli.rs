@@ -202,6 +202,11 @@ pub enum CliError {
     NoWebhook(String),
     #[error("no finished delivery {0:?} (see `webhook deliveries`)")]
     NoDelivery(String),
+    #[error("--webhook-ca-file {}: {source}", path.display())]
+    CaFile {
+        path: std::path::PathBuf,
+        source: crate::webhook::roots::CaFileError,
+    },
 }
 
 /// `30s`, `15m`, `12h`, `7d`.
@@ -361,6 +366,7 @@ async fn serve(
     database_url: &str,
     args: ServeArgs,
 ) -> Result<(), CliError> {
+    let webhooks = args.webhooks.settings()?;
     let options = Options {
         rate_per_second: args.rate_limit,
         rate_burst: args.rate_burst,
@@ -382,10 +388,7 @@ async fn serve(
         );
     }
     let hub = store.hub().clone();
-    tokio::spawn(crate::webhook::deliver::run(
-        store.clone(),
-        args.webhooks.settings(),
-    ));
+    tokio::spawn(crate::webhook::deliver::run(store.clone(), webhooks));
     if let webhook::Retention(Some(retention)) = args.webhooks.webhook_retention {
         use crate::webhook::retention;
         tokio::spawn(retention::run(store.clone(), retention, retention::EVERY));

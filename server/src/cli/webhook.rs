@@ -4,10 +4,12 @@
 use super::{parse_duration, team_named, CliError};
 use crate::storage::Storage;
 use crate::webhook::deliver::Settings;
+use crate::webhook::roots;
 use crate::webhook::send::{self, Policy};
 use crate::webhook::{parse_subscription, subscription_name, Event, EventKind, Format, Webhook};
 use crate::{now, storage};
 use clap::{Args, Subcommand};
+use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +94,11 @@ pub struct WebhookServeArgs {
     /// Post to private, loopback, link-local and cloud-metadata addresses.
     #[arg(long, env = "STANDIN_ALLOW_PRIVATE_WEBHOOKS")]
     pub allow_private_webhooks: bool,
+    /// A PEM file of one or more CA certificates that https webhooks trust besides Mozilla's
+    /// roots (an endpoint behind the team's own CA). Read at start; a file that cannot be read
+    /// or holds no valid certificate stops `serve`.
+    #[arg(long, env = "STANDIN_WEBHOOK_CA_FILE", value_name = "PATH")]
+    pub webhook_ca_file: Option<PathBuf>,
     /// Edits within this time of an event make one post.
     #[arg(long, env = "STANDIN_WEBHOOK_WINDOW", default_value = "60s", value_parser = parse_duration)]
     pub webhook_window: Duration,
@@ -119,16 +126,33 @@ fn parse_retention(text: &str) -> Result<Retention, String> {
 }
 
 impl WebhookServeArgs {
-    pub fn settings(&self) -> Settings {
-        Settings {
+    /// The delivery task's settings; reads `--webhook-ca-file`.
+    pub fn settings(&self) -> Result<Settings, CliError> {
+        let roots = match &self.webhook_ca_file {
+            None => roots::mozilla(),
+            Some(path) => {
+                let (roots, added) =
+                    roots::with_ca_file(path).map_err(|source| CliError::CaFile {
+                        path: path.clone(),
+                        source,
+                    })?;
+                tracing::info!(
+                    "https webhooks trust {added} CA certificate(s) from {} besides Mozilla's roots",
+                    path.display()
+                );
+                roots
+            }
+        };
+        Ok(Settings {
             window: self.webhook_window,
             retry_base: self.webhook_retry_base,
             policy: Policy {
                 insecure_loopback: self.allow_insecure_webhooks,
                 private: self.allow_private_webhooks,
             },
+            roots,
             ..Settings::default()
-        }
+        })
     }
 }
 

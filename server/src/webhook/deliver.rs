@@ -10,9 +10,10 @@ use standin::time::Timestamp;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::task::JoinSet;
+use tokio_rustls::rustls::RootCertStore;
 
 /// The task's tunables; tests shorten the waits.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     /// Edits within this time of an event's first write make one post.
     pub window: Duration,
@@ -29,6 +30,8 @@ pub struct Settings {
     /// Deliveries sent at once.
     pub batch: u16,
     pub policy: Policy,
+    /// The CAs https posts are verified against (Mozilla's, plus `--webhook-ca-file`).
+    pub roots: Arc<RootCertStore>,
 }
 
 impl Default for Settings {
@@ -42,6 +45,7 @@ impl Default for Settings {
             lease: send::TOTAL_TIMEOUT + Duration::from_secs(5),
             batch: 16,
             policy: Policy::default(),
+            roots: super::roots::mozilla(),
         }
     }
 }
@@ -63,7 +67,7 @@ pub async fn run(store: Arc<dyn Storage>, settings: Settings) {
             Ok(claimed) if !claimed.is_empty() => {
                 let mut sending = JoinSet::new();
                 for delivery in claimed {
-                    sending.spawn(attempt(store.clone(), delivery, settings));
+                    sending.spawn(attempt(store.clone(), delivery, settings.clone()));
                 }
                 while sending.join_next().await.is_some() {}
             }
@@ -86,7 +90,8 @@ async fn attempt(store: Arc<dyn Storage>, delivery: Claimed, settings: Settings)
             secret: delivery.webhook.secret.as_deref(),
         },
     );
-    let result = send::post(&delivery.webhook.url, &rendered, settings.policy).await;
+    let roots = settings.roots.clone();
+    let result = send::post(&delivery.webhook.url, &rendered, settings.policy, roots).await;
     let now = crate::now();
     let outcome = judge(&result, &delivery, now, &settings, jitter());
     match &outcome {

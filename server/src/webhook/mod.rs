@@ -9,6 +9,7 @@ pub mod detect;
 pub mod event;
 pub mod format;
 pub mod retention;
+pub mod roots;
 pub mod send;
 
 pub use event::{Event, EventKind};

@@ -1,7 +1,8 @@
 //! One webhook POST, with the safety rules: https only (loopback http when allowed, for
 //! tests), no private, link-local or metadata address unless allowed, checked after DNS and
-//! pinned for the connection so a second lookup cannot rebind it; connect within 5 s, all
-//! within 10 s; at most 64 KiB of the answer read.
+//! pinned for the connection so a second lookup cannot rebind it; TLS verified against the
+//! roots `serve` trusts ([`super::roots`]); connect within 5 s, all within 10 s; at most 64 KiB
+//! of the answer read.
 
 use super::Rendered;
 use bytes::Bytes;
@@ -180,13 +181,10 @@ async fn connect(addrs: &[SocketAddr]) -> Result<TcpStream, SendError> {
     Err(SendError::Network(last))
 }
 
-/// rustls on ring, trusting the Mozilla roots. ring has no post-quantum key exchange (hence
-/// the deprecation); aws-lc-rs has, at several times the build.
+/// rustls on ring, trusting `roots`. ring has no post-quantum key exchange (hence the
+/// deprecation); aws-lc-rs has, at several times the build.
 #[allow(deprecated)]
-fn tls_config() -> Result<Arc<ClientConfig>, SendError> {
-    let roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
+fn tls_config(roots: Arc<RootCertStore>) -> Result<Arc<ClientConfig>, SendError> {
     let config = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| SendError::Network(format!("TLS: {e}")))?
@@ -195,10 +193,16 @@ fn tls_config() -> Result<Arc<ClientConfig>, SendError> {
     Ok(Arc::new(config))
 }
 
-/// POSTs a rendered event to `url`.
-pub async fn post(url: &str, rendered: &Rendered, policy: Policy) -> Result<Answer, SendError> {
+/// POSTs a rendered event to `url`, verifying https against `roots`.
+pub async fn post(
+    url: &str,
+    rendered: &Rendered,
+    policy: Policy,
+    roots: Arc<RootCertStore>,
+) -> Result<Answer, SendError> {
     let target = parse_url(url)?;
-    match tokio::time::timeout(TOTAL_TIMEOUT, exchange(&target, rendered, policy)).await {
+    let exchanged = exchange(&target, rendered, policy, roots);
+    match tokio::time::timeout(TOTAL_TIMEOUT, exchanged).await {
         Ok(answer) => answer,
         Err(_) => Err(SendError::Network(format!(
             "no answer within {} s",
@@ -211,6 +215,7 @@ async fn exchange(
     target: &Target,
     rendered: &Rendered,
     policy: Policy,
+    roots: Arc<RootCertStore>,
 ) -> Result<Answer, SendError> {
     let stream = tokio::time::timeout(CONNECT_TIMEOUT, async {
         let addrs = resolve(target, policy).await?;
@@ -226,7 +231,7 @@ async fn exchange(
     if target.tls {
         let name = tokio_rustls::rustls::pki_types::ServerName::try_from(target.host.clone())
             .map_err(|e| SendError::Refused(format!("bad host name: {e}")))?;
-        let tls = tokio_rustls::TlsConnector::from(tls_config()?)
+        let tls = tokio_rustls::TlsConnector::from(tls_config(roots)?)
             .connect(name, stream)
             .await
             .map_err(|e| SendError::Network(format!("TLS: {e}")))?;
@@ -378,7 +383,8 @@ mod tests {
             headers: Vec::new(),
             body: Vec::new(),
         };
-        let err = post("https://localhost:9/x", &rendered, OPEN).await;
+        let roots = crate::webhook::roots::mozilla();
+        let err = post("https://localhost:9/x", &rendered, OPEN, roots).await;
         assert!(
             matches!(err, Err(SendError::Refused(ref why)) if why.contains("loopback")),
             "{err:?}"

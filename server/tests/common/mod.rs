@@ -70,6 +70,14 @@ impl TestDb {
         }
     }
 
+    /// The database's URL, for the real binary (`STANDIN_DATABASE_URL`).
+    pub fn url(&self) -> String {
+        match &self.reopen {
+            Reopen::Sqlite(url) => url.clone(),
+            Reopen::Postgres(options) => options.to_url_lossy().to_string(),
+        }
+    }
+
     pub async fn another_replica(&self) -> Arc<dyn Storage> {
         let hub = Arc::new(ChangeHub::new());
         match &self.reopen {
