@@ -217,8 +217,11 @@ describe('the banner and the card know their reader', () => {
     await tab.mouse.click(at.x + at.width / 2, at.y + at.height / 2);
     const both = await poll(async () => ((await acks()).length === 2 ? acks() : null), "the cover's acknowledgement on the server");
     assert.deepEqual(both.map((a) => [a.item ?? null, a.by]).sort(), [[PR_REF, bob], [null, bob]].sort());
-    const again = await annsCard(tab);
-    assert.match(again.text, READS.cardAcked);
+    // The server answers before the page is drawn again: wait for the card to say it.
+    const again = await poll(async () => {
+      const c = await annsCard(tab);
+      return READS.cardAcked.test(c.text) ? c : null;
+    }, "the card to show the cover's acknowledgement");
     assert.ok(!again.inside.some((e) => attr(e, 'data-action') === 'acknowledge'), 'nothing left to acknowledge');
     assert.deepEqual(errors, []);
     await tab.close();

@@ -161,13 +161,21 @@ export const badgeElement = (host) => host.inside.find((e) => (e.attributes ?? [
  * returns the page's state after: all badges, or those `which` selects.
  */
 export async function openCards(page, state, which = () => true) {
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    for (const host of state.hosts.filter((h) => h.feature === 'badges' && which(h))) {
-      await cdp.send('DOM.focus', { backendNodeId: badgeElement(host).backendNodeId });
+  // A host drawn again since `state` was read (the team or an item's live state changed) has
+  // new nodes: its badges are focused from a fresh read, twice more at most.
+  for (let attempt = 0; ; attempt++) {
+    const cdp = await page.context().newCDPSession(page);
+    try {
+      for (const host of state.hosts.filter((h) => h.feature === 'badges' && which(h))) {
+        await cdp.send('DOM.focus', { backendNodeId: badgeElement(host).backendNodeId });
+      }
+      break;
+    } catch (e) {
+      if (attempt >= 2 || !/not focusable|No node|Could not find node/i.test(e.message)) throw e;
+      state = await inlineState(page);
+    } finally {
+      await cdp.detach();
     }
-  } finally {
-    await cdp.detach();
   }
   return inlineState(page);
 }
