@@ -709,53 +709,43 @@ pub fn scopes_call(service: Service, api: &str) -> Option<Call> {
     })
 }
 
-/// The scopes GitLab documents for a personal access token (Access token scopes). A list with
-/// any other name (a fine-grained token's, a newer scope) is not judged at Connect.
-const GITLAB_SCOPES: &[&str] = &[
-    "api",
-    "read_api",
-    "read_user",
-    "read_repository",
-    "write_repository",
-    "read_registry",
-    "write_registry",
-    "read_virtual_registry",
-    "write_virtual_registry",
-    "sudo",
-    "admin_mode",
-    "create_runner",
-    "manage_runner",
-    "ai_features",
-    "k8s_proxy",
-    "self_rotate",
-    "read_service_ping",
-];
+/// The scopes GitLab documents for a personal access token (Access token scopes), one string
+/// (smaller in the worker than a list). A list with any other name (a fine-grained token's, a
+/// newer scope) is not judged at Connect.
+const GITLAB_SCOPES: &str = "api read_api read_user read_repository write_repository \
+    read_registry write_registry read_virtual_registry write_virtual_registry sudo admin_mode \
+    create_runner manage_runner ai_features k8s_proxy self_rotate read_service_ping";
 
 /// Whether a token that passed the token check can set a status, as far as Connect can tell:
 /// `Err` with the line for the token field when the service lists the token's scopes and the
 /// one the mirror needs is not among them. `whoami` is the token check's answer (GitHub's and
 /// Slack's `X-OAuth-Scopes`), `scopes` the answer to [`scopes_call`] (GitLab's `scopes`). With
-/// nothing to go by (no header: a fine-grained or GitHub App token; GitLab's `self` missing
-/// on an older instance, or failing), `Ok`: the first mirror says what is missing, as it always did.
+/// nothing to go by (no header: a fine-grained or GitHub App token; GitLab's `self` missing on
+/// an older instance, or failing), `Ok`: the first mirror says what is missing, as before.
 pub fn scope_check(
     service: Service,
     whoami: &Result<Answer, NetError>,
     scopes: Option<&Result<Answer, NetError>>,
 ) -> Result<(), String> {
-    let granted: Option<Vec<String>> = match service {
+    let scope = service.scope();
+    let documented = |s: &Vec<String>| {
+        !s.is_empty() && s.iter().all(|x| GITLAB_SCOPES.split(' ').any(|k| k == x))
+    };
+    // Whether the listed scopes hold the one needed; `None`: no list to go by.
+    let holds = match service {
         Service::Github | Service::Slack => whoami
             .as_ref()
             .ok()
             .and_then(|a| a.oauth_scopes.as_deref())
-            .map(|h| h.split(',').map(|s| s.trim().to_string()).collect()),
+            .map(|h| h.split(',').any(|s| s.trim() == scope)),
         Service::Gitlab => scopes
             .and_then(|a| reply(service, a).ok())
             .and_then(|r| r.scopes)
-            .filter(|s| !s.is_empty() && s.iter().all(|x| GITLAB_SCOPES.contains(&x.as_str()))),
+            .filter(documented)
+            .map(|s| s.iter().any(|x| x == scope)),
     };
-    let scope = service.scope();
-    match granted {
-        Some(granted) if !granted.iter().any(|s| s == scope) => Err(format!(
+    match holds {
+        Some(false) => Err(format!(
             "This token lacks the {scope} scope: create one with it."
         )),
         _ => Ok(()),

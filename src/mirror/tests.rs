@@ -676,6 +676,10 @@ fn gitlab_scopes_come_from_the_tokens_self_and_fall_back_without_it() {
     let lacks_api = Err("This token lacks the api scope: create one with it.".to_string());
     assert_eq!(check(token(r#"["read_user"]"#)), lacks_api);
     assert_eq!(check(token(r#"["read_api","read_repository"]"#)), lacks_api);
+    assert_eq!(
+        check(token(r#"["write_repository","read_service_ping"]"#)),
+        lacks_api
+    );
     // Names GitLab does not document for a legacy token (a fine-grained one's), or none:
     // not judged here.
     assert_eq!(check(token(r#"["read_user","user:status:write"]"#)), Ok(()));
