@@ -1,5 +1,6 @@
 //! What the extension needs from one HTTP exchange with the team server, as data: the status,
-//! the two headers the sync rules read, and a body that was size-capped while it was read. The
+//! the two headers the sync rules read (and the scopes header a mirror account's token check
+//! reads), and a body that was size-capped while it was read. The
 //! browser shell (`wasm::net`) fills these in; [`crate::connect`] and [`crate::sync`] decide
 //! what an answer means. Pure, so every decision is tested natively.
 
@@ -24,6 +25,9 @@ pub struct Answer {
     pub retry_after: Option<String>,
     /// `ETag`, as sent.
     pub etag: Option<String>,
+    /// `X-OAuth-Scopes`, as sent: the token's scopes, on GitHub's and Slack's answers
+    /// (`crate::mirror::scope_check`).
+    pub oauth_scopes: Option<String>,
     /// The body as text.
     pub body: String,
 }
@@ -80,6 +84,7 @@ pub(crate) mod tests {
             status,
             retry_after: None,
             etag: None,
+            oauth_scopes: None,
             body: body.to_string(),
         })
     }

@@ -12,6 +12,12 @@
 //!   `clear_status_after`), `GET /user`; the token in `PRIVATE-TOKEN`.
 //! - Slack Web API: `users.profile.set` (`profile.status_text`, `status_emoji`,
 //!   `status_expiration`), `auth.test`; answers `{"ok":false,"error":"…"}` with status 200.
+//! - The token's scopes, read at Connect ([`scope_check`]): GitHub's `X-OAuth-Scopes` on every
+//!   answer to a classic token or OAuth app ("Scopes for OAuth apps"; none for a fine-grained
+//!   or GitHub App token); Slack's `x-oauth-scopes` on every Web API answer (legacy "OAuth
+//!   scopes › Working with scopes"; `@slack/web-api` reads it into `response_metadata.scopes`);
+//!   GitLab's `GET /personal_access_tokens/self` (Personal access tokens API; older
+//!   self-managed instances answer 404).
 
 use crate::display::shown;
 use crate::http::{retry_after_ms, Answer, NetError};
@@ -57,7 +63,10 @@ impl Service {
         }
     }
 
-    /// The least scope the token needs (README, "Status everywhere").
+    /// The least scope the token needs to set a status (README, "Status everywhere"): GitHub's
+    /// `user` ("read/write access to profile info"; `read:user` cannot write), GitLab's `api`
+    /// (Access token scopes: no narrower one writes; `read_user` is read-only), Slack's
+    /// `users.profile:write` (users.profile.set › Required scopes).
     fn scope(self) -> &'static str {
         match self {
             Service::Github => "user",
@@ -535,6 +544,9 @@ struct Reply {
     error: Option<String>,
     #[serde(default)]
     user: Option<String>,
+    /// GitLab's `personal_access_tokens/self`: the token's scopes.
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
 }
 
 /// GraphQL `data`: `viewer { login }` for the token check; `changeUserStatus` is not read.
@@ -692,6 +704,59 @@ pub fn whoami_outcome(
         .filter(|l| crate::text::has_visible_text(l) && l.chars().count() <= 100)
         .map(|l| shown(&l))
         .ok_or_else(|| unreadable(service))
+}
+
+/// The call that lists the token's scopes, where the token check's answer does not: GitLab's
+/// `GET /personal_access_tokens/self`. GitHub and Slack name them in `X-OAuth-Scopes`.
+pub fn scopes_call(service: Service, api: &str) -> Option<Call> {
+    (service == Service::Gitlab).then(|| Call {
+        method: "GET",
+        url: service.url(api, "personal_access_tokens/self"),
+        body: None,
+    })
+}
+
+/// The scopes GitLab documents for a personal access token (Access token scopes), one string
+/// (smaller in the worker than a list). A list with any other name (a fine-grained token's, a
+/// newer scope) is not judged at Connect.
+const GITLAB_SCOPES: &str = "api read_api read_user read_repository write_repository \
+    read_registry write_registry read_virtual_registry write_virtual_registry sudo admin_mode \
+    create_runner manage_runner ai_features k8s_proxy self_rotate read_service_ping";
+
+/// Whether a token that passed the token check can set a status, as far as Connect can tell:
+/// `Err` with the line for the token field when the service lists the token's scopes and the
+/// one the mirror needs is not among them. `whoami` is the token check's answer (GitHub's and
+/// Slack's `X-OAuth-Scopes`), `scopes` the answer to [`scopes_call`] (GitLab's `scopes`). With
+/// nothing to go by (no header: a fine-grained or GitHub App token; GitLab's `self` missing on
+/// an older instance, or failing), `Ok`: the first mirror says what is missing, as before.
+pub fn scope_check(
+    service: Service,
+    whoami: &Result<Answer, NetError>,
+    scopes: Option<&Result<Answer, NetError>>,
+) -> Result<(), String> {
+    let scope = service.scope();
+    let documented = |s: &Vec<String>| {
+        !s.is_empty() && s.iter().all(|x| GITLAB_SCOPES.split(' ').any(|k| k == x))
+    };
+    // Whether the listed scopes hold the one needed; `None`: no list to go by.
+    let holds = match service {
+        Service::Github | Service::Slack => whoami
+            .as_ref()
+            .ok()
+            .and_then(|a| a.oauth_scopes.as_deref())
+            .map(|h| h.split(',').any(|s| s.trim() == scope)),
+        Service::Gitlab => scopes
+            .and_then(|a| reply(service, a).ok())
+            .and_then(|r| r.scopes)
+            .filter(documented)
+            .map(|s| s.iter().any(|x| x == scope)),
+    };
+    match holds {
+        Some(false) => Err(format!(
+            "This token lacks the {scope} scope: create one with it."
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Tries a mirror gets before it stops retrying.

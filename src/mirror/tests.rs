@@ -631,3 +631,107 @@ fn stored_values_read_back() {
     assert_eq!(settings.emoji, EmojiTable::default());
     assert_eq!(settings, MirrorSettings::default());
 }
+
+/// An answer with the `X-OAuth-Scopes` header as GitHub or Slack sends it.
+fn scoped(body: &str, header: Option<&str>) -> Result<Answer, NetError> {
+    answer(200, body).map(|a| Answer {
+        oauth_scopes: header.map(str::to_string),
+        ..a
+    })
+}
+
+#[test]
+fn connect_refuses_a_token_whose_listed_scopes_lack_the_one_needed() {
+    use Service::*;
+    let viewer = r#"{"data":{"viewer":{"login":"octo-alice"}}}"#;
+    let check = |service, whoami: &Result<Answer, NetError>| scope_check(service, whoami, None);
+    // GitHub classic tokens: "X-OAuth-Scopes: repo, user" (Scopes for OAuth apps).
+    assert_eq!(check(Github, &scoped(viewer, Some("repo, user"))), Ok(()));
+    assert_eq!(check(Github, &scoped(viewer, Some("user"))), Ok(()));
+    let lacks_user = Err("This token lacks the user scope: create one with it.".to_string());
+    assert_eq!(
+        check(Github, &scoped(viewer, Some("repo, read:user"))),
+        lacks_user
+    );
+    assert_eq!(
+        check(Github, &scoped(viewer, Some("user:email, user:follow"))),
+        lacks_user,
+        "user's parts do not write the status"
+    );
+    assert_eq!(
+        check(Github, &scoped(viewer, Some(""))),
+        lacks_user,
+        "a classic token with no scope sends the header empty"
+    );
+    // Fine-grained and GitHub App tokens send no header: nothing to judge, as before.
+    assert_eq!(check(Github, &scoped(viewer, None)), Ok(()));
+    // Slack: "x-oauth-scopes: identify,users.profile:write".
+    let auth = r#"{"ok":true,"user":"alice"}"#;
+    assert_eq!(
+        check(Slack, &scoped(auth, Some("identify,users.profile:write"))),
+        Ok(())
+    );
+    assert_eq!(
+        check(Slack, &scoped(auth, Some("identify,users.profile:read"))),
+        Err("This token lacks the users.profile:write scope: create one with it.".into())
+    );
+    assert_eq!(check(Slack, &scoped(auth, None)), Ok(()));
+    // A header on another service's answer is not what it goes by.
+    assert_eq!(check(Gitlab, &scoped("{}", Some("read_user"))), Ok(()));
+}
+
+#[test]
+fn gitlab_scopes_come_from_the_tokens_self_and_fall_back_without_it() {
+    use Service::Gitlab;
+    let call = scopes_call(Gitlab, "https://gitlab.example").expect("GitLab asks");
+    assert_eq!(
+        (call.method, call.url.as_str(), call.body),
+        (
+            "GET",
+            "https://gitlab.example/api/v4/personal_access_tokens/self",
+            None
+        )
+    );
+    assert_eq!(scopes_call(Service::Github, API), None);
+    assert_eq!(scopes_call(Service::Slack, API), None);
+    let user = answer(200, r#"{"id":1,"username":"alice"}"#);
+    let check = |scopes: Result<Answer, NetError>| scope_check(Gitlab, &user, Some(&scopes));
+    // Personal access tokens API › Get details on a personal access token.
+    let token = |scopes: &str| {
+        answer(
+            200,
+            &format!(
+                r#"{{"id":4,"name":"StandIn","revoked":false,"scopes":{scopes},"user_id":1,"active":true}}"#
+            ),
+        )
+    };
+    assert_eq!(check(token(r#"["api"]"#)), Ok(()));
+    assert_eq!(check(token(r#"["read_user","api"]"#)), Ok(()));
+    let lacks_api = Err("This token lacks the api scope: create one with it.".to_string());
+    assert_eq!(check(token(r#"["read_user"]"#)), lacks_api);
+    assert_eq!(check(token(r#"["read_api","read_repository"]"#)), lacks_api);
+    assert_eq!(
+        check(token(r#"["write_repository","read_service_ping"]"#)),
+        lacks_api
+    );
+    // Names GitLab does not document for a legacy token (a fine-grained one's), or none:
+    // not judged here.
+    assert_eq!(check(token(r#"["read_user","user:status:write"]"#)), Ok(()));
+    assert_eq!(check(token("[]")), Ok(()));
+    // An older self-managed GitLab has no `self` (404); a failure or an odd answer there
+    // says nothing either: connected as before, the first mirror tells.
+    assert_eq!(check(answer(404, r#"{"error":"404 Not Found"}"#)), Ok(()));
+    assert_eq!(
+        check(answer(403, r#"{"error":"insufficient_scope"}"#)),
+        Ok(())
+    );
+    assert_eq!(check(answer(500, "")), Ok(()));
+    assert_eq!(check(Err(NetError::Timeout)), Ok(()));
+    assert_eq!(check(answer(200, "<html>")), Ok(()));
+    assert_eq!(check(answer(200, r#"{"scopes":"api"}"#)), Ok(()));
+    assert_eq!(
+        scope_check(Gitlab, &user, None),
+        Ok(()),
+        "without the answer: nothing to judge"
+    );
+}

@@ -14,8 +14,8 @@ use crate::connect::ServerUrl;
 use crate::http::REQUEST_TIMEOUT_MS;
 use crate::message::{ErrorCode, ErrorReply, Response};
 use crate::mirror::{
-    mirror_call, mirror_outcome, whoami_call, whoami_outcome, Account, Call, Job, MirrorSettings,
-    Outcome, Service,
+    mirror_call, mirror_outcome, scope_check, scopes_call, whoami_call, whoami_outcome, Account,
+    Call, Job, MirrorSettings, Outcome, Service,
 };
 use crate::model::DeclaredState;
 use crate::outbox::Intent;
@@ -82,7 +82,8 @@ fn why(outcome: Outcome) -> String {
     }
 }
 
-/// Tests the token, keeps it, and mirrors the current declaration to the account at once.
+/// Tests the token and its scopes, keeps it, and mirrors the current declaration to the
+/// account at once. A token that lacks the scope is refused like a refused token: nothing kept.
 pub async fn connect(service: Service, api: &str, token: &str) -> Result<Response, ErrorReply> {
     let invalid = |name: &str, message: String| ErrorReply {
         error: ErrorCode::Invalid,
@@ -108,6 +109,16 @@ pub async fn connect(service: Service, api: &str, token: &str) -> Result<Respons
         .send()
         .await;
     let login = whoami_outcome(service, &answer).map_err(|o| invalid("token", why(o)))?;
+    let scopes = match scopes_call(service, api.as_str()) {
+        Some(call) => Some(
+            request(service, call, token)
+                .map_err(internal)?
+                .send()
+                .await,
+        ),
+        None => None,
+    };
+    scope_check(service, &answer, scopes.as_ref()).map_err(|m| invalid("token", m))?;
     secret::set_token(service.as_str(), token)
         .await
         .map_err(internal)?;

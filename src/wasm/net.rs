@@ -133,6 +133,7 @@ impl Request {
             status: response.status(),
             retry_after: headers.get("retry-after"),
             etag: headers.get("etag"),
+            oauth_scopes: headers.get("x-oauth-scopes"),
             body: text,
         })
     }

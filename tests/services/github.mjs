@@ -3,6 +3,7 @@
 // Server's forms (`/api/graphql`, `/api/v3/user`) with `enterprise: true`.
 //
 //   const gh = await startGitHub({ tokens: { ghp_alice: { login: 'octo-alice', scopes: ['user'] } } });
+//   (a fine-grained token: { login: 'octo-alice', fineGrained: true }, answered without X-OAuth-Scopes)
 //   … the client calls gh.graphqlUrl / gh.restUrl + '/user' with `Authorization: bearer ghp_alice` …
 //   gh.shown('octo-alice')  // what GitHub would show now: { message, emoji, … } or null
 //
@@ -36,6 +37,13 @@ const SCHEMA_DOCS = "GitHub's public schema, @octokit/graphql-schema";
 export const MESSAGE_LIMIT = 80;
 
 const SCHEMA = buildClientSchema(published.json);
+
+/** "Using CORS and JSONP to make cross-origin requests": what GitHub answers a request with an Origin. */
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers':
+    'ETag, Link, x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval',
+};
 
 /** The schema's description of DateTime: "An ISO-8601 encoded UTC date string". */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -135,7 +143,8 @@ function resolved(item, id) {
 
 /**
  * The GitHub service for `startEndpoint`. `tokens`: token → { login, scopes } (classic token
- * scopes, sent back in X-OAuth-Scopes). `items`: pull requests and issues for `resource(url:)`
+ * scopes, sent back in X-OAuth-Scopes) or { login, fineGrained: true } (a fine-grained token:
+ * no X-OAuth-Scopes, and changeUserStatus refused as not accessible to it). `items`: pull requests and issues for `resource(url:)`
  * and `node(id:)`, each `{ __typename: 'PullRequest' | 'Issue', url, number, title, state, … }`
  * (see `resolved` for the optional fields).
  */
@@ -202,7 +211,7 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
   };
 
   function graphql(request, token) {
-    const { user, scopes } = token;
+    const { user, scopes, fineGrained } = token;
     // Each problem names where its rule comes from (a resolver's refusal names it itself).
     const refuse = (problem, errors, data, source = CALL_DOCS) => ({
       ...json(200, { ...(data !== undefined ? { data } : {}), errors }),
@@ -234,6 +243,10 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
     if (!operation) return refuse('operationName: no such operation', [{ message: `No operation named "${operationName}"` }]);
     // Classic tokens: changeUserStatus needs the `user` scope (Scopes for OAuth apps: "user").
     const mutates = operation.operation === 'mutation' && operation.selectionSet.selections.some((s) => s.name?.value === 'changeUserStatus');
+    // A fine-grained token has permissions, not scopes: none of them writes the user's status here.
+    if (mutates && fineGrained) {
+      return json(200, { data: { changeUserStatus: null }, errors: [{ type: 'FORBIDDEN', path: ['changeUserStatus'], message: 'Resource not accessible by personal access token' }] });
+    }
     if (mutates && !scopes.includes('user')) {
       return json(200, {
         data: null,
@@ -339,10 +352,16 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
       }
       const configured = own(tokens, secret);
       if (!configured) return json(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
-      const token = { user: users.get(configured.login), scopes: configured.scopes };
+      const fineGrained = configured.fineGrained === true;
+      const token = { user: users.get(configured.login), scopes: configured.scopes ?? [], fineGrained };
       const answer = request.path === paths.graphql ? graphql(request, token) : json(200, rest(token.user));
-      // Scopes for OAuth apps › Checking granted scopes: X-OAuth-Scopes on every answer.
-      answer.headers['x-oauth-scopes'] = configured.scopes.join(', ');
+      // Scopes for OAuth apps › Checking granted scopes: X-OAuth-Scopes on every answer to a
+      // classic token ("repo, user"; empty for none). A fine-grained token has no scopes and
+      // gets no such header.
+      if (!fineGrained) answer.headers['x-oauth-scopes'] = token.scopes.join(', ');
+      // Using CORS and JSONP to make cross-origin requests: any origin, and these headers
+      // readable by a page (an extension with the host permission reads them regardless).
+      if (request.headers.origin) Object.assign(answer.headers, CORS);
       return answer;
     },
   };

@@ -8,6 +8,8 @@ import { MESSAGE_LIMIT, startGitHub } from './github.mjs';
 const TOKENS = {
   ghp_alice: { login: 'octo-alice', scopes: ['repo', 'user'] },
   ghp_norights: { login: 'octo-bob', scopes: ['repo'] },
+  ghp_noscope: { login: 'octo-carol', scopes: [] },
+  github_pat_fine: { login: 'octo-dan', fineGrained: true },
 };
 const PR = { __typename: 'PullRequest', url: 'https://github.com/acme/api/pull/12', number: 12, title: 'Fix <b>it</b>', state: 'OPEN' };
 const SET = `mutation Set($input: ChangeUserStatusInput!) {
@@ -107,6 +109,34 @@ describe('GitHub endpoint (github.com form)', () => {
     assert.equal(body.errors[0].type, 'INSUFFICIENT_SCOPES');
     assert.match(body.errors[0].message, /requires one of the following scopes: \['user'\], but your token has only been granted the: \['repo'\] scopes/);
     assert.equal(gh.status('octo-bob'), before);
+  });
+
+  it('names a classic token\'s scopes in X-OAuth-Scopes (empty for none), a fine-grained token\'s not at all', async () => {
+    const seen = gh.requests.length;
+    const none = await graphql(gh, '{ viewer { login } }', undefined, { token: 'ghp_noscope' });
+    assert.equal(none.body.data.viewer.login, 'octo-carol');
+    assert.equal(none.headers.get('x-oauth-scopes'), '');
+    const fine = await graphql(gh, '{ viewer { login } }', undefined, { token: 'github_pat_fine' });
+    assert.equal(fine.body.data.viewer.login, 'octo-dan');
+    assert.equal(fine.headers.get('x-oauth-scopes'), null);
+    // Its permissions do not reach the user's status: refused when tried, as GitHub words it.
+    const set = await graphql(gh, SET, { input: { message: 'x' } }, { token: 'github_pat_fine' });
+    assert.equal(set.status, 200);
+    assert.deepEqual(set.body.errors.map((e) => [e.type, e.message]), [['FORBIDDEN', 'Resource not accessible by personal access token']]);
+    assert.equal(gh.status('octo-dan'), null);
+    assert.deepEqual(gh.requests.slice(seen).filter((r) => r.problem), []);
+  });
+
+  it('answers a request with an Origin as GitHub\'s CORS docs show: X-OAuth-Scopes exposed', async () => {
+    const res = await fetch(gh.graphqlUrl, {
+      method: 'POST',
+      headers: { authorization: 'bearer ghp_alice', 'content-type': 'application/json', origin: 'https://example.com' },
+      body: JSON.stringify({ query: '{ viewer { login } }' }),
+    });
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.match(res.headers.get('access-control-expose-headers'), /(^|, )X-OAuth-Scopes(,|$)/);
+    const plain = await graphql(gh, '{ viewer { login } }');
+    assert.equal(plain.headers.get('access-control-allow-origin'), null, 'without an Origin, none');
   });
 
   it('refuses a request without credentials or with an unknown token (401)', async () => {

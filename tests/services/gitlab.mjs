@@ -100,9 +100,11 @@ const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0
 
 /**
  * The GitLab service for `startEndpoint`. `tokens`: token → { username, scopes } (a personal
- * access token's scopes: `api`, `read_api`, `read_user`, …).
+ * access token's scopes: `api`, `read_api`, `read_user`, …). `tokenSelf: false` is an older
+ * self-managed instance, without `GET /personal_access_tokens/self`: a plain 404 there, as
+ * GitLab answers any route it does not have (a client may ask; not a problem).
  */
-export function gitlabService({ tokens, projects = {} }) {
+export function gitlabService({ tokens, projects = {}, tokenSelf = true }) {
   const listedProjects = new Map(
     Object.entries(projects).map(([path, lists], i) => [
       path,
@@ -194,6 +196,8 @@ export function gitlabService({ tokens, projects = {} }) {
     'GET /api/v4/user': { scopes: READ, run: (username) => json(200, user(username, userIds.get(username))) },
     'GET /api/v4/user/status': { scopes: READ, run: (username) => json(200, present(username)) },
     'PUT /api/v4/user/status': { scopes: ['api'], run: setStatus },
+    // Personal access tokens API › Get details on a personal access token: any token may read
+    // its own, whatever its scopes (`allow_access_with_scope(all_available_scopes)`).
     'GET /api/v4/personal_access_tokens/self': {
       scopes: null,
       run: (username, _, secret) => json(200, selfToken(tokenIds.get(secret), userIds.get(username), tokens[secret].scopes)),
@@ -236,6 +240,7 @@ export function gitlabService({ tokens, projects = {} }) {
       if (listRoute && request.method !== 'GET') {
         return { ...json(405, { error: '405 Not Allowed' }), problem: `${request.method} ${request.path}: not a documented method of this path` };
       }
+      if (!tokenSelf && request.path === '/api/v4/personal_access_tokens/self') return json(404, { error: '404 Not Found' });
       if (!route) {
         const other = Object.keys(routes).some((r) => r.endsWith(` ${request.path}`));
         return other

@@ -39,6 +39,7 @@ describe('GitLab endpoint', () => {
     assert.equal(self.status, 200);
     assert.deepEqual(self.body.scopes, ['read_user']);
     assert.equal(self.body.active, true);
+    assert.deepEqual((await call(gl, 'GET', '/personal_access_tokens/self')).body.scopes, ['api']);
     // The OAuth-compliant header works as well.
     const viaBearer = await call(gl, 'GET', '/user', { token: null, headers: { authorization: 'Bearer glpat-alice' } });
     assert.equal(viaBearer.body.username, 'alice');
@@ -160,6 +161,22 @@ describe('GitLab endpoint', () => {
     assert.ok((await call(gl, 'GET', '/user')).text.length > 4 * 1024 * 1024);
     assert.equal((await call(gl, 'GET', '/user')).status, 200);
     assert.equal(gl.requests.at(-1).headers['private-token'], 'glpat-alice');
+  });
+});
+
+describe('GitLab endpoint: an older self-managed instance', () => {
+  let gl;
+  before(async () => {
+    gl = await startGitLab({ tokens: TOKENS, tokenSelf: false });
+  });
+  after(() => gl.close());
+
+  it('has no /personal_access_tokens/self (a plain 404, not a problem) and serves the rest', async () => {
+    const self = await call(gl, 'GET', '/personal_access_tokens/self', { token: 'glpat-readonly' });
+    assert.equal(self.status, 404);
+    assert.deepEqual(self.body, { error: '404 Not Found' });
+    assert.equal((await call(gl, 'GET', '/user', { token: 'glpat-readonly' })).body.username, 'bob');
+    assert.deepEqual(gl.rejected(), []);
   });
 });
 

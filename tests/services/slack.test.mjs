@@ -74,6 +74,10 @@ describe('Slack endpoint', () => {
     const client = new WebClient('xoxp-alice', { slackApiUrl: slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
     const who = await client.auth.test();
     assert.equal(who.user, 'alice');
+    // The client reads the token's scopes from x-oauth-scopes, as from Slack.
+    assert.deepEqual(who.response_metadata.scopes, ['users.profile:read', 'users.profile:write']);
+    const reader = await new WebClient('xoxp-reader', { slackApiUrl: slack.apiUrl }).auth.test();
+    assert.deepEqual(reader.response_metadata.scopes, ['users.profile:read']);
     const set = await client.users.profile.set({ profile: { status_text: 'Reviewing', status_emoji: ':eyes:', status_expiration: 0 } });
     assert.equal(set.ok, true);
     assert.equal(slack.shown('alice').status_text, 'Reviewing');

@@ -248,6 +248,7 @@ fn a_failed_query_says_why_once_for_the_account() {
         status: 429,
         retry_after: Some("120".into()),
         etag: None,
+        oauth_scopes: None,
         body: String::new(),
     });
     let unread = read(&["a/1"], &limited, at()).unwrap_err();
