@@ -27,6 +27,20 @@ import { schema as published } from '@octokit/graphql-schema';
 import { bearer, chars, json, own, startEndpoint } from './endpoint.mjs';
 
 const DOCS = 'https://docs.github.com/graphql';
+
+/** A secondary rate limit as GitHub answers it, with `status` 429 or 403 (Rate limits and node
+ *  limits for the GraphQL API › Exceeding the rate limit: "403 or 429", and "If the
+ *  retry-after response header is present, you should not retry … until after that many
+ *  seconds has elapsed."). */
+const secondaryLimit = (status, retryAfter) =>
+  json(
+    status,
+    {
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      documentation_url: `${DOCS}/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits`,
+    },
+    { 'retry-after': String(retryAfter) },
+  );
 /** Where the checks below come from, named in each refusal. */
 const INPUT_DOCS = 'GraphQL API reference › Input objects › ChangeUserStatusInput';
 const STATUS_DOCS = 'Setting up your profile › Setting a status';
@@ -298,28 +312,8 @@ export function githubService({ tokens, enterprise = false, items = [] }) {
           message: 'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
           documentation_url: 'https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/',
         }),
-      // Rate limits and node limits for the GraphQL API › Exceeding the rate limit: "403 or 429",
-      // and "If the retry-after response header is present, you should not retry … until after
-      // that many seconds has elapsed."
-      'rate-limited': ({ retryAfter }) =>
-        json(
-          429,
-          {
-            message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-            documentation_url: `${DOCS}/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits`,
-          },
-          { 'retry-after': String(retryAfter) },
-        ),
-      // The same section's other answer to a secondary limit: 403, with Retry-After.
-      'rate-limited-403': ({ retryAfter }) =>
-        json(
-          403,
-          {
-            message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
-            documentation_url: `${DOCS}/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits`,
-          },
-          { 'retry-after': String(retryAfter) },
-        ),
+      'rate-limited': ({ retryAfter }) => secondaryLimit(429, retryAfter),
+      'rate-limited-403': ({ retryAfter }) => secondaryLimit(403, retryAfter),
       // The same section: past the primary limit "the response status will still be 200", with an
       // error, x-ratelimit-remaining 0 and x-ratelimit-reset (unix seconds) saying when to retry.
       'rate-limit-exhausted': ({ retryAfter }) =>
