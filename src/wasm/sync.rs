@@ -166,13 +166,12 @@ pub fn tick() {
 
 /// The popup declared or cleared (already stored locally): queue it for the server.
 pub async fn publish(intent: Intent) -> Result<(), ExtError> {
-    if Session::load().await.is_none() {
+    let lock = ext::KeyLock::take(OUTBOX_KEY).await;
+    let (session, stored) = Session::load_with(&[OUTBOX_KEY]).await;
+    if session.is_none() {
         return Ok(());
     }
-    let lock = ext::KeyLock::take(OUTBOX_KEY).await;
-    let mut outbox: Outbox = ext::read(Area::Local, &[OUTBOX_KEY])
-        .await
-        .or_default(OUTBOX_KEY);
+    let mut outbox: Outbox = stored.or_default(OUTBOX_KEY);
     outbox.enqueue(intent, now());
     save(OUTBOX_KEY, &outbox).await?;
     drop(lock);
