@@ -135,6 +135,15 @@ impl Observed {
         }
     }
 
+    /// What a reader is shown of it: all of it but when and by which source it was seen.
+    fn shown(&self) -> Observed {
+        Observed {
+            observed_at: Timestamp(0),
+            source: Source::Page,
+            ..self.clone()
+        }
+    }
+
     /// Takes what `newer` knows and keeps what only this one knew: a page that shows no
     /// reviewers does not erase the API's.
     fn merged_with(&self, newer: &Observed) -> Observed {
@@ -309,18 +318,15 @@ pub fn refs(declared: &[Declared]) -> Vec<&str> {
 pub struct LastSeen(Option<(String, Observed)>);
 
 impl LastSeen {
-    /// Whether `seen` of `item_ref` differs from the last reading in anything but its time;
+    /// Whether `seen` of `item_ref` differs from the last reading in what a reader is shown;
     /// it becomes the last reading either way.
     pub fn is_news(&mut self, item_ref: &str, seen: &Observed) -> bool {
-        let timeless = Observed {
-            observed_at: Timestamp(0),
-            ..seen.clone()
-        };
+        let shown = seen.shown();
         let news = self
             .0
             .as_ref()
-            .is_none_or(|(r, o)| r != item_ref || *o != timeless);
-        self.0 = Some((item_ref.to_owned(), timeless));
+            .is_none_or(|(r, o)| r != item_ref || *o != shown);
+        self.0 = Some((item_ref.to_owned(), shown));
         news
     }
 }
@@ -386,15 +392,9 @@ pub fn record(map: &mut LiveMap, declared: &[Declared], seen: &[(String, Observe
 /// Whether two states of one item show the same: equal but for when and by which source each
 /// was seen.
 fn same_shown(a: &Tracked, b: &Tracked) -> bool {
-    let plain = |t: &Tracked| {
-        let mut t = t.clone();
-        for o in [&mut t.baseline, &mut t.current] {
-            o.observed_at = Timestamp(0);
-            o.source = Source::Page;
-        }
-        t
-    };
-    plain(a) == plain(b)
+    a.since == b.since
+        && a.baseline.shown() == b.baseline.shown()
+        && a.current.shown() == b.current.shown()
 }
 
 /// What changed about an item after it was declared.

@@ -556,10 +556,17 @@ struct Data {
     viewer: Option<Login>,
 }
 
+/// A GraphQL error as GitHub sends it: its `type` (`RATE_LIMITED`, `INSUFFICIENT_SCOPES`,
+/// `NOT_FOUND`, …). Also read from the live state's query (`crate::live::github`).
 #[derive(Deserialize)]
-struct GraphqlError {
+pub(crate) struct GraphqlError {
     #[serde(default, rename = "type")]
     kind: Option<String>,
+}
+
+/// Whether any of `errors` is of the type `kind`.
+pub(crate) fn has_error(errors: &[GraphqlError], kind: &str) -> bool {
+    errors.iter().any(|e| e.kind.as_deref() == Some(kind))
 }
 
 #[derive(Deserialize)]
@@ -639,7 +646,7 @@ fn slack_error(error: Option<&str>) -> Outcome {
 }
 
 fn graphql_errors(errors: &[GraphqlError]) -> Option<Outcome> {
-    let kind = |k: &str| errors.iter().any(|e| e.kind.as_deref() == Some(k));
+    let kind = |k: &str| has_error(errors, k);
     if errors.is_empty() {
         None
     } else if kind("INSUFFICIENT_SCOPES") {

@@ -16,7 +16,7 @@
 use super::reply::{Aliases, Nodes, Part};
 use super::{handles, Checks, Kind, Lifecycle, Observed, Read, Review, Source, Unread};
 use crate::http::{Answer, NetError};
-use crate::mirror::{http_outcome, Service};
+use crate::mirror::{has_error, http_outcome, GraphqlError, Service};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -122,12 +122,6 @@ struct Reply {
     errors: Vec<GraphqlError>,
 }
 
-#[derive(Deserialize)]
-struct GraphqlError {
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-}
-
 fn logins(nodes: Option<Nodes>) -> Option<Vec<String>> {
     nodes.map(|n| handles(n.all().filter_map(Part::handle).collect()))
 }
@@ -216,7 +210,7 @@ pub fn read(items: &[&str], answer: &Result<Answer, NetError>, at: Timestamp) ->
         Err(_) => return Err(unreadable()),
     };
     let Some(data) = reply.data else {
-        let kind = |k: &str| reply.errors.iter().any(|e| e.kind.as_deref() == Some(k));
+        let kind = |k: &str| has_error(&reply.errors, k);
         let why = if kind("RATE_LIMITED") {
             "rate limited"
         } else if kind("INSUFFICIENT_SCOPES") {

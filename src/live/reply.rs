@@ -11,75 +11,56 @@ use crate::time::Timestamp;
 use serde::Deserialize;
 
 #[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+// Any field may be missing: it is then `Part::default()`'s.
+#[serde(default, rename_all = "camelCase")]
 pub(super) struct Part {
-    #[serde(rename = "__typename", default)]
+    #[serde(rename = "__typename")]
     pub typename: String,
     /// GitLab: the merge request's or issue's number in its project.
-    #[serde(default)]
     pub iid: Option<u64>,
-    #[serde(default)]
     pub title: Option<String>,
     /// GitHub `PullRequestState`, `StatusState`; GitLab `opened`, `closed`, `merged`, `locked`.
-    #[serde(default)]
     pub state: Option<String>,
     /// GitHub `IssueState` (aliased in the query: another type than a pull request's state).
-    #[serde(default)]
     pub issue_state: Option<String>,
-    #[serde(default, alias = "draft")]
+    #[serde(alias = "draft")]
     pub is_draft: Option<bool>,
-    #[serde(default)]
     pub review_decision: Option<String>,
-    #[serde(default, alias = "detailed_merge_status")]
+    #[serde(alias = "detailed_merge_status")]
     pub merge_status: Option<String>,
-    #[serde(default, alias = "merged_at")]
+    #[serde(alias = "merged_at")]
     pub merged_at: Option<Timestamp>,
-    #[serde(default, alias = "closed_at")]
+    #[serde(alias = "closed_at")]
     pub closed_at: Option<Timestamp>,
-    #[serde(default)]
     pub submitted_at: Option<Timestamp>,
-    #[serde(default, alias = "merged_by")]
+    #[serde(alias = "merged_by")]
     pub merged_by: Option<Box<Part>>,
-    #[serde(default, rename = "merge_user")]
+    #[serde(rename = "merge_user")]
     pub merge_user: Option<Box<Part>>,
-    #[serde(default, rename = "closed_by")]
+    #[serde(rename = "closed_by")]
     pub closed_by: Option<Box<Part>>,
     /// GitHub users, bots and mannequins; GitLab says `username`.
-    #[serde(default, alias = "username")]
+    #[serde(alias = "username")]
     pub login: Option<String>,
     /// A GitHub team among requested reviewers.
-    #[serde(default)]
     pub slug: Option<String>,
     /// A GitHub label.
-    #[serde(default)]
     pub name: Option<String>,
     /// GitLab's label names.
-    #[serde(default, deserialize_with = "crate::wire::nullable")]
+    #[serde(deserialize_with = "crate::wire::nullable")]
     pub labels: Vec<String>,
-    #[serde(default)]
     pub label_nodes: Option<Nodes>,
     /// GitLab's users.
-    #[serde(default)]
     pub assignees: Option<Vec<Part>>,
-    #[serde(default)]
     pub reviewers: Option<Vec<Part>>,
-    #[serde(default)]
     pub assignee_nodes: Option<Nodes>,
-    #[serde(default)]
     pub review_requests: Option<Nodes>,
-    #[serde(default)]
     pub requested_reviewer: Option<Box<Part>>,
-    #[serde(default)]
     pub reviews: Option<Nodes>,
-    #[serde(default)]
     pub commits: Option<Nodes>,
-    #[serde(default)]
     pub commit: Option<Box<Part>>,
-    #[serde(default)]
     pub status_check_rollup: Option<Box<Part>>,
-    #[serde(default)]
     pub timeline_items: Option<Nodes>,
-    #[serde(default)]
     pub actor: Option<Box<Part>>,
 }
 
